@@ -1,0 +1,38 @@
+"""Survey platform for Sở Nội vụ Đắk Lắk: SIPAS citizens' survey and PAR Index leaders' survey."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+from survey.config import engine_options, load_config
+from survey.extensions import csrf, db, migrate
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask application: configuration, extensions, blueprints, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path, os.environ))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
+    csrf.init_app(app)
+
+    from survey import errors, health, models  # noqa: F401 (registers the tables)
+    from survey.cli import register_commands
+
+    app.register_blueprint(health.bp)
+    errors.register(app)
+    register_commands(app)
+
+    if app.config["STARTUP_CHECK"]:
+        from survey.startup import check_ready_to_serve
+
+        check_ready_to_serve(app)
+    return app

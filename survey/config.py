@@ -1,0 +1,89 @@
+"""Configuration from the environment, with safe defaults for a single-machine install.
+
+`SURVEY_DATABASE_URL` selects the database (default: SQLite in the instance folder) and
+`SURVEY_SECRET_KEY` the signing key; with no key set, one is generated once into the
+instance folder and reused, so sessions and signed receipt tokens survive restarts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(RuntimeError):
+    """A setting is wrong; the message names the setting and how to fix it."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Validate a database URL and route PostgreSQL through psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"SURVEY_DATABASE_URL is not a valid database URL ({url!r}). "
+            "Use e.g. sqlite:////path/to/survey.db or "
+            "postgresql+psycopg://user:password@host:5432/dbname."
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"SURVEY_DATABASE_URL uses the unsupported database {backend!r}. "
+            "Use sqlite:/// or postgresql+psycopg://."
+        )
+    if backend == "postgresql" and parsed.drivername != "postgresql+psycopg":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Engine options per backend: busy timeout for SQLite, pre-ping for PostgreSQL."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, generating it once on first use."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key)
+        return key
+
+
+def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Build the configuration mapping from environment variables."""
+    default_db = "sqlite:///" + str(Path(instance_path) / "survey.db")
+    url = normalise_database_url(environ.get("SURVEY_DATABASE_URL") or default_db)
+    secure = environ.get("SURVEY_HTTPS", "0") == "1"
+    return {
+        "SECRET_KEY": environ.get("SURVEY_SECRET_KEY") or instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
+        "QUESTIONNAIRES_DIR": environ.get(
+            "SURVEY_QUESTIONNAIRES_DIR", str(PROJECT_ROOT / "questionnaires")
+        ),
+        "STARTUP_CHECK": environ.get("SURVEY_STARTUP_CHECK", "1") == "1",
+        "PUBLIC_BASE_URL": environ.get("SURVEY_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "TIMEZONE": environ.get("SURVEY_TIMEZONE", "Asia/Ho_Chi_Minh"),
+    }

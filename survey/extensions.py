@@ -1,0 +1,11 @@
+"""Flask extensions, created unbound and initialised in the app factory."""
+
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from survey.db import Base, render_item
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(compare_type=True, render_as_batch=True, render_item=render_item)
+csrf = CSRFProtect()

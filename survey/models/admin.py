@@ -1,0 +1,91 @@
+"""Staff accounts, the administrative counts that become weights, and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.db import Base, utcnow
+from survey.models.places import Locality, ServiceCentre, ServiceField
+
+
+class UserRole:
+    """Roles: province admin (Sở Nội vụ), locality officer, read-only analyst."""
+
+    ADMIN = "admin"
+    OFFICER = "officer"
+    ANALYST = "analyst"
+    ALL = (ADMIN, OFFICER, ANALYST)
+
+
+class User(Base):
+    """A staff account. Officers are bound to one locality."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'officer', 'analyst')", name="role_known"),
+        CheckConstraint(
+            "role <> 'officer' OR locality_id IS NOT NULL", name="officer_has_locality"
+        ),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10))
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+
+    locality: Mapped[Locality | None] = relationship()
+
+
+class AdminCount(Base):
+    """Dossiers resolved per centre × field × quarter (số hồ sơ đã giải quyết): the weight base."""
+
+    __tablename__ = "admin_count"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "field_id", "quarter"),
+        CheckConstraint("dossiers_resolved >= 0", name="dossiers_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("service_centre.id"))
+    field_id: Mapped[int] = mapped_column(ForeignKey("service_field.id"))
+    quarter: Mapped[str] = mapped_column(String(10))
+    dossiers_resolved: Mapped[int]
+
+    centre: Mapped[ServiceCentre] = relationship()
+    field: Mapped[ServiceField] = relationship()
+
+
+class AuditLog(Base):
+    """Append-only record of who did what, when and from where."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    username: Mapped[str | None] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AppendOnlyError(RuntimeError):
+    """Audit log entries are never changed or deleted."""
+
+
+@event.listens_for(AuditLog, "before_update")
+@event.listens_for(AuditLog, "before_delete")
+def _refuse_audit_change(mapper, connection, target: AuditLog) -> None:
+    raise AppendOnlyError("The audit log is append-only.")

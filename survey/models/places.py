@@ -1,0 +1,68 @@
+"""Where services are delivered: localities (xã/phường), one-stop centres and service fields."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.db import Base
+
+
+class LocalityKind:
+    """Kinds of commune-level unit after the 2025 reorganisation."""
+
+    WARD = "phuong"
+    COMMUNE = "xa"
+    ALL = (WARD, COMMUNE)
+
+
+class Locality(Base):
+    """A commune-level unit (xã or phường) with its official statistical code."""
+
+    __tablename__ = "locality"
+    __table_args__ = (CheckConstraint("kind IN ('phuong', 'xa')", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+
+    centres: Mapped[list[ServiceCentre]] = relationship(back_populates="locality")
+
+    def __repr__(self) -> str:
+        return f"<Locality {self.code} {self.name}>"
+
+
+class ServiceCentre(Base):
+    """A one-stop desk (Bộ phận Một cửa / Trung tâm Phục vụ hành chính công).
+
+    `code` is short and appears in QR URLs (`/q/<code>`). The provincial centre has no locality.
+    """
+
+    __tablename__ = "service_centre"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    locality: Mapped[Locality | None] = relationship(back_populates="centres")
+
+    def __repr__(self) -> str:
+        return f"<ServiceCentre {self.code}>"
+
+
+class ServiceField(Base):
+    """A field of administrative procedures (lĩnh vực thủ tục hành chính)."""
+
+    __tablename__ = "service_field"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<ServiceField {self.code}>"

@@ -1,0 +1,136 @@
+"""Responses, their answers, and the single-use receipt tokens printed on dossier slips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.db import Base, utcnow
+from survey.models.places import ServiceCentre, ServiceField
+from survey.models.questionnaires import Wave
+
+
+class Channel:
+    """How a response arrived: desk QR, receipt QR, or a leader's invitation link."""
+
+    DESK = "desk"
+    RECEIPT = "receipt"
+    LEADER = "leader"
+    ALL = (DESK, RECEIPT, LEADER)
+
+
+class ReviewStatus:
+    """Analyst decision on a response; quality flags never delete, they inform this."""
+
+    INCLUDED = "included"
+    EXCLUDED = "excluded"
+    ALL = (INCLUDED, EXCLUDED)
+
+
+class Response(Base):
+    """One submitted questionnaire. Holds no personal data; the id is the form's submission UUID."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        CheckConstraint("channel IN ('desk', 'receipt', 'leader')", name="channel_known"),
+        CheckConstraint("review_status IN ('included', 'excluded')", name="review_known"),
+        CheckConstraint(
+            "duration_seconds IS NULL OR duration_seconds >= 0", name="duration_non_negative"
+        ),
+        CheckConstraint("submitted_at >= started_at", name="submitted_after_start"),
+        Index("ix_response_wave_centre", "wave_id", "centre_id"),
+        Index("ix_response_centre_submitted", "centre_id", "submitted_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"))
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("service_centre.id"))
+    field_id: Mapped[int | None] = mapped_column(ForeignKey("service_field.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(10), default="vi")
+    started_at: Mapped[dt.datetime]
+    submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    duration_seconds: Mapped[int | None]
+    quality_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    device_hash: Mapped[str | None] = mapped_column(String(64))
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    review_status: Mapped[str] = mapped_column(String(10), default=ReviewStatus.INCLUDED)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+
+    wave: Mapped[Wave] = relationship()
+    centre: Mapped[ServiceCentre | None] = relationship()
+    field: Mapped[ServiceField | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Answer(Base):
+    """One item's answer: the raw choice or text, and the 1–5 score for scale items."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("response_id", "item_code"),
+        CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="score_in_scale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    item_code: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class ReceiptBatch(Base):
+    """A batch of receipt tokens issued for one centre (CLI or the one-stop software's API)."""
+
+    __tablename__ = "receipt_batch"
+    __table_args__ = (CheckConstraint("size >= 1", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("service_centre.id"), index=True)
+    field_id: Mapped[int | None] = mapped_column(ForeignKey("service_field.id"))
+    size: Mapped[int]
+    issued_by: Mapped[str] = mapped_column(String(80))
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    centre: Mapped[ServiceCentre] = relationship()
+    field: Mapped[ServiceField | None] = relationship()
+
+
+class ReceiptToken(Base):
+    """A single-use token printed as a QR on a dossier receipt (giấy hẹn trả kết quả).
+
+    The printed token is `nonce` signed with the app's key; only the nonce is stored.
+    """
+
+    __tablename__ = "receipt_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("receipt_batch.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(32), unique=True)
+    used_at: Mapped[dt.datetime | None]
+    response_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("response.id"), unique=True)
+
+    batch: Mapped[ReceiptBatch] = relationship()
+
+
+def flags_of(response: Response) -> list[str]:
+    """Quality flags as a list, whatever the backend returned."""
+    flags: Any = response.quality_flags or []
+    return list(flags)

@@ -1,0 +1,159 @@
+"""Seed data: Đắk Lắk's localities and centres, service fields, questionnaires, current wave, admin.
+
+Every step is idempotent: running the seed twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.models import (
+    Locality,
+    LocalityKind,
+    QuestionnaireVersion,
+    ServiceCentre,
+    ServiceField,
+    User,
+    UserRole,
+    Wave,
+    WaveStatus,
+)
+from survey.passwords import generate_password, hash_password
+
+LOCALITIES_CSV = Path(__file__).parent / "data" / "daklak_localities.csv"
+PROVINCIAL_CENTRE_CODE = "tinh"
+PROVINCIAL_CENTRE_NAME = "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk"
+
+SERVICE_FIELDS = [
+    ("dat_dai", "Đất đai"),
+    ("ho_tich", "Hộ tịch"),
+    ("xay_dung", "Xây dựng"),
+    ("kinh_doanh", "Đăng ký kinh doanh"),
+    ("tu_phap_chung_thuc", "Tư pháp – Chứng thực"),
+    ("ldtbxh", "Lao động – Thương binh – Xã hội"),
+    ("nong_nghiep_moi_truong", "Nông nghiệp và Môi trường"),
+    ("giao_thong", "Giao thông vận tải"),
+    ("y_te", "Y tế"),
+    ("giao_duc", "Giáo dục và Đào tạo"),
+    ("khac", "Lĩnh vực khác"),
+]
+
+
+class SeedError(ValueError):
+    """Seed input is malformed; the message names the file, row and field."""
+
+
+@dataclass(frozen=True)
+class LocalityRow:
+    code: str
+    name: str
+    kind: str
+
+
+def read_localities(path: Path) -> list[LocalityRow]:
+    """Read and validate the localities file, reporting every bad row at once."""
+    problems: list[str] = []
+    rows: list[LocalityRow] = []
+    seen: dict[str, int] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"code", "name", "kind"} - set(reader.fieldnames or [])
+        if missing:
+            raise SeedError(
+                f"{path.name}: header must have the columns code,name,kind "
+                f"(missing: {', '.join(sorted(missing))})"
+            )
+        for line, record in enumerate(reader, start=2):
+            code = (record.get("code") or "").strip()
+            name = (record.get("name") or "").strip()
+            kind = (record.get("kind") or "").strip()
+            where = f"{path.name} row {line}"
+            if not code.isdigit():
+                problems.append(f"{where}, field code: {code!r} is not a numeric official code")
+            elif code in seen:
+                problems.append(f"{where}, field code: {code} repeats row {seen[code]}")
+            else:
+                seen[code] = line
+            if not name:
+                problems.append(f"{where}, field name: empty")
+            if kind not in LocalityKind.ALL:
+                problems.append(f"{where}, field kind: {kind!r} is not one of phuong, xa")
+            rows.append(LocalityRow(code, name, kind))
+    if problems:
+        raise SeedError("; ".join(problems))
+    if not rows:
+        raise SeedError(f"{path.name}: no localities found")
+    return rows
+
+
+def centre_name(locality: LocalityRow) -> str:
+    """Official-style name of a locality's one-stop centre."""
+    kind_word, _, rest = locality.name.partition(" ")
+    return f"Trung tâm Phục vụ hành chính công {kind_word.lower()} {rest}".strip()
+
+
+def seed_places(session: Session, rows: list[LocalityRow]) -> int:
+    """Insert missing localities, their centres, the provincial centre and service fields."""
+    added = 0
+    existing = {loc.code: loc for loc in session.scalars(select(Locality))}
+    centres = set(session.scalars(select(ServiceCentre.code)))
+    for row in rows:
+        locality = existing.get(row.code)
+        if locality is None:
+            locality = Locality(code=row.code, name=row.name, kind=row.kind)
+            session.add(locality)
+            added += 1
+        if row.code not in centres:
+            session.add(ServiceCentre(code=row.code, name=centre_name(row), locality=locality))
+            added += 1
+    if PROVINCIAL_CENTRE_CODE not in centres:
+        session.add(ServiceCentre(code=PROVINCIAL_CENTRE_CODE, name=PROVINCIAL_CENTRE_NAME))
+        added += 1
+    fields = set(session.scalars(select(ServiceField.code)))
+    for order, (code, name) in enumerate(SERVICE_FIELDS):
+        if code not in fields:
+            session.add(ServiceField(code=code, name=name, sort_order=order))
+            added += 1
+    return added
+
+
+def quarter_of(day: dt.date) -> tuple[str, dt.date, dt.date]:
+    """The quarter code (e.g. 2026Q4) containing `day`, with its first and last day."""
+    quarter = (day.month - 1) // 3 + 1
+    first = dt.date(day.year, 3 * quarter - 2, 1)
+    after = dt.date(day.year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return f"{day.year}Q{quarter}", first, after - dt.timedelta(days=1)
+
+
+def seed_current_wave(
+    session: Session, version: QuestionnaireVersion | None, today: dt.date
+) -> Wave | None:
+    """Open a wave for the current quarter on the citizen questionnaire, if none exists."""
+    code, first, last = quarter_of(today)
+    wave = session.scalar(select(Wave).where(Wave.code == code))
+    if wave is not None or version is None:
+        return wave
+    wave = Wave(
+        code=code,
+        questionnaire_version=version,
+        opens_on=first,
+        closes_on=last,
+        status=WaveStatus.OPEN,
+    )
+    session.add(wave)
+    return wave
+
+
+def seed_admin(session: Session, username: str = "admin") -> str | None:
+    """Create the province admin account; return its one-time password, or None if it exists."""
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        return None
+    password = generate_password()
+    session.add(User(username=username, password_hash=hash_password(password), role=UserRole.ADMIN))
+    return password

@@ -1,0 +1,65 @@
+"""Refuse to serve on a broken database: wrong URL, unreachable server, or pending migrations.
+
+The check runs when the app is built to serve requests (gunicorn, `flask run`), not for the
+maintenance commands (`flask db upgrade`, `seed`, ...) whose job is to fix those very problems.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+from flask_migrate import Migrate
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from survey.config import ConfigError
+from survey.extensions import db
+
+# Flask's own options that take a value, so `flask --app wsgi run` is recognised.
+_FLASK_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
+
+
+def invoked_flask_command(argv: list[str]) -> str | None:
+    """The Flask CLI sub-command in `argv`, e.g. 'run' or 'db'; None outside the CLI."""
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return None
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in _FLASK_OPTIONS_WITH_VALUE:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def check_ready_to_serve(app: Flask) -> None:
+    """Raise ConfigError with a fix when the database cannot serve this app."""
+    command = invoked_flask_command(sys.argv)
+    if command is not None and command != "run":
+        return
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_heads()
+        except OperationalError as exc:
+            raise ConfigError(
+                f"Cannot reach the database at {db.engine.url.render_as_string()}: "
+                f"{exc.orig}. Check SURVEY_DATABASE_URL and that the server is running."
+            ) from None
+        except SQLAlchemyError as exc:
+            raise ConfigError(
+                f"The database at {db.engine.url.render_as_string()} failed: {exc}. "
+                "Check SURVEY_DATABASE_URL."
+            ) from None
+        migrate: Migrate = app.extensions["migrate"].migrate
+        script = ScriptDirectory.from_config(migrate.get_config())
+        heads = set(script.get_heads())
+        if set(current) != heads:
+            raise ConfigError(
+                "The database schema is not up to date "
+                f"(database at {sorted(current) or 'no revision'}, code at {sorted(heads)}). "
+                "Run: flask --app wsgi db upgrade"
+            )

@@ -1,0 +1,104 @@
+"""Builders for test data: places, a published questionnaire, an open wave, responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from survey.models import (
+    Answer,
+    Channel,
+    Locality,
+    QuestionnaireVersion,
+    Response,
+    ServiceCentre,
+    ServiceField,
+    Wave,
+    WaveStatus,
+)
+from survey.publishing import publish
+from survey.questionnaire import load_questionnaire
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SIPAS_FILE = PROJECT_ROOT / "questionnaires" / "sipas-2026.yaml"
+
+
+def make_locality(session: Session, code: str = "24001", name: str = "Xã Thử Nghiệm") -> Locality:
+    locality = Locality(code=code, name=name, kind="xa")
+    session.add(locality)
+    session.flush()
+    return locality
+
+
+def make_centre(session: Session, locality: Locality | None = None, code: str | None = None) -> ServiceCentre:
+    locality = locality or make_locality(session)
+    centre = ServiceCentre(
+        code=code or locality.code, name=f"Trung tâm {locality.name}", locality=locality
+    )
+    session.add(centre)
+    session.flush()
+    return centre
+
+
+def make_field(session: Session, code: str = "ho_tich", name: str = "Hộ tịch") -> ServiceField:
+    field = ServiceField(code=code, name=name)
+    session.add(field)
+    session.flush()
+    return field
+
+
+def make_version(session: Session, path: Path = SIPAS_FILE) -> QuestionnaireVersion:
+    version, _ = publish(session, load_questionnaire(path))
+    return version
+
+
+def make_wave(
+    session: Session,
+    version: QuestionnaireVersion | None = None,
+    code: str = "2026Q3",
+    status: str = WaveStatus.OPEN,
+    opens_on: dt.date = dt.date(2026, 1, 1),
+    closes_on: dt.date = dt.date(2030, 12, 31),
+) -> Wave:
+    wave = Wave(
+        code=code,
+        questionnaire_version=version or make_version(session),
+        opens_on=opens_on,
+        closes_on=closes_on,
+        status=status,
+    )
+    session.add(wave)
+    session.flush()
+    return wave
+
+
+def make_response(
+    session: Session,
+    wave: Wave,
+    centre: ServiceCentre | None,
+    answers: dict[str, str],
+    field: ServiceField | None = None,
+    channel: str = Channel.DESK,
+    flags: list[str] | None = None,
+) -> Response:
+    now = dt.datetime.now(dt.timezone.utc)
+    response = Response(
+        id=uuid.uuid4(),
+        wave=wave,
+        centre=centre,
+        field=field,
+        channel=channel,
+        started_at=now - dt.timedelta(minutes=4),
+        submitted_at=now,
+        duration_seconds=240,
+        quality_flags=flags or [],
+    )
+    for code, value in answers.items():
+        score = int(value) if value.isdigit() and 1 <= int(value) <= 5 else None
+        response.answers.append(Answer(item_code=code, value=value, score=score))
+    session.add(response)
+    session.flush()
+    return response

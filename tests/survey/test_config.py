@@ -1,0 +1,37 @@
+"""Configuration from the environment and the instance folder."""
+
+import pytest
+
+from survey.config import ConfigError, engine_options, instance_secret_key, load_config, normalise_database_url
+
+
+def test_default_database_is_sqlite_in_instance(tmp_path):
+    config = load_config(str(tmp_path), {})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/survey.db"
+    assert engine_options(config["SQLALCHEMY_DATABASE_URI"])["connect_args"]["timeout"] > 0
+
+
+def test_postgres_url_is_routed_through_psycopg():
+    url = normalise_database_url("postgresql://u:p@db:5432/survey")
+    assert url == "postgresql+psycopg://u:p@db:5432/survey"
+    assert engine_options(url) == {"pool_pre_ping": True}
+
+
+@pytest.mark.parametrize("bad", ["not a url", "mysql://root@localhost/x", "://"])
+def test_bad_database_url_names_the_setting(bad):
+    with pytest.raises(ConfigError, match="SURVEY_DATABASE_URL"):
+        normalise_database_url(bad)
+
+
+def test_secret_key_is_generated_once_and_reused(tmp_path):
+    first = instance_secret_key(str(tmp_path))
+    second = instance_secret_key(str(tmp_path))
+    assert first == second
+    assert len(first) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_environment_secret_key_wins(tmp_path):
+    config = load_config(str(tmp_path), {"SURVEY_SECRET_KEY": "from-env"})
+    assert config["SECRET_KEY"] == "from-env"
+    assert not (tmp_path / "secret_key").exists()

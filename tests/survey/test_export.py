@@ -1,0 +1,60 @@
+"""`flask --app wsgi export responses` writes one row per response, one column per item."""
+
+import io
+
+import openpyxl
+import pandas as pd
+
+from tests.factories import make_centre, make_field, make_response, make_wave
+
+
+def test_export_unknown_wave_lists_known_waves(runner, db_session):
+    make_wave(db_session, code="2026Q3")
+    db_session.commit()
+    result = runner.invoke(args=["export", "responses", "--wave", "2025Q1"])
+    assert result.exit_code == 2
+    assert "no wave '2025Q1'" in result.output
+    assert "2026Q3" in result.output
+
+
+def test_export_empty_wave_has_header_only(runner, db_session):
+    make_wave(db_session)
+    db_session.commit()
+    result = runner.invoke(args=["export", "responses", "--wave", "2026Q3", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout.lstrip("\ufeff")))
+    assert len(frame) == 0
+    assert {"response_id", "locality_code", "centre", "field", "quality_flags"} <= set(frame.columns)
+
+
+def test_export_csv_and_xlsx_carry_answers_and_weight_columns(runner, db_session, tmp_path):
+    wave = make_wave(db_session)
+    centre = make_centre(db_session)
+    field = make_field(db_session)
+    first = make_response(db_session, wave, centre, {"tc1": "5", "tc2": "0"}, field=field)
+    make_response(db_session, wave, centre, {"tc1": "2"}, flags=["speeder"])
+    db_session.commit()
+
+    out = tmp_path / "responses.csv"
+    result = runner.invoke(args=["export", "responses", "--wave", "2026Q3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out, dtype=str, encoding="utf-8-sig").set_index("response_id")
+    assert len(frame) == 2
+    row = frame.loc[str(first.id)]
+    assert (row["locality_code"], row["centre"], row["field"]) == (
+        centre.locality.code, centre.code, "ho_tich",
+    )
+    assert (row["tc1"], row["tc2"]) == ("5", "0")
+    assert frame["quality_flags"].fillna("").tolist().count("speeder") == 1
+    columns = list(frame.columns)
+    assert columns.index("tc1") < columns.index("tc2")
+
+    xlsx = tmp_path / "responses.xlsx"
+    result = runner.invoke(
+        args=["export", "responses", "--wave", "2026Q3", "--format", "xlsx", "--out", str(xlsx)]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(xlsx).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.max_row == 3
+    assert header[: len(header)] == ["response_id"] + columns

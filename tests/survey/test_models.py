@@ -1,0 +1,81 @@
+"""Check constraints and guards protect the data model's invariants."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from survey.models import (
+    AdminCount,
+    Answer,
+    AppendOnlyError,
+    AuditLog,
+    ImmutableVersionError,
+    User,
+    Wave,
+)
+from tests.factories import make_centre, make_field, make_response, make_version, make_wave
+
+
+def _assert_rejected(session, obj):
+    session.add(obj)
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+
+
+def test_answer_score_must_be_within_scale(db_session):
+    wave = make_wave(db_session)
+    response = make_response(db_session, wave, make_centre(db_session), {})
+    _assert_rejected(db_session, Answer(response=response, item_code="tc1", value="6", score=6))
+
+
+def test_dossier_counts_cannot_be_negative(db_session):
+    centre, field = make_centre(db_session), make_field(db_session)
+    _assert_rejected(
+        db_session, AdminCount(centre=centre, field=field, quarter="2026Q3", dossiers_resolved=-1)
+    )
+
+
+def test_officer_needs_a_locality(db_session):
+    _assert_rejected(db_session, User(username="o", password_hash="x", role="officer"))
+
+
+def test_wave_cannot_close_before_it_opens(db_session):
+    version = make_version(db_session)
+    _assert_rejected(
+        db_session,
+        Wave(
+            code="2026Q1",
+            questionnaire_version=version,
+            opens_on=dt.date(2026, 3, 31),
+            closes_on=dt.date(2026, 1, 1),
+        ),
+    )
+
+
+def test_version_with_responses_is_immutable(db_session):
+    wave = make_wave(db_session)
+    make_response(db_session, wave, make_centre(db_session), {"tc1": "4"})
+    version = wave.questionnaire_version
+    version.definition = {**version.definition, "code": "edited"}
+    with pytest.raises(ImmutableVersionError, match="new version"):
+        db_session.flush()
+    db_session.rollback()
+
+
+def test_version_without_responses_can_be_corrected(db_session):
+    version = make_version(db_session)
+    version.checksum = "corrected"
+    db_session.flush()
+    assert version.checksum == "corrected"
+
+
+def test_audit_log_is_append_only(db_session):
+    entry = AuditLog(username="admin", action="login")
+    db_session.add(entry)
+    db_session.flush()
+    entry.action = "tampered"
+    with pytest.raises(AppendOnlyError):
+        db_session.flush()
+    db_session.rollback()

@@ -1,0 +1,66 @@
+"""`flask --app wsgi seed` loads Đắk Lắk's places, questionnaires, a wave and an admin, once."""
+
+from sqlalchemy import func, select
+
+from survey.models import (
+    Locality,
+    Questionnaire,
+    QuestionnaireVersion,
+    ServiceCentre,
+    ServiceField,
+    User,
+    Wave,
+)
+from survey.seed import LOCALITIES_CSV, SERVICE_FIELDS, quarter_of, read_localities
+
+
+def _counts(session):
+    models = (Locality, ServiceCentre, ServiceField, Questionnaire, QuestionnaireVersion, Wave, User)
+    return {m.__name__: session.scalar(select(func.count()).select_from(m)) for m in models}
+
+
+def test_seed_loads_everything_and_is_idempotent(runner, db_session):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "Password:" in first.output
+    counts = _counts(db_session)
+    expected_localities = len(read_localities(LOCALITIES_CSV))
+    assert counts["Locality"] == expected_localities == 102
+    assert counts["ServiceCentre"] == expected_localities + 1
+    assert counts["ServiceField"] == len(SERVICE_FIELDS)
+    assert counts["Questionnaire"] >= 1
+    assert counts["Wave"] == 1
+    assert counts["User"] == 1
+    kinds = dict(
+        db_session.execute(select(Locality.kind, func.count()).group_by(Locality.kind)).all()
+    )
+    assert kinds == {"phuong": 14, "xa": 88}
+
+    second = runner.invoke(args=["seed"])
+    assert second.exit_code == 0, second.output
+    assert "Password:" not in second.output
+    assert _counts(db_session) == counts
+
+
+def test_malformed_localities_file_reports_rows_and_changes_nothing(runner, db_session, tmp_path):
+    bad = tmp_path / "localities.csv"
+    bad.write_text(
+        "code,name,kind\n24001,Xã Một,xa\nABC,Xã Hai,xa\n24003,,thon\n24001,Xã Bốn,xa\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["seed", "--localities", str(bad)])
+    assert result.exit_code != 0
+    assert "row 3, field code" in result.output
+    assert "row 4, field name" in result.output
+    assert "row 4, field kind" in result.output
+    assert "row 5, field code: 24001 repeats row 2" in result.output
+    assert "nothing was changed" in result.output
+    assert all(count == 0 for count in _counts(db_session).values())
+
+
+def test_quarter_boundaries():
+    import datetime as dt
+
+    assert quarter_of(dt.date(2026, 11, 24)) == ("2026Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert quarter_of(dt.date(2026, 3, 31)) == ("2026Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert quarter_of(dt.date(2026, 8, 1))[0] == "2026Q3"

@@ -1,0 +1,48 @@
+"""The app refuses to start on a wrong URL, an unreachable database or pending migrations."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(database_url: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(SURVEY_DATABASE_URL=database_url, SURVEY_SECRET_KEY="k", SURVEY_STARTUP_CHECK="1")
+    return subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("definitely not a url", "SURVEY_DATABASE_URL is not a valid database URL"),
+        ("postgresql+psycopg://postgres@127.0.0.1:1/test", "Cannot reach the database"),
+        ("sqlite:///{tmp}/fresh.db", "Run: flask --app wsgi db upgrade"),
+    ],
+)
+def test_bad_database_stops_start_with_a_fix(url, expected, tmp_path):
+    result = _start(url.format(tmp=tmp_path), tmp_path)
+    assert result.returncode == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_flask_maintenance_commands_skip_the_check(monkeypatch):
+    from survey.startup import invoked_flask_command
+
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    assert invoked_flask_command(["flask", "--app", "wsgi", "db", "upgrade"]) == "db"
+    assert invoked_flask_command(["flask", "-A", "wsgi", "--debug", "run"]) == "run"
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI")
+    assert invoked_flask_command(["gunicorn", "wsgi:app"]) is None
