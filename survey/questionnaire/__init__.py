@@ -1,0 +1,20 @@
+"""Questionnaires as data: YAML files in ``questionnaires/`` loaded into frozen models.
+
+This package is plain Python (PyYAML only) and imports nothing else from
+``survey``, so the CLI, the web app and tests can all use it alone::
+
+    questionnaire = load_questionnaire("questionnaires/sipas-2026.yaml")
+    page = questionnaire.pages[0]
+    shown = questionnaire.visible_items(page, answers)
+"""
+from .loader import check_questionnaire, load_directory, load_questionnaire
+from .model import (ITEM_TYPES, SCALE, Choice, ChoiceList, IndexNode, IndexTree, Item, Page,
+                    Questionnaire, Section, Text)
+from .problems import Problem, QuestionnaireError, format_problems
+from .relevance import Expression, RelevanceError, parse
+
+__all__ = [
+    "ITEM_TYPES", "SCALE", "Choice", "ChoiceList", "Expression", "IndexNode", "IndexTree", "Item",
+    "Page", "Problem", "Questionnaire", "QuestionnaireError", "RelevanceError", "Section", "Text",
+    "check_questionnaire", "format_problems", "load_directory", "load_questionnaire", "parse",
+]

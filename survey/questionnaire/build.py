@@ -1,0 +1,325 @@
+"""Turn a questionnaire file's data into the model, checking its shape as it goes.
+
+This pass checks each part on its own: required and unknown keys, types,
+codes, translations, item types, choice lists and relevance syntax.  The
+checks that need the whole questionnaire (duplicates, references, the index
+tree) are in :mod:`.validate`.  Every problem is collected; nothing stops at
+the first one.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from . import relevance
+from .model import (AGGREGATES, ITEM_SCORES, ITEM_TYPES, KINDS, SCALE, Choice, ChoiceList,
+                    IndexNode, IndexTree, Item, Page, Questionnaire, Section)
+from .problems import Problem, QuestionnaireError
+from .yamlsource import line_of
+
+CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+QUESTIONNAIRE_CODE = re.compile(r"^[a-z][a-z0-9_-]*$")
+VALUE = re.compile(r"^[a-z0-9][a-z0-9_+-]*$")
+LANGUAGE = re.compile(r"^[a-z]{2,8}$")
+CHOICE_TYPES = ("select_one", "select_many", "likert")
+
+
+def did_you_mean(word: Any, options: Any) -> str:
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def build(data: Any, file: str) -> Questionnaire:
+    """The questionnaire in ``data``, or :class:`QuestionnaireError` listing every problem."""
+    questionnaire, problems = collect(data, file)
+    if problems or questionnaire is None:
+        raise QuestionnaireError(problems)
+    return questionnaire
+
+
+def collect(data: Any, file: str) -> tuple[Questionnaire | None, list[Problem]]:
+    """The questionnaire (``None`` if it could not be built) and all problems found."""
+    from .validate import validate  # validate works on the model built here
+
+    builder = _Builder(file)
+    questionnaire = builder.questionnaire(data)
+    if questionnaire is not None:
+        builder.problems.extend(validate(questionnaire, file))
+    return questionnaire, builder.problems
+
+
+class _Builder:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+        self.languages: tuple[str, ...] = ("vi",)
+        self.draft_languages: tuple[str, ...] = ()
+        self.choice_lists: dict[str, ChoiceList] = {}
+        self.bad_scales: set[str] = set()
+
+    def problem(self, line: int | None, message: str, fix: str) -> None:
+        self.problems.append(Problem(self.file, line, message, fix))
+
+    # -- generic checks -------------------------------------------------
+
+    def fields(self, data: Any, where: str, required: tuple, optional: tuple,
+               line: int | None) -> Mapping | None:
+        """``data`` if it is a mapping; reports missing and unknown keys."""
+        if not isinstance(data, Mapping):
+            self.problem(line, f"{where} must be a mapping of keys to values, "
+                               f"not {type(data).__name__}", f"give it the keys {', '.join(required)}")
+            return None
+        line = line_of(data) or line
+        for key in required:
+            if data.get(key) is None:
+                self.problem(line, f"{where} is missing the key '{key}'", f"add '{key}: ...'")
+        for key in data:
+            if key not in required + optional:
+                self.problem(line_of(data, key), f"{where} has an unknown key '{key}'"
+                             f"{did_you_mean(key, required + optional)}",
+                             f"use only {', '.join(required + optional)}")
+        return data
+
+    def typed(self, data: Mapping, key: str, kind: type, where: str, default: Any = None):
+        value = data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            wanted = {str: "text", bool: "true or false", int: "a whole number"}[kind]
+            self.problem(line_of(data, key), f"{where} '{key}' must be {wanted}, not {value!r}",
+                         f"write '{key}: ' followed by {wanted}")
+            return default
+        return value
+
+    def code(self, data: Mapping, key: str, where: str, pattern: re.Pattern = CODE) -> str:
+        value = data.get(key)
+        if value is None:
+            return ""
+        value = str(value)
+        if not pattern.match(value):
+            self.problem(line_of(data, key), f"{where} has an invalid {key} '{value}'",
+                         "use lowercase letters a–z, digits and '_', starting with a letter")
+        return value
+
+    def listing(self, data: Mapping, key: str, where: str) -> list:
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(line_of(data, key), f"{where} '{key}' must be a list",
+                         f"write each entry of '{key}' on its own line starting with '- '")
+            return []
+        return value
+
+    def text(self, data: Mapping, key: str, where: str) -> dict[str, str] | None:
+        """A translated string: one non-empty text per declared language."""
+        value, line = data.get(key), line_of(data, key)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            self.problem(line, f"{where} {key} must give one text per language",
+                         f"write it as '{key}: {{vi: \"…\", en: \"…\"}}'")
+            return None
+        allowed = self.languages + self.draft_languages
+        for language in value:
+            if not LANGUAGE.match(str(language)):
+                self.problem(line_of(value, language) or line,
+                             f"{where} {key} has '{language}' where a language code should be; "
+                             "a comma inside {…} splits the text there",
+                             "put the text in quotes: vi: \"…, …\"")
+            elif language not in allowed:
+                self.problem(line_of(value, language) or line,
+                             f"{where} {key} uses language '{language}', which is not declared"
+                             f"{did_you_mean(language, allowed)}",
+                             "add it to 'languages' (complete) or 'draft_languages' (in progress)")
+        for language in self.languages:
+            text = value.get(language)
+            if not isinstance(text, str) or not text.strip():
+                self.problem(line, f"{where} {key} has no '{language}' translation",
+                             f"add '{language}: \"…\"' under {key}")
+        return {str(lang): str(text).strip() for lang, text in value.items()
+                if lang in allowed and text is not None and str(text).strip()}
+
+    def expression(self, data: Mapping, where: str) -> relevance.Expression | None:
+        source, line = self.typed(data, "relevant", str, where), line_of(data, "relevant")
+        if source is None:
+            return None
+        try:
+            return relevance.parse(source, line)
+        except relevance.RelevanceError as error:
+            self.problem(line, f"{where} relevance: {error}",
+                         "write references as ${code}, text in quotes, and join conditions "
+                         "with and / or / not")
+            return None
+
+    # -- the parts ------------------------------------------------------
+
+    def questionnaire(self, data: Any) -> Questionnaire | None:
+        top = self.fields(data, "the questionnaire", ("code", "kind", "title", "languages", "pages",
+                                                      "index"),
+                          ("description", "draft_languages", "choice_lists"), 1)
+        if top is None:
+            return None
+        kind = self.typed(top, "kind", str, "the questionnaire", "")
+        if kind and kind not in KINDS:
+            self.problem(line_of(top, "kind"), f"unknown kind '{kind}'", f"use one of {', '.join(KINDS)}")
+        self.languages = self.language_list(top, "languages") or ("vi",)
+        self.draft_languages = self.language_list(top, "draft_languages")
+        if "vi" not in self.languages:
+            self.problem(line_of(top, "languages"), "'languages' does not include vi",
+                         "list vi first: 'languages: [vi, en]'")
+        lists = top.get("choice_lists") or {}
+        if not isinstance(lists, Mapping):
+            self.problem(line_of(top, "choice_lists"), "'choice_lists' must map list names to choices",
+                         "write 'choice_lists:' then each list as 'name:' with its choices below")
+            lists = {}
+        self.choice_lists = {str(name): self.choice_list(str(name), choices, line_of(lists, name))
+                             for name, choices in lists.items()}
+        pages = tuple(page for number, raw in enumerate(self.listing(top, "pages", "the questionnaire"))
+                      if (page := self.page(raw, line_of(top["pages"], number))) is not None)
+        index = self.index(top["index"], line_of(top, "index")) if top.get("index") else None
+        return Questionnaire(
+            code=self.code(top, "code", "the questionnaire", QUESTIONNAIRE_CODE), kind=kind,
+            title=self.text(top, "title", "the questionnaire") or {},
+            languages=self.languages, pages=pages, choice_lists=self.choice_lists,
+            index=index or IndexTree(()), draft_languages=self.draft_languages,
+            description=self.text(top, "description", "the questionnaire"),
+            source=None if self.file.startswith("<") else self.file)
+
+    def language_list(self, top: Mapping, key: str) -> tuple[str, ...]:
+        languages = tuple(str(lang) for lang in self.listing(top, key, "the questionnaire"))
+        for language in languages:
+            if not LANGUAGE.match(language):
+                self.problem(line_of(top, key), f"'{language}' in '{key}' is not a language code",
+                             "use short lowercase codes such as vi, en, ede, mnong, jrai")
+        return languages
+
+    def choice_list(self, name: str, raw: Any, line: int | None) -> ChoiceList:
+        where = f"choice list '{name}'"
+        if not CODE.match(name):
+            self.problem(line, f"{where} has an invalid name",
+                         "use lowercase letters a–z, digits and '_', starting with a letter")
+        if not isinstance(raw, list) or not raw:
+            self.problem(line, f"{where} has no choices", "list its choices below it as '- value: …'")
+            return ChoiceList(name, (), line)
+        choices, seen = [], {}
+        for number, entry in enumerate(raw):
+            entry_line = line_of(raw, number)
+            data = self.fields(entry, f"a choice of {where}", ("value", "label"), ("no_answer",),
+                               entry_line)
+            if data is None:
+                continue
+            value = self.code(data, "value", f"a choice of {where}", VALUE)
+            if value in seen:
+                self.problem(entry_line, f"{where} has the value '{value}' twice "
+                             f"(first on line {seen[value]})", "give each choice its own value")
+            seen.setdefault(value, entry_line)
+            choices.append(Choice(value, self.text(data, "label", f"choice '{value}' of {where}") or {},
+                                  bool(self.typed(data, "no_answer", bool, where, False))))
+        return ChoiceList(name, tuple(choices), line)
+
+    def page(self, raw: Any, line: int | None) -> Page | None:
+        data = self.fields(raw, "a page", ("code", "title", "sections"), ("optional", "relevant"), line)
+        if data is None:
+            return None
+        where = f"page '{data.get('code')}'"
+        sections = tuple(section for number, entry in enumerate(self.listing(data, "sections", where))
+                         if (section := self.section(entry, line_of(data["sections"], number)))
+                         is not None)
+        return Page(self.code(data, "code", where), self.text(data, "title", where) or {}, sections,
+                    bool(self.typed(data, "optional", bool, where, False)),
+                    self.expression(data, where), line_of(data))
+
+    def section(self, raw: Any, line: int | None) -> Section | None:
+        data = self.fields(raw, "a section", ("code", "items"), ("title", "hint", "relevant"), line)
+        if data is None:
+            return None
+        where = f"section '{data.get('code')}'"
+        items = tuple(item for number, entry in enumerate(self.listing(data, "items", where))
+                      if (item := self.item(entry, line_of(data["items"], number))) is not None)
+        return Section(self.code(data, "code", where), items, self.text(data, "title", where),
+                       self.text(data, "hint", where), self.expression(data, where), line_of(data))
+
+    def item(self, raw: Any, line: int | None) -> Item | None:
+        data = self.fields(raw, "an item", ("code", "type", "label"),
+                           ("hint", "choices", "required", "relevant", "min", "max"), line)
+        if data is None:
+            return None
+        where = f"item '{data.get('code')}'"
+        kind = self.typed(data, "type", str, where, "")
+        if kind and kind not in ITEM_TYPES:
+            self.problem(line_of(data, "type"), f"{where} has an unknown type '{kind}'"
+                         f"{did_you_mean(kind, ITEM_TYPES)}", f"use one of {', '.join(ITEM_TYPES)}")
+        choices = self.item_choices(data, kind, where)
+        bounds = [self.typed(data, key, int, where) for key in ("min", "max")]
+        if kind != "integer" and any(bound is not None for bound in bounds):
+            self.problem(line_of(data), f"{where} has min or max but is not an integer item",
+                         "remove min and max, or make it 'type: integer'")
+        return Item(self.code(data, "code", where), kind, self.text(data, "label", where) or {},
+                    self.text(data, "hint", where), choices,
+                    bool(self.typed(data, "required", bool, where, False)),
+                    self.expression(data, where), bounds[0], bounds[1], line_of(data))
+
+    def item_choices(self, data: Mapping, kind: str, where: str) -> ChoiceList | None:
+        name, line = self.typed(data, "choices", str, where), line_of(data, "choices")
+        if kind not in CHOICE_TYPES:
+            if name is not None and kind in ITEM_TYPES:
+                self.problem(line, f"{where} of type {kind} cannot have choices",
+                             f"remove 'choices', or use one of {', '.join(CHOICE_TYPES)}")
+            return None
+        if name is None:
+            self.problem(line_of(data), f"{where} of type {kind} has no choice list",
+                         "add 'choices: <name of a list under choice_lists>'")
+            return None
+        if name not in self.choice_lists:
+            self.problem(line, f"{where} uses an unknown choice list '{name}'"
+                         f"{did_you_mean(name, self.choice_lists)}",
+                         "define it under choice_lists or correct the name")
+            return None
+        chosen = self.choice_lists[name]
+        if kind == "likert" and not _is_scale(chosen) and name not in self.bad_scales:
+            self.bad_scales.add(name)
+            self.problem(chosen.line, f"choice list '{name}' is used by likert {where} but is not "
+                         "the 5-level scale", "give it the values 1, 2, 3, 4, 5 and a value 0 "
+                         "marked 'no_answer: true' (không trả lời)")
+        return chosen
+
+    def index(self, raw: Any, line: int | None) -> IndexTree | None:
+        data = self.fields(raw, "the index", ("nodes",), ("item_score",), line)
+        if data is None:
+            return None
+        score = self.typed(data, "item_score", str, "the index", "share_satisfied")
+        if score not in ITEM_SCORES:
+            self.problem(line_of(data, "item_score"), f"unknown item_score '{score}'",
+                         f"use one of {', '.join(ITEM_SCORES)}")
+        nodes = tuple(node for number, entry in enumerate(self.listing(data, "nodes", "the index"))
+                      if (node := self.node(entry, line_of(data["nodes"], number))) is not None)
+        return IndexTree(nodes, score, line_of(data))
+
+    def node(self, raw: Any, line: int | None) -> IndexNode | None:
+        data = self.fields(raw, "an index node", ("code", "label"),
+                           ("children", "aggregate", "weights"), line)
+        if data is None:
+            return None
+        where = f"index node '{data.get('code')}'"
+        aggregate = self.typed(data, "aggregate", str, where, "mean")
+        if aggregate not in AGGREGATES:
+            self.problem(line_of(data, "aggregate"), f"{where} has an unknown aggregate "
+                         f"'{aggregate}'", f"use one of {', '.join(AGGREGATES)}")
+        children = tuple(str(child) for child in self.listing(data, "children", where))
+        weights = self.listing(data, "weights", where)
+        if weights and (len(weights) != len(children) or not all(
+                isinstance(w, (int, float)) and not isinstance(w, bool) and w > 0 for w in weights)):
+            self.problem(line_of(data, "weights"), f"{where} needs one positive weight per child",
+                         f"give {len(children)} positive numbers, or remove 'weights' for equal weights")
+            weights = []
+        return IndexNode(self.code(data, "code", where), self.text(data, "label", where) or {},
+                         children, aggregate, tuple(float(w) for w in weights) or None, line_of(data))
+
+
+def _is_scale(choice_list: ChoiceList) -> bool:
+    scored = sorted(c.value for c in choice_list.choices if not c.no_answer)
+    missing = [c.value for c in choice_list.choices if c.no_answer]
+    return tuple(scored) == SCALE and missing == ["0"]

@@ -1,0 +1,227 @@
+"""The questionnaire as frozen data: pages of sections of items, choice lists, the index tree.
+
+A :class:`Questionnaire` comes from :func:`survey.questionnaire.load_questionnaire`
+(a YAML file) or :meth:`Questionnaire.from_dict` (the definition stored with a
+published version).  ``to_dict()`` gives back the file's own shape, so
+``from_dict(q.to_dict()) == q`` and the stored JSON reads like the file.
+
+Every user-facing string is a :data:`Text`, a mapping from language code
+(``vi``, ``en``, later ``ede``, ``mnong``, ``jrai``) to the string.  The
+``line`` fields only remember where a thing was written, for error messages;
+they take no part in equality, ``to_dict`` or the checksum.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .relevance import Expression
+from .serialize import questionnaire_to_dict
+
+Text = dict[str, str]
+
+ITEM_TYPES = ("select_one", "select_many", "likert", "text", "integer")
+KINDS = ("citizen", "leader")
+SCALE = ("1", "2", "3", "4", "5")
+"""Values of the 5-level scale of a ``likert`` item; any other value counts as no answer."""
+ITEM_SCORES = ("share_satisfied", "mean_score")
+AGGREGATES = ("mean",)
+
+
+def _line() -> Any:
+    return field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text
+    no_answer: bool = False
+    """True for "không trả lời": offered to the respondent, scored as missing."""
+
+
+@dataclass(frozen=True)
+class ChoiceList:
+    name: str
+    choices: tuple[Choice, ...]
+    line: int | None = _line()
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
+
+    def choice(self, value: Any) -> Choice | None:
+        return next((c for c in self.choices if c.value == str(value)), None)
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    type: str
+    label: Text
+    hint: Text | None = None
+    choices: ChoiceList | None = None
+    required: bool = False
+    relevant: Expression | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    line: int | None = _line()
+
+    def score(self, value: Any) -> int | None:
+        """The 1–5 score of a likert answer; ``None`` for "không trả lời" or no answer."""
+        text = str(value).strip() if value is not None else ""
+        return int(text) if self.type == "likert" and text in SCALE else None
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    items: tuple[Item, ...]
+    title: Text | None = None
+    hint: Text | None = None
+    relevant: Expression | None = None
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class Page:
+    code: str
+    title: Text
+    sections: tuple[Section, ...]
+    optional: bool = False
+    """An optional part the respondent may skip as a whole (the SIPAS policy part)."""
+    relevant: Expression | None = None
+    line: int | None = _line()
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for section in self.sections for item in section.items)
+
+
+@dataclass(frozen=True)
+class IndexNode:
+    code: str
+    label: Text
+    children: tuple[str, ...]
+    """Item codes (scored by the tree's ``item_score``) or codes of other nodes."""
+    aggregate: str = "mean"
+    weights: tuple[float, ...] | None = None
+    """One weight per child; ``None`` means equal weights."""
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
+class IndexTree:
+    """Items → elements → fields → overall, as in the SIPAS method (Quyết định 1001/QĐ-BNV)."""
+
+    nodes: tuple[IndexNode, ...]
+    item_score: str = "share_satisfied"
+    """``share_satisfied``: share of answers 4–5 among 1–5; ``mean_score``: mean of 1–5."""
+    line: int | None = _line()
+
+    def node(self, code: str) -> IndexNode:
+        return next(node for node in self.nodes if node.code == code)
+
+    @property
+    def root(self) -> IndexNode:
+        below = {child for node in self.nodes for child in node.children}
+        return next(node for node in self.nodes if node.code not in below)
+
+    def is_node(self, code: str) -> bool:
+        return any(node.code == code for node in self.nodes)
+
+    def items_under(self, code: str) -> tuple[str, ...]:
+        """The item codes at the leaves below node ``code``, in order."""
+        found: list[str] = []
+        for child in self.node(code).children:
+            found.extend(self.items_under(child) if self.is_node(child) else [child])
+        return tuple(found)
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    code: str
+    kind: str
+    title: Text
+    languages: tuple[str, ...]
+    """Languages that must be complete; the first is the fallback."""
+    pages: tuple[Page, ...]
+    choice_lists: dict[str, ChoiceList]
+    index: IndexTree
+    draft_languages: tuple[str, ...] = ()
+    """Languages being translated: allowed, not yet required to be complete."""
+    description: Text | None = None
+    source: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for page in self.pages for item in page.items)
+
+    @property
+    def items_by_code(self) -> dict[str, Item]:
+        return {item.code: item for item in self.items}
+
+    @property
+    def likert_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.type == "likert")
+
+    def page_index(self, code: str) -> int:
+        """Position of page ``code`` (0-based); ``ValueError`` when there is none."""
+        for number, page in enumerate(self.pages):
+            if page.code == code:
+                return number
+        raise ValueError(f"no page {code!r} in questionnaire {self.code!r}")
+
+    def text(self, text: Text | None, language: str) -> str:
+        """``text`` in ``language``, falling back to the first declared language."""
+        if not text:
+            return ""
+        return text.get(language) or text[self.languages[0]]
+
+    def _walk(self, answers: Mapping[str, Any]) -> Iterator[tuple[Page, Item, bool]]:
+        """Each item with whether it is shown, seeing hidden items as unanswered."""
+        seen: dict[str, Any] = {}
+        for page in self.pages:
+            page_on = page.relevant is None or page.relevant.evaluate(seen)
+            for section in page.sections:
+                section_on = page_on and (section.relevant is None or section.relevant.evaluate(seen))
+                for item in section.items:
+                    shown = section_on and (item.relevant is None or item.relevant.evaluate(seen))
+                    if shown and item.code in answers:
+                        seen[item.code] = answers[item.code]
+                    yield page, item, shown
+
+    def relevant_answers(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """``answers`` without those to items the skip logic hides (apply before storing)."""
+        return {item.code: answers[item.code] for _, item, shown in self._walk(answers)
+                if shown and item.code in answers}
+
+    def visible_items(self, page: Page | str, answers: Mapping[str, Any]) -> list[Item]:
+        """The items of ``page`` that the skip logic shows for these answers."""
+        code = page if isinstance(page, str) else page.code
+        return [item for p, item, shown in self._walk(answers) if p.code == code and shown]
+
+    def missing_required(self, page: Page | str, answers: Mapping[str, Any]) -> list[Item]:
+        """Visible required items of ``page`` left blank ("không trả lời" counts as an answer)."""
+        return [item for item in self.visible_items(page, answers)
+                if item.required and answers.get(item.code) in (None, "", [], ())]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The definition as JSON-ready data in the file's shape (stored with a version)."""
+        return questionnaire_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, definition: Mapping[str, Any]) -> Questionnaire:
+        """Rebuild from ``to_dict()`` output, checking it as a file would be checked."""
+        from .build import build  # build imports this module
+        return build(definition, "<definition>")
+
+    @property
+    def checksum(self) -> str:
+        """SHA-256 of the canonical JSON definition; equal content, equal checksum."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False,
+                               separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,134 @@
+"""Checks that need the whole questionnaire: duplicate codes, references and the index tree."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .build import did_you_mean
+from .model import Item, Questionnaire
+from .problems import Problem
+from .relevance import Expression
+
+Report = Callable[[int | None, str, str], None]
+
+
+def validate(questionnaire: Questionnaire, file: str) -> list[Problem]:
+    """Every cross-reference problem in ``questionnaire``; an empty list when it is sound."""
+    problems: list[Problem] = []
+
+    def report(line: int | None, message: str, fix: str) -> None:
+        problems.append(Problem(file, line, message, fix))
+
+    _check_structure(questionnaire, report)
+    _check_duplicates(questionnaire, report)
+    _check_relevance(questionnaire, report)
+    _check_index(questionnaire, report)
+    return problems
+
+
+def _check_structure(q: Questionnaire, report: Report) -> None:
+    if not q.pages:
+        report(None, "the questionnaire has no pages", "add pages under 'pages:'")
+    for page in q.pages:
+        if not page.sections:
+            report(page.line, f"page '{page.code}' has no sections", "add a section with items")
+        for section in page.sections:
+            if not section.items:
+                report(section.line, f"section '{section.code}' has no items",
+                       "add items under 'items:', or remove the section")
+
+
+def _check_duplicates(q: Questionnaire, report: Report) -> None:
+    def once(things, what: str) -> None:
+        first: dict[str, int | None] = {}
+        for thing in things:
+            if thing.code and thing.code in first:
+                report(thing.line, f"duplicate {what} code '{thing.code}' (first on line "
+                       f"{first[thing.code]})", f"give each {what} its own code")
+            first.setdefault(thing.code, thing.line)
+
+    once(q.pages, "page")
+    once([section for page in q.pages for section in page.sections], "section")
+    once(q.items, "item")
+    once(q.index.nodes, "index node")
+    items = q.items_by_code
+    for node in q.index.nodes:
+        if node.code in items:
+            report(node.line, f"index node '{node.code}' has the same code as an item "
+                   f"(line {items[node.code].line})", "give the node a code no item uses")
+
+
+def _check_relevance(q: Questionnaire, report: Report) -> None:
+    items = q.items_by_code
+    before: dict[str, Item] = {}
+
+    def check(expression: Expression | None, owner: str) -> None:
+        if expression is None:
+            return
+        for code in expression.references:
+            if code not in items:
+                report(expression.line, f"the relevance of {owner} refers to '${{{code}}}', which is "
+                       f"not an item{did_you_mean(code, items)}", "use the code of an earlier item")
+            elif code not in before:
+                report(expression.line, f"the relevance of {owner} refers to '${{{code}}}', which "
+                       f"is asked later (line {items[code].line})",
+                       "refer only to items asked before, or move that item earlier")
+        for comparison in expression.comparisons:
+            target = items.get(comparison.ref)
+            if target and target.choices and comparison.literal not in target.choices.values:
+                report(expression.line, f"the relevance of {owner} compares '${{{comparison.ref}}}' "
+                       f"with '{comparison.literal}', which is not a value of choice list "
+                       f"'{target.choices.name}'", "use one of the values "
+                       + ", ".join(target.choices.values))
+
+    for page in q.pages:
+        check(page.relevant, f"page '{page.code}'")
+        for section in page.sections:
+            check(section.relevant, f"section '{section.code}'")
+            for item in section.items:
+                check(item.relevant, f"item '{item.code}'")
+                before.setdefault(item.code, item)
+
+
+def _check_index(q: Questionnaire, report: Report) -> None:
+    index, items = q.index, q.items_by_code
+    nodes = {node.code: node for node in index.nodes}
+    if not nodes:
+        report(index.line, "the index has no nodes",
+               "add nodes: items → elements → fields → overall")
+        return
+    parent: dict[str, str] = {}
+    for node in index.nodes:
+        if not node.children:
+            report(node.line, f"index node '{node.code}' has no items or children",
+                   "list its item or node codes under 'children', or remove the node")
+        for child in node.children:
+            if child in parent:
+                report(node.line, f"'{child}' appears more than once in the index (also under "
+                       f"'{parent[child]}')", "put each item or node under one parent only")
+            parent.setdefault(child, node.code)
+            if child in nodes:
+                continue
+            if child not in items:
+                report(node.line, f"index node '{node.code}' refers to '{child}', which is neither "
+                       f"an item nor an index node{did_you_mean(child, [*items, *nodes])}",
+                       "use the code of a likert item or of another index node")
+            elif items[child].type != "likert":
+                report(node.line, f"index node '{node.code}' includes item '{child}', which is "
+                       f"a {items[child].type} item, not a likert item",
+                       "only likert items can be scored; remove it from 'children'")
+    roots = [node for node in index.nodes if node.code not in parent]
+    for extra in roots[1:]:
+        report(extra.line, f"index node '{extra.code}' is under no other node, but "
+               f"'{roots[0].code}' is already the top of the index",
+               f"add '{extra.code}' to the children of a node, or remove it")
+    reached: set[str] = set()
+    stack = [root.code for root in roots]
+    while stack:
+        code = stack.pop()
+        if code in nodes and code not in reached:
+            reached.add(code)
+            stack.extend(nodes[code].children)
+    for node in index.nodes:
+        if node.code not in reached:
+            report(node.line, f"index node '{node.code}' is part of a loop",
+                   "a node must not be below itself; remove it from its descendants' children")
