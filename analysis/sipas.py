@@ -1,0 +1,163 @@
+"""SIPAS satisfaction index: item shares, mean scores, elements and higher nodes.
+
+SIPAS (*Chỉ số hài lòng về sự phục vụ hành chính*, the satisfaction index
+of public administrative services) scores items 1-5; 0 or blank is "no
+answer" for that item only.  For each item the share satisfied is the
+weighted share of answers 4-5 among answers 1-5, and the mean score the
+weighted mean answer.  An element is the mean of its items' shares; each
+higher node (a field, *lĩnh vực*, or the index) is the weighted mean of its
+children.  Every node is therefore ``sum_k c_k * R_k``, a linear combination
+of item ratios, and its SE comes from linearising the whole combination, so
+covariance between items counts (Wolter, *Introduction to Variance
+Estimation*, ch. 6; the exact definition is ``tests/data/reference_sipas.R``).
+Shares get the ``svyciprop`` logit interval, mean scores and nodes
+``estimate +/- t(df) * se``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from analysis.design import Design, DesignError, numeric_column
+from analysis.estimators import estimate_domains
+from analysis.linearization import Combination
+from analysis.results import Estimate, build, logit_interval, t_interval
+
+SATISFIED_FROM = 4  # answers 4 and 5 count as satisfied
+SCALE_MAX = 5
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of the index tree: an element (``items``) or a parent (``children``)."""
+
+    name: str
+    items: tuple[str, ...] = ()
+    children: tuple[Node, ...] = ()
+    weights: tuple[float, ...] = ()
+
+
+def parse_tree(tree: Mapping, weights: Mapping[str, float] | None = None, name: str = "index") -> Node:
+    """Build the index tree from ``{name: [item, ...] or {child: ...}}``.
+
+    ``weights`` maps a node name to its weight among its siblings (default 1);
+    a parent is the weighted mean of its children.
+    """
+    weights = weights or {}
+    if not tree:
+        raise DesignError(f"index node '{name}' has no children")
+    children = []
+    for child, spec in tree.items():
+        if isinstance(spec, Mapping):
+            children.append(parse_tree(spec, weights, str(child)))
+        elif isinstance(spec, Sequence) and not isinstance(spec, str) and len(spec) > 0:
+            children.append(Node(str(child), items=tuple(str(i) for i in spec)))
+        else:
+            raise DesignError(f"element '{child}' must list at least one item column")
+    node_weights = tuple(float(weights.get(c.name, 1.0)) for c in children)
+    if any(not w > 0 for w in node_weights):
+        raise DesignError(f"weights of the children of '{name}' must be positive")
+    return Node(name, children=tuple(children), weights=node_weights)
+
+
+def _items(node: Node) -> list[str]:
+    if node.items:
+        return list(node.items)
+    return [i for c in node.children for i in _items(c)]
+
+
+def _walk(node: Node, position: dict[str, int], out: list) -> np.ndarray:
+    """Append (node, coefficients over item shares) in post-order; return the node's."""
+    coef = np.zeros(len(position))
+    if node.items:
+        for item in node.items:
+            coef[position[item]] += 1.0 / len(node.items)
+    else:
+        total = sum(node.weights)
+        for child, weight in zip(node.children, node.weights):
+            coef += weight / total * _walk(child, position, out)
+    out.append((node, coef))
+    return coef
+
+
+def _answers(design: Design, item: str) -> np.ndarray:
+    values = numeric_column(design.data, item)
+    bad = ~np.isnan(values) & ~((values >= 0) & (values <= SCALE_MAX) & (values == np.round(values)))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DesignError(f"column '{item}' row {row + 1}: answer {values[row]:g} is not 0-{SCALE_MAX}")
+    return np.nan_to_num(values)
+
+
+def _columns(design: Design, items: list[str], meanscores: bool):
+    for item in items:
+        answer = _answers(design, item)
+        answered = (answer > 0) * 1.0
+        yield answered
+        yield (answer >= SATISFIED_FROM) * 1.0
+        if meanscores:
+            yield answer
+            yield answer * answer
+
+
+def estimate_index(design: Design, tree: Mapping | Node, *, weights: Mapping[str, float] | None = None,
+                   by: str | None = None, level: float = 0.95, overall: bool = False,
+                   meanscores: bool = False) -> list[Estimate]:
+    """Every item share (and mean score), every element and node, and the index.
+
+    Records come per domain in the order: shares, mean scores, then nodes
+    bottom-up with the index last.
+    """
+    root = tree if isinstance(tree, Node) else parse_tree(tree, weights)
+    items = list(dict.fromkeys(_items(root)))
+    position = {item: k for k, item in enumerate(items)}
+    nodes: list = []
+    _walk(root, position, nodes)
+    k, per_item = len(items), 4 if meanscores else 2
+    base = np.arange(k) * per_item
+    numerator, denominator = [base + 1], [base]
+    if meanscores:
+        numerator.append(base + 2)
+        denominator.append(base)
+    n_ratios = k * len(numerator)
+    coefficients = [np.eye(n_ratios)]
+    coefficients.append(np.array([np.pad(c, (0, n_ratios - k)) for _, c in nodes]))
+    combo = Combination(np.concatenate(numerator), np.concatenate(denominator),
+                        np.vstack(coefficients))
+    df = design.df
+    results = []
+    for domain, lin, d in estimate_domains(design, _columns(design, items, meanscores), combo, by, overall):
+        est, se = lin.estimate[d], np.sqrt(lin.variance[d])
+        answered, weight_sum = lin.counts[d, base], lin.totals[d, base]
+        for j, item in enumerate(items):
+            p = est[j]
+            results.append(build(item, "share", domain, p, se[j], logit_interval(p, se[j], level, df), df,
+                                 _share_deff(p, se[j] ** 2, answered[j], weight_sum[j]), answered[j],
+                                 "taylor; logit interval, t(df)", level))
+        if meanscores:
+            for j, item in enumerate(items):
+                m, s = est[k + j], se[k + j]
+                second = lin.totals[d, base[j] + 3] / weight_sum[j] if weight_sum[j] > 0 else np.nan
+                results.append(build(item, "meanscore", domain, m, s, t_interval(m, s, level, df), df,
+                                     _share_deff(m, s * s, answered[j], weight_sum[j], second),
+                                     answered[j], "taylor; wald interval, t(df)", level))
+        for offset, (node, _) in enumerate(nodes):
+            j = n_ratios + offset
+            statistic = "index" if node is root else ("element" if node.items else "node")
+            results.append(build(node.name, statistic, domain, est[j], se[j],
+                                 t_interval(est[j], se[j], level, df), df, None, lin.rows[d],
+                                 "taylor; wald interval, t(df)", level))
+    return results
+
+
+def _share_deff(mean, variance, n, weight_sum, second_moment=None):
+    """R's svymean deff; a 0/1 variable has second moment equal to its mean."""
+    if n < 2 or weight_sum <= n or np.isnan(mean):
+        return None
+    second = mean if second_moment is None else second_moment
+    s2 = (second - mean * mean) * n / (n - 1)
+    vsrs = s2 * (weight_sum - n) / (weight_sum * n)
+    return variance / vsrs if vsrs > 0 else None
