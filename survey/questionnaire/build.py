@@ -27,7 +27,8 @@ CHOICE_TYPES = ("select_one", "select_many", "likert")
 
 
 def did_you_mean(word: Any, options: Any) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1)
+    # a low cutoff so that two-letter language codes ('vn' for 'vi') still get a suggestion
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.5)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -72,6 +73,8 @@ class _Builder:
                                f"not {type(data).__name__}", f"give it the keys {', '.join(required)}")
             return None
         line = line_of(data) or line
+        if data.get("code") is not None and where.startswith(("a ", "an ")):
+            where = f"{where.split(' ', 1)[1]} '{data['code']}'"  # "an item" -> "item 'q2'"
         for key in required:
             if data.get(key) is None:
                 self.problem(line, f"{where} is missing the key '{key}'", f"add '{key}: ...'")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .build import did_you_mean
-from .model import Item, Questionnaire
+from .model import ITEM_TYPES, Item, Questionnaire
 from .problems import Problem
 from .relevance import Expression
 
@@ -112,7 +112,7 @@ def _check_index(q: Questionnaire, report: Report) -> None:
                 report(node.line, f"index node '{node.code}' refers to '{child}', which is neither "
                        f"an item nor an index node{did_you_mean(child, [*items, *nodes])}",
                        "use the code of a likert item or of another index node")
-            elif items[child].type != "likert":
+            elif items[child].type in ITEM_TYPES and items[child].type != "likert":
                 report(node.line, f"index node '{node.code}' includes item '{child}', which is "
                        f"a {items[child].type} item, not a likert item",
                        "only likert items can be scored; remove it from 'children'")

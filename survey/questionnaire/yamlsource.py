@@ -19,8 +19,8 @@ import yaml
 
 from .problems import Problem
 
-YAML_FIX = ("check the indentation (spaces, not tabs) on this line and the one before, "
-            "and put text containing ': ' or ' #' in quotes")
+YAML_FIX = ("check the indentation (spaces, not tabs) on this line and the one before, and put "
+            "text in quotes when it contains ': ' or ' #', or a ',' or '?' inside {…}")
 
 
 class Located(dict):
