@@ -91,7 +91,7 @@ class _Builder:
             return default
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             wanted = {str: "text", bool: "true or false", int: "a whole number"}[kind]
-            self.problem(line_of(data, key), f"{where} '{key}' must be {wanted}, not {value!r}",
+            self.problem(line_of(data, key), f"{where}: '{key}' must be {wanted}, not {value!r}",
                          f"write '{key}: ' followed by {wanted}")
             return default
         return value

@@ -127,7 +127,7 @@ def test_the_valid_file_has_no_problems(problems_in):
         ("            choices: satisfaction\n            label:",
          "            choices: satisfaction\n            label: Kết quả\n            label:",
          "key 'label' is written twice (first on line 35)", "label:#last"),
-        ("required: true", "required: yes", "item 'feedback_made' 'required' must be true or false",
+        ("required: true", "required: yes", "item 'feedback_made': 'required' must be true or false, not 'yes'",
          "required: yes"),
         ("required: true", "requried: true",
          "item 'feedback_made' has an unknown key 'requried' (did you mean 'required'?)", "requried"),

@@ -1,0 +1,190 @@
+"""The questionnaires shipped in questionnaires/: SIPAS 2026 and the PAR Index leaders' survey.
+
+Counts follow the SIPAS method (Quyết định 1001/QĐ-BNV) as laid out in issue 3.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from survey.questionnaire import Questionnaire, check_questionnaire, load_directory
+
+QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
+SIPAS = QUESTIONNAIRES / "sipas-2026.yaml"
+LEADERS = QUESTIONNAIRES / "par-leaders-2026.yaml"
+SERVICE_ELEMENTS = {"access": 4, "procedures": 4, "civil_servants": 5, "results": 3, "feedback": 3}
+POLICY_CONTENTS = {"accountability": 2, "participation": 2, "suitability": 9, "results_impact": 2}
+
+
+@pytest.fixture(scope="module")
+def sipas() -> Questionnaire:
+    return check_questionnaire(SIPAS)[0]
+
+
+@pytest.fixture(scope="module")
+def leaders() -> Questionnaire:
+    return check_questionnaire(LEADERS)[0]
+
+
+@pytest.mark.parametrize("path", [SIPAS, LEADERS], ids=lambda p: p.name)
+def test_loads_without_problems(path):
+    questionnaire, problems = check_questionnaire(path)
+    assert problems == []
+    assert questionnaire.languages == ("vi", "en")
+
+
+def test_the_directory_loads(sipas, leaders):
+    assert [q.code for q in load_directory(QUESTIONNAIRES)] == ["par-leaders-2026", "sipas-2026"]
+
+
+def texts(value):
+    """Every translated string mapping in a definition."""
+    if isinstance(value, dict):
+        if "vi" in value and all(isinstance(v, str) for v in value.values()):
+            yield value
+        else:
+            for child in value.values():
+                yield from texts(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from texts(child)
+
+
+@pytest.mark.parametrize("path", [SIPAS, LEADERS], ids=lambda p: p.name)
+def test_every_declared_language_is_complete(path):
+    questionnaire = check_questionnaire(path)[0]
+    found = list(texts(questionnaire.to_dict()))
+    assert len(found) > 50
+    for text in found:
+        assert set(text) == set(questionnaire.languages), text
+        assert all(value.strip() for value in text.values()), text
+
+
+@pytest.mark.parametrize("path", [SIPAS, LEADERS], ids=lambda p: p.name)
+def test_vietnamese_is_written_with_diacritics(path):
+    questionnaire = check_questionnaire(path)[0]
+    for item in questionnaire.likert_items:
+        assert not item.label["vi"].isascii(), item.code
+
+
+@pytest.mark.parametrize("path", [SIPAS, LEADERS], ids=lambda p: p.name)
+def test_round_trips_through_json(path):
+    questionnaire = check_questionnaire(path)[0]
+    stored = json.loads(json.dumps(questionnaire.to_dict(), ensure_ascii=False))
+    again = Questionnaire.from_dict(stored)
+    assert again == questionnaire
+    assert again.checksum == questionnaire.checksum
+    assert again.to_dict() == questionnaire.to_dict()
+
+
+def test_checksum_follows_the_content(sipas):
+    title = {**sipas.title, "vi": sipas.title["vi"] + "."}
+    assert replace(sipas, title=title).checksum != sipas.checksum
+    assert len(sipas.checksum) == 64
+
+
+def test_service_delivery_has_19_items_in_five_elements(sipas):
+    assert sipas.index.node("service").children == tuple(SERVICE_ELEMENTS)
+    for element, count in SERVICE_ELEMENTS.items():
+        codes = sipas.index.items_under(element)
+        assert len(codes) == count
+        assert all(sipas.items_by_code[code].type == "likert" for code in codes)
+    assert len(sipas.index.items_under("service")) == 19
+
+
+def test_policy_has_15_items_in_four_contents_on_optional_pages(sipas):
+    assert sipas.index.node("policy").children == tuple(POLICY_CONTENTS)
+    for content, count in POLICY_CONTENTS.items():
+        assert len(sipas.index.items_under(content)) == count
+    policy = set(sipas.index.items_under("policy"))
+    assert len(policy) == 15
+    pages = {page.code for page in sipas.pages if policy & {item.code for item in page.items}}
+    assert pages == {page.code for page in sipas.pages if page.optional}
+
+
+def test_index_tree_and_scoring(sipas):
+    assert sipas.index.root.code == "sipas"
+    assert sipas.index.root.children == ("service", "policy")
+    assert sipas.index.item_score == "share_satisfied"
+    assert all(node.aggregate == "mean" and node.weights is None for node in sipas.index.nodes)
+
+
+def test_every_likert_item_offers_khong_tra_loi(sipas):
+    for item in sipas.likert_items:
+        assert item.choices.values == ("1", "2", "3", "4", "5", "0")
+        assert item.choices.choice(0).no_answer and item.choices.choice(0).label["vi"] == "Không trả lời"
+        assert item.score("0") is None and item.score(None) is None and item.score("4") == 4
+
+
+def test_service_field_choices(sipas):
+    field = sipas.items_by_code["field"]
+    assert field.type == "select_one" and field.required
+    assert field.choices.values == (
+        "dat_dai", "ho_tich", "xay_dung", "kinh_doanh", "tu_phap_chung_thuc", "ldtbxh",
+        "nong_nghiep_moi_truong", "giao_thong", "y_te", "giao_duc", "khac")
+    assert field.choices.choice("ho_tich").label["vi"] == "Hộ tịch"
+    assert sipas.pages[0].items[0] is field
+
+
+def test_demographics_opinions_and_expectations(sipas):
+    values = {code: sipas.items_by_code[code].choices.values
+              for code in ("gender", "age_band", "ethnicity", "harassment", "informal_payment",
+                           "submit_channel")}
+    assert values["gender"] == ("nam", "nu")
+    assert values["age_band"] == ("18-25", "26-34", "35-49", "50-60", "60+")
+    assert values["ethnicity"] == ("kinh", "ede", "mnong", "jrai", "khac")
+    assert values["harassment"] == values["informal_payment"] == ("khong_co", "mot_so", "nhieu")
+    assert values["submit_channel"] == ("truc_tiep", "truc_tuyen", "ca_hai")
+    assert {"education", "occupation"} <= set(sipas.items_by_code)
+    expectations = [item for item in sipas.items if item.code.startswith("mm")]
+    assert len(expectations) == 10
+    assert {item.choices.values for item in expectations} == {("rat_nhieu", "nhieu", "it")}
+    other = sipas.items_by_code["other_comments"]
+    assert other.type == "text" and other.label["vi"] == "Ý kiến khác"
+
+
+def test_the_citizens_path_is_short_and_service_first(sipas):
+    required_pages = [page for page in sipas.pages if not page.optional]
+    assert sipas.pages[-2:] == tuple(page for page in sipas.pages if page.optional)
+    assert sipas.page_index("p_access") == 0
+    assert required_pages[-1].code == "p_about_you"
+    assert all(len(page.items) <= 7 for page in sipas.pages if page.code != "p_expectations"
+               and not page.optional)
+
+
+def test_feedback_element_only_after_a_feedback(sipas):
+    page = sipas.pages[sipas.page_index("p_results")]
+    shown = [item.code for item in sipas.visible_items(page, {"feedback_made": "co"})]
+    assert shown == ["kq1", "kq2", "kq3", "feedback_made", "gy1", "gy2", "gy3"]
+    assert [item.code for item in sipas.visible_items("p_results", {"feedback_made": "khong"})] == [
+        "kq1", "kq2", "kq3", "feedback_made"]
+    answers = {"kq1": "4", "feedback_made": "khong", "gy1": "5"}
+    assert sipas.relevant_answers(answers) == {"kq1": "4", "feedback_made": "khong"}
+
+
+def test_missing_required_counts_khong_tra_loi_as_an_answer(sipas):
+    answers = {"kq1": "0", "kq2": "5", "feedback_made": "co", "gy1": "4"}
+    missing = sipas.missing_required("p_results", answers)
+    assert [item.code for item in missing] == ["kq3", "gy2", "gy3"]
+
+
+def test_text_falls_back_to_vietnamese(sipas):
+    label = sipas.items_by_code["tc1"].label
+    assert sipas.text(label, "en").startswith("Information")
+    assert sipas.text(label, "ede") == label["vi"]
+
+
+def test_leaders_questionnaire(leaders):
+    assert leaders.kind == "leader"
+    assert leaders.items_by_code["respondent_group"].choices.values == (
+        "dai_bieu_hdnd", "lanh_dao_so", "truong_phong", "lanh_dao_xa")
+    assert len(leaders.likert_items) == 14
+    root = leaders.index.root
+    assert root.code == "par_survey" and len(root.children) == 7
+    assert all(len(leaders.index.items_under(child)) == 2 for child in root.children)
+    assert leaders.index.item_score == "mean_score"
+    years = leaders.items_by_code["years_in_post"]
+    assert (years.type, years.minimum, years.maximum) == ("integer", 0, 45)
