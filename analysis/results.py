@@ -75,9 +75,9 @@ def to_frame(results: Iterable[Estimate]) -> pd.DataFrame:
     for r in results:
         row = r.as_dict()
         domain = row.pop("domain") or {}
-        row["name"] = row.pop("node", None) or row.pop("variable", None)
-        row.update({f"domain_{k}": v for k, v in domain.items()})
-        rows.append(row)
+        name = row.pop("node", None) or row.pop("variable", None)
+        rows.append({"name": name, "statistic": row.pop("statistic"),
+                     **{f"domain_{k}": v for k, v in domain.items()}, **row})
     return pd.DataFrame(rows)
 
 

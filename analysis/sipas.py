@@ -103,7 +103,7 @@ def _columns(design: Design, items: list[str], meanscores: bool):
             yield answer * answer
 
 
-def estimate_index(design: Design, tree: Mapping | Node, *, weights: Mapping[str, float] | None = None,
+def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, float] | None = None,
                    by: str | None = None, level: float = 0.95, overall: bool = False,
                    meanscores: bool = False) -> list[Estimate]:
     """Every item share (and mean score), every element and node, and the index.

@@ -1,0 +1,134 @@
+"""Command line: ``python -m analysis estimate|index DATA.csv ...``.
+
+Bad arguments, unknown columns and non-numeric values exit with status 2 and
+one line on stderr naming the column and row (row 1 = first line after the
+header).  Strata with a single PSU are reported on stderr as a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+import pandas as pd
+
+from analysis import estimators
+from analysis.api import STATISTICS, make_design
+from analysis.design import DesignError, numeric_column
+from analysis.results import to_frame, to_records
+from analysis.sipas import index_nodes
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem with the command line or the input files."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line instead of argparse's usage block
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    est = commands.add_parser("estimate", help="means, totals or proportions")
+    est.add_argument("--var", action="append", required=True, metavar="COL")
+    est.add_argument("--stat", required=True, choices=STATISTICS)
+    est.add_argument("--success", metavar="VALUE", help="value counted as success (proportion)")
+    idx = commands.add_parser("index", help="SIPAS item shares, elements and index")
+    idx.add_argument("--element", action="append", required=True, metavar="NAME=ITEM,ITEM,...")
+    idx.add_argument("--meanscores", action="store_true", help="also report mean score per item")
+    for sub in (est, idx):
+        sub.add_argument("data", metavar="DATA.csv")
+        for option in ("weight", "strata", "cluster", "fpc", "by"):
+            sub.add_argument(f"--{option}", metavar="COL")
+        sub.add_argument("--rake", metavar="MARGINS.csv", help="columns variable,level,total")
+        sub.add_argument("--level", type=float, default=0.95)
+        sub.add_argument("--format", required=True, choices=("json", "csv"))
+    return parser
+
+
+def _read_csv(path: str, what: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, skipinitialspace=True)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
+
+
+def read_margins(path: str) -> dict[str, dict[str, float]]:
+    """``{variable: {level: total}}`` from a CSV with columns variable,level,total."""
+    table = _read_csv(path, "margins")
+    missing = [c for c in ("variable", "level", "total") if c not in table.columns]
+    if missing:
+        raise UsageError(f"margins {path}: missing column '{missing[0]}' (need variable,level,total)")
+    try:
+        totals = numeric_column(table, "total")
+    except DesignError as exc:
+        raise UsageError(f"margins {path}: {exc}") from exc
+    margins: dict[str, dict[str, float]] = {}
+    for row, (variable, level, total) in enumerate(zip(table["variable"], table["level"], totals), 1):
+        if pd.isna(variable) or pd.isna(level) or pd.isna(total):
+            raise UsageError(f"margins {path} row {row}: variable, level and total are all required")
+        margins.setdefault(variable.strip(), {})[level.strip()] = float(total)
+    return margins
+
+
+def _elements(specs: Sequence[str]) -> dict[str, list[str]]:
+    tree: dict[str, list[str]] = {}
+    for spec in specs:
+        name, sep, items = spec.partition("=")
+        columns = [i.strip() for i in items.split(",") if i.strip()]
+        if not sep or not name.strip() or not columns:
+            raise UsageError(f"--element '{spec}' must look like NAME=ITEM,ITEM,...")
+        if name.strip() in tree:
+            raise UsageError(f"--element '{name.strip()}' is given twice")
+        tree[name.strip()] = columns
+    return tree
+
+
+def _check_columns(data: pd.DataFrame, args) -> None:
+    named = [("--var", c) for c in getattr(args, "var", None) or []]
+    for items in (getattr(args, "tree", None) or {}).values():
+        named += [("--element", c) for c in items]
+    named += [(f"--{o}", getattr(args, o)) for o in ("weight", "strata", "cluster", "fpc", "by")]
+    for option, column in named:
+        if column is not None and column not in data.columns:
+            raise UsageError(f"unknown column '{column}' ({option}); the data have: "
+                             f"{', '.join(map(str, data.columns))}")
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+        if not 0 < args.level < 1:
+            raise UsageError(f"--level {args.level} must lie strictly between 0 and 1")
+        args.tree = _elements(args.element) if args.command == "index" else None
+        data = _read_csv(args.data, "data")
+        _check_columns(data, args)
+        margins = read_margins(args.rake) if args.rake else None
+        design = make_design(data, weight=args.weight, strata=args.strata, cluster=args.cluster,
+                             fpc=args.fpc, rake=margins)
+        options = dict(by=args.by, level=args.level)
+        if args.command == "index":
+            results = index_nodes(design, args.tree, meanscores=args.meanscores, **options)
+        elif args.stat == "proportion":
+            results = estimators.proportion(design, args.var, success=args.success, **options)
+        else:
+            results = getattr(estimators, args.stat)(design, args.var, **options)
+    except (UsageError, DesignError) as exc:
+        print(f"analysis: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if design.lonely_strata:
+        print(f"analysis: note: {len(design.lonely_strata)} strata have a single PSU, handled as "
+              f"survey.lonely.psu='adjust': {', '.join(map(str, design.lonely_strata))}", file=sys.stderr)
+    if args.format == "json":
+        json.dump(to_records(results), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        to_frame(results).to_csv(sys.stdout, index=False)
+    return 0
