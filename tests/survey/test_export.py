@@ -24,7 +24,7 @@ def test_export_empty_wave_has_header_only(runner, db_session):
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(io.StringIO(result.stdout.lstrip("\ufeff")))
     assert len(frame) == 0
-    assert {"response_id", "locality_code", "centre", "field", "quality_flags"} <= set(frame.columns)
+    assert {"response_id", "locality_code", "centre_code", "field_code", "quality_flags"} <= set(frame.columns)
 
 
 def test_export_csv_and_xlsx_carry_answers_and_weight_columns(runner, db_session, tmp_path):
@@ -41,7 +41,7 @@ def test_export_csv_and_xlsx_carry_answers_and_weight_columns(runner, db_session
     frame = pd.read_csv(out, dtype=str, encoding="utf-8-sig").set_index("response_id")
     assert len(frame) == 2
     row = frame.loc[str(first.id)]
-    assert (row["locality_code"], row["centre"], row["field"]) == (
+    assert (row["locality_code"], row["centre_code"], row["field_code"]) == (
         centre.locality.code, centre.code, "ho_tich",
     )
     assert (row["tc1"], row["tc2"]) == ("5", "0")
