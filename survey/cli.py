@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Wave
-from survey.seed import LOCALITIES_CSV, SeedError
+from survey.seed import LOCALITIES_CSV, PROVINCIAL_CENTRE_CODE, SeedError
 
 export_group = AppGroup("export", help="Export data for analysts.")
 
@@ -59,6 +59,14 @@ def seed_command(localities_path: Path) -> None:
     if password is not None:
         click.echo(f"Admin account created. Username: admin  Password: {password}")
         click.echo("This password is shown once; change it after logging in.")
+    else:
+        click.echo(
+            "Admin account 'admin' exists (password shown on the first run only; "
+            "reset it with: flask --app wsgi users reset admin)."
+        )
+    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    click.echo(f"Staff login: {base_url}/login")
+    click.echo(f"Desk QR for the provincial centre: {base_url}/q/{PROVINCIAL_CENTRE_CODE}")
 
 
 @export_group.command("responses")
@@ -93,3 +101,6 @@ def register_commands(app: Flask) -> None:
     """Attach the CLI commands to the app."""
     app.cli.add_command(seed_command)
     app.cli.add_command(export_group)
+    from survey.auth.cli import users_group
+
+    app.cli.add_command(users_group)
