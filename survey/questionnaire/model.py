@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .relevance import Expression
@@ -156,6 +157,10 @@ class Questionnaire:
     description: Text | None = None
     source: str | None = field(default=None, compare=False, repr=False)
 
+    def __hash__(self) -> int:
+        # the generated hash would fail on the dict fields; equal content, equal checksum
+        return hash(self.checksum)
+
     @property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for page in self.pages for item in page.items)
@@ -195,7 +200,7 @@ class Questionnaire:
                     yield page, item, shown
 
     def relevant_answers(self, answers: Mapping[str, Any]) -> dict[str, Any]:
-        """``answers`` without those to items the skip logic hides (apply before storing)."""
+        """``answers`` to items the skip logic shows; hidden items and other keys are dropped."""
         return {item.code: answers[item.code] for _, item, shown in self._walk(answers)
                 if shown and item.code in answers}
 
@@ -219,7 +224,7 @@ class Questionnaire:
         from .build import build  # build imports this module
         return build(definition, "<definition>")
 
-    @property
+    @cached_property
     def checksum(self) -> str:
         """SHA-256 of the canonical JSON definition; equal content, equal checksum."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False,

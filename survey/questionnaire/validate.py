@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .build import did_you_mean
+from .shape import did_you_mean
 from .model import ITEM_TYPES, Item, Questionnaire
 from .problems import Problem
 from .relevance import Expression

@@ -249,3 +249,13 @@ def test_load_directory_reports_all_files_and_shared_codes(tmp_path):
     assert f"{tmp_path / 'b.yaml'}:1: questionnaire code 'mini' is also used by" in report
     assert f"{tmp_path / 'c.yml'}:" in report and "likret" in report
     assert "notes.txt" not in report
+
+
+def test_only_true_false_are_booleans_and_only_digits_are_numbers(tmp_path):
+    """YAML 1.1 would turn 'No' into False and 18_25 into 1825; the loader keeps both as text."""
+    path = tmp_path / "mini.yaml"
+    path.write_text(VALID.replace('en: "No"', "en: No").replace("value: khong", "value: 18_25"),
+                    encoding="utf-8")
+    questionnaire = load_questionnaire(path)
+    choice = questionnaire.choice_lists["yes_no"].choices[1]
+    assert (choice.value, choice.label["en"]) == ("18_25", "No")

@@ -84,6 +84,7 @@ def test_checksum_follows_the_content(sipas):
     title = {**sipas.title, "vi": sipas.title["vi"] + "."}
     assert replace(sipas, title=title).checksum != sipas.checksum
     assert len(sipas.checksum) == 64
+    assert hash(Questionnaire.from_dict(sipas.to_dict())) == hash(sipas)
 
 
 def test_service_delivery_has_19_items_in_five_elements(sipas):
