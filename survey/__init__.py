@@ -28,6 +28,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from survey.cli import register_commands
 
     app.register_blueprint(health.bp)
+    from survey import admin, auth, security
+
+    security.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(admin.bp)
     errors.register(app)
     register_commands(app)
 

@@ -86,4 +86,7 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 3600,
         "TIMEZONE": environ.get("SURVEY_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "SESSION_IDLE_MINUTES": int(environ.get("SURVEY_SESSION_IDLE_MINUTES", "30")),
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCKOUT_MINUTES": 15,
     }

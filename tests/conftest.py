@@ -102,3 +102,18 @@ def runner(app):
 def db_session(app):
     """The app's database session inside an app context."""
     return db.session
+
+
+@pytest.fixture
+def auth(client, db_session):
+    """Sign the test client in as a new account: `auth(role, locality=None) -> User`."""
+    from tests.factories import login, make_user
+
+    def sign_in(role: str = "admin", locality=None, username: str | None = None):
+        user = make_user(db_session, username or f"{role}-{locality.code if locality else 'all'}", role, locality)
+        db_session.commit()
+        response = login(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return sign_in

@@ -16,9 +16,12 @@ from survey.models import (
     Response,
     ServiceCentre,
     ServiceField,
+    User,
+    UserRole,
     Wave,
     WaveStatus,
 )
+from survey.passwords import hash_password
 from survey.publishing import publish
 from survey.questionnaire import load_questionnaire
 
@@ -102,3 +105,25 @@ def make_response(
     session.add(response)
     session.flush()
     return response
+
+
+DEFAULT_PASSWORD = "mat-khau-thu-nghiem-42"
+
+
+def make_user(
+    session: Session,
+    username: str = "admin",
+    role: str = UserRole.ADMIN,
+    locality: Locality | None = None,
+    password: str = DEFAULT_PASSWORD,
+) -> User:
+    user = User(username=username, password_hash=hash_password(password), role=role, locality=locality)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def login(client, user: User | str, password: str = DEFAULT_PASSWORD):
+    """Sign in through the real login form; returns the login response."""
+    username = user if isinstance(user, str) else user.username
+    return client.post("/auth/login", data={"username": username, "password": password})

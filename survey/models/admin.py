@@ -46,6 +46,18 @@ class User(Base):
 
     locality: Mapped[Locality | None] = relationship()
 
+    # Flask-Login's user interface. The id carries a fragment of the password hash, so
+    # changing or resetting a password ends every other session of the account.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.password_hash[-12:]}"
+
 
 class AdminCount(Base):
     """Dossiers resolved per centre × field × quarter (số hồ sơ đã giải quyết): the weight base."""

@@ -1,0 +1,64 @@
+"""The staff side: management pages for centres, fields, waves, questionnaires, users,
+receipts, counts, the live monitor, the review queue, exports and the audit log.
+
+Every route of this blueprint requires a signed-in account; each view then checks the
+role and, for officers, the locality scope (see `survey.scope`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, render_template
+from flask_login import current_user, login_required
+
+from survey.models import User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Let only signed-in staff reach any admin page."""
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Keep admin pages out of shared caches and the browser's back-button cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def staff() -> User:
+    """The signed-in account as a model instance."""
+    return current_user._get_current_object()
+
+
+@bp.app_template_filter("local")
+def local_time(value: dt.datetime | None) -> str:
+    """Format a UTC timestamp in the province's time zone, day first as Vietnamese readers expect."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d/%m/%Y %H:%M")
+
+
+@bp.get("/")
+def home():
+    """Show the pages this account may use."""
+    return render_template("admin/home.html")
+
+
+from survey.admin import (  # noqa: E402,F401 (registers the routes)
+    auditlog,
+    counts,
+    exports,
+    monitor,
+    places,
+    questionnaires,
+    receipts,
+    review,
+    users,
+    waves,
+)

@@ -1,0 +1,52 @@
+"""Exports of responses (CSV/XLSX) limited to the viewer's scope, each one audit-logged."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Response, render_template, request
+from sqlalchemy import select
+
+from survey.admin import bp, staff
+from survey.audit import record
+from survey.export import responses_frame, write_frame
+from survey.extensions import db
+from survey.forms import choice_list
+from survey.forms.admin import NO_CHOICE, ExportForm
+from survey.models import ServiceCentre, UserRole, Wave
+from survey.scope import require_centre_access, roles_required, visible_centre_ids, visible_centres
+
+MIMETYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.get("/exports")
+@roles_required(UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
+def exports():
+    """Choose a wave and format, and download the responses in scope."""
+    user = staff()
+    form = ExportForm(request.args)
+    waves = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())).all()
+    form.wave.choices = choice_list([(w.code, f"{w.code} ({w.questionnaire_version.label})") for w in waves])
+    centres = visible_centres(db.session, user)
+    form.centre.choices = choice_list([(NO_CHOICE, "— Tất cả trung tâm trong phạm vi —")] + [(c.id, f"{c.name} ({c.code})") for c in centres])
+    if not request.args or not form.validate():
+        return render_template("admin/exports.html", form=form), 400 if request.args and form.errors else 200
+    wave = db.session.scalar(select(Wave).where(Wave.code == form.wave.data))
+    if form.centre.data:
+        centre = require_centre_access(user, db.session.get(ServiceCentre, form.centre.data))
+        centre_ids, scope_label = [centre.id], centre.code
+    else:
+        centre_ids = visible_centre_ids(db.session, user)
+        scope_label = "all" if centre_ids is None else f"locality:{user.locality_id}"
+    frame = responses_frame(db.session, wave, centre_ids=centre_ids)
+    fmt = form.format.data
+    buffer = io.BytesIO()
+    write_frame(frame, buffer, fmt)
+    record("export_responses", wave.code, format=fmt, scope=scope_label, rows=len(frame))
+    db.session.commit()
+    filename = f"responses-{wave.code}-{scope_label.replace(':', '-')}.{fmt}"
+    return Response(buffer.getvalue(), mimetype=MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,58 @@
+"""Receipt-token batches: single-use QR tokens printed on dossier receipts (giấy hẹn)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, render_template
+from sqlalchemy import select
+
+from survey.admin import bp, staff
+from survey.audit import record
+from survey.extensions import db
+from survey.forms import choice_list
+from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
+from survey.models import ReceiptBatch, ServiceCentre, ServiceField, UserRole
+from survey.scope import centre_criterion, require_centre_access, roles_required, visible_centres
+
+BATCHES_SHOWN = 100
+
+
+@bp.route("/receipts", methods=["GET", "POST"])
+@roles_required(UserRole.ADMIN, UserRole.OFFICER, read_roles=(UserRole.ANALYST,))
+def receipts():
+    """List recent batches in scope and issue a new one as a CSV download."""
+    user = staff()
+    form = ReceiptBatchForm()
+    form.centre_id.choices = choice_list([(c.id, f"{c.name} ({c.code})") for c in visible_centres(db.session, user, active_only=True)])
+    fields = db.session.scalars(select(ServiceField).where(ServiceField.active.is_(True)).order_by(ServiceField.sort_order)).all()
+    form.field_id.choices = choice_list([(NO_CHOICE, "— Mọi lĩnh vực —")] + [(f.id, f.name) for f in fields])
+    if form.validate_on_submit():
+        from survey.receipts import issue_batch  # the citizen-side module that signs tokens
+
+        centre = require_centre_access(user, db.session.get(ServiceCentre, form.centre_id.data))
+        field = db.session.get(ServiceField, form.field_id.data) if form.field_id.data else None
+        tokens = issue_batch(db.session, centre, form.count.data, field=field, issued_by=user.username)
+        record("receipt_batch_issue", centre.code, count=len(tokens), field=field.code if field else None)
+        db.session.commit()
+        return _tokens_csv(centre, field, tokens)
+    batches = db.session.scalars(
+        select(ReceiptBatch).join(ServiceCentre).where(centre_criterion(user))
+        .order_by(ReceiptBatch.issued_at.desc()).limit(BATCHES_SHOWN)
+    ).all()
+    return render_template("admin/receipts.html", form=form, batches=batches)
+
+
+def _tokens_csv(centre: ServiceCentre, field: ServiceField | None, tokens: list[str]) -> Response:
+    """The issued tokens as a CSV file for the receipt printing software."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["centre_code", "field_code", "token"])
+    for token in tokens:
+        writer.writerow([centre.code, field.code if field else "", token])
+    return Response(
+        buffer.getvalue().encode("utf-8-sig"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="receipt-tokens-{centre.code}.csv"'},
+    )

@@ -1,0 +1,43 @@
+"""Staff sign-in (Flask-Login): login, logout, password change, lockout."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, jsonify, redirect, request, url_for
+from sqlalchemy import select
+
+from survey.extensions import db, login_manager
+from survey.models import User
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+LOGIN_NEEDED = "Vui lòng đăng nhập để tiếp tục."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Find the session's account; a changed password or a deactivation ends the session."""
+    raw_id, _, fragment = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.active or user.get_id() != user_id:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send the browser to the login page, or answer 401 for the API."""
+    if request.path.startswith("/api/"):
+        return jsonify(error="authentication required", status=401), 401
+    flash(LOGIN_NEEDED, "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Login and register the blueprint."""
+    from survey.auth import views  # noqa: F401 (registers the routes)
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)

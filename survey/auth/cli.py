@@ -1,0 +1,62 @@
+"""`flask --app wsgi users create|reset|list`: staff accounts from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from survey.audit import record
+from survey.extensions import db
+from survey.models import Locality, User, UserRole
+from survey.passwords import generate_password, hash_password
+
+users_group = AppGroup("users", help="Create staff accounts and reset their passwords.")
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(UserRole.ALL), required=True, help="admin, officer or analyst.")
+@click.option("--locality", "locality_code", help="Official code of the officer's xã/phường, e.g. 24001.")
+def create_user(username: str, role: str, locality_code: str | None) -> None:
+    """Create an account and print its one-time password."""
+    if db.session.scalar(select(User).where(User.username == username)) is not None:
+        raise click.BadParameter(f"user {username!r} already exists; use `users reset`", param_hint="USERNAME")
+    locality = None
+    if role == UserRole.OFFICER:
+        if not locality_code:
+            raise click.BadParameter("an officer needs --locality CODE", param_hint="--locality")
+        locality = db.session.scalar(select(Locality).where(Locality.code == locality_code))
+        if locality is None:
+            raise click.BadParameter(f"no locality with code {locality_code!r}", param_hint="--locality")
+    password = generate_password()
+    db.session.add(User(username=username, password_hash=hash_password(password), role=role, locality=locality))
+    record("user_create", username, username="cli", role=role, locality=locality_code)
+    db.session.commit()
+    click.echo(f"Created {role} {username}. Password: {password}")
+    click.echo("This password is shown once; ask the user to change it after logging in.")
+
+
+@users_group.command("reset")
+@click.argument("username")
+def reset_user(username: str) -> None:
+    """Set a new one-time password, lift any lockout and reactivate the account."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.BadParameter(f"no user {username!r}", param_hint="USERNAME")
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until, user.active = 0, None, True
+    record("user_password_reset", username, username="cli")
+    db.session.commit()
+    click.echo(f"New password for {username}: {password}")
+    click.echo("This password is shown once; ask the user to change it after logging in.")
+
+
+@users_group.command("list")
+def list_users() -> None:
+    """Print every account with its role, locality and status."""
+    for user in db.session.scalars(select(User).order_by(User.username)):
+        where = user.locality.code if user.locality else "-"
+        state = "active" if user.active else "inactive"
+        click.echo(f"{user.username}\t{user.role}\t{where}\t{state}")

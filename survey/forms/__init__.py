@@ -1,0 +1,50 @@
+"""WTForms forms, one module per domain: `auth`, `admin`, `respond`.
+
+`VietnameseForm` is a FlaskForm whose built-in WTForms messages ("Not a valid choice.", ...)
+are shown in Vietnamese; WTForms ships no Vietnamese catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+
+BUILT_IN_MESSAGES = {
+    "This field is required.": "Vui lòng nhập thông tin này.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "Choices cannot be None.": "Lựa chọn không hợp lệ.",
+    "Not a valid integer value.": "Vui lòng nhập một số nguyên.",
+    "Not a valid decimal value.": "Vui lòng nhập một số.",
+    "Not a valid float value.": "Vui lòng nhập một số.",
+    "Not a valid date value.": "Ngày không hợp lệ.",
+    "Not a valid datetime value.": "Thời điểm không hợp lệ.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "The CSRF token is missing.": "Phiên biểu mẫu đã hết hạn, vui lòng tải lại trang.",
+    "The CSRF token has expired.": "Phiên biểu mẫu đã hết hạn, vui lòng tải lại trang.",
+    "The CSRF token is invalid.": "Phiên biểu mẫu không hợp lệ, vui lòng tải lại trang.",
+    "The CSRF tokens do not match.": "Phiên biểu mẫu không hợp lệ, vui lòng tải lại trang.",
+}
+
+
+class _VietnameseTranslations:
+    def gettext(self, string: str) -> str:
+        return BUILT_IN_MESSAGES.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class VietnameseForm(FlaskForm):
+    """A FlaskForm with WTForms' own messages in Vietnamese."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _VietnameseTranslations()
+
+
+def choice_list(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """Select/radio choices from (value, label) pairs; WTForms 3.3 deprecates bare tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -1,0 +1,175 @@
+"""Forms for the management pages: centres, fields, waves, users, uploads, review, exports.
+
+Select choices that depend on the database or on the user's scope are filled in by the view;
+the scope itself is enforced again on the server whatever the browser sent.
+"""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from survey.forms import VietnameseForm, choice_list
+from survey.models import ReviewStatus, UserRole
+
+CODE_PATTERN = r"^[a-z0-9_\-]+$"
+WAVE_PATTERN = r"^[0-9]{4}Q[1-4]$"
+MAX_BATCH = 1000
+MIN_REASON = 5
+
+REQUIRED = "Vui lòng nhập thông tin này."
+CHOOSE_ONE = "Vui lòng chọn một mục."
+CODE_FORMAT = "Mã chỉ gồm chữ thường không dấu, chữ số, dấu gạch dưới hoặc gạch ngang."
+WAVE_FORMAT = "Mã đợt theo dạng năm và quý, ví dụ 2026Q3."
+WAVE_DATES = "Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."
+DATE_FORMAT = "Ngày không hợp lệ (định dạng năm-tháng-ngày)."
+BATCH_SIZE = f"Số lượng phải từ 1 đến {MAX_BATCH}."
+OFFICER_NEEDS_LOCALITY = "Cán bộ địa phương phải được gắn với một xã/phường."
+FILE_REQUIRED = "Vui lòng chọn tệp để tải lên."
+REASON_REQUIRED = f"Vui lòng ghi lý do (ít nhất {MIN_REASON} ký tự)."
+TOO_LONG = "Nội dung quá dài."
+
+ROLE_CHOICES = choice_list([
+    (UserRole.ADMIN, "Quản trị cấp tỉnh (Sở Nội vụ)"),
+    (UserRole.OFFICER, "Cán bộ xã/phường"),
+    (UserRole.ANALYST, "Chuyên viên phân tích (chỉ xem)"),
+])
+REVIEW_CHOICES = choice_list([
+    (ReviewStatus.INCLUDED, "Giữ lại trong phân tích"),
+    (ReviewStatus.EXCLUDED, "Loại khỏi phân tích"),
+])
+FORMAT_CHOICES = choice_list([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")])
+NO_CHOICE = 0
+
+
+class CentreCreateForm(VietnameseForm):
+    """Create a one-stop centre (Bộ phận Một cửa) in a locality."""
+
+    code = StringField(
+        "Mã trung tâm",
+        description="Dùng trong đường dẫn mã QR, ví dụ 24001 hoặc tinh.",
+        validators=[DataRequired(REQUIRED), Length(max=20, message=TOO_LONG), Regexp(CODE_PATTERN, message=CODE_FORMAT)],
+    )
+    name = StringField("Tên trung tâm", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    locality_id = SelectField("Xã/phường", coerce=int, validators=[InputRequired(CHOOSE_ONE)])
+    submit = SubmitField("Tạo trung tâm")
+
+
+class CentreEditForm(VietnameseForm):
+    """Rename a centre; its code stays, because printed QR posters carry it."""
+
+    name = StringField("Tên trung tâm", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    submit = SubmitField("Lưu")
+
+
+class ServiceFieldForm(VietnameseForm):
+    """Create or edit a service field (lĩnh vực thủ tục hành chính)."""
+
+    code = StringField(
+        "Mã lĩnh vực",
+        validators=[DataRequired(REQUIRED), Length(max=40, message=TOO_LONG), Regexp(CODE_PATTERN, message=CODE_FORMAT)],
+    )
+    name = StringField("Tên lĩnh vực", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    sort_order = IntegerField("Thứ tự hiển thị", default=0, validators=[Optional()])
+    active = BooleanField("Đang sử dụng", default=True)
+    submit = SubmitField("Lưu")
+
+
+class WaveForm(VietnameseForm):
+    """Create a survey wave (đợt khảo sát) on a published citizen questionnaire version."""
+
+    code = StringField("Mã đợt", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
+    questionnaire_version_id = SelectField("Phiên bản phiếu khảo sát", coerce=int, validators=[InputRequired(CHOOSE_ONE)])
+    opens_on = DateField("Ngày bắt đầu", validators=[DataRequired(DATE_FORMAT)])
+    closes_on = DateField("Ngày kết thúc", validators=[DataRequired(DATE_FORMAT)])
+    submit = SubmitField("Tạo đợt")
+
+    def validate_closes_on(self, field: DateField) -> None:
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError(WAVE_DATES)
+
+
+class UserForm(VietnameseForm):
+    """Create or edit a staff account; a new account gets a one-time password."""
+
+    username = StringField(
+        "Tên đăng nhập",
+        validators=[DataRequired(REQUIRED), Length(max=80, message=TOO_LONG), Regexp(r"^[A-Za-z0-9_.\-]+$", message=CODE_FORMAT)],
+    )
+    role = RadioField("Vai trò", choices=ROLE_CHOICES, validators=[InputRequired(CHOOSE_ONE)])
+    locality_id = SelectField("Xã/phường (với cán bộ xã/phường)", coerce=int, validators=[Optional()])
+    active = BooleanField("Tài khoản đang hoạt động", default=True)
+    submit = SubmitField("Lưu")
+
+    def validate_locality_id(self, field: SelectField) -> None:
+        if self.role.data == UserRole.OFFICER and not field.data:
+            raise ValidationError(OFFICER_NEEDS_LOCALITY)
+
+
+class QuestionnaireUploadForm(VietnameseForm):
+    """Check a questionnaire YAML file, and publish it as a new version if it is correct."""
+
+    file = FileField("Tệp phiếu khảo sát (YAML)", validators=[FileRequired(FILE_REQUIRED)])
+    check = SubmitField("Kiểm tra")
+    publish = SubmitField("Kiểm tra và xuất bản")
+
+
+class ReceiptBatchForm(VietnameseForm):
+    """Issue a batch of single-use receipt tokens for a centre."""
+
+    centre_id = SelectField("Trung tâm", coerce=int, validators=[InputRequired(CHOOSE_ONE)])
+    field_id = SelectField("Lĩnh vực (không bắt buộc)", coerce=int, default=NO_CHOICE)
+    count = IntegerField(
+        "Số lượng mã", default=100, validators=[InputRequired(BATCH_SIZE), NumberRange(1, MAX_BATCH, BATCH_SIZE)]
+    )
+    submit = SubmitField("Phát hành và tải về")
+
+
+class CountsUploadForm(VietnameseForm):
+    """Upload administrative counts (số hồ sơ đã giải quyết) as CSV or XLSX."""
+
+    file = FileField(
+        "Tệp số liệu (CSV hoặc XLSX)",
+        description="Các cột: centre_code, field_code, quarter, dossiers_resolved.",
+        validators=[FileRequired(FILE_REQUIRED)],
+    )
+    submit = SubmitField("Tải lên")
+
+
+class ReviewForm(VietnameseForm):
+    """Include or exclude a flagged response, with the reason recorded."""
+
+    decision = RadioField("Quyết định", choices=REVIEW_CHOICES, validators=[InputRequired(CHOOSE_ONE)])
+    reason = TextAreaField(
+        "Lý do",
+        validators=[DataRequired(REASON_REQUIRED), Length(min=MIN_REASON, max=500, message=REASON_REQUIRED)],
+    )
+    submit = SubmitField("Ghi nhận")
+
+
+class ExportForm(VietnameseForm):
+    """Choose a wave, a format and optionally one centre to export (a GET form)."""
+
+    class Meta:
+        csrf = False  # a download link, it changes nothing
+
+    wave = SelectField("Đợt khảo sát", validators=[InputRequired(CHOOSE_ONE)])
+    centre = SelectField("Trung tâm", coerce=int, default=NO_CHOICE, validators=[Optional()])
+    format = RadioField("Định dạng", choices=FORMAT_CHOICES, default="csv", validators=[InputRequired(CHOOSE_ONE)])
+    submit = SubmitField("Tải về")
+
+
+class ConfirmForm(VietnameseForm):
+    """A bare form for one-click actions (open a wave, deactivate a centre): CSRF only."""
+
