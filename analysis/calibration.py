@@ -3,7 +3,7 @@
 Raking is iterative proportional fitting of the weights to known margin
 totals (Deming & Stephan 1940; Deville & Särndal 1992 and Deville, Särndal
 & Sautory 1993 for calibration as a whole; Lohr, *Sampling: Design and
-Analysis*, sec. 8.6; Lumley, *Complex Surveys*, ch. 7).  Both calibrations
+Analysis*, ch. 8 on weighting adjustments; Lumley, *Complex Surveys*, ch. 7).  Both calibrations
 multiply every design weight in a cell of the cross-classified margins by
 one factor, so they run on cell totals.  The returned design remembers the
 cell factors so that variances use calibration residuals as R's ``rake``

@@ -3,13 +3,13 @@
 Each is R's ``svymean`` / ``svytotal`` / ``svyciprop`` / ``svyratio``
 (Lumley, *Complex Surveys*, chs. 2-3), with ``by=`` done as ``svyby``:
 domain estimation on the full design, never by dropping PSUs (Lohr,
-*Sampling: Design and Analysis*, sec. 4.5 on domains).  Missing values are
+*Sampling: Design and Analysis*, ch. 4 on domains).  Missing values are
 left out as with ``na.rm = TRUE``, which is again domain estimation.
 
 Standard errors come from ``analysis.linearization`` (Taylor series, Wolter
 ch. 6).  The design effect is R's default ``deff = TRUE``: the variance over
 ``(1 - n/N) s^2 / n`` with ``s^2`` the weighted variance times ``n/(n-1)``
-(Kish 1965; Lumley sec. 2.3); it is undefined (``None``) when ``N <= n``.
+(Kish 1965; Lumley ch. 2); it is undefined (``None``) when ``N <= n``.
 """
 
 from __future__ import annotations

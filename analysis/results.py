@@ -1,7 +1,7 @@
 """The one result record and its confidence intervals.
 
-Intervals follow R's ``survey`` package (Lumley, *Complex Surveys*, sec. 2.4
-and 2.5): ``confint(svymean(...))`` is a Wald interval with the normal
+Intervals follow R's ``survey`` package (Lumley, *Complex Surveys*, ch. 2,
+and R's ``svyciprop`` help page): ``confint(svymean(...))`` is a Wald interval with the normal
 quantile; ``svyciprop(method = "logit")`` is a Wald interval on the logit
 scale with the t quantile on the design's degrees of freedom,
 ``expit(logit(p) +/- t * se / (p (1 - p)))`` since the delta method gives
