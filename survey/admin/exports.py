@@ -32,6 +32,9 @@ def exports():
     form.wave.choices = choice_list([(w.code, f"{w.code} ({w.questionnaire_version.label})") for w in waves])
     centres = visible_centres(db.session, user)
     form.centre.choices = choice_list([(NO_CHOICE, "— Tất cả trung tâm trong phạm vi —")] + [(c.id, f"{c.name} ({c.code})") for c in centres])
+    requested_centre = request.args.get("centre", type=int)
+    if requested_centre:  # an out-of-scope centre is not found, whatever the form says
+        require_centre_access(user, db.session.get(ServiceCentre, requested_centre))
     if not request.args or not form.validate():
         return render_template("admin/exports.html", form=form), 400 if request.args and form.errors else 200
     wave = db.session.scalar(select(Wave).where(Wave.code == form.wave.data))

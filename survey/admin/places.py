@@ -94,9 +94,9 @@ def centre_toggle(centre_id: int):
 @roles_required(*EVERYONE)
 def centre_poster(centre_id: int):
     """Show the printable QR poster of a centre."""
-    from survey.posters import poster_html
-
     centre = _centre(centre_id)
+    from survey.posters import poster_html  # the citizen side owns the poster layout
+
     return poster_html(centre, current_app.config["PUBLIC_BASE_URL"])
 
 

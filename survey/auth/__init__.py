@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, jsonify, redirect, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, Flask, flash, g, jsonify, redirect, request, url_for
 
 from survey.extensions import db, login_manager
 from survey.models import User
@@ -16,7 +15,7 @@ LOGIN_NEEDED = "Vui lòng đăng nhập để tiếp tục."
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Find the session's account; a changed password or a deactivation ends the session."""
-    raw_id, _, fragment = user_id.partition(":")
+    raw_id, _, _ = user_id.partition(":")
     if not raw_id.isdigit():
         return None
     user = db.session.get(User, int(raw_id))
@@ -41,3 +40,9 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     app.register_blueprint(bp)
+
+    @app.before_request
+    def _load_user_afresh() -> None:
+        # Flask-Login caches the user on `g`; when requests share an app context (the test
+        # client inside an app fixture), drop the cache so each request reads its own session.
+        g.pop("_login_user", None)

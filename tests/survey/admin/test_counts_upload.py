@@ -1,0 +1,105 @@
+"""Administrative counts upload: CSV or XLSX by content, every problem reported, all or nothing."""
+
+import io
+
+import openpyxl
+from sqlalchemy import select
+
+from survey.models import AdminCount, AuditLog
+from tests.factories import make_centre, make_field, make_locality
+
+HEADER = "centre_code,field_code,quarter,dossiers_resolved\n"
+
+
+def _upload(client, data: bytes, name="counts.csv"):
+    return client.post("/admin/counts", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def _setup(db_session):
+    a = make_locality(db_session, code="24001", name="Xã A")
+    b = make_locality(db_session, code="24002", name="Xã B")
+    make_centre(db_session, a)
+    make_centre(db_session, b)
+    make_field(db_session, "ho_tich")
+    make_field(db_session, "dat_dai", "Đất đai")
+    db_session.commit()
+    return a, b
+
+
+def _counts(db_session):
+    return sorted(
+        (c.centre.code, c.field.code, c.quarter, c.dossiers_resolved) for c in db_session.scalars(select(AdminCount))
+    )
+
+
+def test_csv_upload_inserts_then_upserts(client, db_session, auth):
+    _setup(db_session)
+    auth("admin")
+    first = HEADER + "24001,ho_tich,2026Q3,120\n24002,dat_dai,2026Q3,40\n"
+    assert _upload(client, first.encode("utf-8-sig")).status_code == 302
+    second = HEADER + "24001,ho_tich,2026Q3,125\n"
+    assert _upload(client, second.encode(), name="anything.txt").status_code == 302
+    assert _counts(db_session) == [("24001", "ho_tich", "2026Q3", 125), ("24002", "dat_dai", "2026Q3", 40)]
+    details = [e.detail for e in db_session.scalars(select(AuditLog).where(AuditLog.action == "counts_upload").order_by(AuditLog.id))]
+    assert [(d["added"], d["updated"]) for d in details] == [(2, 0), (0, 1)]
+
+
+def test_xlsx_is_detected_by_content_whatever_the_name(client, db_session, auth):
+    _setup(db_session)
+    auth("admin")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["centre_code", "field_code", "quarter", "dossiers_resolved"])
+    sheet.append(["24001", "ho_tich", "2026Q3", 7])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert _upload(client, buffer.getvalue(), name="counts.csv").status_code == 302
+    assert _counts(db_session) == [("24001", "ho_tich", "2026Q3", 7)]
+
+
+def test_every_problem_is_reported_and_nothing_is_stored(client, db_session, auth):
+    _setup(db_session)
+    auth("admin")
+    data = HEADER + (
+        "24001,ho_tich,2026Q3,10\n"  # fine, but must not be stored
+        "99999,ho_tich,2026Q3,5\n"
+        "24001,nope,Q3-2026,-4\n"
+        "24001,ho_tich,2026Q3,11\n"
+        "24002,dat_dai,2026Q3,\n"
+    )
+    response = _upload(client, data.encode())
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    for message in (
+        "Dòng 3, cột centre_code: không có trung tâm mã “99999”",
+        "Dòng 4, cột field_code: không có lĩnh vực mã “nope”",
+        "Dòng 4, cột quarter: “Q3-2026” không đúng dạng năm và quý",
+        "Dòng 4, cột dossiers_resolved: “-4” không phải số nguyên không âm",
+        "Dòng 5, cột centre_code: trùng với dòng 2",
+        "Dòng 6, cột dossiers_resolved: bỏ trống",
+    ):
+        assert message in html, message
+    assert _counts(db_session) == []
+
+
+def test_wrong_files_are_refused_clearly(client, db_session, auth):
+    _setup(db_session)
+    auth("admin")
+    utf16 = (HEADER + "24001,ho_tich,2026Q3,10\n").encode("utf-16")  # Excel's "Unicode text"
+    assert "không phải CSV mã hoá UTF-8" in _upload(client, utf16).get_data(as_text=True)
+    fake_zip = b"PK\x03\x04" + b"\x00" * 50
+    assert "không mở được như bảng tính XLSX" in _upload(client, fake_zip, name="x.xlsx").get_data(as_text=True)
+    missing = _upload(client, b"centre,field\n1,2\n").get_data(as_text=True)
+    assert "Dòng 1: thiếu cột centre_code, field_code, quarter, dossiers_resolved" in missing
+    assert _counts(db_session) == []
+
+
+def test_officer_uploads_only_for_own_locality(client, db_session, auth):
+    a, _ = _setup(db_session)
+    auth("officer", a)
+    refused = _upload(client, (HEADER + "24001,ho_tich,2026Q3,3\n24002,ho_tich,2026Q3,4\n").encode())
+    assert "Dòng 3, cột centre_code: trung tâm “24002” không thuộc địa bàn của bạn" in refused.get_data(as_text=True)
+    assert _counts(db_session) == []
+    assert _upload(client, (HEADER + "24001,ho_tich,2026Q3,3\n").encode()).status_code == 302
+    page = client.get("/admin/counts").get_data(as_text=True)
+    assert "Xã A" in page and "Xã B" not in page
