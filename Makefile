@@ -9,7 +9,7 @@ DEPS_HASH := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
 RUN_STAMP := $(VENV)/.run-$(DEPS_HASH)
 DEV_STAMP := $(VENV)/.dev-$(DEPS_HASH)
 
-.PHONY: run test test-sqlite test-postgres chromium bench clean
+.PHONY: run test test-sqlite test-postgres security chromium bench clean
 
 run: $(RUN_STAMP)
 	$(FLASK) db upgrade
@@ -17,8 +17,15 @@ run: $(RUN_STAMP)
 	SURVEY_STARTUP_CHECK=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(DEV_STAMP) chromium
+	$(MAKE) security
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+
+# bandit on the code; pip-audit on the installed dependencies, skipped with a message when
+# the advisory service is unreachable (docs/security.md lists the exceptions).
+security: $(DEV_STAMP)
+	$(BIN)/bandit -q -r survey analysis
+	bash tools/pip_audit.sh $(BIN)
 
 test-sqlite: $(DEV_STAMP)
 	$(BIN)/python -m pytest

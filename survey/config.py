@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # nosec B105
 
 
 class ConfigError(RuntimeError):

@@ -28,8 +28,8 @@ ACCOUNT_LOCKED = (
 )
 TOO_MANY_ATTEMPTS = "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau."
 LOGGED_OUT = "Bạn đã đăng xuất."
-PASSWORD_CHANGED = "Đã đổi mật khẩu."
-WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
+PASSWORD_CHANGED = "Đã đổi mật khẩu."  # nosec B105
+WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."  # nosec B105
 
 # Verified against when the username is unknown, so timing does not reveal which names exist.
 _DUMMY_HASH = hash_password("not-a-real-password-0")

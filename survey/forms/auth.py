@@ -10,12 +10,12 @@ from survey.forms import VietnameseForm
 MIN_PASSWORD_LENGTH = 10
 
 USERNAME_REQUIRED = "Vui lòng nhập tên đăng nhập."
-PASSWORD_REQUIRED = "Vui lòng nhập mật khẩu."
-CURRENT_PASSWORD_REQUIRED = "Vui lòng nhập mật khẩu hiện tại."
+PASSWORD_REQUIRED = "Vui lòng nhập mật khẩu."  # nosec B105
+CURRENT_PASSWORD_REQUIRED = "Vui lòng nhập mật khẩu hiện tại."  # nosec B105
 NEW_PASSWORD_TOO_SHORT = f"Mật khẩu mới phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
-NEW_PASSWORD_MISMATCH = "Hai lần nhập mật khẩu mới không khớp."
-NEW_PASSWORD_SAME = "Mật khẩu mới phải khác mật khẩu hiện tại."
-NEW_PASSWORD_TOO_SIMPLE = "Mật khẩu mới không được chứa tên đăng nhập và phải có cả chữ và số."
+NEW_PASSWORD_MISMATCH = "Hai lần nhập mật khẩu mới không khớp."  # nosec B105
+NEW_PASSWORD_SAME = "Mật khẩu mới phải khác mật khẩu hiện tại."  # nosec B105
+NEW_PASSWORD_TOO_SIMPLE = "Mật khẩu mới không được chứa tên đăng nhập và phải có cả chữ và số."  # nosec B105
 
 
 def check_password_strength(password: str, username: str) -> str | None:
