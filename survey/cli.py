@@ -65,7 +65,7 @@ def seed_command(localities_path: Path) -> None:
             "reset it with: flask --app wsgi users reset admin)."
         )
     base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    click.echo(f"Staff login: {base_url}/login")
+    click.echo(f"Staff login: {base_url}/auth/login")
     click.echo(f"Desk QR for the provincial centre: {base_url}/q/{PROVINCIAL_CENTRE_CODE}")
 
 

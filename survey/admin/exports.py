@@ -31,7 +31,9 @@ def exports():
     waves = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())).all()
     form.wave.choices = choice_list([(w.code, f"{w.code} ({w.questionnaire_version.label})") for w in waves])
     centres = visible_centres(db.session, user)
-    form.centre.choices = choice_list([(NO_CHOICE, "— Tất cả trung tâm trong phạm vi —")] + [(c.id, f"{c.name} ({c.code})") for c in centres])
+    form.centre.choices = choice_list(
+        [(NO_CHOICE, "— Tất cả trung tâm trong phạm vi —")] + [(c.id, f"{c.name} ({c.code})") for c in centres]
+    )
     requested_centre = request.args.get("centre", type=int)
     if requested_centre:  # an out-of-scope centre is not found, whatever the form says
         require_centre_access(user, db.session.get(ServiceCentre, requested_centre))

@@ -38,7 +38,8 @@ def _locality_choices() -> list[tuple[int, str]]:
 @roles_required(*EVERYONE)
 def centres():
     """List the centres in the user's scope."""
-    return render_template("admin/centres.html", centres=visible_centres(db.session, staff()), confirm=ConfirmForm())
+    centres = visible_centres(db.session, staff())
+    return render_template("admin/centres.html", centres=centres, confirm=ConfirmForm())
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])
@@ -51,7 +52,9 @@ def centre_new():
         if db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == form.code.data)):
             form.code.errors.append(CODE_TAKEN)
         else:
-            centre = ServiceCentre(code=form.code.data, name=form.name.data.strip(), locality_id=form.locality_id.data or None)
+            centre = ServiceCentre(
+                code=form.code.data, name=form.name.data.strip(), locality_id=form.locality_id.data or None
+            )
             db.session.add(centre)
             db.session.flush()
             record("centre_create", centre.code, name=centre.name, locality_id=centre.locality_id)
@@ -106,7 +109,10 @@ def centre_responses(centre_id: int):
     """List the latest responses received at a centre."""
     centre = _centre(centre_id)
     responses = db.session.scalars(
-        select(Response).where(Response.centre_id == centre.id).order_by(Response.submitted_at.desc()).limit(RESPONSES_SHOWN)
+        select(Response)
+        .where(Response.centre_id == centre.id)
+        .order_by(Response.submitted_at.desc())
+        .limit(RESPONSES_SHOWN)
     ).all()
     return render_template("admin/centre_responses.html", centre=centre, responses=responses, limit=RESPONSES_SHOWN)
 
@@ -134,7 +140,12 @@ def field_edit(field_id: int | None):
             if field is None:
                 field = ServiceField(code=form.code.data, name="")
                 db.session.add(field)
-            changes = {"code": form.code.data, "name": form.name.data.strip(), "sort_order": form.sort_order.data or 0, "active": form.active.data}
+            changes = {
+                "code": form.code.data,
+                "name": form.name.data.strip(),
+                "sort_order": form.sort_order.data or 0,
+                "active": form.active.data,
+            }
             for key, value in changes.items():
                 setattr(field, key, value)
             record("field_save", field.code, **changes)

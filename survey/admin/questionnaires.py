@@ -65,7 +65,8 @@ def questionnaires():
                 if is_new:
                     record("questionnaire_publish", version.label, checksum=version.checksum)
                 db.session.commit()
-                flash((PUBLISHED if is_new else ALREADY).format(label=version.label), "success" if is_new else "info")
+                message = (PUBLISHED if is_new else ALREADY).format(label=version.label)
+                flash(message, "success" if is_new else "info")
                 return redirect(url_for("admin.questionnaires"))
     versions = db.session.scalars(
         select(QuestionnaireVersion).join(Questionnaire).order_by(Questionnaire.code, QuestionnaireVersion.number.desc())

@@ -25,8 +25,11 @@ def receipts():
     """List recent batches in scope and issue a new one as a CSV download."""
     user = staff()
     form = ReceiptBatchForm()
-    form.centre_id.choices = choice_list([(c.id, f"{c.name} ({c.code})") for c in visible_centres(db.session, user, active_only=True)])
-    fields = db.session.scalars(select(ServiceField).where(ServiceField.active.is_(True)).order_by(ServiceField.sort_order)).all()
+    centres = visible_centres(db.session, user, active_only=True)
+    form.centre_id.choices = choice_list([(c.id, f"{c.name} ({c.code})") for c in centres])
+    fields = db.session.scalars(
+        select(ServiceField).where(ServiceField.active.is_(True)).order_by(ServiceField.sort_order)
+    ).all()
     form.field_id.choices = choice_list([(NO_CHOICE, "— Mọi lĩnh vực —")] + [(f.id, f.name) for f in fields])
     if form.validate_on_submit():
         from survey.receipts import issue_batch  # the citizen-side module that signs tokens

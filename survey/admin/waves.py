@@ -35,9 +35,13 @@ def wave_new():
     """Create a draft wave on a published questionnaire version."""
     form = WaveForm()
     versions = db.session.scalars(
-        select(QuestionnaireVersion).join(Questionnaire).order_by(Questionnaire.code, QuestionnaireVersion.number.desc())
+        select(QuestionnaireVersion)
+        .join(Questionnaire)
+        .order_by(Questionnaire.code, QuestionnaireVersion.number.desc())
     ).all()
-    form.questionnaire_version_id.choices = choice_list([(v.id, f"{v.label} — {v.questionnaire.title}") for v in versions])
+    form.questionnaire_version_id.choices = choice_list(
+        [(v.id, f"{v.label} — {v.questionnaire.title}") for v in versions]
+    )
     if form.validate_on_submit():
         if db.session.scalar(select(Wave).where(Wave.code == form.code.data)):
             form.code.errors.append(WAVE_EXISTS)

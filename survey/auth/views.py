@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from survey.audit import record
 from survey.auth import bp
+from survey.db import utcnow
 from survey.auth.lockout import (
     LOGIN_FAILED,
     address_throttled,
@@ -39,7 +40,8 @@ def safe_next(target: str | None) -> str:
     """A local path to continue to after login; anything else goes to the admin home."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        local = not parts.scheme and not parts.netloc and target.startswith("/")
+        if local and not target.startswith("//") and "\\" not in target:
             return target
     return url_for("admin.home")
 
@@ -76,8 +78,6 @@ def login():
 
 
 def _minutes_left(user: User | None) -> int:
-    from survey.db import utcnow
-
     if user is None or user.locked_until is None:
         return 0
     return max(1, int((user.locked_until - utcnow()).total_seconds() // 60) + 1)

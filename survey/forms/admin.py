@@ -31,6 +31,7 @@ MIN_REASON = 5
 REQUIRED = "Vui lòng nhập thông tin này."
 CHOOSE_ONE = "Vui lòng chọn một mục."
 CODE_FORMAT = "Mã chỉ gồm chữ thường không dấu, chữ số, dấu gạch dưới hoặc gạch ngang."
+USERNAME_FORMAT = "Tên đăng nhập chỉ gồm chữ không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang."
 WAVE_FORMAT = "Mã đợt theo dạng năm và quý, ví dụ 2026Q3."
 WAVE_DATES = "Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."
 DATE_FORMAT = "Ngày không hợp lệ (định dạng năm-tháng-ngày)."
@@ -59,7 +60,11 @@ class CentreCreateForm(VietnameseForm):
     code = StringField(
         "Mã trung tâm",
         description="Dùng trong đường dẫn mã QR, ví dụ 24001 hoặc tinh.",
-        validators=[DataRequired(REQUIRED), Length(max=20, message=TOO_LONG), Regexp(CODE_PATTERN, message=CODE_FORMAT)],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=20, message=TOO_LONG),
+            Regexp(CODE_PATTERN, message=CODE_FORMAT),
+        ],
     )
     name = StringField("Tên trung tâm", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     locality_id = SelectField("Xã/phường", coerce=int, validators=[InputRequired(CHOOSE_ONE)])
@@ -78,7 +83,11 @@ class ServiceFieldForm(VietnameseForm):
 
     code = StringField(
         "Mã lĩnh vực",
-        validators=[DataRequired(REQUIRED), Length(max=40, message=TOO_LONG), Regexp(CODE_PATTERN, message=CODE_FORMAT)],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=40, message=TOO_LONG),
+            Regexp(CODE_PATTERN, message=CODE_FORMAT),
+        ],
     )
     name = StringField("Tên lĩnh vực", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
     sort_order = IntegerField("Thứ tự hiển thị", default=0, validators=[Optional()])
@@ -90,7 +99,9 @@ class WaveForm(VietnameseForm):
     """Create a survey wave (đợt khảo sát) on a published citizen questionnaire version."""
 
     code = StringField("Mã đợt", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
-    questionnaire_version_id = SelectField("Phiên bản phiếu khảo sát", coerce=int, validators=[InputRequired(CHOOSE_ONE)])
+    questionnaire_version_id = SelectField(
+        "Phiên bản phiếu khảo sát", coerce=int, validators=[InputRequired(CHOOSE_ONE)]
+    )
     opens_on = DateField("Ngày bắt đầu", validators=[DataRequired(DATE_FORMAT)])
     closes_on = DateField("Ngày kết thúc", validators=[DataRequired(DATE_FORMAT)])
     submit = SubmitField("Tạo đợt")
@@ -105,7 +116,11 @@ class UserForm(VietnameseForm):
 
     username = StringField(
         "Tên đăng nhập",
-        validators=[DataRequired(REQUIRED), Length(max=80, message=TOO_LONG), Regexp(r"^[A-Za-z0-9_.\-]+$", message=CODE_FORMAT)],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=80, message=TOO_LONG),
+            Regexp(r"^[A-Za-z0-9_.\-]+$", message=USERNAME_FORMAT),
+        ],
     )
     role = RadioField("Vai trò", choices=ROLE_CHOICES, validators=[InputRequired(CHOOSE_ONE)])
     locality_id = SelectField("Xã/phường (với cán bộ xã/phường)", coerce=int, validators=[Optional()])
