@@ -15,7 +15,6 @@ BUILT_IN_MESSAGES = {
     "This field is required.": "Vui lòng nhập thông tin này.",
     "Not a valid choice.": "Lựa chọn không hợp lệ.",
     "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
-    "Choices cannot be None.": "Lựa chọn không hợp lệ.",
     "Not a valid integer value.": "Vui lòng nhập một số nguyên.",
     "Not a valid decimal value.": "Vui lòng nhập một số.",
     "Not a valid float value.": "Vui lòng nhập một số.",
