@@ -6,6 +6,7 @@ import os
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey.config import engine_options, load_config
 from survey.extensions import csrf, db, migrate
@@ -24,12 +25,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     csrf.init_app(app)
 
-    from survey import errors, health, models  # noqa: F401 (registers the tables)
+    from survey import admin, auth, errors, health, models, security  # noqa: F401 (models: tables)
     from survey.cli import register_commands
 
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.register_blueprint(health.bp)
-    from survey import admin, auth, security
-
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(admin.bp)

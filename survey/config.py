@@ -64,6 +64,20 @@ def instance_secret_key(instance_path: str) -> str:
         return key
 
 
+def int_setting(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    """Read a whole-number setting, naming the variable when its value is not one."""
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
+    return value
+
+
 def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """Build the configuration mapping from environment variables."""
     default_db = "sqlite:///" + str(Path(instance_path) / "survey.db")
@@ -86,7 +100,10 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 3600,
         "TIMEZONE": environ.get("SURVEY_TIMEZONE", "Asia/Ho_Chi_Minh"),
-        "SESSION_IDLE_MINUTES": int(environ.get("SURVEY_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_IDLE_MINUTES": int_setting(environ, "SURVEY_SESSION_IDLE_MINUTES", 30, 1),
+        # Reverse proxies in front of the app (nginx = 1): trust that many X-Forwarded-* hops.
+        "PROXY_COUNT": int_setting(environ, "SURVEY_PROXY_COUNT", 0),
+        "MONITOR_TARGET_PER_CENTRE": int_setting(environ, "SURVEY_MONITOR_TARGET", 30, 1),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
     }

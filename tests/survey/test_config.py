@@ -35,3 +35,28 @@ def test_environment_secret_key_wins(tmp_path):
     config = load_config(str(tmp_path), {"SURVEY_SECRET_KEY": "from-env"})
     assert config["SECRET_KEY"] == "from-env"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_bad_number_setting_names_the_variable(tmp_path):
+    with pytest.raises(ConfigError, match="SURVEY_SESSION_IDLE_MINUTES must be a whole number"):
+        load_config(str(tmp_path), {"SURVEY_SECRET_KEY": "k", "SURVEY_SESSION_IDLE_MINUTES": "half"})
+    with pytest.raises(ConfigError, match="SURVEY_PROXY_COUNT must be at least 0"):
+        load_config(str(tmp_path), {"SURVEY_SECRET_KEY": "k", "SURVEY_PROXY_COUNT": "-1"})
+
+
+def test_proxy_count_trusts_forwarded_client_address(database_url):
+    from survey import create_app
+
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "STARTUP_CHECK": False,
+         "PROXY_COUNT": 1}
+    )
+
+    @app.get("/_remote")
+    def remote():
+        from flask import request
+
+        return request.remote_addr or ""
+
+    response = app.test_client().get("/_remote", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.get_data(as_text=True) == "203.0.113.9"
