@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey.config import engine_options, load_config
-from survey.extensions import csrf, db, migrate
+from survey.extensions import compress, csrf, db, limiter, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,14 +24,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     csrf.init_app(app)
+    limiter.init_app(app)
+    compress.init_app(app)
 
-    from survey import admin, auth, errors, health, models, security  # noqa: F401 (models: tables)
+    from survey import admin, api, auth, errors, health, models, respond, security  # noqa: F401
     from survey.cli import register_commands
 
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.register_blueprint(health.bp)
+    app.register_blueprint(respond.bp)
+    csrf.exempt(respond.bp)  # checked in the view, so an expired token never loses answers
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # bearer-key authenticated, no cookies
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(admin.bp)

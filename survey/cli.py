@@ -99,8 +99,13 @@ def export_responses_command(wave_code: str, fmt: str, out: Path | None) -> None
 
 def register_commands(app: Flask) -> None:
     """Attach the CLI commands to the app."""
+    from survey.respond.commands import posters_command, questionnaire_group, receipts_group
+
     app.cli.add_command(seed_command)
     app.cli.add_command(export_group)
+    app.cli.add_command(receipts_group)
+    app.cli.add_command(posters_command)
+    app.cli.add_command(questionnaire_group)
     from survey.auth.cli import users_group
 
     app.cli.add_command(users_group)

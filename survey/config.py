@@ -103,6 +103,13 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "SESSION_IDLE_MINUTES": int_setting(environ, "SURVEY_SESSION_IDLE_MINUTES", 30, 1),
         # Reverse proxies in front of the app (nginx = 1): trust that many X-Forwarded-* hops.
         "PROXY_COUNT": int_setting(environ, "SURVEY_PROXY_COUNT", 0),
+        "API_KEYS": [k.strip() for k in environ.get("SURVEY_API_KEYS", "").split(",") if k.strip()],
+        "RATELIMIT_STORAGE_URI": environ.get("SURVEY_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATE_LIMIT_DEVICE": environ.get("SURVEY_RATE_LIMIT_DEVICE", "120 per hour"),
+        "RATE_LIMIT_CENTRE": environ.get("SURVEY_RATE_LIMIT_CENTRE", "3000 per hour"),
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml"],
+        "COMPRESS_ALGORITHM": ["gzip"],
         "MONITOR_TARGET_PER_CENTRE": int_setting(environ, "SURVEY_MONITOR_TARGET", 30, 1),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,

@@ -1,7 +1,8 @@
 """Refuse to serve on a broken database: wrong URL, unreachable server, or pending migrations.
 
-The check runs when the app is built to serve requests (gunicorn, `flask run`), not for the
-maintenance commands (`flask db upgrade`, `seed`, ...) whose job is to fix those very problems.
+The check runs when the app is built to serve requests (gunicorn, `flask run`) and for every
+command that reads or writes data (`seed`, `export`, ...), but not for `flask db ...`, whose
+job is to fix those very problems, nor for the introspection commands.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from survey.config import ConfigError
 from survey.extensions import db
 
+# Commands that must work on a database that is missing, empty or behind.
+UNCHECKED_COMMANDS = {"db", "routes", "shell"}
 # Flask's own options that take a value, so `flask --app wsgi run` is recognised.
 _FLASK_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
 
@@ -38,7 +41,7 @@ def invoked_flask_command(argv: list[str]) -> str | None:
 def check_ready_to_serve(app: Flask) -> None:
     """Raise ConfigError with a fix when the database cannot serve this app."""
     command = invoked_flask_command(sys.argv)
-    if command is not None and command != "run":
+    if command in UNCHECKED_COMMANDS or (command == "questionnaire" and "check" in sys.argv):
         return
     with app.app_context():
         try:

@@ -38,6 +38,19 @@ def test_bad_database_stops_start_with_a_fix(url, expected, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_data_commands_on_an_unmigrated_database_say_how_to_fix(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(SURVEY_DATABASE_URL=f"sqlite:///{tmp_path}/fresh.db", SURVEY_SECRET_KEY="k")
+    flask = Path(sys.executable).parent / "flask"
+    result = subprocess.run(
+        [str(flask), "--app", "wsgi", "receipts", "issue", "--centre", "tinh", "--count", "1"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Run: flask --app wsgi db upgrade" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_flask_maintenance_commands_skip_the_check(monkeypatch):
     from survey.startup import invoked_flask_command
 

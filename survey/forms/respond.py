@@ -1,0 +1,103 @@
+"""The citizen's questionnaire page, built from a questionnaire definition's visible items.
+
+Each page of a questionnaire becomes a form class with one field per visible item; the
+answers to other pages travel in the signed `state` field, so nothing depends on a server
+session that could expire while a phone sits in a queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from survey.forms import VietnameseForm, choice_list
+from survey.questionnaire import Item, Questionnaire
+
+FREE_TEXT_MAX = 2000
+
+MESSAGES = {
+    "vi": {
+        "choose": "Vui lòng chọn một câu trả lời.",
+        "choose_some": "Vui lòng chọn ít nhất một câu trả lời.",
+        "number": "Vui lòng nhập một số từ {minimum} đến {maximum}.",
+        "too_long": "Ý kiến dài quá {maximum} ký tự, vui lòng rút gọn.",
+    },
+    "en": {
+        "choose": "Please choose an answer.",
+        "choose_some": "Please choose at least one answer.",
+        "number": "Please enter a number from {minimum} to {maximum}.",
+        "too_long": "Please keep your comment under {maximum} characters.",
+    },
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (select_many)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class QuestionnairePageForm(VietnameseForm):
+    """One page of a questionnaire; item fields are added per page by `page_form`."""
+
+    state = HiddenField()
+
+
+def message(language: str, key: str, **values: Any) -> str:
+    """A validation message in the respondent's language (Vietnamese by default)."""
+    return MESSAGES.get(language, MESSAGES["vi"])[key].format(**values)
+
+
+def _field_for(questionnaire: Questionnaire, item: Item, language: str):
+    label = questionnaire.text(item.label, language)
+    hint = questionnaire.text(item.hint, language) if item.hint else ""
+    if item.type in ("select_one", "likert"):
+        required = InputRequired(message(language, "choose")) if item.required else Optional()
+        choices = choice_list(
+            (c.value, questionnaire.text(c.label, language)) for c in item.choices.choices
+        )
+        return RadioField(label, choices=choices, validators=[required], description=hint)
+    if item.type == "select_many":
+        required = InputRequired(message(language, "choose_some")) if item.required else Optional()
+        choices = choice_list(
+            (c.value, questionnaire.text(c.label, language)) for c in item.choices.choices
+        )
+        return MultiCheckboxField(label, choices=choices, validators=[required], description=hint)
+    if item.type == "integer":
+        low = item.minimum if item.minimum is not None else 0
+        high = item.maximum if item.maximum is not None else 10**6
+        bounds = NumberRange(low, high, message(language, "number", minimum=low, maximum=high))
+        first = InputRequired(message(language, "number", minimum=low, maximum=high))
+        return IntegerField(
+            label, validators=[first if item.required else Optional(), bounds], description=hint
+        )
+    too_long = Length(max=FREE_TEXT_MAX, message=message(language, "too_long", maximum=FREE_TEXT_MAX))
+    first = InputRequired(message(language, "choose")) if item.required else Optional()
+    return TextAreaField(label, validators=[first, too_long], description=hint)
+
+
+def page_form(
+    questionnaire: Questionnaire, items: list[Item], language: str, formdata=None, data=None
+) -> QuestionnairePageForm:
+    """A form for `items` of one page, bound to posted `formdata` or to earlier answers."""
+
+    class PageForm(QuestionnairePageForm):
+        pass
+
+    for item in items:
+        setattr(PageForm, item.code, _field_for(questionnaire, item, language))
+    return PageForm(formdata=formdata, data=data)
+
+
+def answer_of(form: QuestionnairePageForm, item: Item) -> Any:
+    """The stored form of one field's answer: a string, a list for select_many, or None."""
+    value = form[item.code].data
+    if value in (None, "", []):
+        return None
+    if item.type == "select_many":
+        return [str(v) for v in value]
+    return str(value).strip() if item.type == "text" else str(value)

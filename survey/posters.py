@@ -1,0 +1,54 @@
+"""Printable A5 QR posters for the one-stop desks, with a segno QR code.
+
+The QR is an SVG data URI (allowed by the CSP's `img-src data:`); the layout lives in
+`static/poster.css`, linked rather than inlined so the page passes the strict CSP.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import segno
+from flask import render_template
+
+from survey.models import ServiceCentre
+
+POSTER_CSS = Path(__file__).parent / "static" / "poster.css"
+
+
+def desk_url(base_url: str, centre: ServiceCentre) -> str:
+    """The short URL a desk QR encodes."""
+    return f"{base_url.rstrip('/')}/q/{centre.code}"
+
+
+def qr_data_uri(url: str) -> str:
+    """The QR code of `url` as an SVG data URI, sized for print."""
+    return segno.make(url, error="m").svg_data_uri(scale=8, border=2)
+
+
+def poster_html(
+    centre: ServiceCentre, base_url: str, stylesheet: str = "/static/poster.css"
+) -> str:
+    """A print-ready A5 poster (HTML) inviting citizens at `centre` to take the survey."""
+    url = desk_url(base_url, centre)
+    return render_template(
+        "respond/poster.html",
+        centre=centre,
+        url=url,
+        short_url=url.split("://", 1)[-1],
+        qr=qr_data_uri(url),
+        stylesheet=stylesheet,
+    )
+
+
+def write_posters(centres: list[ServiceCentre], base_url: str, out: Path) -> list[Path]:
+    """Write one poster file per centre into `out`, with the stylesheet beside them."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(POSTER_CSS, out / "poster.css")
+    written = []
+    for centre in centres:
+        path = out / f"poster-{centre.code}.html"
+        path.write_text(poster_html(centre, base_url, stylesheet="poster.css"), encoding="utf-8")
+        written.append(path)
+    return written

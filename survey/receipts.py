@@ -1,0 +1,87 @@
+"""Single-use receipt tokens: a QR printed on the dossier receipt (giấy hẹn trả kết quả).
+
+The printed token is a random nonce signed with the app's key (itsdangerous), so it is
+unguessable and tamper-evident; only the nonce is stored. A token is used up when the
+response it opened is stored, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from survey.models import ReceiptBatch, ReceiptToken, ServiceCentre, ServiceField
+
+TOKEN_SALT = "receipt-token-v1"
+MAX_BATCH = 5000
+
+
+class ReceiptError(ValueError):
+    """A batch request is invalid; the message says which argument and why."""
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def sign_nonce(nonce: str) -> str:
+    """The printable token for a stored nonce."""
+    return _serializer().dumps(nonce)
+
+
+def nonce_from_token(token: str) -> str | None:
+    """The nonce inside a printed token, or None when the signature does not verify."""
+    try:
+        nonce = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return nonce if isinstance(nonce, str) else None
+
+
+def issue_batch(
+    session: Session,
+    centre: ServiceCentre,
+    count: int,
+    field: ServiceField | None = None,
+    issued_by: str = "cli",
+) -> list[str]:
+    """Create `count` single-use tokens for `centre` and return them signed; caller commits."""
+    if not 1 <= count <= MAX_BATCH:
+        raise ReceiptError(f"count must be between 1 and {MAX_BATCH}, got {count}")
+    if not centre.active:
+        raise ReceiptError(f"centre {centre.code} is deactivated")
+    batch = ReceiptBatch(centre=centre, field=field, size=count, issued_by=issued_by)
+    nonces = [secrets.token_urlsafe(16) for _ in range(count)]
+    session.add(batch)
+    session.add_all(ReceiptToken(batch=batch, nonce=nonce) for nonce in nonces)
+    session.flush()
+    return [sign_nonce(nonce) for nonce in nonces]
+
+
+def receipt_url(base_url: str, token: str) -> str:
+    """The URL a receipt QR encodes."""
+    return f"{base_url.rstrip('/')}/r/{token}"
+
+
+def find_token(session: Session, token: str) -> ReceiptToken | None:
+    """The stored token for a printed one, or None if forged or unknown."""
+    nonce = nonce_from_token(token)
+    if nonce is None:
+        return None
+    return session.scalar(select(ReceiptToken).where(ReceiptToken.nonce == nonce))
+
+
+def use_token(session: Session, receipt: ReceiptToken, response_id) -> bool:
+    """Mark the token used by `response_id`; False if another response used it first."""
+    result = session.execute(
+        update(ReceiptToken)
+        .where(ReceiptToken.id == receipt.id, ReceiptToken.used_at.is_(None))
+        .values(used_at=dt.datetime.now(dt.timezone.utc), response_id=response_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,100 @@
+"""CLI for the citizen side: receipt tokens, QR posters, questionnaire files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import ImmutableVersionError, ServiceCentre, ServiceField
+
+receipts_group = AppGroup("receipts", help="Single-use QR tokens for dossier receipts.")
+questionnaire_group = AppGroup("questionnaire", help="Check and publish questionnaire files.")
+
+
+def _centre(code: str) -> ServiceCentre:
+    centre = db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == code))
+    if centre is None:
+        raise click.BadParameter(f"no centre with code {code!r}", param_hint="--centre")
+    return centre
+
+
+@receipts_group.command("issue")
+@click.option("--centre", "centre_code", required=True, help="Centre code, e.g. 24001 or tinh.")
+@click.option("--count", type=click.IntRange(1, 5000), required=True, help="How many tokens.")
+@click.option("--field", "field_code", help="Service field code to pre-fill, e.g. ho_tich.")
+def issue_receipts_command(centre_code: str, count: int, field_code: str | None) -> None:
+    """Issue single-use receipt tokens and print one QR URL per line."""
+    from survey.audit import record
+    from survey.receipts import ReceiptError, issue_batch, receipt_url
+
+    centre = _centre(centre_code)
+    field = None
+    if field_code:
+        field = db.session.scalar(select(ServiceField).where(ServiceField.code == field_code))
+        if field is None:
+            raise click.BadParameter(f"no service field {field_code!r}", param_hint="--field")
+    try:
+        tokens = issue_batch(db.session, centre, count, field=field, issued_by="cli")
+    except ReceiptError as exc:
+        raise click.BadParameter(str(exc), param_hint="--centre") from None
+    record("receipt_batch_issue", centre.code, username="cli", count=count)
+    db.session.commit()
+    base = current_app.config["PUBLIC_BASE_URL"]
+    for token in tokens:
+        click.echo(receipt_url(base, token))
+
+
+@click.command("posters")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--centre", "centre_code", help="Only this centre (default: every active centre).")
+def posters_command(out: Path, centre_code: str | None) -> None:
+    """Write one printable A5 QR poster (HTML) per centre into OUT."""
+    from survey.posters import write_posters
+
+    if centre_code:
+        centres = [_centre(centre_code)]
+    else:
+        centres = list(db.session.scalars(
+            select(ServiceCentre).where(ServiceCentre.active).order_by(ServiceCentre.code)
+        ))
+    written = write_posters(centres, current_app.config["PUBLIC_BASE_URL"], out)
+    click.echo(f"Wrote {len(written)} posters to {out} (open in a browser, print on A5).")
+
+
+@questionnaire_group.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_command(path: Path) -> None:
+    """Validate a questionnaire file and report every problem with its line and a fix."""
+    from survey.questionnaire import check_questionnaire, format_problems
+
+    questionnaire, problems = check_questionnaire(path)
+    if problems:
+        click.echo(format_problems(problems), err=True)
+        raise SystemExit(1)
+    click.echo(f"{path}: OK ({questionnaire.code}, {len(questionnaire.items)} items).")
+
+
+@questionnaire_group.command("publish")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def publish_command(path: Path) -> None:
+    """Publish a valid questionnaire file as a new version (unchanged files publish nothing)."""
+    from survey.publishing import publish
+    from survey.questionnaire import check_questionnaire, format_problems
+
+    questionnaire, problems = check_questionnaire(path)
+    if problems:
+        click.echo(format_problems(problems), err=True)
+        raise SystemExit(1)
+    try:
+        version, is_new = publish(db.session, questionnaire)
+        db.session.commit()
+    except ImmutableVersionError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    state = "published as" if is_new else "unchanged; already"
+    click.echo(f"{path}: {state} {version.label}.")

@@ -1,0 +1,72 @@
+"""Which page comes next, given the skip logic and the optional part."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.models import Questionnaire as QuestionnaireRow
+from survey.models import QuestionnaireVersion, Wave, WaveStatus
+from survey.questionnaire import Questionnaire
+
+
+# Parsed definitions by content checksum: a published version never changes once answered.
+_PARSED: dict[str, Questionnaire] = {}
+
+
+def questionnaire_of(wave: Wave) -> Questionnaire:
+    """The questionnaire of `wave`, parsed once per distinct definition."""
+    version = wave.questionnaire_version
+    parsed = _PARSED.get(version.checksum)
+    if parsed is None:
+        parsed = _PARSED[version.checksum] = Questionnaire.from_dict(version.definition)
+    return parsed
+
+
+def local_today() -> dt.date:
+    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def open_citizen_wave(session: Session) -> Wave | None:
+    """The open wave of the citizen questionnaire today, newest first."""
+    today = local_today()
+    return session.scalar(
+        select(Wave)
+        .join(QuestionnaireVersion)
+        .join(QuestionnaireRow)
+        .where(
+            QuestionnaireRow.kind == "citizen",
+            Wave.status == WaveStatus.OPEN,
+            Wave.opens_on <= today,
+            Wave.closes_on >= today,
+        )
+        .order_by(Wave.opens_on.desc(), Wave.id.desc())
+        .limit(1)
+    )
+
+
+def mandatory_pages(questionnaire: Questionnaire) -> int:
+    """How many pages come before the optional part."""
+    return sum(1 for page in questionnaire.pages if not page.optional)
+
+
+def next_page(questionnaire: Questionnaire, answers: dict, page: int, step: int) -> int | None:
+    """The nearest page after (step=1) or before (step=-1) `page` that shows any item."""
+    candidate = page + step
+    while 0 <= candidate < len(questionnaire.pages):
+        if questionnaire.visible_items(questionnaire.pages[candidate], answers):
+            return candidate
+        candidate += step
+    return None
+
+
+def first_missing_page(questionnaire: Questionnaire, answers: dict, upto: int) -> int | None:
+    """The first page up to `upto` (inclusive) with a required item left blank."""
+    for number, page in enumerate(questionnaire.pages[: upto + 1]):
+        if questionnaire.missing_required(page, answers):
+            return number
+    return None

@@ -1,0 +1,79 @@
+"""The in-progress answers, carried in a signed hidden field from page to page.
+
+Nothing lives in a server session: a citizen can wait an hour in a queue, lose the session
+cookie, or go back and forth, and the answers stay in the page itself. The signature stops
+tampering with the centre, channel, start time or submission id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+STATE_SALT = "respond-state-v1"
+
+
+@dataclass(frozen=True)
+class FormState:
+    """Where a respondent is and what they have answered so far."""
+
+    submission_id: str
+    wave_id: int
+    centre_code: str
+    channel: str
+    started_at: str
+    language: str = "vi"
+    page: int = 0
+    receipt: str | None = None
+    field_code: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, wave_id: int, centre_code: str, channel: str, **extra: Any) -> FormState:
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        return cls(str(uuid.uuid4()), wave_id, centre_code, channel, now, **extra)
+
+    def with_answers(self, updates: dict[str, Any]) -> FormState:
+        merged = {**self.answers, **updates}
+        return replace(self, answers={k: v for k, v in merged.items() if v is not None})
+
+    def moved(self, page: int) -> FormState:
+        return replace(self, page=page)
+
+    def speaking(self, language: str) -> FormState:
+        return replace(self, language=language)
+
+    @property
+    def started(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.started_at)
+
+    @property
+    def response_id(self) -> uuid.UUID:
+        return uuid.UUID(self.submission_id)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=STATE_SALT)
+
+
+def dump_state(state: FormState) -> str:
+    return _serializer().dumps(asdict(state))
+
+
+def load_state(raw: str | None) -> FormState | None:
+    """The state from a posted form, or None when it is missing, forged or malformed."""
+    if not raw:
+        return None
+    try:
+        data = _serializer().loads(raw)
+        state = FormState(**data)
+        uuid.UUID(state.submission_id)
+        dt.datetime.fromisoformat(state.started_at)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    return state

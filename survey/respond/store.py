@@ -1,0 +1,115 @@
+"""Store a completed questionnaire exactly once, with its quality flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey.models import Answer, Response, ServiceCentre, ServiceField, Wave
+from survey.quality import Submission, quality_flags
+from survey.questionnaire import Questionnaire
+from survey.receipts import find_token, use_token
+from survey.respond.state import FormState
+from survey.scrub import scrub_free_text
+
+STORED = "stored"
+DUPLICATE = "duplicate"
+RECEIPT_USED = "receipt_used"
+
+
+@dataclass(frozen=True)
+class Device:
+    """How a device is recognised without personal data: keyed hashes only."""
+
+    cookie_id: str | None
+    ip: str | None
+    user_agent: str
+
+    def _hash(self, text: str) -> str:
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, b"device-v1:" + text.encode(), hashlib.sha256).hexdigest()
+
+    @property
+    def device_hash(self) -> str | None:
+        if self.cookie_id:
+            return self._hash("cookie:" + self.cookie_id)
+        if self.ip:
+            return self._hash(f"ipua:{self.ip}|{self.user_agent}")
+        return None
+
+
+def _answers(questionnaire: Questionnaire, state: FormState) -> tuple[list[Answer], list[int], bool]:
+    items = questionnaire.items_by_code
+    stored, scores, scrubbed = [], [], False
+    for code, value in questionnaire.relevant_answers(state.answers).items():
+        item = items[code]
+        if item.type == "select_many":
+            value = " ".join(value)
+        elif item.type == "text":
+            value, was_scrubbed = scrub_free_text(value)
+            scrubbed = scrubbed or was_scrubbed
+        score = item.score(value)
+        if score is not None:
+            scores.append(score)
+        stored.append(Answer(item_code=code, value=str(value), score=score))
+    return stored, scores, scrubbed
+
+
+def store_response(
+    session: Session,
+    questionnaire: Questionnaire,
+    state: FormState,
+    wave: Wave,
+    centre: ServiceCentre,
+    device: Device,
+    ip_hash: str | None,
+) -> str:
+    """Store the response of `state`; a resend of the same submission stores nothing more."""
+    if session.get(Response, state.response_id) is not None:
+        return DUPLICATE
+    now = dt.datetime.now(dt.timezone.utc)
+    answers, scores, scrubbed = _answers(questionnaire, state)
+    field_code = state.answers.get("field") or state.field_code
+    field = session.scalar(select(ServiceField).where(ServiceField.code == field_code))
+    duration = max(0, int((now - state.started).total_seconds()))
+    submission = Submission(
+        wave.id, centre.id, now, duration, len(answers), scores, device.device_hash, scrubbed
+    )
+    response = Response(
+        id=state.response_id,
+        wave=wave,
+        centre=centre,
+        field=field,
+        channel=state.channel,
+        language=state.language,
+        started_at=min(state.started, now),
+        submitted_at=now,
+        duration_seconds=duration,
+        quality_flags=quality_flags(session, submission, current_app.config["TIMEZONE"]),
+        device_hash=device.device_hash,
+        ip_hash=ip_hash,
+        answers=answers,
+    )
+    session.add(response)
+    try:
+        session.flush()
+        if state.receipt is not None:
+            receipt = find_token(session, state.receipt)
+            if receipt is None or not use_token(session, receipt, response.id):
+                session.rollback()
+                return RECEIPT_USED
+        session.commit()
+    except IntegrityError:
+        # A double tap raced this request and stored the same submission id first.
+        session.rollback()
+        if session.get(Response, state.response_id) is not None:
+            return DUPLICATE
+        raise
+    return STORED

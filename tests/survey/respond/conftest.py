@@ -1,0 +1,103 @@
+"""A citizen walking the questionnaire through the test client, page by page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+
+from survey.questionnaire import Item, load_questionnaire
+from tests.factories import SIPAS_FILE, make_centre, make_field, make_wave
+
+STATE = re.compile(r'name="state" type="hidden" value="([^"]*)"')
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]*)"')
+QUESTIONNAIRE = load_questionnaire(SIPAS_FILE)
+
+
+def checked(html: str, name: str, value: str) -> bool:
+    """Whether the radio `name` has `value` checked in the page."""
+    return re.search(rf'<input checked [^>]*name="{name}" [^>]*value="{value}"', html) is not None
+
+
+def default_answer(item: Item) -> str | list[str]:
+    """A plausible answer: 'Hài lòng' on scales, the first choice elsewhere."""
+    if item.type == "likert":
+        return "4"
+    if item.type == "select_one":
+        return "co" if item.code == "feedback_made" else item.choices.choices[0].value
+    if item.type == "select_many":
+        return [item.choices.choices[0].value]
+    if item.type == "integer":
+        return str(item.minimum or 1)
+    return "Cán bộ nhiệt tình."
+
+
+@dataclass
+class Citizen:
+    """Drives the form like a browser would: posts each page's fields with its hidden state."""
+
+    client: object
+    html: str = ""
+    status: int = 0
+    location: str | None = None
+    answers: dict = field(default_factory=dict)
+
+    def open(self, path: str) -> Citizen:
+        response = self.client.get(path)
+        self.status, self.html, self.location = response.status_code, response.get_data(as_text=True), None
+        return self
+
+    @property
+    def state(self) -> str:
+        return STATE.search(self.html).group(1)
+
+    @property
+    def csrf(self) -> str:
+        found = CSRF.search(self.html)
+        return found.group(1) if found else ""
+
+    def visible_codes(self) -> list[str]:
+        codes = re.findall(r'id="q-([a-z0-9_]+)"', self.html)
+        return [c for c in codes if c in QUESTIONNAIRE.items_by_code]
+
+    def post(self, action: str = "next", overrides: dict | None = None, state: str | None = None,
+             csrf: str | None = None) -> Citizen:
+        data: dict = {"state": state or self.state, "csrf_token": self.csrf if csrf is None else csrf,
+                      "action": action}
+        for code in self.visible_codes():
+            item = QUESTIONNAIRE.items_by_code[code]
+            preset = re.search(rf'<input checked [^>]*name="{code}" [^>]*value="([^"]*)"', self.html)
+            fallback = preset.group(1) if preset else default_answer(item)
+            value = (overrides or {}).get(code, self.answers.get(code, fallback))
+            if value is not None:
+                data[code] = value
+                self.answers[code] = value
+        response = self.client.post("/s", data=data)
+        self.status, self.location = response.status_code, response.headers.get("Location")
+        self.html = response.get_data(as_text=True)
+        return self
+
+    def finish(self, overrides: dict | None = None, limit: int = 20) -> Citizen:
+        """Answer every mandatory page and submit."""
+        for _ in range(limit):
+            action = "submit" if 'value="submit"' in self.html else "next"
+            self.post(action, overrides)
+            if self.status != 200 or 'name="state"' not in self.html:
+                return self
+        raise AssertionError("the questionnaire did not end")
+
+
+@pytest.fixture
+def desk(db_session):
+    """An open SIPAS wave and one centre with a service field, committed."""
+    wave = make_wave(db_session)
+    centre = make_centre(db_session)
+    field = make_field(db_session)
+    db_session.commit()
+    return wave, centre, field
+
+
+@pytest.fixture
+def citizen(client):
+    return Citizen(client)
