@@ -110,6 +110,8 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "RATE_LIMIT_CENTRE": environ.get("SURVEY_RATE_LIMIT_CENTRE", "3000 per hour"),
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml"],
         "COMPRESS_ALGORITHM": ["gzip"],
+        # Static files stream from disk; nginx compresses them in production (README).
+        "COMPRESS_STREAMS": False,
         "MONITOR_TARGET_PER_CENTRE": int_setting(environ, "SURVEY_MONITOR_TARGET", 30, 1),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,

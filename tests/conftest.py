@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
@@ -80,6 +81,14 @@ def _empty_all_tables() -> None:
 def app(database_url: str):
     """The application bound to the test database, emptied after the test."""
     app = create_app(_test_config(database_url))
+
+    @app.before_request
+    def _fresh_request_globals() -> None:
+        # Test-client requests reuse this fixture's app context, so `g` would carry
+        # per-request caches (Flask-Login's user, Flask-WTF's CSRF token) across requests.
+        for name in list(vars(g)):
+            delattr(g, name)
+
     with app.app_context():
         yield app
         db.session.rollback()

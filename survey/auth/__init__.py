@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, g, jsonify, redirect, request, url_for
+from flask import Blueprint, Flask, flash, jsonify, redirect, request, url_for
 
 from survey.extensions import db, login_manager
 from survey.models import User
@@ -40,9 +40,3 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     app.register_blueprint(bp)
-
-    @app.before_request
-    def _load_user_afresh() -> None:
-        # Flask-Login caches the user on `g`; when requests share an app context (the test
-        # client inside an app fixture), drop the cache so each request reads its own session.
-        g.pop("_login_user", None)

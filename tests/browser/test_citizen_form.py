@@ -1,0 +1,121 @@
+"""A citizen fills the SIPAS questionnaire on a phone, in a real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from survey.models import Response
+from tests.browser.conftest import PHONE
+from tests.factories import make_centre, make_field, make_wave
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def centre(db_session):
+    make_wave(db_session)
+    centre = make_centre(db_session)
+    make_field(db_session)
+    db_session.commit()
+    return centre
+
+
+def _answer_page(page) -> dict[str, str]:
+    """Answer every question on the page; return what was chosen."""
+    chosen: dict[str, str] = {}
+    for fieldset in page.locator("fieldset.q").all():
+        code = fieldset.get_attribute("id").removeprefix("q-")
+        radios = fieldset.locator("input[type=radio]")
+        preferred = fieldset.locator("input[type=radio][value='4'], input[type=radio][value='co']")
+        checked = fieldset.locator("input:checked")
+        target = checked.first if checked.count() else (
+            preferred.first if preferred.count() else radios.first)
+        fieldset.locator(f"label[for='{target.get_attribute('id')}']").click()
+        chosen[code] = target.get_attribute("value")
+    for area in page.locator("textarea").all():
+        area.fill("Thủ tục nhanh, cán bộ nhiệt tình.")
+        chosen[area.get_attribute("name")] = "Thủ tục nhanh, cán bộ nhiệt tình."
+    return chosen
+
+
+def _walk(page, go_back_once: bool) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    went_back = False
+    for _ in range(20):
+        answers.update(_answer_page(page))
+        submit = page.locator("button[value=submit]")
+        if submit.count():
+            submit.first.click()
+            return answers
+        if go_back_once and not went_back and page.locator("button[value=back]").count():
+            page.locator("button[value=back]").click()
+            went_back = True
+            # the previous page still shows what was chosen
+            assert page.locator("fieldset.q input:checked").count() >= 1
+            continue
+        page.locator("button[value=next]").click()
+    raise AssertionError("never reached the submit button")
+
+
+def _stored(db_session) -> Response:
+    db_session.expire_all()
+    responses = db_session.scalars(select(Response)).all()
+    assert len(responses) == 1
+    return responses[0]
+
+
+def test_phone_fills_every_page_goes_back_once_and_submits(browser, live_server, centre, db_session):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/q/{centre.code}?f=ho_tich")
+    assert page.locator("input[name=field][value=ho_tich]").is_checked()
+    assert page.locator("progress").count() == 1
+    answers = _walk(page, go_back_once=True)
+    page.wait_for_url("**/cam-on**")
+    assert "Xin cảm ơn" in page.locator("h1").inner_text()
+    context.close()
+
+    stored = {a.item_code: a.value for a in _stored(db_session).answers}
+    assert stored == answers
+
+
+def test_no_javascript_path_works(browser, live_server, centre, db_session):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/q/{centre.code}")
+    answers = _walk(page, go_back_once=False)
+    assert "Xin cảm ơn" in page.locator("h1").inner_text()
+    context.close()
+    response = _stored(db_session)
+    assert {a.item_code: a.value for a in response.answers} == answers
+
+
+def test_page_fits_320px_with_large_tap_targets(browser, live_server, centre):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(f"{live_server}/q/{centre.code}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    heights = page.eval_on_selector_all(
+        "label.opt, .nav button", "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44
+    # every scale is a fieldset with a legend, every radio has a label
+    assert page.locator("fieldset.q").count() == page.locator("fieldset.q > legend").count()
+    unlabelled = page.eval_on_selector_all(
+        "input[type=radio]", "els => els.filter(e => !document.querySelector(`label[for='${e.id}']`)).length"
+    )
+    assert unlabelled == 0
+    context.close()
+
+
+def test_errors_are_shown_next_to_their_field(browser, live_server, centre):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/q/{centre.code}")
+    page.locator("button[value=next]").click()
+    error = page.locator("#e-tc1")
+    assert "Vui lòng chọn một câu trả lời." in error.inner_text()
+    assert "e-tc1" in page.locator("#q-tc1").get_attribute("aria-describedby")
+    page.locator("[role=alert] a[href='#q-tc1']").click()
+    context.close()

@@ -1,0 +1,64 @@
+"""Answers survive an expired CSRF token or a lost session; limits answer politely."""
+
+import time
+
+from sqlalchemy import func, select
+
+from survey.models import Response
+from survey.respond.state import load_state
+
+
+def test_expired_csrf_token_rerenders_with_answers_and_a_fresh_token(app, citizen, desk, db_session):
+    app.config.update(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=1)
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}")
+    old_token = citizen.csrf
+    assert old_token
+    time.sleep(1.5)
+    citizen.post("next", {"tc1": "5"})
+    assert citizen.status == 200
+    assert "Phiên làm việc đã hết hạn" in citizen.html
+    state = load_state(citizen.state)
+    assert state.page == 0 and state.answers["tc1"] == "5"
+    assert citizen.csrf and citizen.csrf != old_token
+
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    citizen.post("next")
+    assert load_state(citizen.state).page == 1
+    assert "Phiên làm việc đã hết hạn" not in citizen.html
+
+
+def test_lost_session_cookie_keeps_answers(app, citizen, desk, client):
+    app.config.update(WTF_CSRF_ENABLED=True)
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}")
+    citizen.post("next", {"tc1": "3"})
+    client.delete_cookie("session")
+    citizen.post("next", {"tt1": "2"})
+    assert "Phiên làm việc đã hết hạn" in citizen.html
+    state = load_state(citizen.state)
+    assert (state.page, state.answers["tc1"], state.answers["tt1"]) == (1, "3", "2")
+    citizen.post("next")
+    assert load_state(citizen.state).page == 2
+
+
+def test_device_rate_limit_shows_a_polite_page(app, citizen, desk, db_session):
+    app.config["RATE_LIMIT_DEVICE"] = "2 per minute"
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}")
+    citizen.post("next").post("next").post("next")
+    assert citizen.status == 429
+    assert "Bạn đã gửi quá nhiều yêu cầu" in citizen.html
+    assert db_session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_centre_rate_limit_counts_every_device(app, client, desk):
+    app.config["RATE_LIMIT_CENTRE"] = "3 per minute"
+    _, centre, _ = desk
+    from tests.survey.respond.conftest import Citizen
+
+    statuses = []
+    for number in range(4):
+        client.set_cookie("sv_device", f"device-{number}")
+        statuses.append(Citizen(client).open(f"/q/{centre.code}").post("next").status)
+    assert statuses == [200, 200, 200, 429]
