@@ -66,16 +66,22 @@ def posters_command(out: Path, centre_code: str | None) -> None:
     click.echo(f"Wrote {len(written)} posters to {out} (open in a browser, print on A5).")
 
 
-@questionnaire_group.command("check")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def check_command(path: Path) -> None:
-    """Validate a questionnaire file and report every problem with its line and a fix."""
+def _valid_questionnaire(path: Path):
+    """The questionnaire in `path`, or exit 1 after printing every problem with its line."""
     from survey.questionnaire import check_questionnaire, format_problems
 
     questionnaire, problems = check_questionnaire(path)
     if problems:
         click.echo(format_problems(problems), err=True)
         raise SystemExit(1)
+    return questionnaire
+
+
+@questionnaire_group.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_command(path: Path) -> None:
+    """Validate a questionnaire file and report every problem with its line and a fix."""
+    questionnaire = _valid_questionnaire(path)
     click.echo(f"{path}: OK ({questionnaire.code}, {len(questionnaire.items)} items).")
 
 
@@ -84,12 +90,8 @@ def check_command(path: Path) -> None:
 def publish_command(path: Path) -> None:
     """Publish a valid questionnaire file as a new version (unchanged files publish nothing)."""
     from survey.publishing import publish
-    from survey.questionnaire import check_questionnaire, format_problems
 
-    questionnaire, problems = check_questionnaire(path)
-    if problems:
-        click.echo(format_problems(problems), err=True)
-        raise SystemExit(1)
+    questionnaire = _valid_questionnaire(path)
     try:
         version, is_new = publish(db.session, questionnaire)
         db.session.commit()

@@ -142,6 +142,8 @@ def step():
     if state is None:
         return _message_page("invalid", pick_language(request.form.get("lang")), 400)
     wave = db.session.get(Wave, state.wave_id)
+    if wave is None:
+        return _message_page("closed", state.language)
     questionnaire = questionnaire_of(wave)
     if not 0 <= state.page < len(questionnaire.pages):
         return _message_page("invalid", state.language, 400)
