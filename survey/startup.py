@@ -1,8 +1,8 @@
 """Refuse to serve on a broken database: wrong URL, unreachable server, or pending migrations.
 
 The check runs when the app is built to serve requests (gunicorn, `flask run`) and for every
-command that reads or writes data (`seed`, `export`, ...), but not for `flask db ...`, whose
-job is to fix those very problems, nor for the introspection commands.
+command that reads or writes data (`seed`, `export`, ...). `flask db ...` only needs to reach
+the database (its job is to fix the schema); introspection commands need nothing.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from survey.config import ConfigError
 from survey.extensions import db
 
-# Commands that must work on a database that is missing, empty or behind.
-UNCHECKED_COMMANDS = {"db", "routes", "shell"}
+# Commands that must work whatever state the database is in.
+UNCHECKED_COMMANDS = {"routes", "shell"}
+# Commands that must work on a database whose schema is missing or behind.
+SCHEMA_COMMANDS = {"db"}
 # Flask's own options that take a value, so `flask --app wsgi run` is recognised.
 _FLASK_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
 
@@ -39,7 +41,7 @@ def invoked_flask_command(argv: list[str]) -> str | None:
 
 
 def check_ready_to_serve(app: Flask) -> None:
-    """Raise ConfigError with a fix when the database cannot serve this app."""
+    """Raise ConfigError with a fix when the database cannot serve this app or command."""
     command = invoked_flask_command(sys.argv)
     if command in UNCHECKED_COMMANDS or (command == "questionnaire" and "check" in sys.argv):
         return
@@ -57,6 +59,8 @@ def check_ready_to_serve(app: Flask) -> None:
                 f"The database at {db.engine.url.render_as_string()} failed: {exc}. "
                 "Check SURVEY_DATABASE_URL."
             ) from None
+        if command in SCHEMA_COMMANDS:
+            return
         migrate: Migrate = app.extensions["migrate"].migrate
         script = ScriptDirectory.from_config(migrate.get_config())
         heads = set(script.get_heads())

@@ -51,6 +51,18 @@ def test_data_commands_on_an_unmigrated_database_say_how_to_fix(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_migrating_an_unreachable_database_names_the_setting():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(SURVEY_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/test",
+               SURVEY_SECRET_KEY="k")
+    flask = Path(sys.executable).parent / "flask"
+    result = subprocess.run([str(flask), "--app", "wsgi", "db", "upgrade"], cwd=PROJECT_ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Cannot reach the database" in result.stderr and "SURVEY_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_flask_maintenance_commands_skip_the_check(monkeypatch):
     from survey.startup import invoked_flask_command
 
