@@ -43,6 +43,10 @@ def invoked_flask_command(argv: list[str]) -> str | None:
 def check_ready_to_serve(app: Flask) -> None:
     """Raise ConfigError with a fix when the database cannot serve this app or command."""
     command = invoked_flask_command(sys.argv)
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" and (
+        command is None or "--help" in sys.argv or "-h" in sys.argv
+    ):
+        return  # `flask --help` and every command's help work whatever the database state
     if command in UNCHECKED_COMMANDS or (command == "questionnaire" and "check" in sys.argv):
         return
     with app.app_context():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, render_template
+from flask import Response, current_app, render_template
 from sqlalchemy import select
 
 from survey.admin import bp, staff
@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
 from survey.models import ReceiptBatch, ServiceCentre, ServiceField, UserRole
+from survey.receipts import issue_batch, receipt_url
 from survey.scope import centre_criterion, require_centre_access, roles_required, visible_centres
 
 BATCHES_SHOWN = 100
@@ -32,8 +33,6 @@ def receipts():
     ).all()
     form.field_id.choices = choice_list([(NO_CHOICE, "— Mọi lĩnh vực —")] + [(f.id, f.name) for f in fields])
     if form.validate_on_submit():
-        from survey.receipts import issue_batch  # the citizen-side module that signs tokens
-
         centre = require_centre_access(user, db.session.get(ServiceCentre, form.centre_id.data))
         field = db.session.get(ServiceField, form.field_id.data) if form.field_id.data else None
         tokens = issue_batch(db.session, centre, form.count.data, field=field, issued_by=user.username)
@@ -48,12 +47,13 @@ def receipts():
 
 
 def _tokens_csv(centre: ServiceCentre, field: ServiceField | None, tokens: list[str]) -> Response:
-    """The issued tokens as a CSV file for the receipt printing software."""
+    """The issued tokens and their QR URLs as a CSV file for the receipt printing software."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["centre_code", "field_code", "token"])
+    base = current_app.config["PUBLIC_BASE_URL"]
+    writer.writerow(["centre_code", "field_code", "token", "url"])
     for token in tokens:
-        writer.writerow([centre.code, field.code if field else "", token])
+        writer.writerow([centre.code, field.code if field else "", token, receipt_url(base, token)])
     return Response(
         buffer.getvalue().encode("utf-8-sig"),
         mimetype="text/csv",

@@ -71,3 +71,14 @@ def test_flask_maintenance_commands_skip_the_check(monkeypatch):
     assert invoked_flask_command(["flask", "-A", "wsgi", "--debug", "run"]) == "run"
     monkeypatch.delenv("FLASK_RUN_FROM_CLI")
     assert invoked_flask_command(["gunicorn", "wsgi:app"]) is None
+
+
+@pytest.mark.parametrize("args", [["--help"], ["export", "responses", "--help"]])
+def test_help_works_on_an_unmigrated_database(args, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(SURVEY_DATABASE_URL=f"sqlite:///{tmp_path}/fresh.db", SURVEY_SECRET_KEY="k")
+    flask = Path(sys.executable).parent / "flask"
+    result = subprocess.run([str(flask), "--app", "wsgi", *args], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
