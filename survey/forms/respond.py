@@ -15,24 +15,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.forms import VietnameseForm, choice_list
 from survey.questionnaire import Item, Questionnaire
+from survey.i18n import chrome
 
 FREE_TEXT_MAX = 2000
-
-MESSAGES = {
-    "vi": {
-        "choose": "Vui lòng chọn một câu trả lời.",
-        "choose_some": "Vui lòng chọn ít nhất một câu trả lời.",
-        "number": "Vui lòng nhập một số từ {minimum} đến {maximum}.",
-        "too_long": "Ý kiến dài quá {maximum} ký tự, vui lòng rút gọn.",
-    },
-    "en": {
-        "choose": "Please choose an answer.",
-        "choose_some": "Please choose at least one answer.",
-        "number": "Please enter a number from {minimum} to {maximum}.",
-        "too_long": "Please keep your comment under {maximum} characters.",
-    },
-}
-
 
 class MultiCheckboxField(SelectMultipleField):
     """Several choices as checkboxes (select_many)."""
@@ -49,7 +34,7 @@ class QuestionnairePageForm(VietnameseForm):
 
 def message(language: str, key: str, **values: Any) -> str:
     """A validation message in the respondent's language (Vietnamese by default)."""
-    return MESSAGES.get(language, MESSAGES["vi"])[key].format(**values)
+    return chrome(language)[key].format(**values)
 
 
 def _field_for(questionnaire: Questionnaire, item: Item, language: str):

@@ -85,7 +85,7 @@ class _Builder(ShapeChecker):
         for language in languages:
             if not LANGUAGE.match(language):
                 self.problem(line_of(top, key), f"'{language}' in '{key}' is not a language code",
-                             "use short lowercase codes such as vi, en, ede, mnong, jrai")
+                             "use short lowercase codes such as vi, en, rad (Ê Đê), jra (J'rai), mng (M'Nông)")
         return languages
 
     def choice_list(self, name: str, raw: Any, line: int | None) -> ChoiceList:

@@ -6,7 +6,7 @@ published version).  ``to_dict()`` gives back the file's own shape, so
 ``from_dict(q.to_dict()) == q`` and the stored JSON reads like the file.
 
 Every user-facing string is a :data:`Text`, a mapping from language code
-(``vi``, ``en``, later ``ede``, ``mnong``, ``jrai``) to the string.  The
+(``vi``, ``en``, later ``rad``, ``jra``, ``mng``) to the string.  The
 ``line`` fields only remember where a thing was written, for error messages;
 they take no part in equality, ``to_dict`` or the checksum.
 """

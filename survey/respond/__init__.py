@@ -6,4 +6,13 @@ from flask import Blueprint
 
 bp = Blueprint("respond", __name__)
 
+
+@bp.record_once
+def _check_chrome(state) -> None:
+    """Stop at start, with the file and key, when a language's chrome file is broken."""
+    from survey.i18n import catalogue
+
+    catalogue()
+
+
 from survey.respond import views  # noqa: E402,F401 (registers the routes)

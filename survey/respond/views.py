@@ -25,7 +25,7 @@ from survey.respond.flow import (
 )
 from survey.respond.state import FormState, dump_state, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
-from survey.respond.text import LANGUAGES, chrome, pick_language
+from survey.i18n import chrome, languages, pick_language
 
 DEVICE_COOKIE = "sv_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
@@ -71,7 +71,7 @@ def _render(questionnaire: Questionnaire, state: FormState, form=None, notice: s
             state=state,
             centre=centre,
             text=chrome(state.language),
-            languages=LANGUAGES,
+            languages=languages(questionnaire.languages),
             lang=state.language,
             page_lang=state.language,
             current=min(state.page + 1, total),
