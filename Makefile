@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEPS_HASH := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
+DEPS_HASH := $(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 RUN_STAMP := $(VENV)/.run-$(DEPS_HASH)
 DEV_STAMP := $(VENV)/.dev-$(DEPS_HASH)
 
-.PHONY: run test test-sqlite test-postgres security chromium bench clean
+.PHONY: run test test-sqlite test-postgres security chromium bench lock clean
 
 run: $(RUN_STAMP)
 	$(FLASK) db upgrade
@@ -21,7 +21,7 @@ test: $(DEV_STAMP) chromium
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-# bandit on the code; pip-audit on the installed dependencies, skipped with a message when
+# bandit on the code; pip-audit on requirements.lock, skipped with a message when
 # the advisory service is unreachable (docs/security.md lists the exceptions).
 security: $(DEV_STAMP)
 	$(BIN)/bandit -q -r survey analysis
@@ -37,12 +37,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(RUN_STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements.lock -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(DEV_STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $@ $(RUN_STAMP)
 
 # Debian's Chromium drives the browser tests; Playwright cannot download its own here.
@@ -54,6 +54,17 @@ chromium:
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/analysis_bench.py
+
+# Re-resolve the dependencies from pyproject.toml in a scratch venv and pin them.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e ".[dev]"
+	{ echo "# The exact versions that make run and make test install (pip constraints), and that"; \
+	  echo "# make security audits. Regenerate with: make lock"; \
+	  .lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Audit the installed (locked) dependencies with pip-audit, or skip cleanly when the
+# Audit the locked dependencies (requirements.lock) with pip-audit, or skip cleanly when the
 # advisory service cannot be reached from this machine. See docs/security.md.
 set -uo pipefail
 BIN="${1:-.venv/bin}"
@@ -17,5 +17,4 @@ if grep -qE "not found on PyPI|could not be audited|ConnectionError|Max retries|
     exit 0
 fi
 
-"$BIN/pip" freeze --exclude-editable > "$work/locked.txt"
-"$BIN/pip-audit" -r "$work/locked.txt" --no-deps --disable-pip --strict --progress-spinner off
+"$BIN/pip-audit" -r requirements.lock --no-deps --disable-pip --strict --progress-spinner off
