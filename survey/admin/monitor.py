@@ -76,7 +76,10 @@ def centre_progress(session, centres: list[ServiceCentre], wave: Wave | None, to
 @bp.get("/monitor")
 @roles_required(UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
 def monitor():
-    """Show today's and this wave's responses per centre, with quality flags."""
+    """Show today's and this wave's responses per centre, with quality flags.
+
+    Auto-refresh is opt-in (`?auto=1`): a page that reloads by itself unasked fails WCAG 2.2.1.
+    """
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     now = dt.datetime.now(zone)
     today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -95,5 +98,6 @@ def monitor():
         totals.flags.update(row.flags)
     return render_template(
         "admin/monitor.html", rows=rows, totals=totals, wave=wave, waves=waves, now=now,
-        target=target, refresh=REFRESH_SECONDS,
+        target=target, every=REFRESH_SECONDS,
+        refresh=REFRESH_SECONDS if request.args.get("auto") == "1" else None,
     )

@@ -35,7 +35,9 @@ def test_monitor_counts_today_wave_and_flags_per_centre(client, db_session, auth
     assert "speeder: 2" in row and "straightline: 1" in row
     other_row = html.split("Xã Hai")[1].split("</tr>")[0]
     assert '<td class="num">0</td>' in other_row
-    assert 'http-equiv="refresh"' in html
+    assert 'http-equiv="refresh"' not in html  # reloading unasked fails WCAG 2.2.1
+    auto = client.get("/admin/monitor?auto=1").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="60">' in auto and "Tắt tự làm mới" in auto
 
 
 def test_review_queue_lists_only_flagged_and_decisions_need_a_reason(client, db_session, auth):
