@@ -78,6 +78,35 @@ def int_setting(environ: Mapping[str, str], name: str, default: int, minimum: in
     return value
 
 
+def rate_limit_setting(environ: Mapping[str, str], name: str, default: str) -> str:
+    """Read a rate limit such as '120 per hour', naming the variable when it cannot be parsed."""
+    from limits import parse
+
+    value = environ.get(name) or default
+    try:
+        parse(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate such as '120 per hour', got {value!r}.") from None
+    return value
+
+
+def rate_limit_storage(environ: Mapping[str, str]) -> str:
+    """The rate-limit counter store: memory:// (one process) or redis:// (several workers)."""
+    from limits.errors import ConfigurationError
+    from limits.storage import storage_from_string
+
+    uri = environ.get("SURVEY_RATELIMIT_STORAGE") or "memory://"
+    if not uri.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+        raise ConfigError(
+            f"SURVEY_RATELIMIT_STORAGE must be memory:// or redis://host:6379, got {uri!r}."
+        )
+    try:
+        storage_from_string(uri)  # checks the URI and the client library; connects lazily
+    except ConfigurationError as exc:
+        raise ConfigError(f"SURVEY_RATELIMIT_STORAGE={uri!r} cannot be used: {exc}") from None
+    return uri
+
+
 def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """Build the configuration mapping from environment variables."""
     default_db = "sqlite:///" + str(Path(instance_path) / "survey.db")
@@ -104,10 +133,13 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         # Reverse proxies in front of the app (nginx = 1): trust that many X-Forwarded-* hops.
         "PROXY_COUNT": int_setting(environ, "SURVEY_PROXY_COUNT", 0),
         "API_KEYS": [k.strip() for k in environ.get("SURVEY_API_KEYS", "").split(",") if k.strip()],
-        "RATELIMIT_STORAGE_URI": environ.get("SURVEY_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_STORAGE_URI": rate_limit_storage(environ),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATE_LIMIT_DEVICE": environ.get("SURVEY_RATE_LIMIT_DEVICE", "120 per hour"),
-        "RATE_LIMIT_CENTRE": environ.get("SURVEY_RATE_LIMIT_CENTRE", "3000 per hour"),
+        # If Redis goes down, count in memory rather than turn citizens away with an error.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATE_LIMIT_DEVICE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_DEVICE", "120 per hour"),
+        "RATE_LIMIT_CENTRE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_CENTRE", "3000 per hour"),
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml"],
         "COMPRESS_ALGORITHM": ["gzip"],
         # Static files stream from disk; nginx compresses them in production (README).

@@ -60,3 +60,22 @@ def test_proxy_count_trusts_forwarded_client_address(database_url):
 
     response = app.test_client().get("/_remote", headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.get_data(as_text=True) == "203.0.113.9"
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"SURVEY_RATELIMIT_STORAGE": "mongodb://db"}, "SURVEY_RATELIMIT_STORAGE must be memory:// or redis://"),
+        ({"SURVEY_RATE_LIMIT_DEVICE": "lots"}, "SURVEY_RATE_LIMIT_DEVICE must be a rate such as '120 per hour'"),
+        ({"SURVEY_RATE_LIMIT_CENTRE": "3 per fortnight"}, "SURVEY_RATE_LIMIT_CENTRE must be a rate"),
+    ],
+)
+def test_bad_rate_limit_settings_name_the_variable(tmp_path, environ, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_config(str(tmp_path), {"SURVEY_SECRET_KEY": "k", **environ})
+
+
+def test_redis_rate_limit_storage_is_accepted(tmp_path):
+    config = load_config(str(tmp_path), {"SURVEY_SECRET_KEY": "k", "SURVEY_RATELIMIT_STORAGE": "redis://cache:6379/0"})
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True

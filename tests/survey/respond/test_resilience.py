@@ -2,10 +2,13 @@
 
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from survey.models import Response
 from survey.respond.state import load_state
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def test_expired_csrf_token_rerenders_with_answers_and_a_fresh_token(app, citizen, desk, db_session):
@@ -62,3 +65,48 @@ def test_centre_rate_limit_counts_every_device(app, client, desk):
         client.set_cookie("sv_device", f"device-{number}")
         statuses.append(Citizen(client).open(f"/q/{centre.code}").post("next").status)
     assert statuses == [200, 200, 200, 429]
+
+
+def test_centre_rate_limit_is_shared_through_redis(database_url, app, client, desk):
+    """Several gunicorn workers share counters through Redis (SURVEY_RATELIMIT_STORAGE)."""
+    import uuid
+
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL}; the memory:// store is tested above")
+    from survey import create_app
+    from tests.conftest import _test_config
+    from tests.survey.respond.conftest import Citizen
+
+    _, centre, _ = desk
+    prefix = f"survey-test-{uuid.uuid4().hex}"
+    worker = create_app({**_test_config(database_url), "RATELIMIT_STORAGE_URI": REDIS_URL,
+                         "RATELIMIT_KEY_PREFIX": prefix, "RATE_LIMIT_CENTRE": "3 per minute"})
+    statuses = []
+    for number in range(4):
+        with worker.app_context():
+            worker_client = worker.test_client()
+            worker_client.set_cookie("sv_device", f"device-{number}")
+            statuses.append(Citizen(worker_client).open(f"/q/{centre.code}").post("next").status)
+    store = redis.Redis.from_url(REDIS_URL)
+    counters = store.keys(f"*{prefix}*")
+    if counters:
+        store.delete(*counters)
+    assert statuses == [200, 200, 200, 429]
+    assert counters, "the counters should live in Redis, not in the worker's memory"
+
+
+def test_an_unreachable_redis_does_not_turn_citizens_away(database_url, app, desk):
+    """With the counter store down, limits fall back to memory and the form still works."""
+    from survey import create_app
+    from tests.conftest import _test_config
+    from tests.survey.respond.conftest import Citizen
+
+    _, centre, _ = desk
+    worker = create_app({**_test_config(database_url), "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    with worker.app_context():
+        citizen = Citizen(worker.test_client()).open(f"/q/{centre.code}").post("next", {"tc1": "4"})
+    assert citizen.status == 200
