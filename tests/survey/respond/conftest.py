@@ -101,3 +101,22 @@ def desk(db_session):
 @pytest.fixture
 def citizen(client):
     return Citizen(client)
+
+
+@pytest.fixture
+def worker(database_url, app):
+    """Build another app on the test database, as a second gunicorn worker would be: `worker(**config)`."""
+    from survey import create_app
+    from survey.extensions import db
+    from tests.conftest import _test_config
+
+    built = []
+
+    def build(**config):
+        built.append(create_app({**_test_config(database_url), **config}))
+        return built[-1]
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.engine.dispose()  # close its pooled connections before the test database is reset

@@ -67,46 +67,44 @@ def test_centre_rate_limit_counts_every_device(app, client, desk):
     assert statuses == [200, 200, 200, 429]
 
 
-def test_centre_rate_limit_is_shared_through_redis(database_url, app, client, desk):
+def test_centre_rate_limit_is_shared_through_redis(worker, desk):
     """Several gunicorn workers share counters through Redis (SURVEY_RATELIMIT_STORAGE)."""
     import uuid
 
     import redis
 
+    store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        store.ping()
     except redis.exceptions.ConnectionError:
+        store.close()
         pytest.skip(f"no Redis at {REDIS_URL}; the memory:// store is tested above")
-    from survey import create_app
-    from tests.conftest import _test_config
     from tests.survey.respond.conftest import Citizen
 
-    _, centre, _ = desk
+    code = desk[1].code  # read in this app's context: the fixtures' session follows current_app
     prefix = f"survey-test-{uuid.uuid4().hex}"
-    worker = create_app({**_test_config(database_url), "RATELIMIT_STORAGE_URI": REDIS_URL,
-                         "RATELIMIT_KEY_PREFIX": prefix, "RATE_LIMIT_CENTRE": "3 per minute"})
+    shared = worker(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
+                    RATE_LIMIT_CENTRE="3 per minute")
     statuses = []
     for number in range(4):
-        with worker.app_context():
-            worker_client = worker.test_client()
+        with shared.app_context():
+            worker_client = shared.test_client()
             worker_client.set_cookie("sv_device", f"device-{number}")
-            statuses.append(Citizen(worker_client).open(f"/q/{centre.code}").post("next").status)
-    store = redis.Redis.from_url(REDIS_URL)
+            statuses.append(Citizen(worker_client).open(f"/q/{code}").post("next").status)
     counters = store.keys(f"*{prefix}*")
     if counters:
         store.delete(*counters)
+    store.close()
     assert statuses == [200, 200, 200, 429]
     assert counters, "the counters should live in Redis, not in the worker's memory"
 
 
-def test_an_unreachable_redis_does_not_turn_citizens_away(database_url, app, desk):
+def test_an_unreachable_redis_does_not_turn_citizens_away(worker, desk):
     """With the counter store down, limits fall back to memory and the form still works."""
-    from survey import create_app
-    from tests.conftest import _test_config
     from tests.survey.respond.conftest import Citizen
 
-    _, centre, _ = desk
-    worker = create_app({**_test_config(database_url), "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
-    with worker.app_context():
-        citizen = Citizen(worker.test_client()).open(f"/q/{centre.code}").post("next", {"tc1": "4"})
+    code = desk[1].code  # read in this app's context: the fixtures' session follows current_app
+    down = worker(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    with down.app_context():
+        citizen = Citizen(down.test_client()).open(f"/q/{code}").post("next", {"tc1": "4"})
     assert citizen.status == 200
