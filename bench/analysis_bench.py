@@ -97,7 +97,14 @@ for (k in 1:20) {
 t2 <- proc.time()[["elapsed"]]
 res <- do.call(rbind, out)
 write.csv(res, args[2], row.names = FALSE)
-cat(sprintf('{"parse_s": %.3f, "svyby_s": %.3f}\n', t1 - t0, t2 - t1))
+# A cheaper single call, likely what the issue's ~16 s measured: one svyby over 20 indicators, no per-item subset,
+# so a non-answer counts as "not satisfied" and the numbers differ; timed for the ratio only.
+t3 <- proc.time()[["elapsed"]]
+single <- svyby(as.formula(paste0("~", paste0("I(q", 1:20, ">=4)", collapse = "+"))),
+                ~locality, des, svymean)
+t4 <- proc.time()[["elapsed"]]
+cat(sprintf('{"parse_s": %.3f, "svyby_s": %.3f, "svyby_single_call_s": %.3f}\n',
+            t1 - t0, t2 - t1, t4 - t3))
 """
 
 
@@ -133,6 +140,7 @@ def main() -> None:
     if args.r:
         report["r"] = run_r(path, python["shares"])
         report["speedup_vs_r_svyby"] = report["r"]["svyby_s"] / python["estimate_s"]
+        report["speedup_vs_r_single_call"] = report["r"]["svyby_single_call_s"] / python["estimate_s"]
     print(json.dumps(report, indent=2))
 
 

@@ -37,6 +37,20 @@ def item_columns(definition: dict) -> list[str]:
     return [item.code for item in QuestionnaireDefinition.from_dict(definition).items]
 
 
+def numeric_items(definition: dict) -> list[str]:
+    """Items whose answers are whole numbers: scales, numbered choices and integer questions."""
+    from survey.questionnaire import Questionnaire as QuestionnaireDefinition
+
+    numeric = []
+    for item in QuestionnaireDefinition.from_dict(definition).items:
+        if item.type == "integer" or (
+            item.type in ("likert", "select_one")
+            and all(str(c.value).lstrip("-").isdigit() for c in item.choices.choices)
+        ):
+            numeric.append(item.code)
+    return numeric
+
+
 def responses_frame(
     session: Session, wave: Wave, centre_ids: Iterable[int] | None = None
 ) -> pd.DataFrame:
@@ -92,11 +106,28 @@ def responses_frame(
     wide = answers.pivot(index="response_id", columns="item_code", values="value")
     extra = sorted(set(wide.columns) - set(items))
     wide = wide.reindex(columns=items + extra)
+    for code in numeric_items(wave.questionnaire_version.definition):
+        wide[code] = pd.to_numeric(wide[code]).astype("Int64")  # 1–5 as numbers in Excel too
     return meta.join(wide, on="response_id")
 
 
+# A cell starting with one of these is run as a formula by Excel and LibreOffice (OWASP
+# "CSV injection"); free text from citizens could otherwise plant a link or a command.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text that starts with a formula trigger with an apostrophe; numbers stay numbers."""
+    return frame.apply(
+        lambda column: column.map(
+            lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) else v
+        ) if column.dtype == object or pd.api.types.is_string_dtype(column.dtype) else column
+    )
+
+
 def write_frame(frame: pd.DataFrame, path_or_buffer, fmt: str) -> None:
-    """Write `frame` as UTF-8 CSV (with BOM, so Excel shows Vietnamese) or XLSX."""
+    """Write `frame` as UTF-8 CSV (with BOM, so Excel shows Vietnamese) or XLSX, formula-safe."""
+    frame = defuse_formulas(frame)
     if fmt == "csv":
         frame.to_csv(path_or_buffer, index=False, encoding="utf-8-sig")
     elif fmt == "xlsx":

