@@ -8,12 +8,14 @@ the run instead of skipping it. Every test starts from empty tables.
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
+from werkzeug.serving import make_server
 
 from survey import create_app
 from survey.config import normalise_database_url
@@ -126,3 +128,14 @@ def auth(client, db_session):
         return user
 
     return sign_in
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served on a free local port in a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

@@ -1,7 +1,9 @@
 """Failed-login throttling: a per-account temporary lockout and a per-address ceiling.
 
 The account counter lives on the user row (`failed_logins`, `locked_until`) so it holds
-across worker processes. Guessing across many usernames from one address is bounded by
+across worker processes. Each attempt is counted by one UPDATE *before* the password is
+checked, so guesses sent in parallel cannot overwrite each other's count: at most
+LOGIN_MAX_FAILURES passwords are ever checked before the lock. Guessing across many usernames from one address is bounded by
 counting that address's recent failures in the audit log (by IP hash, never the IP).
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from survey.audit import hash_ip
@@ -22,21 +24,42 @@ ADDRESS_WINDOW = dt.timedelta(minutes=15)
 ADDRESS_MAX_FAILURES = 30
 
 
-def is_locked(user: User, now: dt.datetime | None = None) -> bool:
-    """Whether the account is inside a temporary lockout."""
+def reserve_attempt(session: Session, user: User, now: dt.datetime | None = None) -> int | None:
+    """Count this attempt before its password is checked: its number, or None when locked.
+
+    Commit straight after, so parallel requests see the count; an attempt over the allowance
+    locks the account without its password ever being checked.
+    """
     now = now or utcnow()
-    return user.locked_until is not None and user.locked_until > now
+    number = session.scalar(
+        update(User)
+        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    )
+    if number is None:
+        return None
+    if number > current_app.config["LOGIN_MAX_FAILURES"]:
+        _lock(session, user, now)
+        return None
+    return number
 
 
-def register_failure(user: User, now: dt.datetime | None = None) -> bool:
-    """Count a wrong password; lock the account after too many. Say whether it is now locked."""
-    now = now or utcnow()
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = now + dt.timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-        user.failed_logins = 0
+def register_failure(session: Session, user: User, attempt: int, now: dt.datetime | None = None) -> bool:
+    """A reserved attempt had a wrong password; lock at the last allowed one. Say if locked."""
+    if attempt >= current_app.config["LOGIN_MAX_FAILURES"]:
+        _lock(session, user, now or utcnow())
         return True
     return False
+
+
+def _lock(session: Session, user: User, now: dt.datetime) -> None:
+    until = now + dt.timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    session.execute(
+        update(User).where(User.id == user.id).values(locked_until=until, failed_logins=0)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def register_success(user: User, now: dt.datetime | None = None) -> None:

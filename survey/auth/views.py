@@ -14,9 +14,9 @@ from survey.db import utcnow
 from survey.auth.lockout import (
     LOGIN_FAILED,
     address_throttled,
-    is_locked,
     register_failure,
     register_success,
+    reserve_attempt,
 )
 from survey.extensions import db
 from survey.forms.auth import ChangePasswordForm, LoginForm
@@ -57,14 +57,17 @@ def login():
         return render_template("auth/login.html", form=form), 429
     username = form.username.data.strip()
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is not None and is_locked(user):
+    attempt = reserve_attempt(db.session, user) if user is not None else 0
+    if attempt is None:
         record(LOGIN_FAILED, username, username=username, reason="locked")
         db.session.commit()
+        db.session.refresh(user)
         form.form_errors.append(ACCOUNT_LOCKED.format(minutes=_minutes_left(user)))
         return render_template("auth/login.html", form=form), 429
+    db.session.commit()  # parallel attempts must see this one counted before any password check
     password_ok = verify_password(user.password_hash if user else _DUMMY_HASH, form.password.data)
     if user is None or not password_ok or not user.active:
-        locked = user is not None and password_ok is False and register_failure(user)
+        locked = user is not None and password_ok is False and register_failure(db.session, user, attempt)
         record(LOGIN_FAILED, username, username=username, reason="locked" if locked else "bad_credentials")
         db.session.commit()
         message = ACCOUNT_LOCKED.format(minutes=_minutes_left(user)) if locked else BAD_CREDENTIALS

@@ -143,3 +143,29 @@ def test_cli_creates_and_resets_accounts(runner, db_session):
     assert db_session.get(User, user.id).locked_until is None
     assert runner.invoke(args=["users", "reset", "ghost"]).exit_code == 2
     assert "canbo\tofficer\t24001\tactive" in runner.invoke(args=["users", "list"]).output
+
+
+def test_parallel_guesses_check_at_most_the_allowed_number_of_passwords(app, live_server, db_session):
+    """Guesses sent at once must not overwrite each other's count (each is one UPDATE)."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = make_user(db_session)
+    db_session.commit()
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    body = urllib.parse.urlencode({"username": user.username, "password": "wrong-password-99"}).encode()
+
+    def guess(_):
+        try:
+            return urllib.request.urlopen(f"{live_server}/auth/login", data=body, timeout=30).status
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(guess, range(24)))
+    checked = statuses.count(401)
+    assert checked <= limit and statuses.count(429) == len(statuses) - checked, statuses
+    db_session.expire_all()
+    assert db_session.get(type(user), user.id).locked_until is not None
