@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -25,14 +26,18 @@ class ConfigError(RuntimeError):
 
 def normalise_database_url(url: str) -> str:
     """Validate a database URL and route PostgreSQL through psycopg 3."""
+    if url.startswith("postgres://"):  # Heroku-style scheme that SQLAlchemy no longer accepts
+        url = "postgresql://" + url.removeprefix("postgres://")
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+        parsed.port  # noqa: B018 (a non-numeric port raises here, not at connect time)
+    except (ArgumentError, ValueError):
+        shown = url if "@" not in url else url.split("://")[0] + "://…@" + url.rsplit("@", 1)[1]
         raise ConfigError(
-            f"SURVEY_DATABASE_URL is not a valid database URL ({url!r}). "
+            f"SURVEY_DATABASE_URL is not a valid database URL ({shown!r}). "
             "Use e.g. sqlite:////path/to/survey.db or "
             "postgresql+psycopg://user:password@host:5432/dbname."
-        ) from exc
+        ) from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise ConfigError(
@@ -52,16 +57,28 @@ def engine_options(url: str) -> dict[str, Any]:
 
 
 def instance_secret_key(instance_path: str) -> str:
-    """Read the instance's secret key, generating it once on first use."""
+    """Read the instance's secret key, generating it once on first use.
+
+    gunicorn workers may start together: the key is written to a private temporary file and
+    hard-linked into place, so a worker sees either no file or the whole key, and the first
+    link wins for everyone.
+    """
     path = Path(instance_path) / SECRET_KEY_FILE
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        key = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key)
-        return key
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker's key won
+        finally:
+            os.unlink(temporary)
+    key = path.read_text(encoding="ascii").strip()
+    if not key:
+        raise ConfigError(f"{path} is empty. Delete it to have a new key generated, or set SURVEY_SECRET_KEY.")
+    return key
 
 
 def int_setting(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:

@@ -79,3 +79,35 @@ def test_redis_rate_limit_storage_is_accepted(tmp_path):
     config = load_config(str(tmp_path), {"SURVEY_SECRET_KEY": "k", "SURVEY_RATELIMIT_STORAGE": "redis://cache:6379/0"})
     assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
     assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+
+
+def test_workers_starting_together_share_one_secret_key(tmp_path):
+    """gunicorn -w N on a first start: every worker must read the same, complete key."""
+    import subprocess
+    import sys
+
+    code = "import sys; from survey.config import instance_secret_key; print(instance_secret_key(sys.argv[1]))"
+    for attempt in range(2):
+        folder = tmp_path / f"instance-{attempt}"
+        workers = [subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+        assert all(worker.returncode == 0 for worker in workers)
+        assert len(keys) == 1 and len(keys.pop()) == 64
+        assert [p.name for p in folder.iterdir()] == ["secret_key"]  # no temporary file left
+
+
+def test_an_empty_key_file_is_named(tmp_path):
+    (tmp_path / "secret_key").write_text("")
+    with pytest.raises(ConfigError, match="secret_key is empty"):
+        instance_secret_key(str(tmp_path))
+
+
+def test_a_non_numeric_port_is_a_config_error_without_the_password():
+    with pytest.raises(ConfigError, match="not a valid database URL") as error:
+        normalise_database_url("postgresql://survey:s3cret@127.0.0.1:notaport/x")
+    assert "s3cret" not in str(error.value)
+
+
+def test_heroku_style_postgres_scheme_is_accepted():
+    assert normalise_database_url("postgres://u@db/survey") == "postgresql+psycopg://u@db/survey"
