@@ -22,7 +22,7 @@ export_group = AppGroup("export", help="Export data for analysts.")
 @click.option(
     "--localities",
     "localities_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
     default=LOCALITIES_CSV,
     show_default=True,
     help="CSV with columns code,name,kind.",
@@ -93,7 +93,13 @@ def export_responses_command(wave_code: str, fmt: str, out: Path | None) -> None
     if out is None:
         write_frame(frame, sys.stdout, fmt)
         return
-    write_frame(frame, out, fmt)
+    try:
+        write_frame(frame, out, fmt)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {out}: {exc.strerror or exc}. Check the folder exists and is writable.",
+            param_hint="--out",
+        ) from None
     click.echo(f"Wrote {len(frame)} responses to {out}.", err=True)
 
 

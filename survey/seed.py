@@ -56,8 +56,23 @@ class LocalityRow:
     kind: str
 
 
+# Column widths of the locality and centre tables; longer values are reported, not truncated.
+CODE_MAX, NAME_MAX, CENTRE_NAME_MAX = 10, 120, 200
+
+
 def read_localities(path: Path) -> list[LocalityRow]:
     """Read and validate the localities file, reporting every bad row at once."""
+    try:
+        return _read_localities(path)
+    except UnicodeDecodeError as exc:
+        raise SeedError(
+            f"{path.name}: byte {exc.start} is not UTF-8. Save the file as CSV UTF-8 and try again."
+        ) from None
+    except OSError as exc:
+        raise SeedError(f"{path}: cannot be read ({exc.strerror}).") from None
+
+
+def _read_localities(path: Path) -> list[LocalityRow]:
     problems: list[str] = []
     rows: list[LocalityRow] = []
     seen: dict[str, int] = {}
@@ -76,12 +91,16 @@ def read_localities(path: Path) -> list[LocalityRow]:
             where = f"{path.name} row {line}"
             if not code.isdigit():
                 problems.append(f"{where}, field code: {code!r} is not a numeric official code")
+            elif len(code) > CODE_MAX:
+                problems.append(f"{where}, field code: longer than {CODE_MAX} digits")
             elif code in seen:
                 problems.append(f"{where}, field code: {code} repeats row {seen[code]}")
             else:
                 seen[code] = line
             if not name:
                 problems.append(f"{where}, field name: empty")
+            elif len(name) > NAME_MAX or len(centre_name(LocalityRow(code, name, kind))) > CENTRE_NAME_MAX:
+                problems.append(f"{where}, field name: longer than {NAME_MAX} characters")
             if kind not in LocalityKind.ALL:
                 problems.append(f"{where}, field kind: {kind!r} is not one of phuong, xa")
             rows.append(LocalityRow(code, name, kind))

@@ -84,3 +84,13 @@ def test_exports_are_formula_safe_and_keep_scales_numeric(runner, db_session, tm
     assert all(cell.data_type == "s" and cell.value.startswith("'") for cell in comments)
     scores = [row[header.index("tc1")].value for row in sheet.iter_rows(min_row=2)]
     assert sorted(scores) == [1, 4]  # numbers, not text, so Excel can average them
+
+
+def test_export_to_an_unwritable_place_is_an_argument_error(runner, db_session, tmp_path):
+    make_wave(db_session)
+    db_session.commit()
+    for fmt in ("csv", "xlsx"):
+        out = tmp_path / "missing-folder" / f"r.{fmt}"
+        result = runner.invoke(args=["export", "responses", "--wave", "2026Q3", "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "Invalid value for --out: cannot write" in result.output

@@ -1,5 +1,6 @@
 """`flask --app wsgi seed` loads Đắk Lắk's places, questionnaires, a wave and an admin, once."""
 
+import pytest
 from sqlalchemy import func, select
 
 from survey.models import (
@@ -56,6 +57,28 @@ def test_malformed_localities_file_reports_rows_and_changes_nothing(runner, db_s
     assert "row 5, field code: 24001 repeats row 2" in result.output
     assert "nothing was changed" in result.output
     assert all(count == 0 for count in _counts(db_session).values())
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("code,name,kind\n24001,Xã Một,xa\n".encode("utf-16"), "is not UTF-8. Save the file as CSV UTF-8"),
+        (("code,name,kind\n24001," + "X" * 300 + ",xa\n").encode(), "row 2, field name: longer than 120"),
+        (("code,name,kind\n" + "9" * 12 + ",Xã Một,xa\n").encode(), "row 2, field code: longer than 10"),
+    ],
+)
+def test_unreadable_or_oversized_localities_are_reported_by_row(runner, db_session, tmp_path, content, expected):
+    bad = tmp_path / "localities.csv"
+    bad.write_bytes(content)
+    result = runner.invoke(args=["seed", "--localities", str(bad)])
+    assert result.exit_code == 1 and expected in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert all(count == 0 for count in _counts(db_session).values())
+
+
+def test_missing_localities_file_is_an_argument_error(runner, tmp_path):
+    result = runner.invoke(args=["seed", "--localities", str(tmp_path / "nowhere.csv")])
+    assert result.exit_code == 2 and "does not exist" in result.output
 
 
 def test_quarter_boundaries():
