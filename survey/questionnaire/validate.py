@@ -28,7 +28,17 @@ def validate(questionnaire: Questionnaire, file: str) -> list[Problem]:
 def _check_structure(q: Questionnaire, report: Report) -> None:
     if not q.pages:
         report(None, "the questionnaire has no pages", "add pages under 'pages:'")
+    elif q.pages[0].optional:
+        report(q.pages[0].line, f"the first page '{q.pages[0].code}' is optional",
+               "start with a required page; respondents are offered the optional part at the end")
+    first_optional = None
     for page in q.pages:
+        if page.optional:
+            first_optional = first_optional or page
+        elif first_optional is not None:
+            report(page.line, f"required page '{page.code}' comes after the optional page "
+                   f"'{first_optional.code}'",
+                   "move the optional pages to the end: respondents may submit before reaching them")
         if not page.sections:
             report(page.line, f"page '{page.code}' has no sections", "add a section with items")
         for section in page.sections:

@@ -259,3 +259,18 @@ def test_only_true_false_are_booleans_and_only_digits_are_numbers(tmp_path):
     questionnaire = load_questionnaire(path)
     choice = questionnaire.choice_lists["yes_no"].choices[1]
     assert (choice.value, choice.label["en"]) == ("18_25", "No")
+
+
+def test_a_required_page_after_an_optional_one_is_reported(problems_in):
+    """The form offers the optional part last; a required page after it would never be shown."""
+    text, problems = problems_in(
+        ("  - code: p1\n    title: {vi: Trang một, en: Page one}\n",
+         "  - code: p0\n    optional: true\n    title: {vi: Trang tự chọn, en: Optional page}\n"
+         "    sections:\n      - code: s0\n        items:\n          - code: q0\n            type: likert\n"
+         "            choices: satisfaction\n            label: {vi: Câu tự chọn, en: Optional question}\n"
+         "  - code: p1\n    title: {vi: Trang một, en: Page one}\n"),
+    )
+    first = only(problems, "the first page 'p0' is optional")
+    assert first.line == line(text, "- code: p0")
+    after = only(problems, "required page 'p1' comes after the optional page 'p0'")
+    assert after.line == line(text, "- code: p1") and "move the optional pages to the end" in after.fix
