@@ -133,6 +133,26 @@ def receipt(token: str):
     return _begin(batch.centre, "receipt", batch.field.code if batch.field else None, token)
 
 
+@bp.get("/")
+def home():
+    """Tell a citizen who reached the bare address how to open the survey."""
+    return _message_page("home", pick_language(request.args.get("lang")))
+
+
+@bp.get("/s")
+def step_reopened():
+    """Answer a restored tab or a copied address of the form with a way back, not a 405."""
+    return _message_page("reloaded", pick_language(request.args.get("lang")))
+
+
+@bp.errorhandler(429)
+def too_many_requests(exc):
+    """A polite page in the citizen's own language when a rate limit is reached."""
+    state = load_state(request.form.get("state"))
+    language = state.language if state else pick_language(request.args.get("lang"))
+    return _message_page("limited", language, 429)
+
+
 @bp.post("/s")
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_DEVICE"], key_func=_device_key)
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_CENTRE"], key_func=_centre_key)
@@ -142,8 +162,8 @@ def step():
     if state is None:
         return _message_page("invalid", pick_language(request.form.get("lang")), 400)
     wave = db.session.get(Wave, state.wave_id)
-    if wave is None:
-        return _message_page("closed", state.language)
+    if wave is None or not wave.accepts_responses(local_today()):
+        return _message_page("closed", state.language)  # say so now, not after the last page
     questionnaire = questionnaire_of(wave)
     if not 0 <= state.page < len(questionnaire.pages):
         return _message_page("invalid", state.language, 400)

@@ -105,6 +105,24 @@ def test_closed_wave_shows_a_page_and_stores_nothing(citizen, desk, db_session):
     assert "Đợt khảo sát chưa mở" in citizen.open(f"/q/{centre.code}").html
 
 
+def test_a_wave_closing_mid_form_is_said_on_the_next_page(citizen, desk, db_session):
+    wave, centre, _ = desk
+    citizen.open(f"/q/{centre.code}")
+    wave.status = "closed"
+    db_session.commit()
+    citizen.post("next")
+    assert "Đợt khảo sát chưa mở hoặc đã kết thúc" in citizen.html
+    assert _responses(db_session) == 0
+
+
+def test_bare_address_and_reopened_form_address_explain_the_way_in(client, desk):
+    home = client.get("/")
+    assert home.status_code == 200 and "quét mã QR" in home.get_data(as_text=True)
+    reopened = client.get("/s?lang=en")
+    assert reopened.status_code == 200
+    assert "Please open the survey again" in reopened.get_data(as_text=True)
+
+
 def test_unknown_centre_is_a_friendly_404(citizen, desk):
     citizen.open("/q/khong-co")
     assert citizen.status == 404

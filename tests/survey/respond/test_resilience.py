@@ -55,6 +55,15 @@ def test_device_rate_limit_shows_a_polite_page(app, citizen, desk, db_session):
     assert db_session.scalar(select(func.count()).select_from(Response)) == 0
 
 
+def test_a_limited_english_speaker_is_told_in_english(app, citizen, desk):
+    app.config["RATE_LIMIT_DEVICE"] = "1 per minute"
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}?lang=en")
+    citizen.post("next").post("next")
+    assert citizen.status == 429
+    assert "Too many requests" in citizen.html and '<html lang="en">' in citizen.html
+
+
 def test_centre_rate_limit_counts_every_device(app, client, desk):
     app.config["RATE_LIMIT_CENTRE"] = "3 per minute"
     _, centre, _ = desk
