@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
@@ -42,9 +43,10 @@ def issue_receipts_command(centre_code: str, count: int, field_code: str | None)
         tokens = issue_batch(db.session, centre, count, field=field, issued_by="cli")
     except ReceiptError as exc:
         raise click.BadParameter(str(exc), param_hint="--centre") from None
-    record("receipt_batch_issue", centre.code, username="cli", count=count)
+    record("receipt_batch_issue", centre.code, username="cli", count=count,
+           field=field.code if field else None)
     db.session.commit()
-    base = current_app.config["PUBLIC_BASE_URL"]
+    base = _public_base_url()
     for token in tokens:
         click.echo(receipt_url(base, token))
 
@@ -62,8 +64,25 @@ def posters_command(out: Path, centre_code: str | None) -> None:
         centres = list(db.session.scalars(
             select(ServiceCentre).where(ServiceCentre.active).order_by(ServiceCentre.code)
         ))
-    written = write_posters(centres, current_app.config["PUBLIC_BASE_URL"], out)
+    try:
+        written = write_posters(centres, _public_base_url(), out)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write into {out}: {exc.strerror or exc}", param_hint="--out") from None
     click.echo(f"Wrote {len(written)} posters to {out} (open in a browser, print on A5).")
+
+
+def _public_base_url() -> str:
+    """The base of printed QR URLs, with a warning when phones could not reach it."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    host = urlsplit(base).hostname or ""
+    if host in ("127.0.0.1", "localhost", "::1") or host.startswith("127."):
+        click.echo(
+            f"Warning: the QR codes point at {base}, which citizens' phones cannot reach. "
+            "Set SURVEY_PUBLIC_BASE_URL to the public address (e.g. https://khaosat.daklak.gov.vn) "
+            "before printing.",
+            err=True,
+        )
+    return base
 
 
 def _valid_questionnaire(path: Path):

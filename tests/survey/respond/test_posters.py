@@ -27,3 +27,19 @@ def test_posters_command_writes_one_file_per_active_centre(runner, desk, db_sess
     svg = urllib.parse.unquote(data_uri.split(",", 1)[1]) if "base64" not in data_uri else (
         base64.b64decode(data_uri.split(",", 1)[1]).decode())
     assert svg.lstrip().startswith("<svg") or "<svg" in svg
+
+
+def test_posters_for_a_local_address_warn_before_printing(app, runner, desk, tmp_path):
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    warned = runner.invoke(args=["posters", "--out", str(tmp_path / "local")])
+    assert warned.exit_code == 0 and "citizens' phones cannot reach" in warned.output
+    app.config["PUBLIC_BASE_URL"] = "https://khaosat.daklak.gov.vn"
+    public = runner.invoke(args=["posters", "--out", str(tmp_path / "public")])
+    assert public.exit_code == 0 and "cannot reach" not in public.output
+
+
+def test_posters_into_an_unwritable_place_are_an_argument_error(runner, desk, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = runner.invoke(args=["posters", "--out", str(blocker / "posters")])
+    assert result.exit_code == 2 and "cannot write into" in result.output
