@@ -36,12 +36,15 @@ class _VietnameseTranslations:
         return self.gettext(singular if n == 1 else plural)
 
 
+VIETNAMESE_MESSAGES = _VietnameseTranslations()
+
+
 class VietnameseForm(FlaskForm):
     """A FlaskForm with WTForms' own messages in Vietnamese."""
 
     class Meta:
         def get_translations(self, form):
-            return _VietnameseTranslations()
+            return VIETNAMESE_MESSAGES
 
 
 def choice_list(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

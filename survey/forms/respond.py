@@ -13,7 +13,7 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, 
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from survey.forms import VietnameseForm, choice_list
+from survey.forms import VIETNAMESE_MESSAGES, VietnameseForm, choice_list
 from survey.questionnaire import Item, Questionnaire
 from survey.i18n import chrome
 
@@ -71,7 +71,10 @@ def page_form(
     """A form for `items` of one page, bound to posted `formdata` or to earlier answers."""
 
     class PageForm(QuestionnairePageForm):
-        pass
+        class Meta:
+            def get_translations(self, form):
+                # WTForms' built-in messages: Vietnamese for vi, WTForms' own English otherwise
+                return VIETNAMESE_MESSAGES if language == "vi" else None
 
     for item in items:
         setattr(PageForm, item.code, _field_for(questionnaire, item, language))

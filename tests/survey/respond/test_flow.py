@@ -1,5 +1,6 @@
 """The citizen's path from the desk QR to one stored response."""
 
+import pytest
 from sqlalchemy import func, select
 
 from survey.models import Answer, Response
@@ -133,3 +134,11 @@ def test_forged_state_is_refused_without_a_traceback(client, desk):
     response = client.post("/s", data={"state": "forged", "action": "next"})
     assert response.status_code == 400
     assert "Mã QR không hợp lệ" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("language", "message"), [("vi", "Lựa chọn không hợp lệ."), ("en", "Not a valid choice.")])
+def test_a_tampered_choice_is_refused_in_the_citizens_language(citizen, desk, language, message):
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}?lang={language}")
+    citizen.post("next", {"tc1": "9"})
+    assert message in citizen.html
