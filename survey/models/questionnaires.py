@@ -107,7 +107,8 @@ def _version_has_responses(connection, version_id: int) -> bool:
 @event.listens_for(QuestionnaireVersion, "before_update")
 def _refuse_edit_with_responses(mapper, connection, target: QuestionnaireVersion) -> None:
     if _version_has_responses(connection, target.id):
+        code = connection.scalar(select(Questionnaire.code).where(Questionnaire.id == target.questionnaire_id))
         raise ImmutableVersionError(
-            f"Questionnaire version {target.questionnaire_id}/v{target.number} already has "
+            f"Questionnaire version {code} v{target.number} already has "
             "responses and cannot be changed. Publish the edited file as a new version."
         )
