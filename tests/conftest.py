@@ -74,8 +74,17 @@ def _empty_all_tables() -> None:
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # The audit log's append-only triggers refuse DELETE (TRUNCATE on PostgreSQL skips
+        # row triggers): lift them for the reset and put the same triggers back.
+        triggers = db.session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        )).all()
+        for name, _ in triggers:
+            db.session.execute(text(f'DROP TRIGGER "{name}"'))
         for table in tables:
             db.session.execute(table.delete())
+        for _, sql in triggers:
+            db.session.execute(text(sql))
     db.session.commit()
 
 

@@ -3,7 +3,8 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from survey.models import (
     AdminCount,
@@ -79,3 +80,14 @@ def test_audit_log_is_append_only(db_session):
     with pytest.raises(AppendOnlyError):
         db_session.flush()
     db_session.rollback()
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'tampered'", "DELETE FROM audit_log"])
+def test_the_database_itself_refuses_to_change_audit_rows(db_session, statement):
+    """Raw SQL, which bypasses the ORM guard, meets the migration's triggers."""
+    db_session.add(AuditLog(username="admin", action="login"))
+    db_session.commit()
+    with pytest.raises(DBAPIError, match="audit_log is append-only"):
+        db_session.execute(text(statement))
+    db_session.rollback()
+    assert db_session.scalar(select(AuditLog.action)) == "login"
