@@ -19,6 +19,18 @@ from survey.scrub import EMAIL_MARK, ID_MARK, PHONE_MARK, scrub_free_text
         ("CCCD 066 123 456 789", f"CCCD {ID_MARK}"),
         ("email nguyen.van.a+ks@gmail.com.vn.", f"email {EMAIL_MARK}."),
         ("Liên hệ a_b@so-noivu.daklak.gov.vn", f"Liên hệ {EMAIL_MARK}"),
+        # digits glued to letters, "đ/c" (đồng chí) and a trailing "đ" are no cover for a phone
+        ("Gọi SĐT0912345678 nhé", f"Gọi SĐT{PHONE_MARK} nhé"),
+        ("sdt 0912345678 đ/c Lan", f"sdt {PHONE_MARK} đ/c Lan"),
+        ("số 0912345678đ", f"số {PHONE_MARK}đ"),
+        ("0912  345  678", PHONE_MARK),
+        ("phone 0912,345,678", f"phone {PHONE_MARK}"),
+        ("0912 - 345 - 678", PHONE_MARK),
+        ("CMND 123456789 đ/c Lan", f"CMND {ID_MARK} đ/c Lan"),
+        ("sdt 912345678 đồng chí Lan", f"sdt {ID_MARK} đồng chí Lan"),
+        ("CCCD066123456789", f"CCCD{ID_MARK}"),
+        # an ID number's length not grouped in thousands is taken as an ID, currency word or not
+        ("123456789 đồng", f"{ID_MARK} đồng"),
     ],
 )
 def test_personal_data_is_replaced_and_noted(text, expected):
@@ -32,6 +44,13 @@ def test_personal_data_is_replaced_and_noted(text, expected):
         "Nộp hồ sơ ngày 12/05/2026 lúc 8:30, phí 150.000.000 đồng",
         "Mã hồ sơ 12345678 trả đúng hẹn",
         "năm 2025 và 2026",
+        "năm 2023, 2024, 2025",
+        "giai đoạn 2020 - 2025, đã giải quyết 1.234 hồ sơ",
+        "Lệ phí 500.000đ, tiền đất 1.200.000 đồng",
+        "Giá đất 1.500.000.000đ/m2",
+        "Bồi thường 150,000,000 VNĐ",
+        "Bồi thường 150 000 000 đồng",
+        "Hỗ trợ 25 triệu đồng/năm",
         "",
     ],
 )

@@ -1,8 +1,11 @@
 """Administrative counts upload: CSV or XLSX by content, every problem reported, all or nothing."""
 
 import io
+import zipfile
 
 import openpyxl
+import pytest
+from openpyxl.chart import BarChart, Reference
 from sqlalchemy import select
 
 from survey.models import AdminCount, AuditLog
@@ -24,6 +27,48 @@ def _setup(db_session):
     make_field(db_session, "dat_dai", "Đất đai")
     db_session.commit()
     return a, b
+
+
+def _xlsx(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _valid_xlsx() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["centre_code", "field_code", "quarter", "dossiers_resolved"])
+    workbook.active.append(["24001", "ho_tich", "2026Q3", 7])
+    return _xlsx(workbook)
+
+
+def _xlsx_with_broken_sheet_xml() -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(_valid_xlsx()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for name in source.namelist():
+            broken = name == "xl/worksheets/sheet1.xml"
+            target.writestr(name, b"<worksheet><sheetData><row>" if broken else source.read(name))
+    return buffer.getvalue()
+
+
+def _xlsx_with_only_an_empty_chartsheet() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.create_chartsheet()
+    workbook.remove(workbook.active)
+    return _xlsx(workbook)
+
+
+def _xlsx_with_only_a_chart() -> bytes:
+    workbook = openpyxl.Workbook()
+    data = workbook.active
+    data.append([1])
+    data.append([2])
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=1, min_row=1, max_row=2))
+    workbook.create_chartsheet().add_chart(chart)
+    workbook.remove(data)
+    return _xlsx(workbook)
 
 
 def _counts(db_session):
@@ -103,3 +148,30 @@ def test_officer_uploads_only_for_own_locality(client, db_session, auth):
     assert _upload(client, (HEADER + "24001,ho_tich,2026Q3,3\n").encode()).status_code == 302
     page = client.get("/admin/counts").get_data(as_text=True)
     assert "Xã A" in page and "Xã B" not in page
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (_xlsx_with_broken_sheet_xml, "không mở được như bảng tính XLSX"),
+        (_xlsx_with_only_an_empty_chartsheet, "không mở được như bảng tính XLSX"),
+        (_xlsx_with_only_a_chart, "không có trang tính chứa dữ liệu (chỉ có biểu đồ)"),
+    ],
+)
+def test_unreadable_workbooks_are_refused_clearly(client, db_session, auth, build, message):
+    _setup(db_session)
+    auth("admin")
+    response = _upload(client, build(), name="counts.xlsx")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _counts(db_session) == []
+
+
+def test_csv_field_over_the_csv_limit_is_refused_with_its_row(client, db_session, auth):
+    _setup(db_session)
+    auth("admin")
+    data = HEADER + "24001,ho_tich,2026Q3,10\n24002," + "x" * 200_000 + ",2026Q3,4\n"
+    response = _upload(client, data.encode())
+    assert response.status_code == 400
+    assert "Dòng 3: có ô dài quá 131.072 ký tự" in response.get_data(as_text=True)
+    assert _counts(db_session) == []
