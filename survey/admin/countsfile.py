@@ -30,7 +30,7 @@ NOT_CSV = "Tệp không phải XLSX và cũng không phải CSV mã hoá UTF-8. 
 EMPTY = "Tệp không có dữ liệu."
 NO_WORKSHEET = "Bảng tính XLSX không có trang tính chứa dữ liệu (chỉ có biểu đồ)."
 FIELD_TOO_LONG = "Dòng {row}: có ô dài quá {limit} ký tự, không đọc được tệp như CSV."
-MISSING_COLUMNS = "Dòng 1: thiếu cột {columns}. Dòng tiêu đề phải có: " + ", ".join(COLUMNS) + "."
+MISSING_COLUMNS = "Dòng {row}: thiếu cột {columns}. Dòng tiêu đề phải có: " + ", ".join(COLUMNS) + "."
 ROW = "Dòng {row}, cột {column}: {problem}"
 EMPTY_CELL = "bỏ trống"
 UNKNOWN_CENTRE = "không có trung tâm mã “{value}”"
@@ -112,20 +112,23 @@ def _cell_text(value) -> str:
 
 def parse_counts(session: Session, user: User, data: bytes) -> list[CountRow]:
     """Validate the whole file against the database and the user's scope; raise on any problem."""
-    table = [row for row in read_table(data) if any(row)]
+    # Keep each row's line number in the file, so messages point at the right line even when
+    # blank lines are skipped.
+    table = [(number, row) for number, row in enumerate(read_table(data), start=1) if any(row)]
     if not table:
         raise CountsFileError([EMPTY])
-    header = [cell.strip().lower() for cell in table[0]]
+    header_line, header_row = table[0]
+    header = [cell.strip().lower() for cell in header_row]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise CountsFileError([MISSING_COLUMNS.format(columns=", ".join(missing))])
+        raise CountsFileError([MISSING_COLUMNS.format(row=header_line, columns=", ".join(missing))])
     position = {name: header.index(name) for name in COLUMNS}
     centres = {c.code: c for c in session.scalars(select(ServiceCentre))}
     fields = {f.code: f.id for f in session.scalars(select(ServiceField))}
     problems: list[str] = []
     rows: list[CountRow] = []
     seen: dict[tuple[str, str, str], int] = {}
-    for number, raw in enumerate(table[1:], start=2):
+    for number, raw in table[1:]:
         values = {name: (raw[i] if i < len(raw) else "") for name, i in position.items()}
         found = _check_row(values, centres, fields, user)
         key = (values["centre_code"], values["field_code"], values["quarter"])

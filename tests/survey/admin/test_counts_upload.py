@@ -127,6 +127,17 @@ def test_every_problem_is_reported_and_nothing_is_stored(client, db_session, aut
     assert _counts(db_session) == []
 
 
+def test_row_numbers_count_blank_lines(client, db_session, auth):
+    """The message names the line an official sees in the spreadsheet, blank lines included."""
+    _setup(db_session)
+    auth("admin")
+    data = HEADER + "24001,ho_tich,2026Q3,10\n\n,,,\n24001,ho_tich,2026Q3,abc\n"
+    response = _upload(client, data.encode())
+    assert response.status_code == 400
+    assert "Dòng 5, cột dossiers_resolved: “abc”" in response.get_data(as_text=True)
+    assert _counts(db_session) == []
+
+
 def test_wrong_files_are_refused_clearly(client, db_session, auth):
     _setup(db_session)
     auth("admin")
