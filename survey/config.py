@@ -155,7 +155,9 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         # If Redis goes down, count in memory rather than turn citizens away with an error.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
-        "RATE_LIMIT_DEVICE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_DEVICE", "120 per hour"),
+        # Per device: a survey is about 8 page posts, so a shared desk tablet manages ~35 an hour.
+        "RATE_LIMIT_DEVICE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_DEVICE", "300 per hour"),
+        "RATE_LIMIT_ADDRESS": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_ADDRESS", "1200 per hour"),
         "RATE_LIMIT_CENTRE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_CENTRE", "3000 per hour"),
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml"],
         "COMPRESS_ALGORITHM": ["gzip"],

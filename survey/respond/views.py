@@ -11,6 +11,7 @@ from sqlalchemy import select
 from survey.audit import hash_ip
 from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
+from survey.i18n import chrome, languages, pick_language
 from survey.models import ServiceCentre, ServiceField, Wave
 from survey.questionnaire import Questionnaire
 from survey.receipts import find_token
@@ -25,7 +26,6 @@ from survey.respond.flow import (
 )
 from survey.respond.state import FormState, dump_state, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
-from survey.i18n import chrome, languages, pick_language
 
 DEVICE_COOKIE = "sv_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
@@ -33,6 +33,12 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 
 def _device_key() -> str:
     return request.cookies.get(DEVICE_COOKIE) or request.remote_addr or "unknown"
+
+
+def _address_key() -> str:
+    # A script can drop the device cookie; its address cannot change so easily. The allowance
+    # is wide because mobile carriers put many phones behind one address (CGNAT).
+    return "address:" + (request.remote_addr or "unknown")
 
 
 def _centre_key() -> str:
@@ -155,6 +161,7 @@ def too_many_requests(exc):
 
 @bp.post("/s")
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_DEVICE"], key_func=_device_key)
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_ADDRESS"], key_func=_address_key)
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_CENTRE"], key_func=_centre_key)
 def step():
     """Take one page of answers and move back, forward, or submit."""
