@@ -27,7 +27,7 @@ def make_design(data: pd.DataFrame, *, weight: str | None = None, strata: str | 
                 rake: Mapping[str, Mapping] | None = None) -> Design:
     """The design for ``data``, raked to ``rake = {column: {level: total}}`` if given."""
     design = Design.from_frame(data, weight=weight, strata=strata, cluster=cluster, fpc=fpc)
-    return rake_design(design, rake) if rake else design
+    return design if rake is None else rake_design(design, rake)
 
 
 def estimate(data: pd.DataFrame, variables: str | Sequence[str], stat: str = "mean", *,
@@ -37,6 +37,8 @@ def estimate(data: pd.DataFrame, variables: str | Sequence[str], stat: str = "me
     """Means, totals or proportions of ``variables``, overall or by domain."""
     if stat not in STATISTICS:
         raise DesignError(f"unknown statistic '{stat}'; use one of {', '.join(STATISTICS)}")
+    if success is not None and stat != "proportion":
+        raise DesignError(f"success= is only for stat='proportion', not '{stat}'")
     _check_level(level)
     design = make_design(data, weight=weight, strata=strata, cluster=cluster, fpc=fpc, rake=rake)
     if stat == "proportion":

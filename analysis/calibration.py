@@ -11,7 +11,9 @@ and ``postStratify`` do (see ``analysis.linearization``).
 
 Convergence follows R's ``rake``: after each full sweep the largest change
 of any cell total must fall below ``tol`` times the total weight (``tol``
-below 1) or below ``tol`` itself (``tol`` of 1 or more).
+below 1) or below ``tol`` itself (``tol`` of 1 or more).  Unlike R, the
+raked weights must then meet every margin (``MARGIN_RTOL``): margins that
+contradict each other on the sample cells can settle without meeting them.
 
 Trimming (``trim_weights``) caps weights at bounds and hands the trimmed
 amount to the untrimmed weights in proportion to their size, repeating
@@ -31,6 +33,7 @@ from analysis.design import Design, DesignError
 from analysis.linearization import CellCalibration
 
 TOTALS_RTOL = 1e-8  # margins must agree on the population total to this relative tolerance
+MARGIN_RTOL = 1e-6  # a raked margin must reach each target total to this relative tolerance
 
 
 class CalibrationError(DesignError):
@@ -102,7 +105,28 @@ def rake(design: Design, margins: Mapping[str, Mapping], *, tol: float = 1e-10, 
     else:
         raise CalibrationError(f"raking did not converge in {maxit} iterations "
                                f"(tolerance {tol:g}); check the margins or raise maxit")
+    # A converged sweep may leave each cell off by up to epsilon, so a margin by epsilon × cells.
+    _check_margins_met(margins, margin_codes, populations, base * factor, slack=epsilon * len(base))
     return _calibrated(design, "rake", cell, base, factor, margin_codes, steps)
+
+
+def _check_margins_met(margins: Mapping, margin_codes, populations, cell_totals, slack: float) -> None:
+    """Refuse a rake that settled without meeting every margin.
+
+    Raking can settle on weights that no longer change from sweep to sweep
+    yet miss a margin, when the margins contradict each other on the sample
+    cells (e.g. two copies of one column with different totals).
+    """
+    for variable, codes, population in zip(margins, margin_codes, populations):
+        achieved = np.bincount(codes, weights=cell_totals, minlength=len(population))
+        allowed = np.maximum(MARGIN_RTOL * population, slack)
+        missed = np.flatnonzero(np.abs(achieved - population) > allowed)
+        if missed.size:
+            k = int(missed[0])
+            level = str(list(margins[variable])[k]).strip()
+            raise CalibrationError(f"raking cannot meet margin '{variable}' level '{level}': "
+                                   f"weights reach {achieved[k]:g} against a target of "
+                                   f"{population[k]:g}; the margins contradict each other")
 
 
 def poststratify(design: Design, variable: str, population: Mapping) -> Design:

@@ -1,8 +1,10 @@
 """Command line: ``python -m analysis estimate|index DATA.csv ...``.
 
-Bad arguments, unknown columns and non-numeric values exit with status 2 and
-one line on stderr naming the column and row (row 1 = first line after the
-header).  Strata with a single PSU are reported on stderr as a note.
+Bad arguments, unknown columns and non-numeric or infinite values exit with
+status 2 and one line on stderr naming the column and row (row 1 = first
+line after the header; margins rows count the same way).  Strata with a
+single PSU, and a ``--success`` value that no row has, are reported on
+stderr as notes.
 """
 
 from __future__ import annotations
@@ -54,9 +56,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _read_csv(path: str, what: str) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype=str, skipinitialspace=True)
+        header = pd.read_csv(path, dtype=str, skipinitialspace=True, header=None, nrows=1)
+        table = pd.read_csv(path, dtype=str, skipinitialspace=True)
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {what} {path}: {exc}") from exc
+    names = [name for name in header.iloc[0] if isinstance(name, str)]  # blank names are not comparable
+    twice = [name for name in dict.fromkeys(names) if names.count(name) > 1]
+    if twice:  # pandas would silently rename the second one 'NAME.1'
+        raise UsageError(f"{what} {path}: two columns are named '{twice[0]}' in the header")
+    return table
 
 
 def read_margins(path: str) -> dict[str, dict[str, float]]:
@@ -69,11 +77,18 @@ def read_margins(path: str) -> dict[str, dict[str, float]]:
         totals = numeric_column(table, "total")
     except DesignError as exc:
         raise UsageError(f"margins {path}: {exc}") from exc
+    if table.empty:
+        raise UsageError(f"margins {path}: no rows (need variable,level,total)")
     margins: dict[str, dict[str, float]] = {}
+    first_row: dict[tuple[str, str], int] = {}
     for row, (variable, level, total) in enumerate(zip(table["variable"], table["level"], totals), 1):
         if pd.isna(variable) or pd.isna(level) or pd.isna(total):
             raise UsageError(f"margins {path} row {row}: variable, level and total are all required")
-        margins.setdefault(variable.strip(), {})[level.strip()] = float(total)
+        key = (variable.strip(), level.strip())
+        if key in first_row:
+            raise UsageError(f"margins {path} row {row}: {key[0]},{key[1]} repeats row {first_row[key]}")
+        first_row[key] = row
+        margins.setdefault(key[0], {})[key[1]] = float(total)
     return margins
 
 
@@ -88,6 +103,31 @@ def _elements(specs: Sequence[str]) -> dict[str, list[str]]:
             raise UsageError(f"--element '{name.strip()}' is given twice")
         tree[name.strip()] = columns
     return tree
+
+
+def _check_options(args) -> None:
+    """Refuse combinations argparse cannot see: a bad level, --success off proportions, repeats."""
+    if not 0 < args.level < 1:
+        raise UsageError(f"--level {args.level} must lie strictly between 0 and 1")
+    if args.command != "estimate":
+        return
+    if args.success is not None and args.stat != "proportion":
+        raise UsageError(f"--success is only for --stat proportion, not --stat {args.stat}")
+    repeated = [v for v in dict.fromkeys(args.var) if args.var.count(v) > 1]
+    if repeated:
+        raise UsageError(f"--var '{repeated[0]}' is given twice")
+
+
+def _check_success(data: pd.DataFrame, args) -> None:
+    """A --success value that no response has is most likely a typing error: say so."""
+    if getattr(args, "success", None) is None:
+        return
+    for column in args.var:
+        values = data[column].dropna().str.strip()
+        if not (values == args.success.strip()).any():
+            found = ", ".join(map(repr, sorted(values.unique())[:5]))
+            print(f"analysis: note: no row of '{column}' has --success {args.success!r}, so its "
+                  f"proportion is 0; values found: {found or 'none'}", file=sys.stderr)
 
 
 def _check_columns(data: pd.DataFrame, args) -> None:
@@ -105,8 +145,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
         args = _parser().parse_args(argv)
-        if not 0 < args.level < 1:
-            raise UsageError(f"--level {args.level} must lie strictly between 0 and 1")
+        _check_options(args)
         args.tree = _elements(args.element) if args.command == "index" else None
         data = _read_csv(args.data, "data")
         _check_columns(data, args)
@@ -123,6 +162,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except (UsageError, DesignError) as exc:
         print(f"analysis: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    _check_success(data, args)
     if design.lonely_strata:
         print(f"analysis: note: {len(design.lonely_strata)} strata have a single PSU, handled as "
               f"survey.lonely.psu='adjust': {', '.join(map(str, design.lonely_strata))}", file=sys.stderr)

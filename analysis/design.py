@@ -23,24 +23,45 @@ class DesignError(ValueError):
     """Bad design columns or values; the message names the column and row."""
 
 
-def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
+def numeric_column(data: pd.DataFrame, column: str, *, finite: bool = True) -> np.ndarray:
     """Column as float64 (NaN for blanks); a non-numeric value raises naming its row.
 
     Rows are numbered from 1 in data order, so row 1 is the first line after
-    a CSV header.
+    a CSV header.  With ``finite`` (the default) an infinite value, such as
+    ``inf`` or ``1e400`` (which overflows), raises the same way: it would turn
+    every sum it enters into NaN.
     """
     if column not in data.columns:
         raise DesignError(f"unknown column '{column}'")
     values = data[column]
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    text = values.astype("string").str.strip()
-    parsed = pd.to_numeric(text.replace("", pd.NA), errors="coerce")
-    bad = parsed.isna().to_numpy() & text.notna().to_numpy() & (text != "").fillna(False).to_numpy()
+        parsed = values.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        text = values.astype("string").str.strip()
+        numbers = pd.to_numeric(text.replace("", pd.NA), errors="coerce")
+        bad = numbers.isna().to_numpy() & text.notna().to_numpy() & (text != "").fillna(False).to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DesignError(f"column '{column}' row {row + 1}: {text.iloc[row]!r} is not a number")
+        parsed = numbers.to_numpy(dtype=float, na_value=np.nan)
+    infinite = np.isinf(parsed)
+    if finite and infinite.any():
+        row = int(np.flatnonzero(infinite)[0])
+        shown = str(values.iloc[row]).strip()
+        raise DesignError(f"column '{column}' row {row + 1}: {shown!r} is not a finite number")
+    return parsed
+
+
+def _check_weights(weights: np.ndarray, column: str) -> None:
+    """Refuse missing, non-positive and infinite weights, counting the rows."""
+    unusable = ~(weights > 0)  # NaN fails every comparison
+    infinite = np.isinf(weights) & ~unusable
+    bad = unusable | infinite
     if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise DesignError(f"column '{column}' row {row + 1}: {text.iloc[row]!r} is not a number")
-    return parsed.to_numpy(dtype=float, na_value=np.nan)
+        kind = ("missing or non-positive" if not infinite.any() else
+                "infinite" if not unusable.any() else "missing, non-positive or infinite")
+        raise DesignError(f"weight column '{column}': {int(bad.sum())} rows have {kind} weights "
+                          f"(first at row {int(np.flatnonzero(bad)[0]) + 1})")
 
 
 def _labels(data: pd.DataFrame, column: str, role: str) -> tuple[np.ndarray, np.ndarray]:
@@ -82,11 +103,8 @@ class Design:
         if weight is None:
             weights = np.ones(n)
         else:
-            weights = numeric_column(data, weight)
-            bad = ~(weights > 0)
-            if bad.any():
-                raise DesignError(f"weight column '{weight}': {int(bad.sum())} rows have missing or "
-                                  f"non-positive weights (first at row {int(np.flatnonzero(bad)[0]) + 1})")
+            weights = numeric_column(data, weight, finite=False)
+            _check_weights(weights, weight)
         stratum, labels = (np.zeros(n, np.int64), np.array(["all"])) if strata is None \
             else _labels(data, strata, "strata")
         if cluster is None:
@@ -97,7 +115,7 @@ class Design:
         psu_stratum = np.zeros(psu.max() + 1, np.int64)
         psu_stratum[psu] = stratum
         n_psu = np.bincount(psu_stratum, minlength=len(labels))
-        population = None if fpc is None else _population_psu(data, fpc, stratum, n_psu)
+        population = None if fpc is None else _population_psu(data, fpc, stratum, labels, n_psu)
         info = StrataInfo(tuple(labels.tolist()), n_psu, population)
         return cls(data, weights, weights, stratum, psu, psu_stratum, info)
 
@@ -153,20 +171,32 @@ class Design:
             cell=None if self.cell is None else group % n_cells, base_weight=base)
 
 
-def _population_psu(data, fpc, stratum, n_psu) -> np.ndarray:
+def _population_psu(data, fpc, stratum, labels, n_psu) -> np.ndarray:
+    """N_h per stratum from the fpc column, refusing values that contradict the sample."""
     values = numeric_column(data, fpc)
-    if np.isnan(values).any():
-        raise DesignError(f"fpc column '{fpc}': {int(np.isnan(values).sum())} rows have no value")
-    per_stratum = pd.Series(values).groupby(stratum).agg(["min", "max"])
-    if (per_stratum["min"] != per_stratum["max"]).any():
-        raise DesignError(f"fpc column '{fpc}' varies within a stratum")
-    value = per_stratum["min"].to_numpy()
+    missing = np.isnan(values)
+    if missing.any():
+        raise DesignError(f"fpc column '{fpc}': {int(missing.sum())} rows have no value "
+                          f"(first at row {int(np.flatnonzero(missing)[0]) + 1})")
+    first_row = np.full(len(labels), len(values))
+    np.minimum.at(first_row, stratum, np.arange(len(values)))
+    value = values[first_row]
+    differs = values != value[stratum]
+    if differs.any():
+        row = int(np.flatnonzero(differs)[0])
+        h = stratum[row]
+        raise DesignError(f"fpc column '{fpc}' varies within a stratum: row {row + 1} has "
+                          f"{values[row]:g}, row {first_row[h] + 1} has {value[h]:g} "
+                          f"(stratum '{labels[h]}')")
     if (value > 1).any() and (value < 1).any() or (value <= 0).any():
         raise DesignError(f"fpc column '{fpc}': give all population sizes (>= 1) or all "
                           "sampling fractions (0 < f <= 1)")
     population = value if (value > 1).any() else n_psu / value
-    if (population < n_psu).any():
-        raise DesignError(f"fpc column '{fpc}' implies more than 100% sampling in a stratum")
+    short = np.flatnonzero(population < n_psu)
+    if short.size:
+        h = int(short[0])
+        raise DesignError(f"fpc column '{fpc}' row {first_row[h] + 1}: stratum '{labels[h]}' has "
+                          f"{n_psu[h]} sampled PSUs but a population of {population[h]:g} PSUs")
     return population.astype(float)
 
 
@@ -182,6 +212,8 @@ def domain_codes(design: Design, by: str | None) -> tuple[np.ndarray, list, int]
     if by not in design.data.columns:
         raise DesignError(f"unknown by column '{by}'")
     codes, uniques = pd.factorize(design.data[by], sort=True)
+    if len(uniques) == 0:
+        raise DesignError(f"by column '{by}' has no values, so there are no domains to report")
     labels = [v.item() if hasattr(v, "item") else v for v in uniques]
     codes = np.where(codes < 0, len(labels), codes).astype(np.int64)
     return codes, labels, len(labels) + int((codes == len(labels)).any())

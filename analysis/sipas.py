@@ -28,6 +28,7 @@ from analysis.results import Estimate, build, logit_interval, t_interval
 
 SATISFIED_FROM = 4  # answers 4 and 5 count as satisfied
 SCALE_MAX = 5
+INDEX_NAME = "index"  # name of the tree's root, the index itself
 
 
 @dataclass(frozen=True)
@@ -40,27 +41,50 @@ class Node:
     weights: tuple[float, ...] = ()
 
 
-def parse_tree(tree: Mapping, weights: Mapping[str, float] | None = None, name: str = "index") -> Node:
+def parse_tree(tree: Mapping, weights: Mapping[str, float] | None = None,
+               name: str = INDEX_NAME) -> Node:
     """Build the index tree from ``{name: [item, ...] or {child: ...}}``.
 
     ``weights`` maps a node name to its weight among its siblings (default 1);
-    a parent is the weighted mean of its children.
+    a parent is the weighted mean of its children.  Node names must be unique
+    (the index itself is ``name``), as each names one result record.
     """
-    weights = weights or {}
+    root = _parse(tree, weights or {}, name)
+    seen: set[str] = set()
+    for node in _nodes(root):
+        if node.name in seen:
+            raise DesignError(f"element name '{node.name}' is taken by the index itself; choose another"
+                              if node.name == root.name else
+                              f"two elements or nodes of the index tree are named '{node.name}'")
+        seen.add(node.name)
+    return root
+
+
+def _parse(tree: Mapping, weights: Mapping[str, float], name: str) -> Node:
     if not tree:
         raise DesignError(f"index node '{name}' has no children")
     children = []
     for child, spec in tree.items():
         if isinstance(spec, Mapping):
-            children.append(parse_tree(spec, weights, str(child)))
+            children.append(_parse(spec, weights, str(child)))
         elif isinstance(spec, Sequence) and not isinstance(spec, str) and len(spec) > 0:
-            children.append(Node(str(child), items=tuple(str(i) for i in spec)))
+            items = tuple(str(i) for i in spec)
+            twice = [i for i in dict.fromkeys(items) if items.count(i) > 1]
+            if twice:
+                raise DesignError(f"element '{child}' lists item '{twice[0]}' twice")
+            children.append(Node(str(child), items=items))
         else:
             raise DesignError(f"element '{child}' must list at least one item column")
     node_weights = tuple(float(weights.get(c.name, 1.0)) for c in children)
     if any(not w > 0 for w in node_weights):
         raise DesignError(f"weights of the children of '{name}' must be positive")
     return Node(name, children=tuple(children), weights=node_weights)
+
+
+def _nodes(node: Node):
+    yield node
+    for child in node.children:
+        yield from _nodes(child)
 
 
 def _items(node: Node) -> list[str]:

@@ -62,6 +62,12 @@ def test_estimate_proportion_with_success_value():
     (["--var", "gender", "--stat", "mean"], "column 'gender' row 1: 'nu' is not a number"),
     (["--var", "q1", "--stat", "median"], "invalid choice: 'median'"),
     (["--var", "q1", "--stat", "mean", "--level", "95"], "--level 95.0 must lie strictly between"),
+    (["--var", "q1", "--stat", "mean", "--level", "-0.5"], "--level -0.5 must lie strictly between"),
+    (["--var", "q1", "--stat", "mean", "--success", "4"],
+     "--success is only for --stat proportion, not --stat mean"),
+    (["--var", "q1", "--stat", "total", "--success", "4"],
+     "--success is only for --stat proportion, not --stat total"),
+    (["--var", "q1", "--var", "q1", "--stat", "mean"], "--var 'q1' is given twice"),
 ])
 def test_bad_input_exits_2_with_one_line(args, message):
     done = _run("estimate", SIPAS, *args, "--format", "json")
@@ -92,3 +98,116 @@ def test_margins_with_unequal_totals_exit_2(tmp_path):
     margins.write_text("variable,level,total\ngender,nam,10\ngender,nu,10\n" + bands)
     done = _run("index", SIPAS, *ELEMENTS, "--rake", margins, "--format", "json")
     assert done.returncode == 2 and "margins do not sum to the same total" in done.stderr
+
+
+def _one_error_line(done) -> str:
+    """The single stderr line of a run that must fail with status 2 and no output."""
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    return done.stderr.strip()
+
+
+def _margins(tmp_path, lines):
+    path = tmp_path / "margins.csv"
+    path.write_text("variable,level,total\n" + "".join(f"{line}\n" for line in lines))
+    return path
+
+
+def test_contradictory_margins_exit_2_naming_the_level(tmp_path, sipas_data):
+    """g2 copies gender; raking used to exit 0 with gender's totals the wrong way round."""
+    data = tmp_path / "g2.csv"
+    sipas_data.assign(g2=sipas_data["gender"]).to_csv(data, index=False)
+    margins = _margins(tmp_path, ["gender,nam,100", "gender,nu,200", "g2,nam,200", "g2,nu,100"])
+    done = _run("estimate", data, "--var", "q1", "--stat", "mean", "--weight", "weight",
+                "--rake", margins, "--format", "json")
+    assert _one_error_line(done) == ("analysis: error: raking cannot meet margin 'gender' level 'nam': "
+                                     "weights reach 200 against a target of 100; "
+                                     "the margins contradict each other")
+
+
+@pytest.mark.parametrize("bad", ["inf", "1e400"])
+def test_infinite_weight_exits_2_naming_column_and_row(tmp_path, sipas_data, bad):
+    """An infinite weight used to give null statistics, a RuntimeWarning and status 0."""
+    broken = sipas_data.astype({"weight": str})
+    broken.loc[4, "weight"] = bad
+    path = tmp_path / "broken.csv"
+    broken.to_csv(path, index=False)
+    done = _run("estimate", path, "--var", "q1", "--stat", "mean", "--weight", "weight",
+                "--format", "json")
+    assert _one_error_line(done) == ("analysis: error: weight column 'weight': 1 rows have "
+                                     "infinite weights (first at row 5)")
+
+
+def test_infinite_value_exits_2_naming_column_and_row(tmp_path, sipas_data):
+    broken = sipas_data.astype({"q1": str})
+    broken.loc[4, "q1"] = "inf"
+    path = tmp_path / "broken.csv"
+    broken.to_csv(path, index=False)
+    done = _run("estimate", path, "--var", "q1", "--stat", "mean", "--format", "csv")
+    assert _one_error_line(done) == "analysis: error: column 'q1' row 5: 'inf' is not a finite number"
+
+
+def test_repeated_margin_row_exits_2_naming_both_rows(tmp_path):
+    """The later gender,nam row used to overwrite the earlier one silently."""
+    margins = _margins(tmp_path, ["gender,nam,100", "gender,nu,200", "gender,nam,300"])
+    done = _run("estimate", SIPAS, "--var", "q1", "--stat", "mean", "--rake", margins,
+                "--format", "json")
+    assert _one_error_line(done).endswith("margins.csv row 3: gender,nam repeats row 1")
+
+
+@pytest.mark.parametrize("lines,message", [
+    ([], "margins.csv: no rows (need variable,level,total)"),
+    (["gender,nam,inf", "gender,nu,200"], "margins.csv: column 'total' row 1: 'inf' is not a finite number"),
+])
+def test_unusable_margins_file_exits_2(tmp_path, lines, message):
+    """A header-only margins file used to skip raking without a word."""
+    done = _run("estimate", SIPAS, "--var", "q1", "--stat", "mean", "--rake",
+                _margins(tmp_path, lines), "--format", "json")
+    assert _one_error_line(done).endswith(message)
+
+
+@pytest.mark.parametrize("elements,message", [
+    (["--element", "index=q2"], "element name 'index' is taken by the index itself; choose another"),
+    (["--element", "A=q1", "--element", "A=q2"], "--element 'A' is given twice"),
+    (["--element", "A=q1,q2,q1"], "element 'A' lists item 'q1' twice"),
+])
+def test_clashing_element_names_exit_2(elements, message):
+    """--element index=q2 used to give two records both named 'index'."""
+    done = _run("index", SIPAS, *elements, "--format", "json")
+    assert _one_error_line(done) == f"analysis: error: {message}"
+
+
+def test_by_column_without_values_exits_2(tmp_path, sipas_data):
+    """An all-blank --by column used to print an empty result with status 0."""
+    path = tmp_path / "blank_by.csv"
+    sipas_data.assign(region="").to_csv(path, index=False)
+    done = _run("estimate", path, "--var", "q1", "--stat", "mean", "--by", "region", "--format", "csv")
+    assert _one_error_line(done).endswith("by column 'region' has no values, so there are no domains "
+                                          "to report")
+
+
+def test_fpc_below_sampled_psus_exits_2_naming_stratum(tmp_path, sipas_data):
+    path = tmp_path / "fpc.csv"
+    sipas_data.assign(N=3).to_csv(path, index=False)
+    done = _run("estimate", path, "--var", "q1", "--stat", "mean", *DESIGN, "--fpc", "N",
+                "--format", "csv")
+    assert _one_error_line(done).endswith("fpc column 'N' row 1: stratum 'L01' has 29 sampled PSUs "
+                                          "but a population of 3 PSUs")
+
+
+def test_repeated_header_exits_2(tmp_path):
+    """pandas would rename the second q1 to 'q1.1' and --var q1 would read the first."""
+    path = tmp_path / "twice.csv"
+    path.write_text("q1,weight,q1\n1,2,3\n4,2,5\n")
+    done = _run("estimate", path, "--var", "q1", "--stat", "mean", "--format", "csv")
+    assert _one_error_line(done).endswith("twice.csv: two columns are named 'q1' in the header")
+
+
+def test_success_value_no_row_has_gets_a_note():
+    """--success Nu (the data say 'nu') used to report 0 without a word."""
+    done = _run("estimate", SIPAS, "--var", "gender", "--stat", "proportion", "--success", "Nu",
+                "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ("analysis: note: no row of 'gender' has --success 'Nu', so its proportion "
+                           "is 0; values found: 'nam', 'nu'\n")
+    assert json.loads(done.stdout)[0]["estimate"] == 0

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis import CalibrationError, mean, poststratify, rake, trim_weights
+from analysis import CalibrationError, Design, mean, poststratify, rake, trim_weights
 
 
 def test_raked_weights_hit_every_margin(sipas_data, sipas_design, expected):
@@ -70,3 +70,14 @@ def test_trimming_then_raking_still_hits_margins(sipas_data, sipas_design, expec
 def test_impossible_trim_bounds_are_refused(sipas_design):
     with pytest.raises(CalibrationError, match="cannot all lie in"):
         trim_weights(sipas_design, upper=1.0)
+
+
+def test_contradictory_margins_are_refused_naming_the_level(sipas_data):
+    """gender and its copy g2 cannot be raked to opposite totals; raking settles
+    after one sweep with g2 met and gender the wrong way round."""
+    design = Design.from_frame(sipas_data.assign(g2=sipas_data["gender"]), weight="weight")
+    margins = {"gender": {"nam": 100, "nu": 200}, "g2": {"nam": 200, "nu": 100}}
+    with pytest.raises(CalibrationError, match="raking cannot meet margin 'gender' level 'nam': "
+                                               "weights reach 200 against a target of 100"):
+        rake(design, margins)
+

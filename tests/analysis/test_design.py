@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis import Design, DesignError
+from analysis.design import domain_codes, numeric_column
 
 
 def test_degrees_of_freedom_are_psus_minus_strata(sipas_data, sipas_design, expected):
@@ -65,3 +66,53 @@ def test_fpc_as_sampling_fraction_equals_population_size(sipas_data):
 def test_lonely_strata_are_reported():
     data = pd.DataFrame({"s": ["a", "b", "b"], "p": [1, 1, 2], "y": [1.0, 2.0, 3.0]})
     assert Design.from_frame(data, strata="s", cluster="p").lonely_strata == ("a",)
+
+
+@pytest.mark.parametrize("bad", [np.inf, "inf", "1e400"], ids=["float", "text", "overflow"])
+def test_infinite_weights_name_how_many_rows(sipas_data, bad):
+    """An infinite weight used to turn every statistic into NaN."""
+    data = sipas_data.astype({"weight": object})
+    data.loc[[3, 9], "weight"] = bad
+    with pytest.raises(DesignError, match=r"'weight': 2 rows have infinite weights \(first at row 4\)"):
+        Design.from_frame(data, weight="weight")
+
+
+def test_mixed_bad_weights_are_counted_together(sipas_data):
+    data = sipas_data.copy()
+    data.loc[5, "weight"] = np.inf
+    data.loc[2, "weight"] = 0.0
+    with pytest.raises(DesignError, match=r"2 rows have missing, non-positive or infinite weights "
+                                          r"\(first at row 3\)"):
+        Design.from_frame(data, weight="weight")
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, "1e400"])
+def test_infinite_value_names_column_and_row(sipas_data, bad):
+    data = sipas_data.astype({"q1": object})
+    data.loc[4, "q1"] = bad
+    with pytest.raises(DesignError, match=r"column 'q1' row 5: '.*' is not a finite number"):
+        numeric_column(data, "q1")
+
+
+def test_fpc_below_sampled_psus_names_stratum_and_row(sipas_data):
+    """L01 has 29 sampled PSUs, so N_h = 3 is impossible."""
+    data = sipas_data.assign(N=np.where(sipas_data["locality"] == "L01", 3, 60))
+    with pytest.raises(DesignError, match=r"fpc column 'N' row 1: stratum 'L01' has 29 sampled PSUs "
+                                          r"but a population of 3 PSUs"):
+        Design.from_frame(data, strata="locality", cluster="psu", fpc="N")
+
+
+def test_fpc_varying_within_a_stratum_names_both_rows(sipas_data):
+    data = sipas_data.assign(N=60)
+    data.loc[5, "N"] = 61
+    stratum = data.loc[5, "locality"]
+    first = int((data["locality"] == stratum).to_numpy().argmax()) + 1
+    with pytest.raises(DesignError, match=rf"row 6 has 61, row {first} has 60 \(stratum '{stratum}'\)"):
+        Design.from_frame(data, strata="locality", cluster="psu", fpc="N")
+
+
+def test_by_column_without_values_is_refused(sipas_data):
+    """An all-blank by column used to give an empty result and exit 0."""
+    design = Design.from_frame(sipas_data.assign(region=None))
+    with pytest.raises(DesignError, match="by column 'region' has no values"):
+        domain_codes(design, "region")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis import DesignError, index_nodes, rake
+from analysis import DesignError, index_nodes, parse_tree, rake
 
 
 RTOL = 1e-6  # issue 4: reproduce R to a relative 1e-6
@@ -123,3 +123,21 @@ def test_answer_outside_scale_names_column_and_row(sipas_data):
 def test_element_without_items_is_refused(sipas_design):
     with pytest.raises(DesignError, match="element 'A' must list at least one item"):
         index_nodes(sipas_design, {"A": []})
+
+
+def test_element_named_like_the_index_is_refused(sipas_design):
+    """Two records named 'index' (an element and the index) used to come out."""
+    with pytest.raises(DesignError, match="element name 'index' is taken by the index itself"):
+        index_nodes(sipas_design, {"index": ["q2"]})
+
+
+def test_node_names_must_be_unique_across_the_tree():
+    tree = {"field": {"A": ["q1", "q2"], "B": ["q3"]}, "A": ["q4"]}
+    with pytest.raises(DesignError, match="two elements or nodes of the index tree are named 'A'"):
+        parse_tree(tree)
+
+
+def test_item_listed_twice_in_an_element_is_refused(sipas_design):
+    """A repeated item would silently count double in its element."""
+    with pytest.raises(DesignError, match="element 'A' lists item 'q1' twice"):
+        index_nodes(sipas_design, {"A": ["q1", "q2", "q1"]})
