@@ -69,11 +69,17 @@ def measure(base: str, runs: int, screenshot: str | None) -> dict:
             cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
             cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
             page.goto(f"{base}/q/tinh", wait_until="load")
-            timing = page.evaluate("""() => {
+            # Chromium may record first-contentful-paint after the load event: wait for it
+            # (buffered observer), up to 5 s, rather than read it too early.
+            timing = page.evaluate("""() => new Promise(resolve => {
                 const nav = performance.getEntriesByType('navigation')[0];
-                const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-                return {load: nav.loadEventEnd, fcp: fcp ? fcp.startTime : null};
-            }""")
+                const done = fcp => resolve({load: nav.loadEventEnd, fcp: fcp});
+                new PerformanceObserver(list => {
+                    const entry = list.getEntriesByName('first-contentful-paint')[0];
+                    if (entry) done(entry.startTime);
+                }).observe({type: 'paint', buffered: true});
+                setTimeout(() => done(null), 5000);
+            })""")
             loads.append(timing["load"])
             paints.append(timing["fcp"])
             totals.append(sum(sizes.values()))
@@ -94,7 +100,7 @@ def measure(base: str, runs: int, screenshot: str | None) -> dict:
         "per_request": per_request,
         "load_ms_median": statistics.median(loads),
         "load_ms_max": max(loads),
-        "fcp_ms_median": statistics.median(p for p in paints if p is not None),
+        "fcp_ms_median": statistics.median(measured) if (measured := [p for p in paints if p is not None]) else None,
         "foreign_requests": sorted(foreign),
         "font_downloads": fonts,
     }
