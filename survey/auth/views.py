@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from survey.audit import record
 from survey.auth import bp
-from survey.db import utcnow
 from survey.auth.lockout import (
     LOGIN_FAILED,
     address_throttled,
@@ -23,9 +22,11 @@ from survey.forms.auth import ChangePasswordForm, LoginForm
 from survey.models import User
 from survey.passwords import hash_password, verify_password
 
-BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
-ACCOUNT_LOCKED = (
-    "Tài khoản tạm thời bị khoá do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau {minutes} phút."
+# One answer for a wrong password, an unknown name and a locked account, so the lockout does
+# not reveal which usernames exist.
+LOGIN_REFUSED = (
+    "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khoá: sau {failures} lần "
+    "nhập sai liên tiếp, tài khoản bị khoá {minutes} phút."
 )
 TOO_MANY_ATTEMPTS = "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau."
 LOGGED_OUT = "Bạn đã đăng xuất."
@@ -58,32 +59,25 @@ def login():
     username = form.username.data.strip()
     user = db.session.scalar(select(User).where(User.username == username))
     attempt = reserve_attempt(db.session, user) if user is not None else 0
-    if attempt is None:
-        record(LOGIN_FAILED, username, username=username, reason="locked")
-        db.session.commit()
-        db.session.refresh(user)
-        form.form_errors.append(ACCOUNT_LOCKED.format(minutes=_minutes_left(user)))
-        return render_template("auth/login.html", form=form), 429
     db.session.commit()  # parallel attempts must see this one counted before any password check
-    password_ok = verify_password(user.password_hash if user else _DUMMY_HASH, form.password.data)
-    if user is None or not password_ok or not user.active:
-        locked = user is not None and password_ok is False and register_failure(db.session, user, attempt)
+    # A locked account is checked against the dummy hash: its answer takes as long as any other.
+    checked_hash = user.password_hash if user is not None and attempt is not None else _DUMMY_HASH
+    password_ok = verify_password(checked_hash, form.password.data)
+    if attempt is None or user is None or not password_ok or not user.active:
+        locked = attempt is None or (password_ok is False and user is not None
+                                     and register_failure(db.session, user, attempt))
         record(LOGIN_FAILED, username, username=username, reason="locked" if locked else "bad_credentials")
         db.session.commit()
-        message = ACCOUNT_LOCKED.format(minutes=_minutes_left(user)) if locked else BAD_CREDENTIALS
-        form.form_errors.append(message)
+        form.form_errors.append(LOGIN_REFUSED.format(
+            failures=current_app.config["LOGIN_MAX_FAILURES"],
+            minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
+        ))
         return render_template("auth/login.html", form=form), 401
     register_success(user)
     login_user(user)
     record("login", username, username=username)
     db.session.commit()
     return redirect(safe_next(request.args.get("next")))
-
-
-def _minutes_left(user: User | None) -> int:
-    if user is None or user.locked_until is None:
-        return 0
-    return max(1, int((user.locked_until - utcnow()).total_seconds() // 60) + 1)
 
 
 @bp.post("/logout")
