@@ -31,3 +31,33 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def centre(db_session):
+    """An open wave of the shipped SIPAS questionnaire and one desk to open it at."""
+    from tests.factories import make_centre, make_field, make_wave
+
+    make_wave(db_session)
+    centre = make_centre(db_session)
+    make_field(db_session)
+    db_session.commit()
+    return centre
+
+
+def answer_page(page) -> dict[str, str]:
+    """Answer every question on the page; return what was chosen."""
+    chosen: dict[str, str] = {}
+    for fieldset in page.locator("fieldset.q").all():
+        code = fieldset.get_attribute("id").removeprefix("q-")
+        radios = fieldset.locator("input[type=radio]")
+        preferred = fieldset.locator("input[type=radio][value='4'], input[type=radio][value='co']")
+        checked = fieldset.locator("input:checked")
+        target = checked.first if checked.count() else (
+            preferred.first if preferred.count() else radios.first)
+        fieldset.locator(f"label[for='{target.get_attribute('id')}']").click()
+        chosen[code] = target.get_attribute("value")
+    for area in page.locator("textarea").all():
+        area.fill("Thủ tục nhanh, cán bộ nhiệt tình.")
+        chosen[area.get_attribute("name")] = "Thủ tục nhanh, cán bộ nhiệt tình."
+    return chosen

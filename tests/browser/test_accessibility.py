@@ -10,22 +10,11 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import PHONE
-from tests.browser.test_citizen_form import _answer_page
-from tests.factories import make_centre, make_field, make_wave
+from tests.browser.conftest import PHONE, answer_page
 
 pytestmark = pytest.mark.browser
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-@pytest.fixture
-def centre(db_session):
-    make_wave(db_session)
-    centre = make_centre(db_session)
-    make_field(db_session)
-    db_session.commit()
-    return centre
 
 
 def _violations(page, where: str) -> list[str]:
@@ -52,7 +41,7 @@ def test_every_citizen_page_passes_axe(browser, live_server, centre, language):
 
     for number in range(1, 20):
         found += _violations(page, f"page {number}")
-        _answer_page(page)
+        answer_page(page)
         submit = page.locator("button[value=submit]")
         if submit.count():
             submit.first.click()
