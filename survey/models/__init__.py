@@ -9,7 +9,15 @@ from survey.models.questionnaires import (
     Wave,
     WaveStatus,
 )
-from survey.models.responses import Answer, Channel, ReceiptBatch, ReceiptToken, Response, ReviewStatus
+from survey.models.responses import (
+    Answer,
+    Channel,
+    ReceiptBatch,
+    ReceiptToken,
+    Response,
+    ResponseDraft,
+    ReviewStatus,
+)
 
 __all__ = [
     "AdminCount",
@@ -25,6 +33,7 @@ __all__ = [
     "ReceiptBatch",
     "ReceiptToken",
     "Response",
+    "ResponseDraft",
     "ReviewStatus",
     "ServiceCentre",
     "ServiceField",

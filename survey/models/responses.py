@@ -130,6 +130,22 @@ class ReceiptToken(Base):
     batch: Mapped[ReceiptBatch] = relationship()
 
 
+class ResponseDraft(Base):
+    """The answers so far of a questionnaire still being filled, keyed by its submission UUID.
+
+    The signed page state in the form is the primary copy. This server copy gives back the
+    answers of later pages when a phone's own Back button re-posts an older page. Free text is
+    never kept here (it is scrubbed only when the response is stored). A draft is deleted when
+    its response is stored; drafts left unfinished are purged after a few days.
+    """
+
+    __tablename__ = "response_draft"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
 def flags_of(response: Response) -> list[str]:
     """Quality flags as a list, whatever the backend returned."""
     flags: Any = response.quality_flags or []

@@ -16,6 +16,7 @@ from survey.models import Answer, Response, ServiceCentre, ServiceField, Wave
 from survey.quality import Submission, quality_flags
 from survey.questionnaire import Questionnaire
 from survey.receipts import find_token, use_token
+from survey.respond.drafts import forget
 from survey.respond.state import FormState
 from survey.scrub import scrub_free_text
 
@@ -98,6 +99,7 @@ def store_response(
         answers=answers,
     )
     session.add(response)
+    forget(session, state)
     try:
         session.flush()
         if state.receipt is not None:

@@ -16,6 +16,7 @@ from survey.models import ServiceCentre, ServiceField, Wave
 from survey.questionnaire import Questionnaire
 from survey.receipts import find_token
 from survey.respond import bp
+from survey.respond.drafts import remember, remembered_answers
 from survey.respond.flow import (
     first_missing_page,
     local_today,
@@ -179,7 +180,9 @@ def step():
     valid = form.validate()
     csrf_failed = bool(form.errors.pop("csrf_token", None))
     posted = {item.code: answer_of(form, item) for item in shown if not form[item.code].errors}
-    state = state.with_answers(posted)
+    # Answers of later pages come back from the draft when a browser's Back re-posts this page.
+    state = state.with_answers({**remembered_answers(db.session, state), **posted})
+    remember(db.session, questionnaire, state)
     action = request.form.get("action", "next")
 
     if action.startswith("lang:"):

@@ -91,3 +91,26 @@ def test_errors_are_shown_next_to_their_field(browser, live_server, centre):
     assert "e-tc1" in page.locator("#q-tc1").get_attribute("aria-describedby")
     page.locator("[role=alert] a[href='#q-tc1']").click()
     context.close()
+
+
+def test_the_phones_own_back_button_keeps_later_answers(browser, live_server, centre, db_session):
+    """Back twice with the browser, then Next: the pages after come back already answered."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/q/{centre.code}")
+    answers: dict[str, str] = {}
+    for _ in range(3):  # answer pages 1-3, arrive on page 4
+        answers.update(answer_page(page))
+        page.locator("button[value=next]").click()
+    on_page_four = page.locator("h1").inner_text()
+    page.go_back()
+    page.go_back()  # the browser's cached page 2, with the state of that moment
+    assert page.locator("fieldset.q input:checked").count() >= 1
+    page.locator("button[value=next]").click()  # page 3, from the draft
+    assert page.locator("fieldset.q").count() == page.locator("fieldset.q:has(input:checked)").count()
+    page.locator("button[value=next]").click()
+    assert page.locator("h1").inner_text() == on_page_four
+    answers.update(_walk(page, go_back_once=False))
+    page.wait_for_url("**/cam-on**")
+    context.close()
+    assert {a.item_code: a.value for a in _stored(db_session).answers} == answers
