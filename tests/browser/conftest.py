@@ -61,3 +61,9 @@ def answer_page(page) -> dict[str, str]:
         area.fill("Thủ tục nhanh, cán bộ nhiệt tình.")
         chosen[area.get_attribute("name")] = "Thủ tục nhanh, cán bộ nhiệt tình."
     return chosen
+
+
+def press(page, selector: str) -> None:
+    """Click a submit button and wait for the page it leads to (a count() does not wait)."""
+    with page.expect_navigation():
+        page.locator(selector).first.click()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import PHONE, answer_page
+from tests.browser.conftest import PHONE, answer_page, press
 
 pytestmark = pytest.mark.browser
 
@@ -35,18 +35,18 @@ def test_every_citizen_page_passes_axe(browser, live_server, centre, language):
     page.goto(f"{live_server}/q/{centre.code}?lang={language}")
     found = []
 
-    page.locator("button[value=next]").click()  # nothing answered: errors are shown
+    press(page, ".nav button[value=next]")  # nothing answered: errors are shown
     assert page.locator("[role=alert]").count() >= 1
     found += _violations(page, "first page with errors")
 
     for number in range(1, 20):
         found += _violations(page, f"page {number}")
         answer_page(page)
-        submit = page.locator("button[value=submit]")
+        submit = page.locator(".nav button[value=submit]")
         if submit.count():
-            submit.first.click()
+            press(page, ".nav button[value=submit]")
             break
-        page.locator("button[value=next]").click()
+        press(page, ".nav button[value=next]")
     page.wait_for_url("**/cam-on**")
     found += _violations(page, "thank-you page")
 

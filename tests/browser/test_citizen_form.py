@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.models import Response
-from tests.browser.conftest import PHONE, answer_page
+from tests.browser.conftest import PHONE, answer_page, press
 
 pytestmark = pytest.mark.browser
 
@@ -16,17 +16,17 @@ def _walk(page, go_back_once: bool) -> dict[str, str]:
     went_back = False
     for _ in range(20):
         answers.update(answer_page(page))
-        submit = page.locator("button[value=submit]")
+        submit = page.locator(".nav button[value=submit]")
         if submit.count():
-            submit.first.click()
+            press(page, ".nav button[value=submit]")
             return answers
         if go_back_once and not went_back and page.locator("button[value=back]").count():
-            page.locator("button[value=back]").click()
+            press(page, "button[value=back]")
             went_back = True
             # the previous page still shows what was chosen
             assert page.locator("fieldset.q input:checked").count() >= 1
             continue
-        page.locator("button[value=next]").click()
+        press(page, ".nav button[value=next]")
     raise AssertionError("never reached the submit button")
 
 
@@ -85,7 +85,7 @@ def test_errors_are_shown_next_to_their_field(browser, live_server, centre):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(f"{live_server}/q/{centre.code}")
-    page.locator("button[value=next]").click()
+    page.locator(".nav button[value=next]").click()
     error = page.locator("#e-tc1")
     assert "Vui lòng chọn một câu trả lời." in error.inner_text()
     assert "e-tc1" in page.locator("#q-tc1").get_attribute("aria-describedby")
@@ -101,16 +101,30 @@ def test_the_phones_own_back_button_keeps_later_answers(browser, live_server, ce
     answers: dict[str, str] = {}
     for _ in range(3):  # answer pages 1-3, arrive on page 4
         answers.update(answer_page(page))
-        page.locator("button[value=next]").click()
+        press(page, ".nav button[value=next]")
     on_page_four = page.locator("h1").inner_text()
     page.go_back()
     page.go_back()  # the browser's cached page 2, with the state of that moment
     assert page.locator("fieldset.q input:checked").count() >= 1
-    page.locator("button[value=next]").click()  # page 3, from the draft
+    press(page, ".nav button[value=next]")  # page 3, from the draft
     assert page.locator("fieldset.q").count() == page.locator("fieldset.q:has(input:checked)").count()
-    page.locator("button[value=next]").click()
+    press(page, ".nav button[value=next]")
     assert page.locator("h1").inner_text() == on_page_four
     answers.update(_walk(page, go_back_once=False))
     page.wait_for_url("**/cam-on**")
     context.close()
     assert {a.item_code: a.value for a in _stored(db_session).answers} == answers
+
+
+def test_enter_on_an_answer_moves_on_instead_of_switching_language(browser, live_server, centre):
+    """Enter submits through the form's first button, which must be the page's own action."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/q/{centre.code}")
+    answer_page(page)
+    page.locator("#tc1-3").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.locator("progress").get_attribute("value") == "2"
+    context.close()
