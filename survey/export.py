@@ -30,25 +30,20 @@ META_COLUMNS = [
 ]
 
 
-def item_columns(definition: dict) -> list[str]:
-    """Item codes in questionnaire order, read from a stored version's definition."""
+def item_columns(definition: dict) -> tuple[list[str], list[str]]:
+    """Item codes in questionnaire order, and those whose answers are whole numbers (scales,
+    numbered choices, integer questions), read from a stored version's definition."""
     from survey.questionnaire import Questionnaire as QuestionnaireDefinition
 
-    return [item.code for item in QuestionnaireDefinition.from_dict(definition).items]
-
-
-def numeric_items(definition: dict) -> list[str]:
-    """Items whose answers are whole numbers: scales, numbered choices and integer questions."""
-    from survey.questionnaire import Questionnaire as QuestionnaireDefinition
-
-    numeric = []
-    for item in QuestionnaireDefinition.from_dict(definition).items:
+    items = QuestionnaireDefinition.from_dict(definition).items
+    numeric = [
+        item.code for item in items
         if item.type == "integer" or (
             item.type in ("likert", "select_one")
             and all(str(c.value).lstrip("-").isdigit() for c in item.choices.choices)
-        ):
-            numeric.append(item.code)
-    return numeric
+        )
+    ]
+    return [item.code for item in items], numeric
 
 
 def responses_frame(
@@ -90,7 +85,7 @@ def responses_frame(
         columns=META_COLUMNS,
         dtype=object,
     )
-    items = item_columns(wave.questionnaire_version.definition)
+    items, numeric = item_columns(wave.questionnaire_version.definition)
     answers_query = (
         select(Answer.response_id, Answer.item_code, Answer.value)
         .join(Response, Response.id == Answer.response_id)
@@ -106,7 +101,7 @@ def responses_frame(
     wide = answers.pivot(index="response_id", columns="item_code", values="value")
     extra = sorted(set(wide.columns) - set(items))
     wide = wide.reindex(columns=items + extra)
-    for code in numeric_items(wave.questionnaire_version.definition):
+    for code in numeric:
         wide[code] = pd.to_numeric(wide[code]).astype("Int64")  # 1–5 as numbers in Excel too
     return meta.join(wide, on="response_id")
 

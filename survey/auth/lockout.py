@@ -3,8 +3,9 @@
 The account counter lives on the user row (`failed_logins`, `locked_until`) so it holds
 across worker processes. Each attempt is counted by one UPDATE *before* the password is
 checked, so guesses sent in parallel cannot overwrite each other's count: at most
-LOGIN_MAX_FAILURES passwords are ever checked before the lock. Guessing across many usernames from one address is bounded by
-counting that address's recent failures in the audit log (by IP hash, never the IP).
+LOGIN_MAX_FAILURES passwords are ever checked before the lock. Guessing across many
+usernames from one address is bounded by counting that address's recent failures in the
+audit log (by IP hash, never the IP).
 """
 
 from __future__ import annotations
