@@ -8,8 +8,18 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from survey import admin, auth, errors, health, models, respond, security  # noqa: F401 (models registers the tables)
+from survey.auth import commands as auth_commands
 from survey.config import engine_options, load_config
+from survey.exports import commands as export_commands
 from survey.extensions import compress, csrf, db, limiter, migrate
+from survey.publishing import commands as publishing_commands
+from survey.respond import commands as respond_commands
+from survey.setup import commands as setup_commands
+from survey.startup import check_ready_to_serve
+
+# Each feature package's `commands.py` lists its CLI groups and commands in COMMANDS.
+COMMAND_MODULES = (setup_commands, export_commands, respond_commands, publishing_commands, auth_commands)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,25 +37,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     compress.init_app(app)
 
-    from survey import admin, api, auth, errors, health, models, respond, security  # noqa: F401
-    from survey.cli import register_commands
-
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.register_blueprint(health.bp)
     app.register_blueprint(respond.bp)
     csrf.exempt(respond.bp)  # checked in the view, so an expired token never loses answers
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)  # bearer-key authenticated, no cookies
+    app.register_blueprint(respond.api.bp)
+    csrf.exempt(respond.api.bp)  # bearer-key authenticated, no cookies
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(admin.bp)
     errors.register(app)
-    register_commands(app)
+    for module in COMMAND_MODULES:
+        for command in module.COMMANDS:
+            app.cli.add_command(command)
 
     if app.config["STARTUP_CHECK"]:
-        from survey.startup import check_ready_to_serve
-
         check_ready_to_serve(app)
     return app

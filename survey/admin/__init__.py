@@ -2,7 +2,7 @@
 receipts, counts, the live monitor, the review queue, exports and the audit log.
 
 Every route of this blueprint requires a signed-in account; each view then checks the
-role and, for officers, the locality scope (see `survey.scope`).
+role and, for officers, the locality scope (see `survey.auth.scope`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from survey.admin import bp
 from survey.extensions import db
 from survey.models import AuditLog, UserRole
-from survey.scope import roles_required
+from survey.auth.scope import roles_required
 
 PAGE_SIZE = 100
 

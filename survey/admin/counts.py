@@ -11,7 +11,7 @@ from survey.audit import record
 from survey.extensions import db
 from survey.forms.admin import CountsUploadForm
 from survey.models import AdminCount, ServiceCentre, UserRole
-from survey.scope import centre_criterion, roles_required
+from survey.auth.scope import centre_criterion, roles_required
 
 PROBLEMS_SHOWN = 200
 COUNTS_SHOWN = 500

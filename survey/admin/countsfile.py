@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import AdminCount, ServiceCentre, ServiceField, User
-from survey.scope import sees_everything
+from survey.auth.scope import sees_everything
 
 COLUMNS = ("centre_code", "field_code", "quarter", "dossiers_resolved")
 QUARTER = re.compile(r"^[0-9]{4}Q[1-4]$")

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from survey.admin import bp, staff
 from survey.audit import record
-from survey.export import responses_frame, write_frame
+from survey.exports.frame import responses_frame, write_frame
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ExportForm
 from survey.models import ServiceCentre, UserRole, Wave
-from survey.scope import require_centre_access, roles_required, visible_centre_ids, visible_centres
+from survey.auth.scope import require_centre_access, roles_required, visible_centre_ids, visible_centres
 
 MIMETYPES = {
     "csv": "text/csv",

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from survey.admin import bp, staff
 from survey.extensions import db
 from survey.models import Response, ServiceCentre, UserRole, Wave, WaveStatus
-from survey.scope import roles_required, visible_centres
+from survey.auth.scope import roles_required, visible_centres
 
 DEFAULT_TARGET = 30
 REFRESH_SECONDS = 60

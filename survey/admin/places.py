@@ -11,7 +11,8 @@ from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import CentreCreateForm, CentreEditForm, ConfirmForm, ServiceFieldForm
 from survey.models import Locality, Response, ServiceCentre, ServiceField, UserRole
-from survey.scope import require_centre_access, roles_required, sees_everything, visible_centres
+from survey.auth.scope import require_centre_access, roles_required, sees_everything, visible_centres
+from survey.respond.posters import poster_html
 
 ADMIN_ONLY = (UserRole.ADMIN,)
 EVERYONE = (UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
@@ -98,8 +99,6 @@ def centre_toggle(centre_id: int):
 def centre_poster(centre_id: int):
     """Show the printable QR poster of a centre."""
     centre = _centre(centre_id)
-    from survey.posters import poster_html  # the citizen side owns the poster layout
-
     return poster_html(centre, current_app.config["PUBLIC_BASE_URL"])
 
 

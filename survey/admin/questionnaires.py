@@ -14,7 +14,9 @@ from survey.audit import record
 from survey.extensions import db
 from survey.forms.admin import QuestionnaireUploadForm
 from survey.models import Questionnaire, QuestionnaireVersion, UserRole
-from survey.scope import roles_required
+from survey.publishing import publish
+from survey.questionnaire import QuestionnaireError, format_problems, load_questionnaire
+from survey.auth.scope import roles_required
 
 NOT_TEXT = "Tệp không phải văn bản UTF-8; hãy tải lên tệp YAML của phiếu khảo sát."
 FILE_OK = "Tệp hợp lệ: {code}, {items} câu hỏi."
@@ -24,7 +26,6 @@ ALREADY = "Nội dung này trùng với phiên bản {label} đã có; không t�
 
 def check_upload(data: bytes, filename: str):
     """Load an uploaded questionnaire file; return (definition or None, problem lines)."""
-    from survey.questionnaire import QuestionnaireError, format_problems, load_questionnaire
 
     try:
         data.decode("utf-8")
@@ -50,8 +51,6 @@ def check_upload(data: bytes, filename: str):
 @roles_required(UserRole.ADMIN, read_roles=(UserRole.ANALYST,))
 def questionnaires():
     """List published versions; check an uploaded file and optionally publish it."""
-    from survey.publishing import publish
-
     form = QuestionnaireUploadForm()
     problems: list[str] = []
     summary = None

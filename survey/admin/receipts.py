@@ -14,8 +14,8 @@ from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
 from survey.models import ReceiptBatch, ServiceCentre, ServiceField, UserRole
-from survey.receipts import issue_batch, receipt_url
-from survey.scope import centre_criterion, require_centre_access, roles_required, visible_centres
+from survey.respond.receipts import issue_batch, receipt_url
+from survey.auth.scope import centre_criterion, require_centre_access, roles_required, visible_centres
 
 BATCHES_SHOWN = 100
 

@@ -16,7 +16,7 @@ from survey.audit import record
 from survey.extensions import db
 from survey.forms.admin import ReviewForm
 from survey.models import Response, ReviewStatus, ServiceCentre, UserRole, Wave
-from survey.scope import centre_criterion, require_centre_access, roles_required
+from survey.auth.scope import centre_criterion, require_centre_access, roles_required
 
 QUEUE_SHOWN = 300
 EVERYONE = (UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)

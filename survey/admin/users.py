@@ -13,7 +13,7 @@ from survey.forms import choice_list
 from survey.forms.admin import ConfirmForm, UserForm
 from survey.models import Locality, User, UserRole
 from survey.passwords import generate_password, hash_password
-from survey.scope import roles_required
+from survey.auth.scope import roles_required
 
 USERNAME_TAKEN = "Tên đăng nhập này đã có."
 SELF_LOCKOUT = "Bạn không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản của mình."

@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.forms import VIETNAMESE_MESSAGES, VietnameseForm, choice_list
-from survey.questionnaire import Item, Questionnaire
+from survey.questionnaire import Item, QuestionnaireDefinition
 from survey.i18n import chrome
 
 FREE_TEXT_MAX = 2000
@@ -37,7 +37,7 @@ def message(language: str, key: str, **values: Any) -> str:
     return chrome(language)[key].format(**values)
 
 
-def _field_for(questionnaire: Questionnaire, item: Item, language: str):
+def _field_for(questionnaire: QuestionnaireDefinition, item: Item, language: str):
     label = questionnaire.text(item.label, language)
     hint = questionnaire.text(item.hint, language) if item.hint else ""
     if item.type in ("select_one", "likert"):
@@ -66,7 +66,7 @@ def _field_for(questionnaire: Questionnaire, item: Item, language: str):
 
 
 def page_form(
-    questionnaire: Questionnaire, items: list[Item], language: str, formdata=None, data=None
+    questionnaire: QuestionnaireDefinition, items: list[Item], language: str, formdata=None, data=None
 ) -> QuestionnairePageForm:
     """A form for `items` of one page, bound to posted `formdata` or to earlier answers."""
 

@@ -7,14 +7,14 @@ This package is plain Python (PyYAML only) and imports nothing else from
     page = questionnaire.pages[0]
     shown = questionnaire.visible_items(page, answers)
 """
-from .loader import check_questionnaire, load_directory, load_questionnaire
+from .loader import check_questionnaire, from_dict, load_directory, load_questionnaire
 from .model import (ITEM_TYPES, SCALE, Choice, ChoiceList, IndexNode, IndexTree, Item, Page,
-                    Questionnaire, Section, Text)
+                    QuestionnaireDefinition, Section, Text)
 from .problems import Problem, QuestionnaireError, format_problems
 from .relevance import Expression, RelevanceError, parse
 
 __all__ = [
     "ITEM_TYPES", "SCALE", "Choice", "ChoiceList", "Expression", "IndexNode", "IndexTree", "Item",
-    "Page", "Problem", "Questionnaire", "QuestionnaireError", "RelevanceError", "Section", "Text",
-    "check_questionnaire", "format_problems", "load_directory", "load_questionnaire", "parse",
+    "Page", "Problem", "QuestionnaireDefinition", "QuestionnaireError", "RelevanceError", "Section", "Text",
+    "check_questionnaire", "format_problems", "from_dict", "load_directory", "load_questionnaire", "parse",
 ]

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .model import (AGGREGATES, ITEM_SCORES, ITEM_TYPES, KINDS, SCALE, Choice, ChoiceList,
-                    IndexNode, IndexTree, Item, Page, Questionnaire, Section)
+                    IndexNode, IndexTree, Item, Page, QuestionnaireDefinition, Section)
 from .problems import Problem, QuestionnaireError
 from .shape import CODE, LANGUAGE, ShapeChecker, did_you_mean
+from .validate import validate
 from .yamlsource import line_of
 
 QUESTIONNAIRE_CODE = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -23,7 +24,7 @@ VALUE = re.compile(r"^[a-z0-9][a-z0-9_+-]*$")
 CHOICE_TYPES = ("select_one", "select_many", "likert")
 
 
-def build(data: Any, file: str) -> Questionnaire:
+def build(data: Any, file: str) -> QuestionnaireDefinition:
     """The questionnaire in ``data``, or :class:`QuestionnaireError` listing every problem."""
     questionnaire, problems = collect(data, file)
     if problems or questionnaire is None:
@@ -31,10 +32,8 @@ def build(data: Any, file: str) -> Questionnaire:
     return questionnaire
 
 
-def collect(data: Any, file: str) -> tuple[Questionnaire | None, list[Problem]]:
+def collect(data: Any, file: str) -> tuple[QuestionnaireDefinition | None, list[Problem]]:
     """The questionnaire (``None`` if it could not be built) and all problems found."""
-    from .validate import validate  # validate works on the model built here
-
     builder = _Builder(file)
     questionnaire = builder.questionnaire(data)
     if questionnaire is not None:
@@ -48,7 +47,7 @@ class _Builder(ShapeChecker):
         self.choice_lists: dict[str, ChoiceList] = {}
         self.bad_scales: set[str] = set()
 
-    def questionnaire(self, data: Any) -> Questionnaire | None:
+    def questionnaire(self, data: Any) -> QuestionnaireDefinition | None:
         top = self.fields(data, "the questionnaire", ("code", "kind", "title", "languages", "pages",
                                                       "index"),
                           ("description", "draft_languages", "choice_lists"), 1)
@@ -72,7 +71,7 @@ class _Builder(ShapeChecker):
         pages = tuple(page for number, raw in enumerate(self.listing(top, "pages", "the questionnaire"))
                       if (page := self.page(raw, line_of(top["pages"], number))) is not None)
         index = self.index(top["index"], line_of(top, "index")) if top.get("index") else None
-        return Questionnaire(
+        return QuestionnaireDefinition(
             code=self.code(top, "code", "the questionnaire", QUESTIONNAIRE_CODE), kind=kind,
             title=self.text(top, "title", "the questionnaire") or {},
             languages=self.languages, pages=pages, choice_lists=self.choice_lists,

@@ -1,17 +1,19 @@
 """Load questionnaire files from ``questionnaires/``, reporting every problem at once."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from .build import collect
-from .model import Questionnaire
+from .build import build, collect
+from .model import QuestionnaireDefinition
 from .problems import Problem, QuestionnaireError
 from .yamlsource import read_yaml
 
 SUFFIXES = (".yaml", ".yml")
 
 
-def check_questionnaire(path: str | Path) -> tuple[Questionnaire | None, list[Problem]]:
+def check_questionnaire(path: str | Path) -> tuple[QuestionnaireDefinition | None, list[Problem]]:
     """The questionnaire in ``path`` (``None`` if unusable) and all problems found in it."""
     data, problems = read_yaml(path)
     if data is None:
@@ -23,7 +25,12 @@ def check_questionnaire(path: str | Path) -> tuple[Questionnaire | None, list[Pr
     return questionnaire, problems + found
 
 
-def load_questionnaire(path: str | Path) -> Questionnaire:
+def from_dict(definition: Mapping[str, Any]) -> QuestionnaireDefinition:
+    """Rebuild a definition from ``to_dict()`` output, checking it as a file would be checked."""
+    return build(definition, "<definition>")
+
+
+def load_questionnaire(path: str | Path) -> QuestionnaireDefinition:
     """The questionnaire in ``path``; :class:`QuestionnaireError` lists all its problems."""
     questionnaire, problems = check_questionnaire(path)
     if problems or questionnaire is None:
@@ -31,7 +38,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     return questionnaire
 
 
-def load_directory(directory: str | Path) -> list[Questionnaire]:
+def load_directory(directory: str | Path) -> list[QuestionnaireDefinition]:
     """Every questionnaire file in ``directory``, sorted by file name.
 
     Problems of all files, and codes used by two files, are raised together.

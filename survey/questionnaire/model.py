@@ -1,7 +1,7 @@
 """The questionnaire as frozen data: pages of sections of items, choice lists, the index tree.
 
-A :class:`Questionnaire` comes from :func:`survey.questionnaire.load_questionnaire`
-(a YAML file) or :meth:`Questionnaire.from_dict` (the definition stored with a
+A :class:`QuestionnaireDefinition` comes from :func:`survey.questionnaire.load_questionnaire`
+(a YAML file) or :func:`~survey.questionnaire.loader.from_dict` (the definition stored with a
 published version).  ``to_dict()`` gives back the file's own shape, so
 ``from_dict(q.to_dict()) == q`` and the stored JSON reads like the file.
 
@@ -143,7 +143,7 @@ class IndexTree:
 
 
 @dataclass(frozen=True)
-class Questionnaire:
+class QuestionnaireDefinition:
     code: str
     kind: str
     title: Text
@@ -217,12 +217,6 @@ class Questionnaire:
     def to_dict(self) -> dict[str, Any]:
         """The definition as JSON-ready data in the file's shape (stored with a version)."""
         return questionnaire_to_dict(self)
-
-    @classmethod
-    def from_dict(cls, definition: Mapping[str, Any]) -> Questionnaire:
-        """Rebuild from ``to_dict()`` output, checking it as a file would be checked."""
-        from .build import build  # build imports this module
-        return build(definition, "<definition>")
 
     @cached_property
     def checksum(self) -> str:

@@ -1,7 +1,7 @@
 """The questionnaire back to plain data, in the same shape as the YAML file.
 
 This is what a published version stores (as JSON) and what
-:meth:`Questionnaire.from_dict` reads; optional keys left at their
+:func:`~survey.questionnaire.loader.from_dict` reads; optional keys left at their
 defaults are omitted so the stored definition stays as short as the file.
 """
 from __future__ import annotations

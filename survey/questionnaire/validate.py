@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .shape import did_you_mean
-from .model import ITEM_TYPES, Item, Questionnaire
+from .model import ITEM_TYPES, Item, QuestionnaireDefinition
 from .problems import Problem
 from .relevance import Expression
 
 Report = Callable[[int | None, str, str], None]
 
 
-def validate(questionnaire: Questionnaire, file: str) -> list[Problem]:
+def validate(questionnaire: QuestionnaireDefinition, file: str) -> list[Problem]:
     """Every cross-reference problem in ``questionnaire``; an empty list when it is sound."""
     problems: list[Problem] = []
 
@@ -25,7 +25,7 @@ def validate(questionnaire: Questionnaire, file: str) -> list[Problem]:
     return problems
 
 
-def _check_structure(q: Questionnaire, report: Report) -> None:
+def _check_structure(q: QuestionnaireDefinition, report: Report) -> None:
     if not q.pages:
         report(None, "the questionnaire has no pages", "add pages under 'pages:'")
     elif q.pages[0].optional:
@@ -47,7 +47,7 @@ def _check_structure(q: Questionnaire, report: Report) -> None:
                        "add items under 'items:', or remove the section")
 
 
-def _check_duplicates(q: Questionnaire, report: Report) -> None:
+def _check_duplicates(q: QuestionnaireDefinition, report: Report) -> None:
     def once(things, what: str) -> None:
         first: dict[str, int | None] = {}
         for thing in things:
@@ -67,7 +67,7 @@ def _check_duplicates(q: Questionnaire, report: Report) -> None:
                    f"(line {items[node.code].line})", "give the node a code no item uses")
 
 
-def _check_relevance(q: Questionnaire, report: Report) -> None:
+def _check_relevance(q: QuestionnaireDefinition, report: Report) -> None:
     items = q.items_by_code
     before: dict[str, Item] = {}
 
@@ -99,7 +99,7 @@ def _check_relevance(q: Questionnaire, report: Report) -> None:
                 before.setdefault(item.code, item)
 
 
-def _check_index(q: Questionnaire, report: Report) -> None:
+def _check_index(q: QuestionnaireDefinition, report: Report) -> None:
     index, items = q.index, q.items_by_code
     nodes = {node.code: node for node in index.nodes}
     if not nodes:

@@ -15,4 +15,4 @@ def _check_chrome(state) -> None:
     catalogue()
 
 
-from survey.respond import views  # noqa: E402,F401 (registers the routes)
+from survey.respond import api, views  # noqa: E402,F401 (registers the routes)

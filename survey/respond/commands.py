@@ -1,4 +1,4 @@
-"""CLI for the citizen side: receipt tokens, QR posters, questionnaire files."""
+"""CLI for the citizen side: `flask receipts issue` and `flask posters`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from survey.audit import record
 from survey.extensions import db
-from survey.models import ImmutableVersionError, ServiceCentre, ServiceField
+from survey.models import ServiceCentre, ServiceField
+from survey.respond.posters import write_posters
+from survey.respond.receipts import ReceiptError, issue_batch, receipt_url
 
 receipts_group = AppGroup("receipts", help="Single-use QR tokens for dossier receipts.")
-questionnaire_group = AppGroup("questionnaire", help="Check and publish questionnaire files.")
 
 
 def _centre(code: str) -> ServiceCentre:
@@ -30,9 +32,6 @@ def _centre(code: str) -> ServiceCentre:
 @click.option("--field", "field_code", help="Service field code to pre-fill, e.g. ho_tich.")
 def issue_receipts_command(centre_code: str, count: int, field_code: str | None) -> None:
     """Issue single-use receipt tokens and print one QR URL per line."""
-    from survey.audit import record
-    from survey.receipts import ReceiptError, issue_batch, receipt_url
-
     centre = _centre(centre_code)
     field = None
     if field_code:
@@ -56,8 +55,6 @@ def issue_receipts_command(centre_code: str, count: int, field_code: str | None)
 @click.option("--centre", "centre_code", help="Only this centre (default: every active centre).")
 def posters_command(out: Path, centre_code: str | None) -> None:
     """Write one printable A5 QR poster (HTML) per centre into OUT."""
-    from survey.posters import write_posters
-
     if centre_code:
         centres = [_centre(centre_code)]
     else:
@@ -85,37 +82,5 @@ def _public_base_url() -> str:
     return base
 
 
-def _valid_questionnaire(path: Path):
-    """The questionnaire in `path`, or exit 1 after printing every problem with its line."""
-    from survey.questionnaire import check_questionnaire, format_problems
 
-    questionnaire, problems = check_questionnaire(path)
-    if problems:
-        click.echo(format_problems(problems), err=True)
-        raise SystemExit(1)
-    return questionnaire
-
-
-@questionnaire_group.command("check")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def check_command(path: Path) -> None:
-    """Validate a questionnaire file and report every problem with its line and a fix."""
-    questionnaire = _valid_questionnaire(path)
-    click.echo(f"{path}: OK ({questionnaire.code}, {len(questionnaire.items)} items).")
-
-
-@questionnaire_group.command("publish")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def publish_command(path: Path) -> None:
-    """Publish a valid questionnaire file as a new version (unchanged files publish nothing)."""
-    from survey.publishing import publish
-
-    questionnaire = _valid_questionnaire(path)
-    try:
-        version, is_new = publish(db.session, questionnaire)
-        db.session.commit()
-    except ImmutableVersionError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    state = "published as" if is_new else "unchanged; already"
-    click.echo(f"{path}: {state} {version.label}.")
+COMMANDS = (receipts_group, posters_command)

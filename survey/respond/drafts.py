@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import utcnow
 from survey.models import ResponseDraft
-from survey.questionnaire import Questionnaire
+from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.state import FormState
 
 KEEP_UNFINISHED = dt.timedelta(days=2)
@@ -29,7 +29,7 @@ def remembered_answers(session: Session, state: FormState) -> dict[str, Any]:
     return dict(draft.answers) if draft is not None else {}
 
 
-def remember(session: Session, questionnaire: Questionnaire, state: FormState) -> None:
+def remember(session: Session, questionnaire: QuestionnaireDefinition, state: FormState) -> None:
     """Save the answers so far, free text excepted (it is scrubbed only when stored)."""
     items = questionnaire.items_by_code
     answers = {

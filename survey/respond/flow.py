@@ -9,21 +9,21 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Questionnaire as QuestionnaireRow
+from survey.models import Questionnaire
 from survey.models import QuestionnaireVersion, Wave, WaveStatus
-from survey.questionnaire import Questionnaire
+from survey.questionnaire import QuestionnaireDefinition, from_dict
 
 
 # Parsed definitions by content checksum: a published version never changes once answered.
-_PARSED: dict[str, Questionnaire] = {}
+_PARSED: dict[str, QuestionnaireDefinition] = {}
 
 
-def questionnaire_of(wave: Wave) -> Questionnaire:
+def questionnaire_of(wave: Wave) -> QuestionnaireDefinition:
     """The questionnaire of `wave`, parsed once per distinct definition."""
     version = wave.questionnaire_version
     parsed = _PARSED.get(version.checksum)
     if parsed is None:
-        parsed = _PARSED[version.checksum] = Questionnaire.from_dict(version.definition)
+        parsed = _PARSED[version.checksum] = from_dict(version.definition)
     return parsed
 
 
@@ -37,9 +37,9 @@ def open_citizen_wave(session: Session) -> Wave | None:
     return session.scalar(
         select(Wave)
         .join(QuestionnaireVersion)
-        .join(QuestionnaireRow)
+        .join(Questionnaire)
         .where(
-            QuestionnaireRow.kind == "citizen",
+            Questionnaire.kind == "citizen",
             Wave.status == WaveStatus.OPEN,
             Wave.opens_on <= today,
             Wave.closes_on >= today,
@@ -49,12 +49,12 @@ def open_citizen_wave(session: Session) -> Wave | None:
     )
 
 
-def mandatory_pages(questionnaire: Questionnaire) -> int:
+def mandatory_pages(questionnaire: QuestionnaireDefinition) -> int:
     """How many pages come before the optional part."""
     return sum(1 for page in questionnaire.pages if not page.optional)
 
 
-def next_page(questionnaire: Questionnaire, answers: dict, page: int, step: int) -> int | None:
+def next_page(questionnaire: QuestionnaireDefinition, answers: dict, page: int, step: int) -> int | None:
     """The nearest page after (step=1) or before (step=-1) `page` that shows any item."""
     candidate = page + step
     while 0 <= candidate < len(questionnaire.pages):
@@ -64,7 +64,7 @@ def next_page(questionnaire: Questionnaire, answers: dict, page: int, step: int)
     return None
 
 
-def first_missing_page(questionnaire: Questionnaire, answers: dict, upto: int) -> int | None:
+def first_missing_page(questionnaire: QuestionnaireDefinition, answers: dict, upto: int) -> int | None:
     """The first page up to `upto` (inclusive) with a required item left blank."""
     for number, page in enumerate(questionnaire.pages[: upto + 1]):
         if questionnaire.missing_required(page, answers):

@@ -13,12 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.models import Answer, Response, ServiceCentre, ServiceField, Wave
-from survey.quality import Submission, quality_flags
-from survey.questionnaire import Questionnaire
-from survey.receipts import find_token, use_token
+from survey.respond.quality import Submission, quality_flags
+from survey.questionnaire import QuestionnaireDefinition
+from survey.respond.receipts import find_token, use_token
 from survey.respond.drafts import forget
 from survey.respond.state import FormState
-from survey.scrub import scrub_free_text
+from survey.respond.scrub import scrub_free_text
 
 STORED = "stored"
 DUPLICATE = "duplicate"
@@ -46,7 +46,7 @@ class Device:
         return None
 
 
-def _answers(questionnaire: Questionnaire, state: FormState) -> tuple[list[Answer], list[int], bool]:
+def _answers(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[list[Answer], list[int], bool]:
     items = questionnaire.items_by_code
     stored, scores, scrubbed = [], [], False
     for code, value in questionnaire.relevant_answers(state.answers).items():
@@ -65,7 +65,7 @@ def _answers(questionnaire: Questionnaire, state: FormState) -> tuple[list[Answe
 
 def store_response(
     session: Session,
-    questionnaire: Questionnaire,
+    questionnaire: QuestionnaireDefinition,
     state: FormState,
     wave: Wave,
     centre: ServiceCentre,

@@ -13,8 +13,8 @@ from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
 from survey.models import ServiceCentre, ServiceField, Wave
-from survey.questionnaire import Questionnaire
-from survey.receipts import find_token
+from survey.questionnaire import QuestionnaireDefinition
+from survey.respond.receipts import find_token
 from survey.respond import bp
 from survey.respond.drafts import remember, remembered_answers
 from survey.respond.flow import (
@@ -60,7 +60,7 @@ def _message_page(key: str, language: str, status: int = 200):
     )
 
 
-def _render(questionnaire: Questionnaire, state: FormState, form=None, notice: str | None = None):
+def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None, notice: str | None = None):
     page = questionnaire.pages[state.page]
     items = questionnaire.visible_items(page, state.answers)
     if form is None:
@@ -210,7 +210,7 @@ def step():
     return _submit(questionnaire, state, wave)
 
 
-def _submit(questionnaire: Questionnaire, state: FormState, wave: Wave):
+def _submit(questionnaire: QuestionnaireDefinition, state: FormState, wave: Wave):
     missing = first_missing_page(questionnaire, state.answers, mandatory_pages(questionnaire) - 1)
     if missing is not None:
         moved = state.moved(missing)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.questionnaire import Questionnaire, check_questionnaire, load_directory
+from survey.questionnaire import QuestionnaireDefinition, check_questionnaire, from_dict, load_directory
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 SIPAS = QUESTIONNAIRES / "sipas-2026.yaml"
@@ -20,12 +20,12 @@ POLICY_CONTENTS = {"accountability": 2, "participation": 2, "suitability": 9, "r
 
 
 @pytest.fixture(scope="module")
-def sipas() -> Questionnaire:
+def sipas() -> QuestionnaireDefinition:
     return check_questionnaire(SIPAS)[0]
 
 
 @pytest.fixture(scope="module")
-def leaders() -> Questionnaire:
+def leaders() -> QuestionnaireDefinition:
     return check_questionnaire(LEADERS)[0]
 
 
@@ -74,7 +74,7 @@ def test_vietnamese_is_written_with_diacritics(path):
 def test_round_trips_through_json(path):
     questionnaire = check_questionnaire(path)[0]
     stored = json.loads(json.dumps(questionnaire.to_dict(), ensure_ascii=False))
-    again = Questionnaire.from_dict(stored)
+    again = from_dict(stored)
     assert again == questionnaire
     assert again.checksum == questionnaire.checksum
     assert again.to_dict() == questionnaire.to_dict()
@@ -84,7 +84,7 @@ def test_checksum_follows_the_content(sipas):
     title = {**sipas.title, "vi": sipas.title["vi"] + "."}
     assert replace(sipas, title=title).checksum != sipas.checksum
     assert len(sipas.checksum) == 64
-    assert hash(Questionnaire.from_dict(sipas.to_dict())) == hash(sipas)
+    assert hash(from_dict(sipas.to_dict())) == hash(sipas)
 
 
 def test_service_delivery_has_19_items_in_five_elements(sipas):

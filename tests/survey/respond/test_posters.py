@@ -3,7 +3,7 @@
 import base64
 import urllib.parse
 
-from survey.posters import poster_html
+from survey.respond.posters import poster_html
 
 
 def test_poster_has_qr_of_the_desk_url_and_the_centre(app, desk):

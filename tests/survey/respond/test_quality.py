@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from survey.models import Response
-from survey.quality import (
+from survey.respond.quality import (
     BURST_MAX,
     Submission,
     is_outside_hours,

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from survey.models import ReceiptToken, Response
-from survey.receipts import issue_batch, nonce_from_token
+from survey.respond.receipts import issue_batch, nonce_from_token
 
 
 def _issue(db_session, centre, field=None, count=1):

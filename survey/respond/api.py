@@ -13,7 +13,7 @@ from sqlalchemy import select
 from survey.audit import record
 from survey.extensions import db
 from survey.models import ServiceCentre, ServiceField
-from survey.receipts import MAX_BATCH, ReceiptError, issue_batch, receipt_url
+from survey.respond.receipts import MAX_BATCH, ReceiptError, issue_batch, receipt_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from survey.models import Answer, Locality, Response, ServiceCentre, ServiceField, Wave
+from survey.questionnaire import from_dict
 
 META_COLUMNS = [
     "response_id",
@@ -33,9 +34,7 @@ META_COLUMNS = [
 def item_columns(definition: dict) -> tuple[list[str], list[str]]:
     """Item codes in questionnaire order, and those whose answers are whole numbers (scales,
     numbered choices, integer questions), read from a stored version's definition."""
-    from survey.questionnaire import Questionnaire as QuestionnaireDefinition
-
-    items = QuestionnaireDefinition.from_dict(definition).items
+    items = from_dict(definition).items
     numeric = [
         item.code for item in items
         if item.type == "integer" or (

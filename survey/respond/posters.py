@@ -14,7 +14,7 @@ from flask import render_template
 
 from survey.models import ServiceCentre
 
-POSTER_CSS = Path(__file__).parent / "static" / "poster.css"
+POSTER_CSS = Path(__file__).resolve().parents[1] / "static" / "poster.css"
 
 
 def desk_url(base_url: str, centre: ServiceCentre) -> str:

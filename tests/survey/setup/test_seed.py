@@ -12,7 +12,7 @@ from survey.models import (
     User,
     Wave,
 )
-from survey.seed import LOCALITIES_CSV, SERVICE_FIELDS, quarter_of, read_localities
+from survey.setup.seed import LOCALITIES_CSV, SERVICE_FIELDS, quarter_of, read_localities
 
 
 def _counts(session):

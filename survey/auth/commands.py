@@ -60,3 +60,6 @@ def list_users() -> None:
         where = user.locality.code if user.locality else "-"
         state = "active" if user.active else "inactive"
         click.echo(f"{user.username}\t{user.role}\t{where}\t{state}")
+
+
+COMMANDS = (users_group,)

@@ -26,7 +26,7 @@ from survey.models import (
 )
 from survey.passwords import generate_password, hash_password
 
-LOCALITIES_CSV = Path(__file__).parent / "data" / "daklak_localities.csv"
+LOCALITIES_CSV = Path(__file__).resolve().parents[1] / "data" / "daklak_localities.csv"
 PROVINCIAL_CENTRE_CODE = "tinh"
 PROVINCIAL_CENTRE_NAME = "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk"
 
