@@ -12,6 +12,7 @@ from survey import admin, auth, errors, health, models, respond, security  # noq
 from survey.auth import commands as auth_commands
 from survey.config import engine_options, load_config
 from survey.counts import commands as counts_commands
+from survey.demo import commands as demo_commands
 from survey.exports import commands as export_commands
 from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.publishing import commands as publishing_commands
@@ -22,6 +23,7 @@ from survey.startup import check_ready_to_serve
 # Each feature package's `commands.py` lists its CLI groups and commands in COMMANDS.
 COMMAND_MODULES = (
     setup_commands, export_commands, respond_commands, publishing_commands, auth_commands, counts_commands,
+    demo_commands,
 )
 
 
