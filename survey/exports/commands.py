@@ -47,8 +47,12 @@ def _flags(text: str) -> tuple[str, ...]:
 @click.option("--trim", type=float, default=None, help="Cap weights at this multiple of the median (e.g. 3.5).")
 @click.option("--psu", type=click.Choice(PSU_KINDS), default="desk_day", show_default=True,
               help="Primary sampling unit: centre × local date, or each response.")
+@click.option("--rake", "margins_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Rake the weights to known totals: CSV with columns variable,level,total "
+                   "(variable = an item code such as gender or age_band).")
 def export_responses_command(wave_code: str, fmt: str, out: Path | None, exclude_text: str,
-                             keep_no_answer: bool, min_cell: int, trim: float | None, psu: str) -> None:
+                             keep_no_answer: bool, min_cell: int, trim: float | None, psu: str,
+                             margins_path: Path | None) -> None:
     """Write one row per kept response: design columns (stratum, psu, design_weight), then items."""
     wave = db.session.scalar(select(Wave).where(Wave.code == wave_code))
     if wave is None:
@@ -56,9 +60,10 @@ def export_responses_command(wave_code: str, fmt: str, out: Path | None, exclude
         raise click.BadParameter(f"no wave {wave_code!r} (known waves: {known})", param_hint="--wave")
     if fmt == "xlsx" and out is None:
         raise click.BadParameter("XLSX needs an output file", param_hint="--out")
+    margins = _margins(margins_path, wave) if margins_path else None
     try:
         frame, report = export_frame(db.session, wave, exclude=_flags(exclude_text), keep_no_answer=keep_no_answer,
-                                     min_cell=min_cell, trim=trim, psu=psu)
+                                     min_cell=min_cell, trim=trim, psu=psu, margins=margins)
     except ValueError as exc:  # an impossible trimming cap, bad margins: the analyst's input
         raise BadInput(str(exc)) from None
     for line in report.lines():
@@ -75,6 +80,20 @@ def export_responses_command(wave_code: str, fmt: str, out: Path | None, exclude
             param_hint="--out",
         ) from None
     click.echo(f"Wrote {len(frame)} responses to {out}.", err=True)
+
+
+def _margins(path: Path, wave: Wave) -> dict[str, dict[str, float]]:
+    from analysis.cli import UsageError, read_margins
+
+    try:
+        margins = read_margins(str(path))
+    except UsageError as exc:
+        raise BadInput(f"--rake: {exc}") from None
+    items = from_dict(wave.questionnaire_version.definition).items_by_code
+    unknown = [variable for variable in margins if variable not in items]
+    if unknown:
+        raise BadInput(f"--rake: {path}: variable “{unknown[0]}” is not an item of the questionnaire")
+    return margins
 
 
 @export_group.command("index-tree")

@@ -6,7 +6,9 @@ import json
 import pandas as pd
 import pytest
 
-from survey.models import AdminCount, ServiceCentre
+from sqlalchemy import select
+
+from survey.models import AdminCount, Answer, Response, ServiceCentre
 from survey.questionnaire import load_questionnaire
 from tests.factories import SIPAS_FILE, make_centre, make_field, make_locality, make_response, make_wave
 
@@ -80,3 +82,22 @@ def test_index_tree_file_is_the_questionnaire_tree(runner, db_session, tmp_path,
     assert first["label"]["vi"] == source.root.label["vi"]
     result = runner.invoke(args=["export", "index-tree", "--questionnaire", "nope", "--out", str(out)])
     assert result.exit_code == 2 and "no published questionnaire nope (known: sipas-2026)" in result.output
+
+
+def test_raking_to_margins_from_a_file(runner, db_session, tmp_path, wave):
+    for position, response in enumerate(wave_responses(db_session, wave)):
+        response.answers.append(Answer(item_code="gender", value="nu" if position % 3 == 0 else "nam"))
+    db_session.commit()
+    margins = tmp_path / "margins.csv"
+    margins.write_text("variable,level,total\ngender,nam,40\ngender,nu,22\n", encoding="utf-8")
+    frame, result = _export(runner, tmp_path, "--rake", str(margins))
+    assert "Raked to margins: gender." in result.stderr
+    totals = frame.groupby("gender")["design_weight"].sum()
+    assert totals.to_dict() == {"nam": pytest.approx(40), "nu": pytest.approx(22)}
+    margins.write_text("variable,level,total\nsex,nam,40\n", encoding="utf-8")
+    result = runner.invoke(args=["export", "responses", "--wave", "2026Q4", "--rake", str(margins)])
+    assert result.exit_code == 2 and "variable “sex” is not an item" in result.output
+
+
+def wave_responses(db_session, wave):
+    return db_session.scalars(select(Response).where(Response.wave_id == wave.id)).all()
