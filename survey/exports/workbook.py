@@ -1,8 +1,10 @@
 """Write the export: UTF-8 CSV, or an XLSX with notes, the responses and a codebook.
 
 XLSX sheets, in order: `notes` (how the weights were made, and in plain words when the
-estimates are unweighted), `responses` (frozen, filtered header row) and `codebook` (each
-column's question in Vietnamese, its choices with labels and its index element).
+estimates are unweighted), `responses` (frozen, filtered header row), `codebook` (each
+column's question in Vietnamese, its choices with labels and its index element) and
+`index_tree` (each node of the index with its children and weights, space-separated), so the
+XLSX alone is enough to compute the index (docs/analysis.md has the R script).
 """
 
 from __future__ import annotations
@@ -50,6 +52,16 @@ def codebook(questionnaire: QuestionnaireDefinition, columns: list[str]) -> pd.D
     return pd.DataFrame(rows, columns=["column", "question_vi", "type", "choices", "index_element"])
 
 
+def tree_sheet(questionnaire: QuestionnaireDefinition) -> pd.DataFrame:
+    """The index tree, one node per row, root first; children that are not nodes are items."""
+    tree = questionnaire.index
+    rows = [(node.code, node.label.get("vi", ""), node.aggregate, " ".join(node.children),
+             None if node.weights is None else " ".join(f"{w:g}" for w in node.weights),
+             tree.item_score) for node in tree.nodes]
+    rows.sort(key=lambda row: row[0] != tree.root.code)
+    return pd.DataFrame(rows, columns=["node", "label_vi", "aggregate", "children", "weights", "item_score"])
+
+
 def write_export(frame: pd.DataFrame, path_or_buffer, fmt: str, *, report: WeightingReport | None = None,
                  questionnaire: QuestionnaireDefinition | None = None) -> None:
     """Write `frame` as UTF-8 CSV (with BOM, so Excel shows Vietnamese) or XLSX, formula-safe."""
@@ -68,6 +80,7 @@ def write_export(frame: pd.DataFrame, path_or_buffer, fmt: str, *, report: Weigh
         sheet.auto_filter.ref = sheet.dimensions
         if questionnaire is not None:
             codebook(questionnaire, list(frame.columns)).to_excel(writer, sheet_name="codebook", index=False)
+            tree_sheet(questionnaire).to_excel(writer, sheet_name="index_tree", index=False)
         writer.sheets["notes"].column_dimensions["A"].width = 120
 
 

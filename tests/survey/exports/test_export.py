@@ -58,7 +58,9 @@ def test_export_csv_and_xlsx_carry_answers_and_weight_columns(runner, db_session
     )
     assert result.exit_code == 0, result.output
     workbook = openpyxl.load_workbook(xlsx)
-    assert workbook.sheetnames == ["notes", "responses", "codebook"]
+    assert workbook.sheetnames == ["notes", "responses", "codebook", "index_tree"]
+    tree = list(workbook["index_tree"].iter_rows(values_only=True))
+    assert tree[1][:4] == ("sipas", tree[1][1], "mean", "service policy")
     assert "KHÔNG CÓ TRỌNG SỐ" in workbook["notes"]["A1"].value
     sheet = workbook["responses"]
     header = [cell.value for cell in sheet[1]]

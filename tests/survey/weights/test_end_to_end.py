@@ -22,6 +22,7 @@ from tests.factories import PROJECT_ROOT
 from tests.survey.respond.conftest import QUESTIONNAIRE, Citizen
 
 REL = 1e-9  # CSV round trip of floats written by pandas (17 significant digits) loses nothing
+R_REL = 1e-8  # R's survey package (Debian r-cran-survey) on the XLSX: same formulas, other summation order
 # centre → how many citizens answer there; within five minutes at one desk, the 6th and
 # later are flagged "burst" (survey.respond.quality.BURST_MAX = 5) and left out by default
 WALKS = {"tinh": 7, 0: 5, 1: 6, 2: 4}
@@ -98,6 +99,22 @@ def test_export_and_the_analysis_cli_give_the_python_api_numbers(app, runner, db
     assert {"sipas", "service", "access", "tc1"} <= {r.get("node") for r in from_cli}
     sipas = next(r for r in from_cli if r["node"] == "sipas")
     assert 0 < sipas["estimate"] < 1 and sipas["se"] > 0 and sipas["n"] == report.n_kept
+
+    # An analyst with only the XLSX export gets the same numbers in R (docs/analysis.md).
+    xlsx, from_r = tmp_path / "responses.xlsx", tmp_path / "r.csv"
+    result = runner.invoke(args=["export", "responses", "--wave", wave.code, "--format", "xlsx", "--out", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    r = subprocess.run(["Rscript", str(PROJECT_ROOT / "docs" / "r" / "sipas_index_from_xlsx.R"), str(xlsx), str(from_r)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    r_numbers = pd.read_csv(from_r).set_index("name")
+    for record in from_api:
+        name = record["node"]
+        if record["estimate"] is None:
+            assert np.isnan(r_numbers.loc[name, "estimate"]), name
+            continue
+        assert r_numbers.loc[name, "estimate"] == pytest.approx(record["estimate"], rel=R_REL), name
+        assert r_numbers.loc[name, "se"] == pytest.approx(record["se"], rel=R_REL), name
 
 
 def _approx(record: dict) -> dict:
