@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from survey.models import Answer, Response, Wave
 from survey.questionnaire import QuestionnaireDefinition, from_dict
 from survey.weights import DEFAULT_EXCLUDE, WeightingReport, analysis_frame
-from survey.weights.frame import _id_text
+from survey.weights.frame import response_id_text
 
 DESIGN_COLUMNS = [
     "response_id", "wave", "stratum", "psu", "design_weight", "locality_code", "locality_name",
@@ -73,7 +73,7 @@ def export_frame(
 
 def _item_values(session: Session, wave: Wave, centre_ids: list[int] | None) -> pd.DataFrame:
     query = (
-        select(_id_text(session), Answer.item_code, Answer.value)
+        select(response_id_text(session), Answer.item_code, Answer.value)
         .join(Response, Response.id == Answer.response_id)
         .where(Response.wave_id == wave.id)
     )

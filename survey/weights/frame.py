@@ -27,7 +27,8 @@ TIME_BANDS = ((0, "before_07"), (7, "07_09"), (9, "09_11"), (11, "11_13"), (13, 
               (15, "15_17"), (17, "after_17"))
 
 
-def _id_text(session: Session):
+def response_id_text(session: Session):
+    """The response id as dashed text, computed in SQL on either database."""
     if session.get_bind().dialect.name == "postgresql":
         return func.cast(Response.id, String)
     # SQLite keeps a UUID as 32 hex digits; give it the usual dashed form in SQL.
@@ -48,7 +49,7 @@ def _epoch(session: Session):
 def load_responses(session: Session, wave: Wave, timezone: str, centre_ids=None) -> pd.DataFrame:
     """Every stored response of `wave` with its place, time, flags and likert scores."""
     query = select(
-        _id_text(session), Response.centre_id, Response.field_id, Response.channel,
+        response_id_text(session), Response.centre_id, Response.field_id, Response.channel,
         _epoch(session), cast(Response.quality_flags, Text), Response.review_status,
         Response.scores,
     ).where(Response.wave_id == wave.id)
@@ -60,7 +61,7 @@ def load_responses(session: Session, wave: Wave, timezone: str, centre_ids=None)
     raw = pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
     frame = _places(session, raw)
     local = pd.to_datetime(raw["epoch"].astype(float), unit="s", utc=True).dt.tz_convert(timezone)
-    frame["local_date"] = local.dt.strftime("%Y-%m-%d") if len(raw) < 1000 else _dates(local)
+    frame["local_date"] = _dates(local)
     hours = local.dt.hour.to_numpy()
     bounds = np.array([start for start, _ in TIME_BANDS])
     labels = np.array([label for _, label in TIME_BANDS], dtype=object)
@@ -74,9 +75,8 @@ def load_responses(session: Session, wave: Wave, timezone: str, centre_ids=None)
 
 def _dates(local: pd.Series) -> np.ndarray:
     # strftime is per element; a million timestamps share a few hundred dates.
-    days = local.dt.normalize()
-    codes, uniques = pd.factorize(days)
-    return np.asarray(uniques.strftime("%Y-%m-%d"), dtype=object)[codes]
+    codes, uniques = pd.factorize(local.dt.normalize())
+    return np.asarray(uniques.strftime("%Y-%m-%d"), dtype=object)[codes] if len(codes) else np.empty(0, object)
 
 
 def _places(session: Session, raw: pd.DataFrame) -> pd.DataFrame:
@@ -118,7 +118,7 @@ def _score_matrix(session: Session, wave: Wave, raw: pd.DataFrame, codes: tuple[
 
 def _scores_from_answers(session: Session, wave: Wave, response_ids: pd.Series, codes) -> np.ndarray:
     query = (
-        select(_id_text(session), Answer.item_code, Answer.score)
+        select(response_id_text(session), Answer.item_code, Answer.score)
         .join(Response, Response.id == Answer.response_id)
         .where(Response.wave_id == wave.id, Response.scores.is_(None), Answer.score.is_not(None))
     )

@@ -9,6 +9,7 @@ them is one NumPy operation (see `decode`).
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
@@ -26,15 +27,11 @@ def likert_codes(questionnaire: QuestionnaireDefinition) -> tuple[str, ...]:
 
 @lru_cache(maxsize=32)
 def _codes_of_json(definition_json: str) -> tuple[str, ...]:
-    import json
-
     return likert_codes(from_dict(json.loads(definition_json)))
 
 
 def likert_codes_of(definition: Mapping) -> tuple[str, ...]:
     """`likert_codes` of a stored version's definition (cached: versions are immutable)."""
-    import json
-
     return _codes_of_json(json.dumps(definition, sort_keys=True))
 
 
