@@ -46,8 +46,8 @@ def decode(strings: Iterable[str], n_items: int) -> np.ndarray:
     Every string must have `n_items` characters; the matrix comes from one buffer, so a
     million responses decode in a fraction of a second.
     """
-    strings = list(strings)
-    if not strings:
+    strings = strings if isinstance(strings, (list, np.ndarray)) else list(strings)
+    if not len(strings):
         return np.empty((0, n_items))
     raw = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8)
     if raw.size != len(strings) * n_items:
