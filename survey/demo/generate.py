@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 from sqlalchemy import insert, select
