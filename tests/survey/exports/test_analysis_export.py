@@ -47,7 +47,7 @@ def test_weighted_export_has_design_columns_and_leaves_out_bursts(runner, db_ses
     assert by_centre["design_weight"].unique().map(list).to_dict() == {"24001": [10.0], "tinh": [2.0]}
     assert by_centre["stratum"].unique().map(list).to_dict() == {"24001": ["24001"], "tinh": ["tinh"]}
     assert set(frame["psu"]) == {"24001:2026-10-05", "tinh:2026-10-05"}
-    assert set(frame["local_date"]) == {"2026-10-05"} and set(frame["time_band"]) == {"11_13"}
+    assert set(frame["local_date"]) == {"2026-10-05"} and set(frame["time_band"]) == {"11-13"}
     assert not {"submitted_at", "started_at"} & set(frame.columns)
     assert frame["tc2"].isna().all() and (frame["tc1"] == 4).all()
 

@@ -51,10 +51,10 @@ def test_unweighted_without_counts_and_design_columns(db_session, wave_with_resp
     local = frame[frame.centre_code == "24001"]
     assert set(local["stratum"]) == {"24001"} and set(local["locality_name"]) == {"Xã A"}
     assert set(local["psu"]) == {"24001:2026-10-01"}
-    assert set(local["time_band"]) == {"09_11"}
+    assert set(local["time_band"]) == {"09-11"}
     provincial = frame[frame.centre_code == "tinh"]
     assert set(provincial["stratum"]) == {"tinh"} and set(provincial["locality_code"]) == {"tinh"}
-    assert set(provincial["psu"]) == {"tinh:2026-10-02"} and set(provincial["time_band"]) == {"15_17"}
+    assert set(provincial["psu"]) == {"tinh:2026-10-02"} and set(provincial["time_band"]) == {"15-17"}
     # compact scores and the answer table give the same numbers; "Không trả lời" is missing
     assert frame["tc1"].tolist() == [5.0] * 12 and frame["tt1"].tolist() == [3.0] * 12
     assert all(math.isnan(v) for v in frame["tc2"]) and all(math.isnan(v) for v in frame["cc1"])
