@@ -1,6 +1,6 @@
 """Keep a compact copy of each response's scores and mark demo waves.
 
-Revision ID: b7d41c0e9a10
+Revision ID: d3a9f0c61b25
 Revises: 70aa799c21ca
 Create Date: 2026-11-29 23:40:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b7d41c0e9a10'
+revision = 'd3a9f0c61b25'
 down_revision = '70aa799c21ca'
 branch_labels = None
 depends_on = None
