@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from survey.models import (
@@ -12,6 +12,7 @@ from survey.models import (
     AppendOnlyError,
     AuditLog,
     ImmutableVersionError,
+    QuestionnaireVersion,
     User,
     Wave,
 )
@@ -70,6 +71,37 @@ def test_version_without_responses_can_be_corrected(db_session):
     version.checksum = "corrected"
     db_session.flush()
     assert version.checksum == "corrected"
+
+
+def _set_checksum(version_id: int, checksum: str):
+    return (
+        update(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id == version_id)
+        .values(checksum=checksum)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def test_the_database_itself_refuses_to_change_an_answered_version(db_session):
+    """A Core update(), which bypasses the ORM guard, meets the migration's trigger."""
+    wave = make_wave(db_session)
+    make_response(db_session, wave, make_centre(db_session), {"tc1": "4"})
+    db_session.commit()
+    version_id, checksum = wave.questionnaire_version_id, wave.questionnaire_version.checksum
+    with pytest.raises(IntegrityError, match="questionnaire_version has responses"):
+        db_session.execute(_set_checksum(version_id, "edited"))
+    db_session.rollback()
+    stored = select(QuestionnaireVersion.checksum).where(QuestionnaireVersion.id == version_id)
+    assert db_session.scalar(stored) == checksum
+
+
+def test_the_trigger_lets_an_unanswered_version_be_corrected(db_session):
+    wave = make_wave(db_session)
+    db_session.commit()
+    db_session.execute(_set_checksum(wave.questionnaire_version_id, "corrected"))
+    db_session.commit()
+    stored = select(QuestionnaireVersion.checksum).where(QuestionnaireVersion.id == wave.questionnaire_version_id)
+    assert db_session.scalar(stored) == "corrected"
 
 
 def test_audit_log_is_append_only(db_session):
