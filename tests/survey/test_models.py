@@ -11,12 +11,19 @@ from survey.models import (
     Answer,
     AppendOnlyError,
     AuditLog,
+    Channel,
     ImmutableVersionError,
+    Locality,
+    LocalityKind,
+    QuestionnaireKind,
     QuestionnaireVersion,
+    ReviewStatus,
     User,
+    UserRole,
     Wave,
+    WaveStatus,
 )
-from tests.factories import make_centre, make_field, make_response, make_version, make_wave
+from tests.factories import make_centre, make_field, make_response, make_user, make_version, make_wave
 
 
 def _assert_rejected(session, obj):
@@ -102,6 +109,32 @@ def test_the_trigger_lets_an_unanswered_version_be_corrected(db_session):
     db_session.commit()
     stored = select(QuestionnaireVersion.checksum).where(QuestionnaireVersion.id == wave.questionnaire_version_id)
     assert db_session.scalar(stored) == "corrected"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "enum"),
+    [
+        ("locality", "kind", LocalityKind),
+        ("questionnaire", "kind", QuestionnaireKind),
+        ("wave", "status", WaveStatus),
+        ("user_account", "role", UserRole),
+        ("response", "channel", Channel),
+        ("response", "review_status", ReviewStatus),
+    ],
+)
+def test_enum_columns_hold_exactly_their_enums_values(db_session, table, column, enum):
+    """Raw SQL meets a CHECK constraint listing the StrEnum's values, and only those."""
+    wave = make_wave(db_session)
+    make_response(db_session, wave, make_centre(db_session), {"tc1": "4"})
+    make_user(db_session, "officer", UserRole.OFFICER, db_session.scalar(select(Locality)))
+    db_session.commit()
+    for value in enum:
+        db_session.execute(text(f"UPDATE {table} SET {column} = :value"), {"value": value.value})
+        db_session.flush()
+    db_session.rollback()
+    with pytest.raises(IntegrityError):
+        db_session.execute(text(f"UPDATE {table} SET {column} = 'unknown'"))
+    db_session.rollback()
 
 
 def test_audit_log_is_append_only(db_session):
