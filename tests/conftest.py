@@ -40,11 +40,25 @@ COMMITS = "commits"
 os.environ.setdefault("SURVEY_SECRET_KEY", "test-secret-key-not-for-production")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test served through `live_server` as one that commits for real."""
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that use the test database (the PostgreSQL run of `make test`: "
+             "the others, pure statistics and file checks, gave their answer in the SQLite run)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test served through `live_server` as one that commits for real; with
+    --database-tests-only, leave out the tests that never touch the database."""
     for item in items:
         if "live_server" in getattr(item, "fixturenames", ()):
             item.add_marker(COMMITS)
+    if config.getoption("--database-tests-only"):
+        without = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())]
+        if without:
+            config.hook.pytest_deselected(items=without)
+            items[:] = [item for item in items if item not in without]
 
 
 def _unreachable(url: str, exc: OperationalError) -> None:
