@@ -11,7 +11,9 @@ Each test runs inside one transaction on one connection, rolled back at its end;
 transaction" recipe, join_transaction_mode="create_savepoint"). Tests marked `commits` commit
 for real and have every table emptied afterwards, which is slower: every test that uses
 `live_server` (its requests run in other threads, on other connections) is marked so
-automatically, and tests whose work must be seen by other connections mark themselves.
+automatically, and tests whose work must be seen by other connections mark themselves. A
+test that writes through another connection (`db.engine`, a second engine, a subprocess)
+without the mark fails at teardown, naming the tables it left rows in, and they are emptied.
 """
 
 from __future__ import annotations
@@ -191,9 +193,25 @@ def db_transaction(request: pytest.FixtureRequest, test_engine: Engine, monkeypa
     monkeypatch.setattr(db, "session", scoped_session(factory, scopefunc=_app_context_id))
     yield  # each app context's teardown has removed its session by now
     outer.rollback()
+    left = _tables_with_rows(connection)
+    if left:  # written through another connection: clean up for the next test, then say so
+        _empty_all_tables(connection)
     if connection.dialect.name == "sqlite":
         connection.invalidate()  # its transaction mode was changed: never pool it again
     connection.close()
+    if left:
+        pytest.fail(f"the test left rows in {', '.join(left)} after its rollback: it wrote through "
+                    f"another connection, so mark it `@pytest.mark.{COMMITS}`")
+
+
+def _tables_with_rows(connection: Connection) -> list[str]:
+    """The tables that still hold rows, in one round trip."""
+    counts = " UNION ALL ".join(
+        f"SELECT '{table.name}', (SELECT count(*) FROM \"{table.name}\")" for table in db.metadata.sorted_tables
+    )
+    left = [name for name, count in connection.exec_driver_sql(counts) if count]
+    connection.rollback()  # end the read's own transaction
+    return left
 
 
 @pytest.fixture
