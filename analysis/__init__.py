@@ -1,7 +1,8 @@
 """Design-based survey estimation that matches R's ``survey`` package.
 
 ``analysis`` is a pure library: it imports nothing from ``survey/`` and runs
-on an exported CSV alone (``python -m analysis --help``).  The web app calls:
+on an exported CSV alone (``python -m analysis --help``).  Its entry points (the
+command line and the tests call them; the web app's report, issue 11, is planned to):
 
 ``estimate(data, variables, stat="mean"|"total"|"proportion", *, weight=None,
 strata=None, cluster=None, fpc=None, by=None, rake=None, success=None,
@@ -34,8 +35,7 @@ from analysis.api import estimate, estimate_index, make_design
 from analysis.calibration import CalibrationError, poststratify, rake, trim_weights
 from analysis.design import Design, DesignError
 from analysis.estimators import mean, proportion, ratio, total
-from analysis.linearization import (CellCalibration, Combination, GroupSums, Linearized,
-                                    StrataInfo, linearize)
+from analysis.linearization import CellCalibration, Combination, GroupSums, Linearized, StrataInfo, linearize
 from analysis.results import Estimate, to_frame, to_records
 from analysis.sipas import index_nodes, parse_tree
 

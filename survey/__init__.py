@@ -1,4 +1,10 @@
-"""Survey platform for Sở Nội vụ Đắk Lắk: SIPAS citizens' survey and PAR Index leaders' survey."""
+"""Survey platform for Sở Nội vụ Đắk Lắk: the SIPAS citizens' survey at the one-stop desks.
+
+Citizens answer at `/q/<centre>` and `/r/<token>` (`survey.respond`); staff manage places,
+waves, questionnaires, receipts and counts, monitor and review responses, and export them
+(`survey.admin`, `survey.auth`). Planned, not built yet: the PAR Index leaders' survey
+(issue 12), design weights (issue 10) and the quarterly report (issue 11).
+"""
 
 from __future__ import annotations
 

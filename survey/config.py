@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
+from argon2.profiles import RFC_9106_LOW_MEMORY as ARGON2
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -159,11 +160,21 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "RATE_LIMIT_DEVICE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_DEVICE", "300 per hour"),
         "RATE_LIMIT_ADDRESS": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_ADDRESS", "1200 per hour"),
         "RATE_LIMIT_CENTRE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_CENTRE", "3000 per hour"),
-        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml"],
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml",
+        ],
         "COMPRESS_ALGORITHM": ["gzip"],
         # Static files stream from disk; nginx compresses them in production (README).
         "COMPRESS_STREAMS": False,
         "MONITOR_TARGET_PER_CENTRE": int_setting(environ, "SURVEY_MONITOR_TARGET", 30, 1),
+        # Argon2id cost (argon2-cffi's RFC 9106 low-memory profile); tests use cheap values.
+        "PASSWORD_HASH_TIME_COST": int_setting(environ, "SURVEY_PASSWORD_HASH_TIME_COST", ARGON2.time_cost, 1),
+        "PASSWORD_HASH_MEMORY_COST": int_setting(
+            environ, "SURVEY_PASSWORD_HASH_MEMORY_COST", ARGON2.memory_cost, 8
+        ),
+        "PASSWORD_HASH_PARALLELISM": int_setting(
+            environ, "SURVEY_PASSWORD_HASH_PARALLELISM", ARGON2.parallelism, 1
+        ),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
     }

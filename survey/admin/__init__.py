@@ -8,11 +8,11 @@ role and, for officers, the locality scope (see `survey.auth.scope`).
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 from flask_login import current_user, login_required
 
+from survey.clock import to_local
 from survey.models import User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -41,7 +41,7 @@ def local_time(value: dt.datetime | None) -> str:
     """Format a UTC timestamp in the province's time zone, day first as Vietnamese readers expect."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d/%m/%Y %H:%M")
+    return to_local(value).strftime("%d/%m/%Y %H:%M")
 
 
 @bp.get("/")

@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.auth.scope import roles_required, visible_centres
+from survey.clock import local_now
 from survey.extensions import db
 from survey.models import Response, ServiceCentre, UserRole, Wave, WaveStatus
-from survey.auth.scope import roles_required, visible_centres
 
 DEFAULT_TARGET = 30
 REFRESH_SECONDS = 60
@@ -80,8 +80,7 @@ def monitor():
 
     Auto-refresh is opt-in (`?auto=1`): a page that reloads by itself unasked fails WCAG 2.2.1.
     """
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    now = dt.datetime.now(zone)
+    now = local_now()
     today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     wave_code = request.args.get("wave")
     waves = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())).all()

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 
 from survey.admin import bp, staff
 from survey.audit import record
+from survey.auth.scope import centre_criterion, require_centre_access, roles_required
+from survey.enums import values
 from survey.extensions import db
 from survey.forms.admin import ReviewForm
 from survey.models import Response, ReviewStatus, ServiceCentre, UserRole, Wave
-from survey.auth.scope import centre_criterion, require_centre_access, roles_required
 
 QUEUE_SHOWN = 300
 EVERYONE = (UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
@@ -47,14 +48,14 @@ def review_queue():
         .order_by(Response.review_reason.is_not(None), Response.submitted_at.desc())
         .limit(QUEUE_SHOWN)
     )
-    if status in ReviewStatus.ALL:
+    if status in values(ReviewStatus):
         query = query.where(Response.review_status == status)
     if wave_code:
         query = query.join(Wave, Wave.id == Response.wave_id).where(Wave.code == wave_code)
     responses = db.session.scalars(query).all()
     waves = db.session.scalars(select(Wave.code).order_by(Wave.opens_on.desc())).all()
     return render_template("admin/review.html", responses=responses, status=status, wave_code=wave_code,
-                           waves=waves, statuses=ReviewStatus.ALL)
+                           waves=waves, statuses=values(ReviewStatus))
 
 
 @bp.route("/responses/<uuid:response_id>", methods=["GET", "POST"])

@@ -7,13 +7,13 @@ from sqlalchemy import select
 
 from survey.admin import bp, staff
 from survey.audit import record
-from survey.db import utcnow
+from survey.auth.scope import roles_required
+from survey.clock import utcnow
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import ConfirmForm, UserForm
 from survey.models import Locality, User, UserRole
 from survey.passwords import generate_password, hash_password
-from survey.auth.scope import roles_required
 
 USERNAME_TAKEN = "Tên đăng nhập này đã có."
 SELF_LOCKOUT = "Bạn không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản của mình."

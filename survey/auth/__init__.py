@@ -35,8 +35,9 @@ def unauthorized():
 
 def init_app(app: Flask) -> None:
     """Set up Flask-Login and register the blueprint."""
-    from survey.auth import views  # noqa: F401 (registers the routes)
-
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     app.register_blueprint(bp)
+
+
+from survey.auth import views  # noqa: E402,F401 (registers the routes)

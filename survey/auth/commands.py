@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey.audit import record
+from survey.enums import values
 from survey.extensions import db
 from survey.models import Locality, User, UserRole
 from survey.passwords import generate_password, hash_password
@@ -16,7 +17,8 @@ users_group = AppGroup("users", help="Create staff accounts and reset their pass
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(UserRole.ALL), required=True, help="admin, officer or analyst.")
+@click.option("--role", type=click.Choice(values(UserRole)), required=True,
+              help=f"One of {', '.join(UserRole)}.")
 @click.option("--locality", "locality_code", help="Official code of the officer's xã/phường, e.g. 24001.")
 def create_user(username: str, role: str, locality_code: str | None) -> None:
     """Create an account and print its one-time password."""

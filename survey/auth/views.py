@@ -20,7 +20,7 @@ from survey.auth.lockout import (
 from survey.extensions import db
 from survey.forms.auth import ChangePasswordForm, LoginForm
 from survey.models import User
-from survey.passwords import hash_password, verify_password
+from survey.passwords import dummy_hash, hash_password, verify_password
 
 # One answer for a wrong password, an unknown name and a locked account, so the lockout does
 # not reveal which usernames exist.
@@ -32,9 +32,6 @@ TOO_MANY_ATTEMPTS = "Có quá nhiều lần đăng nhập sai từ địa chỉ 
 LOGGED_OUT = "Bạn đã đăng xuất."
 PASSWORD_CHANGED = "Đã đổi mật khẩu."  # nosec B105
 WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."  # nosec B105
-
-# Verified against when the username is unknown, so timing does not reveal which names exist.
-_DUMMY_HASH = hash_password("not-a-real-password-0")
 
 
 def safe_next(target: str | None) -> str:
@@ -61,7 +58,7 @@ def login():
     attempt = reserve_attempt(db.session, user) if user is not None else 0
     db.session.commit()  # parallel attempts must see this one counted before any password check
     # A locked account is checked against the dummy hash: its answer takes as long as any other.
-    checked_hash = user.password_hash if user is not None and attempt is not None else _DUMMY_HASH
+    checked_hash = user.password_hash if user is not None and attempt is not None else dummy_hash()
     password_ok = verify_password(checked_hash, form.password.data)
     if attempt is None or user is None or not password_ok or not user.active:
         locked = attempt is None or (password_ok is False and user is not None

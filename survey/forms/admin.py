@@ -41,15 +41,18 @@ FILE_REQUIRED = "Vui lòng chọn tệp để tải lên."
 REASON_REQUIRED = f"Vui lòng ghi lý do (ít nhất {MIN_REASON} ký tự)."
 TOO_LONG = "Nội dung quá dài."
 
-ROLE_CHOICES = choice_list([
-    (UserRole.ADMIN, "Quản trị cấp tỉnh (Sở Nội vụ)"),
-    (UserRole.OFFICER, "Cán bộ xã/phường"),
-    (UserRole.ANALYST, "Chuyên viên phân tích (chỉ xem)"),
-])
-REVIEW_CHOICES = choice_list([
-    (ReviewStatus.INCLUDED, "Giữ lại trong phân tích"),
-    (ReviewStatus.EXCLUDED, "Loại khỏi phân tích"),
-])
+# The Vietnamese label of each enum value; the choices follow the enums' own order.
+ROLE_LABELS = {
+    UserRole.ADMIN: "Quản trị cấp tỉnh (Sở Nội vụ)",
+    UserRole.OFFICER: "Cán bộ xã/phường",
+    UserRole.ANALYST: "Chuyên viên phân tích (chỉ xem)",
+}
+REVIEW_LABELS = {
+    ReviewStatus.INCLUDED: "Giữ lại trong phân tích",
+    ReviewStatus.EXCLUDED: "Loại khỏi phân tích",
+}
+ROLE_CHOICES = choice_list([(role.value, ROLE_LABELS[role]) for role in UserRole])
+REVIEW_CHOICES = choice_list([(status.value, REVIEW_LABELS[status]) for status in ReviewStatus])
 FORMAT_CHOICES = choice_list([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")])
 NO_CHOICE = 0
 

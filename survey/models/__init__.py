@@ -1,22 +1,19 @@
-"""The data model. Importing this package registers every table on `Base.metadata`."""
+"""The data model. Importing this package registers every table on `Base.metadata`.
 
-from survey.models.admin import AdminCount, AppendOnlyError, AuditLog, User, UserRole
-from survey.models.places import Locality, LocalityKind, ServiceCentre, ServiceField
-from survey.models.questionnaires import (
-    ImmutableVersionError,
-    Questionnaire,
-    QuestionnaireVersion,
-    Wave,
-    WaveStatus,
-)
+The enumerations live in `survey.enums` and are re-exported here for the views' convenience.
+"""
+
+from survey.enums import Channel, LocalityKind, QuestionnaireKind, ReviewStatus, UserRole, WaveStatus
+from survey.models.admin import AdminCount, AppendOnlyError, AuditLog, User
+from survey.models.places import Locality, ServiceCentre, ServiceField
+from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Wave
 from survey.models.responses import (
     Answer,
-    Channel,
+    ImmutableVersionError,
     ReceiptBatch,
     ReceiptToken,
     Response,
     ResponseDraft,
-    ReviewStatus,
 )
 
 __all__ = [
@@ -29,6 +26,7 @@ __all__ = [
     "Locality",
     "LocalityKind",
     "Questionnaire",
+    "QuestionnaireKind",
     "QuestionnaireVersion",
     "ReceiptBatch",
     "ReceiptToken",

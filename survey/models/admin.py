@@ -8,17 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base, utcnow
+from survey.clock import utcnow
+from survey.db import Base, enum_column
+from survey.enums import UserRole
 from survey.models.places import Locality, ServiceCentre, ServiceField
-
-
-class UserRole:
-    """Roles: province admin (Sở Nội vụ), locality officer, read-only analyst."""
-
-    ADMIN = "admin"
-    OFFICER = "officer"
-    ANALYST = "analyst"
-    ALL = (ADMIN, OFFICER, ANALYST)
 
 
 class User(Base):
@@ -26,9 +19,8 @@ class User(Base):
 
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'officer', 'analyst')", name="role_known"),
         CheckConstraint(
-            "role <> 'officer' OR locality_id IS NOT NULL", name="officer_has_locality"
+            f"role <> '{UserRole.OFFICER}' OR locality_id IS NOT NULL", name="officer_has_locality"
         ),
         CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),
     )
@@ -36,7 +28,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(10))
+    role: Mapped[UserRole] = enum_column(UserRole, "role_known")
     locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"))
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)

@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from survey.enums import QuestionnaireKind, values
+
 from .relevance import Expression
 from .serialize import questionnaire_to_dict
 
 Text = dict[str, str]
 
 ITEM_TYPES = ("select_one", "select_many", "likert", "text", "integer")
-KINDS = ("citizen", "leader")
+KINDS = tuple(values(QuestionnaireKind))
 SCALE = ("1", "2", "3", "4", "5")
 """Values of the 5-level scale of a ``likert`` item; any other value counts as no answer."""
 ITEM_SCORES = ("share_satisfied", "mean_score")

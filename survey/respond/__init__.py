@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from survey.i18n import catalogue
+
 bp = Blueprint("respond", __name__)
 
 
 @bp.record_once
 def _check_chrome(state) -> None:
     """Stop at start, with the file and key, when a language's chrome file is broken."""
-    from survey.i18n import catalogue
-
     catalogue()
 
 

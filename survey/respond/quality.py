@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey.enums import QualityFlag
 from survey.models import Response
 
 SPEEDER_SECONDS_PER_ANSWER = 1.5
@@ -90,11 +91,11 @@ def is_repeat_device(session: Session, submission: Submission) -> bool:
 def quality_flags(session: Session, submission: Submission, timezone: str) -> list[str]:
     """The flags that apply to `submission`, in a stable order."""
     checks = [
-        ("speeder", is_speeder(submission)),
-        ("straight_lining", is_straight_lining(submission.scores)),
-        ("burst", is_burst(session, submission)),
-        ("outside_hours", is_outside_hours(submission.submitted_at, timezone)),
-        ("repeat_device", is_repeat_device(session, submission)),
-        ("scrubbed", submission.scrubbed),
+        (QualityFlag.SPEEDER, is_speeder(submission)),
+        (QualityFlag.STRAIGHT_LINING, is_straight_lining(submission.scores)),
+        (QualityFlag.BURST, is_burst(session, submission)),
+        (QualityFlag.OUTSIDE_HOURS, is_outside_hours(submission.submitted_at, timezone)),
+        (QualityFlag.REPEAT_DEVICE, is_repeat_device(session, submission)),
+        (QualityFlag.SCRUBBED, submission.scrubbed),
     ]
-    return [name for name, applies in checks if applies]
+    return [flag.value for flag, applies in checks if applies]

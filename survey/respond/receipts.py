@@ -7,7 +7,6 @@ response it opened is stored, in the same transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from flask import current_app
@@ -15,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from survey.clock import utcnow
 from survey.models import ReceiptBatch, ReceiptToken, ServiceCentre, ServiceField
 
 # A signing namespace for itsdangerous, not a secret (bandit B105 false alarm).
@@ -82,7 +82,7 @@ def use_token(session: Session, receipt: ReceiptToken, response_id) -> bool:
     result = session.execute(
         update(ReceiptToken)
         .where(ReceiptToken.id == receipt.id, ReceiptToken.used_at.is_(None))
-        .values(used_at=dt.datetime.now(dt.timezone.utc), response_id=response_id)
+        .values(used_at=utcnow(), response_id=response_id)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

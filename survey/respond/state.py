@@ -15,6 +15,8 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from survey.clock import utcnow
+
 STATE_SALT = "respond-state-v1"
 
 
@@ -35,7 +37,7 @@ class FormState:
 
     @classmethod
     def start(cls, wave_id: int, centre_code: str, channel: str, **extra: Any) -> FormState:
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = utcnow().isoformat(timespec="seconds")
         return cls(str(uuid.uuid4()), wave_id, centre_code, channel, now, **extra)
 
     def with_answers(self, updates: dict[str, Any]) -> FormState:

@@ -9,22 +9,22 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from survey.audit import hash_ip
+from survey.clock import local_today
 from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
-from survey.models import ServiceCentre, ServiceField, Wave
+from survey.models import Channel, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.receipts import find_token
 from survey.respond import bp
 from survey.respond.drafts import remember, remembered_answers
 from survey.respond.flow import (
     first_missing_page,
-    local_today,
     mandatory_pages,
     next_page,
     open_citizen_wave,
     questionnaire_of,
 )
+from survey.respond.receipts import find_token
 from survey.respond.state import FormState, dump_state, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
 
@@ -124,7 +124,7 @@ def desk(centre_code: str):
     )
     if centre is None:
         return _message_page("invalid", pick_language(request.args.get("lang")), 404)
-    return _begin(centre, "desk", request.args.get("f"), None)
+    return _begin(centre, Channel.DESK, request.args.get("f"), None)
 
 
 @bp.get("/r/<token>")
@@ -137,7 +137,7 @@ def receipt(token: str):
     if stored.used_at is not None:
         return _message_page("used", language)
     batch = stored.batch
-    return _begin(batch.centre, "receipt", batch.field.code if batch.field else None, token)
+    return _begin(batch.centre, Channel.RECEIPT, batch.field.code if batch.field else None, token)
 
 
 @bp.get("/")

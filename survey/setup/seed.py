@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.enums import values
 from survey.models import (
     Locality,
     LocalityKind,
@@ -101,8 +102,8 @@ def _read_localities(path: Path) -> list[LocalityRow]:
                 problems.append(f"{where}, field name: empty")
             elif len(name) > NAME_MAX or len(centre_name(LocalityRow(code, name, kind))) > CENTRE_NAME_MAX:
                 problems.append(f"{where}, field name: longer than {NAME_MAX} characters")
-            if kind not in LocalityKind.ALL:
-                problems.append(f"{where}, field kind: {kind!r} is not one of phuong, xa")
+            if kind not in values(LocalityKind):
+                problems.append(f"{where}, field kind: {kind!r} is not one of {', '.join(LocalityKind)}")
             rows.append(LocalityRow(code, name, kind))
     if problems:
         raise SeedError("; ".join(problems))
