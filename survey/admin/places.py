@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.paging import paginate
 from survey.audit import record
 from survey.extensions import db
 from survey.forms import choice_list
@@ -17,7 +18,6 @@ from survey.respond.posters import poster_html
 ADMIN_ONLY = (UserRole.ADMIN,)
 EVERYONE = (UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
 CODE_TAKEN = "Mã này đã được sử dụng."
-RESPONSES_SHOWN = 200
 
 
 def _centre(centre_id: int) -> ServiceCentre:
@@ -107,13 +107,12 @@ def centre_poster(centre_id: int):
 def centre_responses(centre_id: int):
     """List the latest responses received at a centre."""
     centre = _centre(centre_id)
-    responses = db.session.scalars(
-        select(Response)
-        .where(Response.centre_id == centre.id)
-        .order_by(Response.submitted_at.desc())
-        .limit(RESPONSES_SHOWN)
-    ).all()
-    return render_template("admin/centre_responses.html", centre=centre, responses=responses, limit=RESPONSES_SHOWN)
+    page = paginate(
+        db.session,
+        select(Response).where(Response.centre_id == centre.id).order_by(Response.submitted_at.desc()),
+        centre_id=centre.id,
+    )
+    return render_template("admin/centre_responses.html", centre=centre, page=page)
 
 
 @bp.get("/fields")

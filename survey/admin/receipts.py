@@ -9,6 +9,7 @@ from flask import Response, current_app, render_template
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.paging import paginate
 from survey.audit import record
 from survey.extensions import db
 from survey.forms import choice_list
@@ -16,8 +17,6 @@ from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
 from survey.models import ReceiptBatch, ServiceCentre, ServiceField, UserRole
 from survey.respond.receipts import issue_batch, receipt_url
 from survey.auth.scope import centre_criterion, require_centre_access, roles_required, visible_centres
-
-BATCHES_SHOWN = 100
 
 
 @bp.route("/receipts", methods=["GET", "POST"])
@@ -39,11 +38,12 @@ def receipts():
         record("receipt_batch_issue", centre.code, count=len(tokens), field=field.code if field else None)
         db.session.commit()
         return _tokens_csv(centre, field, tokens)
-    batches = db.session.scalars(
+    page = paginate(
+        db.session,
         select(ReceiptBatch).join(ServiceCentre).where(centre_criterion(user))
-        .order_by(ReceiptBatch.issued_at.desc()).limit(BATCHES_SHOWN)
-    ).all()
-    return render_template("admin/receipts.html", form=form, batches=batches)
+        .order_by(ReceiptBatch.issued_at.desc(), ReceiptBatch.id.desc()),
+    )
+    return render_template("admin/receipts.html", form=form, page=page)
 
 
 def _tokens_csv(centre: ServiceCentre, field: ServiceField | None, tokens: list[str]) -> Response:

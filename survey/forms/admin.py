@@ -50,7 +50,7 @@ REVIEW_CHOICES = choice_list([
     (ReviewStatus.INCLUDED, "Giữ lại trong phân tích"),
     (ReviewStatus.EXCLUDED, "Loại khỏi phân tích"),
 ])
-FORMAT_CHOICES = choice_list([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")])
+FORMAT_CHOICES = choice_list([("xlsx", "Excel (XLSX)"), ("csv", "CSV (UTF-8, cho phần mềm thống kê)")])
 NO_CHOICE = 0
 
 
@@ -173,6 +173,18 @@ class ReviewForm(VietnameseForm):
     submit = SubmitField("Ghi nhận")
 
 
+class BulkReviewForm(VietnameseForm):
+    """Include or exclude several chosen responses at once; the ids come as `ids` checkboxes."""
+
+    decision = RadioField("Quyết định cho các phiếu đã chọn", choices=REVIEW_CHOICES,
+                          validators=[InputRequired(CHOOSE_ONE)])
+    reason = TextAreaField(
+        "Lý do",
+        validators=[DataRequired(REASON_REQUIRED), Length(min=MIN_REASON, max=500, message=REASON_REQUIRED)],
+    )
+    submit = SubmitField("Ghi nhận cho các phiếu đã chọn")
+
+
 class ExportForm(VietnameseForm):
     """Choose a wave, a format and optionally one centre to export (a GET form)."""
 
@@ -181,7 +193,7 @@ class ExportForm(VietnameseForm):
 
     wave = SelectField("Đợt khảo sát", validators=[InputRequired(CHOOSE_ONE)])
     centre = SelectField("Trung tâm", coerce=int, default=NO_CHOICE, validators=[Optional()])
-    format = RadioField("Định dạng", choices=FORMAT_CHOICES, default="csv", validators=[InputRequired(CHOOSE_ONE)])
+    format = RadioField("Định dạng", choices=FORMAT_CHOICES, default="xlsx", validators=[InputRequired(CHOOSE_ONE)])
     submit = SubmitField("Tải về")
 
 
