@@ -5,7 +5,8 @@
 - `straight_lining`: STRAIGHT_LINE_MIN or more scale items, all given the same score.
 - `burst`: more than BURST_MAX responses at one centre within BURST_WINDOW, the sign of
   staff filling in forms.
-- `outside_hours`: submitted outside the one-stop desks' office hours (local time).
+- `outside_hours`: a desk-QR response submitted outside the one-stop desks' office hours
+  (local time). Receipt-QR citizens answer at home, in the evening as often as not: normal.
 - `repeat_device`: the same device (cookie, or hashed IP with user agent) already answered
   in this wave.
 - `scrubbed`: personal data (phone, ID number, email) was removed from free text.
@@ -45,6 +46,7 @@ class Submission:
     scores: list[int]
     device_hash: str | None
     scrubbed: bool
+    channel: str = "desk"
 
 
 def is_speeder(submission: Submission) -> bool:
@@ -93,7 +95,8 @@ def quality_flags(session: Session, submission: Submission, timezone: str) -> li
         ("speeder", is_speeder(submission)),
         ("straight_lining", is_straight_lining(submission.scores)),
         ("burst", is_burst(session, submission)),
-        ("outside_hours", is_outside_hours(submission.submitted_at, timezone)),
+        ("outside_hours", submission.channel == "desk"
+         and is_outside_hours(submission.submitted_at, timezone)),
         ("repeat_device", is_repeat_device(session, submission)),
         ("scrubbed", submission.scrubbed),
     ]

@@ -27,6 +27,7 @@ from survey.respond.flow import (
 )
 from survey.respond.state import FormState, dump_state, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
+from survey.setup.seed import current_field_code
 
 DEVICE_COOKIE = "sv_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
@@ -105,6 +106,7 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
     if wave is None:
         return _message_page("closed", language)
     questionnaire = questionnaire_of(wave)
+    field_code = current_field_code(field_code)  # a poster printed before 2025 still works
     known_field = field_code and db.session.scalar(
         select(ServiceField.code).where(ServiceField.code == field_code, ServiceField.active)
     )

@@ -51,7 +51,7 @@ def test_device_rate_limit_shows_a_polite_page(app, citizen, desk, db_session):
     citizen.open(f"/q/{centre.code}")
     citizen.post("next").post("next").post("next")
     assert citizen.status == 429
-    assert "Bạn đã gửi quá nhiều yêu cầu" in citizen.html
+    assert "Ông/Bà đã gửi quá nhiều yêu cầu" in citizen.html
     assert db_session.scalar(select(func.count()).select_from(Response)) == 0
 
 
