@@ -12,11 +12,11 @@ from survey.audit import hash_ip
 from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
-from survey.models import ServiceCentre, ServiceField, Wave
+from survey.models import Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.receipts import find_token
 from survey.respond import bp
-from survey.respond.drafts import remember, remembered_answers
+from survey.respond.drafts import KEEP_UNFINISHED, remember, remembered_answers
 from survey.respond.flow import (
     first_missing_page,
     local_today,
@@ -25,12 +25,14 @@ from survey.respond.flow import (
     open_citizen_wave,
     questionnaire_of,
 )
-from survey.respond.state import FormState, dump_state, load_state
+from survey.respond.state import FormState, dump_resume, dump_state, load_resume, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
 from survey.setup.seed import current_field_code
 
 DEVICE_COOKIE = "sv_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
+RESUME_COOKIE = "sv_resume"
+RESUME_COOKIE_AGE = int(KEEP_UNFINISHED.total_seconds())
 
 
 def _device_key() -> str:
@@ -61,11 +63,28 @@ def _message_page(key: str, language: str, status: int = 200):
     )
 
 
-def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None, notice: str | None = None):
+def _shown(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[list, list]:
+    """The questions carried over from the previous page, and this page's own visible ones."""
+    carried = []
+    for code in state.carried:
+        item = questionnaire.items_by_code.get(code)
+        page = next((p for p in questionnaire.pages if item in p.items), None) if item else None
+        if page is not None and item in questionnaire.visible_items(page, state.answers):
+            carried.append(item)
+    return carried, questionnaire.visible_items(questionnaire.pages[state.page], state.answers)
+
+
+def _cookie(response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None, notice: str | None = None,
+            new: tuple[str, ...] = ()):
     page = questionnaire.pages[state.page]
-    items = questionnaire.visible_items(page, state.answers)
+    carried, items = _shown(questionnaire, state)
     if form is None:
-        form = page_form(questionnaire, items, state.language, data=state.answers)
+        form = page_form(questionnaire, carried + items, state.language, data=state.answers)
     form.state.data = dump_state(state)
     centre = db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == state.centre_code))
     total = mandatory_pages(questionnaire)
@@ -75,6 +94,8 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
             q=questionnaire,
             page=page,
             items=items,
+            carried=carried,
+            new=new,
             form=form,
             state=state,
             centre=centre,
@@ -93,11 +114,39 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
         )
     )
     if not request.cookies.get(DEVICE_COOKIE):
-        response.set_cookie(
-            DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=DEVICE_COOKIE_AGE,
-            httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        _cookie(response, DEVICE_COOKIE, secrets.token_urlsafe(16), DEVICE_COOKIE_AGE)
+    # Re-scanning the QR on this phone offers to continue where the citizen stopped.
+    _cookie(response, RESUME_COOKIE, dump_resume(state), RESUME_COOKIE_AGE)
     return response
+
+
+def _resumable(centre: ServiceCentre, channel: str, receipt: str | None) -> FormState | None:
+    """The unfinished questionnaire this phone started at `centre`, if it can still be continued."""
+    pointer = load_resume(request.cookies.get(RESUME_COOKIE))
+    if pointer is None or (pointer.centre_code, pointer.channel, pointer.receipt) != (centre.code, channel, receipt):
+        return None
+    wave = db.session.get(Wave, pointer.wave_id)
+    if wave is None or not wave.accepts_responses(local_today()):
+        return None
+    if db.session.get(Response, pointer.response_id) is not None:
+        return None  # already sent
+    answers = remembered_answers(db.session, pointer)
+    if not answers:
+        return None  # nothing answered yet (or the draft was purged): a fresh start loses nothing
+    questionnaire = questionnaire_of(wave)
+    if not 0 <= pointer.page < len(questionnaire.pages):
+        return None
+    return pointer.with_answers(answers)
+
+
+def _offer_resume(centre: ServiceCentre, state: FormState, restart_url: str, resume_url: str):
+    text = chrome(state.language)
+    total = mandatory_pages(questionnaire_of(db.session.get(Wave, state.wave_id)))
+    return render_template(
+        "respond/resume.html", text=text, page_lang=state.language, centre=centre,
+        body=text["resume_body"].format(current=min(state.page + 1, total), total=total),
+        resume_url=resume_url, restart_url=restart_url,
+    )
 
 
 def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None):
@@ -118,6 +167,18 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
     return _render(questionnaire, state)
 
 
+def _continue_or_begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None):
+    """Offer to continue this phone's unfinished questionnaire here, or start a new one."""
+    resumable = None if request.args.get("new") == "1" else _resumable(centre, channel, receipt)
+    if resumable is None:
+        return _begin(centre, channel, field_code, receipt)
+    if request.args.get("resume") == "1":
+        return _render(questionnaire_of(db.session.get(Wave, resumable.wave_id)), resumable)
+    args = {k: v for k, v in request.args.items() if k not in ("new", "resume")}
+    return _offer_resume(centre, resumable, url_for(request.endpoint, **request.view_args, **args, new=1),
+                         url_for(request.endpoint, **request.view_args, **args, resume=1))
+
+
 @bp.get("/q/<centre_code>")
 def desk(centre_code: str):
     """Open the questionnaire from the QR code on a one-stop desk."""
@@ -126,7 +187,7 @@ def desk(centre_code: str):
     )
     if centre is None:
         return _message_page("invalid", pick_language(request.args.get("lang")), 404)
-    return _begin(centre, "desk", request.args.get("f"), None)
+    return _continue_or_begin(centre, "desk", request.args.get("f"), None)
 
 
 @bp.get("/r/<token>")
@@ -139,7 +200,7 @@ def receipt(token: str):
     if stored.used_at is not None:
         return _message_page("used", language)
     batch = stored.batch
-    return _begin(batch.centre, "receipt", batch.field.code if batch.field else None, token)
+    return _continue_or_begin(batch.centre, "receipt", batch.field.code if batch.field else None, token)
 
 
 @bp.get("/")
@@ -177,7 +238,8 @@ def step():
     questionnaire = questionnaire_of(wave)
     if not 0 <= state.page < len(questionnaire.pages):
         return _message_page("invalid", state.language, 400)
-    shown = questionnaire.visible_items(questionnaire.pages[state.page], state.answers)
+    carried, own = _shown(questionnaire, state)
+    shown = carried + own
     form = page_form(questionnaire, shown, state.language, formdata=request.form)
     valid = form.validate()
     csrf_failed = bool(form.errors.pop("csrf_token", None))
@@ -196,12 +258,20 @@ def step():
         return _render(questionnaire, state, notice=chrome(state.language)["expired"])
     if not valid and form.errors:
         return _render(questionnaire, state, form=form, notice=chrome(state.language)["fix_errors"])
-    now_shown = questionnaire.visible_items(questionnaire.pages[state.page], state.answers)
-    if {i.code for i in now_shown} - {i.code for i in shown}:
-        return _render(questionnaire, state, notice=chrome(state.language)["new_items"])
-
     following = next_page(questionnaire, state.answers, state.page, 1)
     in_optional_part = questionnaire.pages[state.page].optional
+    now_carried, now_own = _shown(questionnaire, state)
+    before = {i.code for i in shown}
+    new = tuple(i.code for i in now_carried + now_own if i.code not in before)
+    if new:
+        # With JavaScript the page jumps to the first new question where the citizen is; without
+        # it, the new questions open the next page instead of hiding below a notice at the top.
+        moves_on = action == "next" and following is not None and (
+            following < mandatory_pages(questionnaire) or in_optional_part)
+        if request.form.get("js") != "1" and moves_on:
+            return _render(questionnaire, state.moved(following, carried=new))
+        return _render(questionnaire, state, notice=chrome(state.language)["new_items"], new=new)
+
     if action == "optional" or (
         action == "next"
         and following is not None
@@ -232,7 +302,9 @@ def _submit(questionnaire: QuestionnaireDefinition, state: FormState, wave: Wave
     if outcome == RECEIPT_USED:
         return _message_page("used", state.language)
     # A first store and a resend of the same submission both end on the thank-you page.
-    return redirect(url_for("respond.thanks", lang=state.language), code=303)
+    response = redirect(url_for("respond.thanks", lang=state.language), code=303)
+    response.delete_cookie(RESUME_COOKIE)
+    return response
 
 
 @bp.get("/cam-on")
