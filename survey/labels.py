@@ -148,6 +148,16 @@ def options(kind: str, codes: Iterable[str] | None = None) -> list[tuple[str, st
     return [(str(code), label(code, kind)) for code in chosen]
 
 
+def _scope_text(value: Any) -> str:
+    """An export's scope: everything, or one locality (stored as `locality:<id>`)."""
+    text = str(value)
+    if text == "all":
+        return "toàn bộ"
+    if text.startswith("locality:"):
+        return f"một xã/phường (số hiệu {text.partition(':')[2]})"
+    return text
+
+
 def _value_text(value: Any, kind: str | None) -> str:
     if isinstance(value, bool):
         return "có" if value else "không"
@@ -165,7 +175,8 @@ def audit_detail(detail: Mapping[str, Any] | None, action: str = "") -> list[tup
         kind = DETAIL_VALUE_KINDS.get(key)
         if key in ("old", "new"):
             kind = ACTION_VALUE_KINDS.get(action)
-        pairs.append((label(key, "audit_detail"), _value_text(value, kind)))
+        text = _scope_text(value) if key == "scope" else _value_text(value, kind)
+        pairs.append((label(key, "audit_detail"), text))
     return pairs
 
 

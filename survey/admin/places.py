@@ -62,7 +62,8 @@ def centre_new():
             db.session.commit()
             flash(f"Đã tạo trung tâm {centre.name}.", "success")
             return redirect(url_for("admin.centres"))
-    return render_template("admin/centre_form.html", form=form, centre=None)
+    return render_template("admin/form.html", form=form, title="Thêm trung tâm",
+                           back="admin.centres", back_text="Danh sách trung tâm")
 
 
 @bp.route("/centres/<int:centre_id>", methods=["GET", "POST"])
@@ -78,7 +79,8 @@ def centre_edit(centre_id: int):
         db.session.commit()
         flash("Đã lưu tên trung tâm.", "success")
         return redirect(url_for("admin.centres"))
-    return render_template("admin/centre_form.html", form=form, centre=centre)
+    return render_template("admin/form.html", form=form, title=f"Đổi tên trung tâm {centre.code}",
+                           back="admin.centres", back_text="Danh sách trung tâm")
 
 
 @bp.post("/centres/<int:centre_id>/active")
@@ -150,4 +152,6 @@ def field_edit(field_id: int | None):
             db.session.commit()
             flash(f"Đã lưu lĩnh vực {field.name}.", "success")
             return redirect(url_for("admin.fields"))
-    return render_template("admin/field_form.html", form=form, field_obj=field)
+    title = f"Sửa lĩnh vực {field.code}" if field else "Thêm lĩnh vực"
+    return render_template("admin/form.html", form=form, title=title, back="admin.fields",
+                           back_text="Danh sách lĩnh vực")

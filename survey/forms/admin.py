@@ -98,7 +98,7 @@ class ServiceFieldForm(VietnameseForm):
 class WaveForm(VietnameseForm):
     """Create a survey wave (đợt khảo sát) on a published citizen questionnaire version."""
 
-    code = StringField("Mã đợt", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
+    code = StringField("Mã đợt", description="Ví dụ 2026Q3 cho quý 3 năm 2026.", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
     questionnaire_version_id = SelectField(
         "Phiên bản phiếu khảo sát", coerce=int, validators=[InputRequired(CHOOSE_ONE)]
     )
@@ -123,7 +123,10 @@ class UserForm(VietnameseForm):
         ],
     )
     role = RadioField("Vai trò", choices=ROLE_CHOICES, validators=[InputRequired(CHOOSE_ONE)])
-    locality_id = SelectField("Xã/phường (với cán bộ xã/phường)", coerce=int, validators=[Optional()])
+    locality_id = SelectField(
+        "Xã/phường (với cán bộ xã/phường)", coerce=int, validators=[Optional()],
+        description="Bắt buộc với cán bộ xã/phường; bỏ qua với các vai trò khác.",
+    )
     active = BooleanField("Tài khoản đang hoạt động", default=True)
     submit = SubmitField("Lưu")
 
@@ -156,7 +159,7 @@ class CountsUploadForm(VietnameseForm):
 
     file = FileField(
         "Tệp số liệu (CSV hoặc XLSX)",
-        description="Các cột: centre_code, field_code, quarter, dossiers_resolved.",
+        description="Các cột: mã trung tâm, mã lĩnh vực, quý, số hồ sơ đã giải quyết (tiêu đề như ở trên).",
         validators=[FileRequired(FILE_REQUIRED)],
     )
     submit = SubmitField("Tải lên")
