@@ -115,8 +115,6 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
     )
     if not request.cookies.get(DEVICE_COOKIE):
         _cookie(response, DEVICE_COOKIE, secrets.token_urlsafe(16), DEVICE_COOKIE_AGE)
-    # Re-scanning the QR on this phone offers to continue where the citizen stopped.
-    _cookie(response, RESUME_COOKIE, dump_resume(state), RESUME_COOKIE_AGE)
     return response
 
 
@@ -133,10 +131,17 @@ def _resumable(centre: ServiceCentre, channel: str, receipt: str | None) -> Form
     answers = remembered_answers(db.session, pointer)
     if not answers:
         return None  # nothing answered yet (or the draft was purged): a fresh start loses nothing
-    questionnaire = questionnaire_of(wave)
-    if not 0 <= pointer.page < len(questionnaire.pages):
-        return None
-    return pointer.with_answers(answers)
+    resumed = pointer.with_answers(answers)
+    return resumed.moved(_resume_page(questionnaire_of(wave), resumed.answers))
+
+
+def _resume_page(questionnaire: QuestionnaireDefinition, answers: dict) -> int:
+    """The first mandatory page with a question still unanswered (free text aside)."""
+    for number, page in enumerate(questionnaire.pages[: mandatory_pages(questionnaire)]):
+        if any(answers.get(item.code) in (None, "", [])
+               for item in questionnaire.visible_items(page, answers) if item.type != "text"):
+            return number
+    return mandatory_pages(questionnaire) - 1
 
 
 def _offer_resume(centre: ServiceCentre, state: FormState, restart_url: str, resume_url: str):
@@ -164,7 +169,11 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
         wave.id, centre.code, channel, language=language, receipt=receipt,
         field_code=known_field or None, answers=answers,
     )
-    return _render(questionnaire, state)
+    response = _render(questionnaire, state)
+    # Re-scanning the QR on this phone offers to continue where the citizen stopped. Set once
+    # here, not on each page: a page that sets a cookie is not reused by the phone's Back button.
+    _cookie(response, RESUME_COOKIE, dump_resume(state), RESUME_COOKIE_AGE)
+    return response
 
 
 def _continue_or_begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None):
