@@ -151,7 +151,8 @@ class ReceiptBatchForm(VietnameseForm):
     count = IntegerField(
         "Số lượng mã", default=100, validators=[InputRequired(BATCH_SIZE), NumberRange(1, MAX_BATCH, BATCH_SIZE)]
     )
-    submit = SubmitField("Phát hành và tải về")
+    submit = SubmitField("Phát hành và tải tệp CSV (cho phần mềm Một cửa)")
+    sheet = SubmitField("Phát hành và in tờ phiếu QR (A4, 10 phiếu mỗi tờ)")
 
 
 class CountsUploadForm(VietnameseForm):

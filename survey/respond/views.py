@@ -14,7 +14,7 @@ from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
 from survey.models import Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.receipts import find_token
+from survey.respond.receipts import find_by_short_code, find_token
 from survey.respond import bp
 from survey.respond.drafts import KEEP_UNFINISHED, remember, remembered_answers
 from survey.respond.flow import (
@@ -210,6 +210,25 @@ def receipt(token: str):
         return _message_page("used", language)
     batch = stored.batch
     return _continue_or_begin(batch.centre, "receipt", batch.field.code if batch.field else None, token)
+
+
+TYPED_CODE_LIMIT = "60 per hour"  # per address: a person types a few codes, a guesser many
+
+
+@bp.get("/m")
+@limiter.limit(TYPED_CODE_LIMIT, key_func=_address_key)
+def typed_code():
+    """Open the questionnaire from the short code printed on a receipt slip, typed by hand."""
+    language = pick_language(request.args.get("lang"))
+    typed = request.args.get("ma", "").strip()[:20]
+    if typed:
+        token = find_by_short_code(db.session, typed)
+        if token is not None:
+            return redirect(url_for("respond.receipt", token=token, lang=language if language != "vi" else None))
+    text = chrome(language)
+    error = text["code_unknown"] if typed else None
+    page = render_template("respond/code.html", text=text, typed=typed, error=error, page_lang=language)
+    return page, 404 if error else 200
 
 
 @bp.get("/")
