@@ -12,7 +12,12 @@ from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import CentreCreateForm, CentreEditForm, ConfirmForm, ServiceFieldForm
 from survey.models import Locality, Response, ServiceCentre, ServiceField, UserRole
-from survey.auth.scope import require_centre_access, roles_required, sees_everything, visible_centres
+from survey.auth.scope import (
+    centre_criterion,
+    require_centre_access,
+    roles_required,
+    sees_everything,
+)
 from survey.respond.posters import poster_html
 
 ADMIN_ONLY = (UserRole.ADMIN,)
@@ -39,8 +44,9 @@ def _locality_choices() -> list[tuple[int, str]]:
 @roles_required(*EVERYONE)
 def centres():
     """List the centres in the user's scope."""
-    centres = visible_centres(db.session, staff())
-    return render_template("admin/centres.html", centres=centres, confirm=ConfirmForm())
+    page = paginate(db.session, select(ServiceCentre).where(centre_criterion(staff()))
+                    .order_by(ServiceCentre.code))
+    return render_template("admin/centres.html", page=page, confirm=ConfirmForm())
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])
