@@ -103,3 +103,13 @@ def test_response_page_shows_question_text_in_questionnaire_order(client, db_ses
     for page in questionnaire.pages:
         if any(item.code in answers for item in page.items):
             assert f"<h3>{questionnaire.text(page.title, 'vi')}</h3>" in html
+
+
+def test_export_form_defaults_to_excel(client, db_session, auth):
+    make_wave(db_session)
+    db_session.commit()
+    auth("analyst")
+    page = client.get("/admin/exports").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="xlsx"', page)
+    # each radio sits inside its label, so the whole line is clickable
+    assert re.search(r'<label class="option" for="format-0"><input[^>]*id="format-0"', page)
