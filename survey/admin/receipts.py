@@ -14,11 +14,10 @@ from survey.audit import record
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
-from survey.models import ReceiptBatch, ServiceCentre, ServiceField, UserRole
+from survey.models import ReceiptBatch, ReceiptToken, ServiceCentre, ServiceField, UserRole
 from survey.auth.scope import centre_criterion, require_centre_access, roles_required, visible_centres
-from survey.models import ReceiptToken
 from survey.respond.posters import qr_data_uri
-from survey.respond.receipts import issue_batch, receipt_url, short_code, sign_nonce
+from survey.respond.receipts import find_token, issue_batch, receipt_url, short_code, sign_nonce
 
 SLIPS_PER_SHEET = 10
 
@@ -42,9 +41,8 @@ def receipts():
         record("receipt_batch_issue", centre.code, count=len(tokens), field=field.code if field else None)
         db.session.commit()
         if form.sheet.data:
-            batch = db.session.scalar(select(ReceiptBatch).where(ReceiptBatch.centre_id == centre.id)
-                                      .order_by(ReceiptBatch.id.desc()).limit(1))
-            return redirect(url_for("admin.receipt_sheet", batch_id=batch.id))
+            batch_id = find_token(db.session, tokens[0]).batch_id
+            return redirect(url_for("admin.receipt_sheet", batch_id=batch_id))
         return _tokens_csv(centre, field, tokens)
     page = paginate(
         db.session,

@@ -12,11 +12,12 @@ from survey.audit import hash_ip
 from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
-from survey.models import Response, ServiceCentre, ServiceField, Wave
+from survey.models import ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.receipts import find_by_short_code, find_token
 from survey.respond import bp
-from survey.respond.drafts import KEEP_UNFINISHED, remember, remembered_answers
+from survey.respond.drafts import remember, remembered_answers
+from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
 from survey.respond.flow import (
     first_missing_page,
     local_today,
@@ -25,14 +26,12 @@ from survey.respond.flow import (
     open_citizen_wave,
     questionnaire_of,
 )
-from survey.respond.state import FormState, dump_resume, dump_state, load_resume, load_state
+from survey.respond.state import FormState, dump_resume, dump_state, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
 from survey.setup.seed import current_field_code
 
 DEVICE_COOKIE = "sv_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
-RESUME_COOKIE = "sv_resume"
-RESUME_COOKIE_AGE = int(KEEP_UNFINISHED.total_seconds())
 
 
 def _device_key() -> str:
@@ -118,32 +117,6 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
     return response
 
 
-def _resumable(centre: ServiceCentre, channel: str, receipt: str | None) -> FormState | None:
-    """The unfinished questionnaire this phone started at `centre`, if it can still be continued."""
-    pointer = load_resume(request.cookies.get(RESUME_COOKIE))
-    if pointer is None or (pointer.centre_code, pointer.channel, pointer.receipt) != (centre.code, channel, receipt):
-        return None
-    wave = db.session.get(Wave, pointer.wave_id)
-    if wave is None or not wave.accepts_responses(local_today()):
-        return None
-    if db.session.get(Response, pointer.response_id) is not None:
-        return None  # already sent
-    answers = remembered_answers(db.session, pointer)
-    if not answers:
-        return None  # nothing answered yet (or the draft was purged): a fresh start loses nothing
-    resumed = pointer.with_answers(answers)
-    return resumed.moved(_resume_page(questionnaire_of(wave), resumed.answers))
-
-
-def _resume_page(questionnaire: QuestionnaireDefinition, answers: dict) -> int:
-    """The first mandatory page with a question still unanswered (free text aside)."""
-    for number, page in enumerate(questionnaire.pages[: mandatory_pages(questionnaire)]):
-        if any(answers.get(item.code) in (None, "", [])
-               for item in questionnaire.visible_items(page, answers) if item.type != "text"):
-            return number
-    return mandatory_pages(questionnaire) - 1
-
-
 def _offer_resume(centre: ServiceCentre, state: FormState, restart_url: str, resume_url: str):
     text = chrome(state.language)
     total = mandatory_pages(questionnaire_of(db.session.get(Wave, state.wave_id)))
@@ -178,13 +151,14 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
 
 def _continue_or_begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None):
     """Offer to continue this phone's unfinished questionnaire here, or start a new one."""
-    resumable = None if request.args.get("new") == "1" else _resumable(centre, channel, receipt)
-    if resumable is None:
+    unfinished = None if request.args.get("new") == "1" else resumable(
+        db.session, request.cookies.get(RESUME_COOKIE), centre, channel, receipt)
+    if unfinished is None:
         return _begin(centre, channel, field_code, receipt)
     if request.args.get("resume") == "1":
-        return _render(questionnaire_of(db.session.get(Wave, resumable.wave_id)), resumable)
+        return _render(questionnaire_of(db.session.get(Wave, unfinished.wave_id)), unfinished)
     args = {k: v for k, v in request.args.items() if k not in ("new", "resume")}
-    return _offer_resume(centre, resumable, url_for(request.endpoint, **request.view_args, **args, new=1),
+    return _offer_resume(centre, unfinished, url_for(request.endpoint, **request.view_args, **args, new=1),
                          url_for(request.endpoint, **request.view_args, **args, resume=1))
 
 

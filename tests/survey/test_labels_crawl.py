@@ -16,7 +16,6 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from sqlalchemy import select
 
 from survey.audit import record
 from survey.labels import LABELS

@@ -29,7 +29,7 @@ def test_previous_quarter_wraps_the_year(db_session):
 
 
 def test_targets_come_from_last_quarters_dossiers_times_the_rate(app, client, db_session, auth):
-    wave = make_wave(db_session, code="2026Q3")
+    make_wave(db_session, code="2026Q3")
     counted = make_centre(db_session, make_locality(db_session, "24001", "Xã Có Số"))
     bare = make_centre(db_session, make_locality(db_session, "24002", "Xã Chưa Số"))
     land, civil = make_field(db_session, "dat_dai", "Đất đai"), make_field(db_session)
