@@ -101,7 +101,8 @@ def _decide(response: Response, decision: str, reason: str) -> None:
 def review_bulk():
     """Include or exclude the chosen responses at once, with one reason for all."""
     form = BulkReviewForm()
-    back = url_for("admin.review_queue", **{k: v for k, v in request.args.items() if k != "page"})
+    back = url_for("admin.review_queue", **{k: v for k, v in request.args.items()
+                                            if k != "page" and not k.startswith("_")})
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:

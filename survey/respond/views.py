@@ -157,7 +157,8 @@ def _continue_or_begin(centre: ServiceCentre, channel: str, field_code: str | No
         return _begin(centre, channel, field_code, receipt)
     if request.args.get("resume") == "1":
         return _render(questionnaire_of(db.session.get(Wave, unfinished.wave_id)), unfinished)
-    args = {k: v for k, v in request.args.items() if k not in ("new", "resume")}
+    args = {k: v for k, v in request.args.items()
+            if k not in ("new", "resume") and k not in (request.view_args or {}) and not k.startswith("_")}
     return _offer_resume(centre, unfinished, url_for(request.endpoint, **request.view_args, **args, new=1),
                          url_for(request.endpoint, **request.view_args, **args, resume=1))
 

@@ -60,3 +60,10 @@ def test_a_forged_resume_cookie_is_ignored(citizen, client, desk):
     client.set_cookie("sv_resume", "forged.value")
     citizen.open(f"/q/{centre.code}")
     assert citizen.status == 200 and load_state(citizen.state).page == 0
+
+
+def test_odd_query_arguments_on_the_offer_are_harmless(citizen, desk):
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").post("next")
+    citizen.open(f"/q/{centre.code}?centre_code=x&new=0&f=ho_tich&_scheme=javascript&_external=0")
+    assert citizen.status == 200 and "Tiếp tục trả lời" in citizen.html
