@@ -15,10 +15,17 @@ PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
 
 .PHONY: run test test-sqlite test-postgres security lint audit chromium bench lock clean
 
+# `make run HOST=0.0.0.0` listens on the local network so a phone can open the form; QR codes
+# and posters then carry the machine's LAN address (unless SURVEY_PUBLIC_BASE_URL is set).
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
 run: $(RUN_STAMP)
 	$(FLASK) db upgrade
-	$(FLASK) seed
-	SURVEY_STARTUP_CHECK=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	@$(BIN)/python -m survey.setup.network $(HOST) $(PORT)
+	base="$${SURVEY_PUBLIC_BASE_URL:-$$($(BIN)/python -m survey.setup.network --base $(HOST) $(PORT))}"; \
+		SURVEY_PUBLIC_BASE_URL="$$base" $(FLASK) seed && \
+		SURVEY_STARTUP_CHECK=1 SURVEY_PUBLIC_BASE_URL="$$base" $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(DEV_STAMP) chromium
 	$(MAKE) security

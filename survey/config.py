@@ -96,6 +96,20 @@ def int_setting(environ: Mapping[str, str], name: str, default: int, minimum: in
     return value
 
 
+def rate_setting(environ: Mapping[str, str], name: str, default: float) -> float:
+    """Read a rate between 0 and 1 (e.g. 0.05 for 5%), naming the variable when it is not one."""
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number such as 0.05, got {raw!r}.") from None
+    if not 0 < value <= 1:
+        raise ConfigError(f"{name} must be above 0 and at most 1 (0.05 means 5%), got {value}.")
+    return value
+
+
 def rate_limit_setting(environ: Mapping[str, str], name: str, default: str) -> str:
     """Read a rate limit such as '120 per hour', naming the variable when it cannot be parsed."""
     from limits import parse
@@ -166,6 +180,8 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "COMPRESS_ALGORITHM": ["gzip"],
         # Static files stream from disk; nginx compresses them in production (README).
         "COMPRESS_STREAMS": False,
+        # A centre's target for a wave: its dossiers of the previous quarter times this rate;
+        # MONITOR_TARGET_PER_CENTRE when the previous quarter's counts are missing.
         "MONITOR_TARGET_PER_CENTRE": int_setting(environ, "SURVEY_MONITOR_TARGET", 30, 1),
         # Argon2id cost (argon2-cffi's RFC 9106 low-memory profile); tests use cheap values.
         "PASSWORD_HASH_TIME_COST": int_setting(environ, "SURVEY_PASSWORD_HASH_TIME_COST", ARGON2.time_cost, 1),
@@ -175,6 +191,7 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "PASSWORD_HASH_PARALLELISM": int_setting(
             environ, "SURVEY_PASSWORD_HASH_PARALLELISM", ARGON2.parallelism, 1
         ),
+        "MONITOR_SAMPLING_RATE": rate_setting(environ, "SURVEY_MONITOR_SAMPLING_RATE", 0.05),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
     }

@@ -13,9 +13,11 @@ from flask import Blueprint, Response, render_template
 from flask_login import current_user, login_required
 
 from survey.clock import to_local
+from survey import labels
 from survey.models import User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.record_once(lambda state: labels.register(state.app))
 
 
 @bp.before_request

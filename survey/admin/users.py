@@ -64,7 +64,9 @@ def user_edit(user_id: int | None):
                 return render_template("admin/user_password.html", user=user, password=password)
             flash(f"Đã lưu tài khoản {user.username}.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    title = f"Tài khoản {user.username}" if user else "Thêm tài khoản"
+    return render_template("admin/form.html", form=form, title=title, back="admin.users",
+                           back_text="Danh sách tài khoản")
 
 
 @bp.post("/users/<int:user_id>/reset")

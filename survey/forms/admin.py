@@ -20,6 +20,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from survey import labels
+from survey.enums import values
 from survey.forms import VietnameseForm, choice_list
 from survey.models import ReviewStatus, UserRole
 
@@ -41,19 +43,9 @@ FILE_REQUIRED = "Vui lòng chọn tệp để tải lên."
 REASON_REQUIRED = f"Vui lòng ghi lý do (ít nhất {MIN_REASON} ký tự)."
 TOO_LONG = "Nội dung quá dài."
 
-# The Vietnamese label of each enum value; the choices follow the enums' own order.
-ROLE_LABELS = {
-    UserRole.ADMIN: "Quản trị cấp tỉnh (Sở Nội vụ)",
-    UserRole.OFFICER: "Cán bộ xã/phường",
-    UserRole.ANALYST: "Chuyên viên phân tích (chỉ xem)",
-}
-REVIEW_LABELS = {
-    ReviewStatus.INCLUDED: "Giữ lại trong phân tích",
-    ReviewStatus.EXCLUDED: "Loại khỏi phân tích",
-}
-ROLE_CHOICES = choice_list([(role.value, ROLE_LABELS[role]) for role in UserRole])
-REVIEW_CHOICES = choice_list([(status.value, REVIEW_LABELS[status]) for status in ReviewStatus])
-FORMAT_CHOICES = choice_list([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")])
+ROLE_CHOICES = choice_list(labels.options("role", values(UserRole)))
+REVIEW_CHOICES = choice_list(labels.options("review_status", values(ReviewStatus)))
+FORMAT_CHOICES = choice_list([("xlsx", "Excel (XLSX)"), ("csv", "CSV (UTF-8, cho phần mềm thống kê)")])
 NO_CHOICE = 0
 
 
@@ -101,7 +93,7 @@ class ServiceFieldForm(VietnameseForm):
 class WaveForm(VietnameseForm):
     """Create a survey wave (đợt khảo sát) on a published citizen questionnaire version."""
 
-    code = StringField("Mã đợt", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
+    code = StringField("Mã đợt", description="Ví dụ 2026Q3 cho quý 3 năm 2026.", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
     questionnaire_version_id = SelectField(
         "Phiên bản phiếu khảo sát", coerce=int, validators=[InputRequired(CHOOSE_ONE)]
     )
@@ -126,7 +118,10 @@ class UserForm(VietnameseForm):
         ],
     )
     role = RadioField("Vai trò", choices=ROLE_CHOICES, validators=[InputRequired(CHOOSE_ONE)])
-    locality_id = SelectField("Xã/phường (với cán bộ xã/phường)", coerce=int, validators=[Optional()])
+    locality_id = SelectField(
+        "Xã/phường (với cán bộ xã/phường)", coerce=int, validators=[Optional()],
+        description="Bắt buộc với cán bộ xã/phường; bỏ qua với các vai trò khác.",
+    )
     active = BooleanField("Tài khoản đang hoạt động", default=True)
     submit = SubmitField("Lưu")
 
@@ -151,7 +146,8 @@ class ReceiptBatchForm(VietnameseForm):
     count = IntegerField(
         "Số lượng mã", default=100, validators=[InputRequired(BATCH_SIZE), NumberRange(1, MAX_BATCH, BATCH_SIZE)]
     )
-    submit = SubmitField("Phát hành và tải về")
+    submit = SubmitField("Phát hành và tải tệp CSV (cho phần mềm Một cửa)")
+    sheet = SubmitField("Phát hành và in tờ phiếu QR (A4, 10 phiếu mỗi tờ)")
 
 
 class CountsUploadForm(VietnameseForm):
@@ -159,7 +155,7 @@ class CountsUploadForm(VietnameseForm):
 
     file = FileField(
         "Tệp số liệu (CSV hoặc XLSX)",
-        description="Các cột: centre_code, field_code, quarter, dossiers_resolved.",
+        description="Các cột: mã trung tâm, mã lĩnh vực, quý, số hồ sơ đã giải quyết (tiêu đề như ở trên).",
         validators=[FileRequired(FILE_REQUIRED)],
     )
     submit = SubmitField("Tải lên")
@@ -176,6 +172,18 @@ class ReviewForm(VietnameseForm):
     submit = SubmitField("Ghi nhận")
 
 
+class BulkReviewForm(VietnameseForm):
+    """Include or exclude several chosen responses at once; the ids come as `ids` checkboxes."""
+
+    decision = RadioField("Quyết định cho các phiếu đã chọn", choices=REVIEW_CHOICES,
+                          validators=[InputRequired(CHOOSE_ONE)])
+    reason = TextAreaField(
+        "Lý do",
+        validators=[DataRequired(REASON_REQUIRED), Length(min=MIN_REASON, max=500, message=REASON_REQUIRED)],
+    )
+    submit = SubmitField("Ghi nhận cho các phiếu đã chọn")
+
+
 class ExportForm(VietnameseForm):
     """Choose a wave, a format and optionally one centre to export (a GET form)."""
 
@@ -184,7 +192,7 @@ class ExportForm(VietnameseForm):
 
     wave = SelectField("Đợt khảo sát", validators=[InputRequired(CHOOSE_ONE)])
     centre = SelectField("Trung tâm", coerce=int, default=NO_CHOICE, validators=[Optional()])
-    format = RadioField("Định dạng", choices=FORMAT_CHOICES, default="csv", validators=[InputRequired(CHOOSE_ONE)])
+    format = RadioField("Định dạng", choices=FORMAT_CHOICES, default="xlsx", validators=[InputRequired(CHOOSE_ONE)])
     submit = SubmitField("Tải về")
 
 

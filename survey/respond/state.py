@@ -34,6 +34,8 @@ class FormState:
     receipt: str | None = None
     field_code: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)
+    carried: tuple[str, ...] = ()
+    """Questions an answer revealed on the previous page, shown at the top of this one (no JS)."""
 
     @classmethod
     def start(cls, wave_id: int, centre_code: str, channel: str, **extra: Any) -> FormState:
@@ -44,8 +46,8 @@ class FormState:
         merged = {**self.answers, **updates}
         return replace(self, answers={k: v for k, v in merged.items() if v is not None})
 
-    def moved(self, page: int) -> FormState:
-        return replace(self, page=page)
+    def moved(self, page: int, carried: tuple[str, ...] = ()) -> FormState:
+        return replace(self, page=page, carried=tuple(carried))
 
     def speaking(self, language: str) -> FormState:
         return replace(self, language=language)
@@ -74,8 +76,39 @@ def load_state(raw: str | None) -> FormState | None:
     try:
         data = _serializer().loads(raw)
         state = FormState(**data)
+        state = replace(state, carried=tuple(state.carried))
         uuid.UUID(state.submission_id)
         dt.datetime.fromisoformat(state.started_at)
     except (BadSignature, TypeError, ValueError):
         return None
     return state
+
+
+RESUME_SALT = "respond-resume-v1"
+
+
+def _resume_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=RESUME_SALT)
+
+
+def dump_resume(state: FormState) -> str:
+    """A small signed pointer to a questionnaire in progress: the state without its answers.
+
+    It goes in a cookie so that re-scanning the desk QR on the same phone can offer to continue;
+    the answers come back from the server draft (`survey.respond.drafts`), free text excepted.
+    """
+    pointer = asdict(replace(state, answers={}, carried=()))
+    return _resume_serializer().dumps(pointer)
+
+
+def load_resume(raw: str | None) -> FormState | None:
+    """The state a resume cookie points to (without answers), or None when missing or forged."""
+    if not raw:
+        return None
+    try:
+        state = FormState(**_resume_serializer().loads(raw))
+        uuid.UUID(state.submission_id)
+        dt.datetime.fromisoformat(state.started_at)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    return replace(state, carried=())

@@ -81,7 +81,8 @@ def store_response(
     field = session.scalar(select(ServiceField).where(ServiceField.code == field_code))
     duration = max(0, int((now - state.started).total_seconds()))
     submission = Submission(
-        wave.id, centre.id, now, duration, len(answers), scores, device.device_hash, scrubbed
+        wave.id, centre.id, now, duration, len(answers), scores, device.device_hash, scrubbed,
+        channel=state.channel,
     )
     response = Response(
         id=state.response_id,

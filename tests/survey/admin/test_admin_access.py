@@ -11,7 +11,7 @@ from tests.conftest import _test_config
 from tests.factories import make_centre, make_locality, make_response, make_wave
 
 STAFF_BLUEPRINTS = ("admin",)
-SAMPLE_ARGS = {"centre_id": 1, "field_id": 1, "user_id": 1, "wave_id": 1, "action": "open",
+SAMPLE_ARGS = {"centre_id": 1, "field_id": 1, "user_id": 1, "wave_id": 1, "batch_id": 1, "action": "open",
                "response_id": uuid.UUID(int=1)}
 
 

@@ -67,9 +67,9 @@ def test_audit_viewer_shows_logins_and_exports_to_the_admin(client, db_session, 
     auth("admin")
     client.get("/admin/exports?wave=2026Q3&format=csv")
     page = client.get("/admin/audit").get_data(as_text=True)
-    assert "export_responses" in page and "login" in page
+    assert "<td>Xuất phiếu trả lời</td>" in page and "<td>Đăng nhập</td>" in page
     filtered = client.get("/admin/audit?action=login").get_data(as_text=True)
-    assert "<td>export_responses</td>" not in filtered and "<td>login</td>" in filtered
+    assert "<td>Xuất phiếu trả lời</td>" not in filtered and "<td>Đăng nhập</td>" in filtered
 
 
 def test_audit_entries_cannot_be_changed(client, db_session, auth):

@@ -11,6 +11,7 @@ from survey.respond.quality import (
     is_outside_hours,
     is_speeder,
     is_straight_lining,
+    quality_flags,
 )
 from tests.factories import make_response
 
@@ -40,6 +41,15 @@ def test_office_hours_in_vietnam_time():
     assert not is_outside_hours(tuesday_9am, HCM)
     assert is_outside_hours(tuesday_10pm, HCM)
     assert is_outside_hours(sunday_9am, HCM)
+
+
+def test_outside_hours_only_for_the_desk_channel(db_session):
+    """A receipt-QR citizen answering at home at 22:00 is normal; the same hour at a desk is not."""
+    tuesday_10pm = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.timezone.utc)
+    base = dict(wave_id=1, centre_id=None, submitted_at=tuesday_10pm, duration_seconds=600, answered=20,
+                scores=[], device_hash=None, scrubbed=False)
+    assert "outside_hours" in quality_flags(db_session, Submission(**base, channel="desk"), HCM)
+    assert "outside_hours" not in quality_flags(db_session, Submission(**base, channel="receipt"), HCM)
 
 
 def test_burst_and_repeat_device_are_flagged_on_submission(citizen, desk, db_session):
