@@ -1,6 +1,14 @@
 """The data model. Importing this package registers every table on `Base.metadata`."""
 
 from survey.models.admin import AdminCount, AppendOnlyError, AuditLog, User, UserRole
+from survey.models.leaders import (
+    UNIT_TYPE_LABELS,
+    UNIT_TYPE_OF_GROUP,
+    LeaderDraft,
+    LeaderInvitation,
+    LeaderResponse,
+    UnitType,
+)
 from survey.models.places import Locality, LocalityKind, ServiceCentre, ServiceField
 from survey.models.questionnaires import (
     ImmutableVersionError,
@@ -26,6 +34,9 @@ __all__ = [
     "AuditLog",
     "Channel",
     "ImmutableVersionError",
+    "LeaderDraft",
+    "LeaderInvitation",
+    "LeaderResponse",
     "Locality",
     "LocalityKind",
     "Questionnaire",
@@ -37,6 +48,9 @@ __all__ = [
     "ReviewStatus",
     "ServiceCentre",
     "ServiceField",
+    "UNIT_TYPE_LABELS",
+    "UNIT_TYPE_OF_GROUP",
+    "UnitType",
     "User",
     "UserRole",
     "Wave",
