@@ -186,8 +186,9 @@ def par_score(data: pd.DataFrame, criteria: Sequence[Criterion], *, group: str =
         figure = _figure(overall, j, n, shown)
         graded = int(overall[5][j])
         rows.append({"code": criterion.code, "field": criterion.field,
-                     "max_points": criterion.points, **figure.as_dict(), "graded": graded,
-                     "cannot_assess": int(_e_count(data, criterion)),
+                     "max_points": criterion.points, **figure.as_dict(),
+                     "graded": graded if shown else None,
+                     "cannot_assess": int(_e_count(data, criterion)) if shown else None,
                      "mean_share": None if figure.estimate is None else figure.estimate / criterion.points,
                      "lost": None if figure.estimate is None else criterion.points - figure.estimate})
     rows.sort(key=lambda r: (-(r["lost"] or 0), r["code"]))
