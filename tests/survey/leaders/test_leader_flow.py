@@ -121,3 +121,30 @@ def test_free_text_is_scrubbed_when_stored(client, db_session, tokens):
     assert "0912" not in stored.answers["other_comments"]
     # the day only: a date, never a time of day
     assert type(stored.submitted_on) is dt.date
+
+
+def test_simultaneous_submits_store_one_response_and_no_draft(client, db_session, tokens, live_server):
+    """Four taps at once on the last page, through a threaded server: one response, no 500."""
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    last = len(LEADERS.pages) - 1
+    client.get(f"/l/{tokens[0]}")
+    for number in range(last):
+        client.post(f"/l/{tokens[0]}", data={"page": number, "action": "next", **page_answers(number)})
+    body = urllib.parse.urlencode({"page": last, "action": "submit", **page_answers(last)}).encode()
+    statuses: list[int] = []
+
+    def tap() -> None:
+        with urllib.request.urlopen(f"{live_server}/l/{tokens[0]}", data=body, timeout=30) as reply:
+            statuses.append(reply.status)
+
+    taps = [threading.Thread(target=tap) for _ in range(4)]
+    for thread in taps:
+        thread.start()
+    for thread in taps:
+        thread.join(timeout=60)
+    assert statuses == [200] * 4
+    assert _count(db_session, LeaderResponse) == 1
+    assert _count(db_session, LeaderDraft) == 0
