@@ -6,12 +6,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SubmitField
 from wtforms.validators import DataRequired, InputRequired
 
-from survey.forms import VietnameseForm
+from survey.forms import VietnameseForm, choice_list
 
 FILE_REQUIRED = "Vui lòng chọn tệp danh sách (CSV hoặc XLSX)."
 CONFIRM_REQUIRED = "Vui lòng xác nhận rằng các đường dẫn cũ sẽ không dùng được nữa."
 CHOOSE_FORMAT = "Vui lòng chọn dạng tệp."
-FORMATS = [("html", "Thư mời in trên khổ A4 (HTML, có mã QR)"), ("csv", "Danh sách đường dẫn (CSV)")]
+FORMATS = choice_list([("html", "Thư mời in trên khổ A4 (HTML, có mã QR)"), ("csv", "Danh sách đường dẫn (CSV)")])
 
 
 class RosterUploadForm(VietnameseForm):

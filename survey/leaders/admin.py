@@ -81,7 +81,7 @@ def roster(wave_code: str):
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            rows = parse_roster(db.session, wave, questionnaire, form.file.data.read())
+            rows = parse_roster(db.session, wave, questionnaire, form.file.data)
         except RosterError as exc:
             problems = exc.problems
         else:

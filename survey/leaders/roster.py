@@ -17,26 +17,27 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.admin.countsfile import CountsFileError, read_table
 from survey.leaders.tokens import hash_token, new_token
 from survey.models import UNIT_TYPE_OF_GROUP, LeaderInvitation, Wave
 from survey.questionnaire import QuestionnaireDefinition
+from survey.uploads import UploadError, UploadLimits, read_upload
 
 GROUP_LIST = "respondent_group"
 MAX_ROWS = 5000
+LIMITS = UploadLimits(rows=MAX_ROWS + 1, columns=20)
+"""A province invites a few hundred leaders; the header is one of the rows counted."""
 COLUMNS = ("group", "unit", "full_name", "phone", "email")
 REQUIRED = ("group", "unit", "full_name")
 VIETNAMESE_HEADERS = {"nhóm": "group", "đơn vị": "unit", "họ và tên": "full_name",
                       "điện thoại": "phone", "email": "email"}
 TEMPLATE_HEADERS = ("Nhóm", "Đơn vị", "Họ và tên", "Điện thoại", "Email")
-LIMITS = {"unit": 200, "full_name": 200, "phone": 40, "email": 200}
+LENGTHS = {"unit": 200, "full_name": 200, "phone": 40, "email": 200}
 COLUMN_NAMES = {"group": "Nhóm", "unit": "Đơn vị", "full_name": "Họ và tên",
                 "phone": "Điện thoại", "email": "Email"}
 PHONE = re.compile(r"^\+?[0-9 .-]{8,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 EMPTY = "Tệp không có dòng danh sách nào."
-TOO_MANY = "Tệp có {count} dòng, quá giới hạn {limit} dòng một lần nhập."
 MISSING_COLUMNS = ("Dòng {row}: thiếu cột {columns}. Dòng tiêu đề phải có: Nhóm, Đơn vị, Họ và tên "
                    "(có thể thêm Điện thoại, Email) hoặc group, unit, full_name, phone, email.")
 NO_GROUPS = "Phiếu của đợt {wave} không có danh sách nhóm đối tượng ({name})."
@@ -97,20 +98,19 @@ def _header_positions(header: list[str]) -> dict[str, int]:
 
 
 def parse_roster(session: Session, wave: Wave, questionnaire: QuestionnaireDefinition,
-                 data: bytes) -> list[RosterRow]:
-    """Every row of the file checked against the wave's groups and roster; raise on any problem."""
+                 upload) -> list[RosterRow]:
+    """Every row of the upload (a file, its bytes or a path) checked against the wave's groups
+    and roster; raise on any problem."""
     try:
-        table = [(n, row) for n, row in enumerate(read_table(data), start=1) if any(row)]
-    except CountsFileError as exc:
-        raise RosterError(exc.problems) from None
-    if not table:
+        table = read_upload(upload, LIMITS)
+    except UploadError as exc:
+        raise RosterError([exc.message]) from None
+    if table is None:
         raise RosterError([EMPTY])
-    if len(table) - 1 > MAX_ROWS:
-        raise RosterError([TOO_MANY.format(count=len(table) - 1, limit=MAX_ROWS)])
     groups = group_lookup(questionnaire)
     if not groups:
         raise RosterError([NO_GROUPS.format(wave=wave.code, name=GROUP_LIST)])
-    header_line, header = table[0]
+    header_line, header = table.header_line, table.header
     position = _header_positions(header)
     missing = [COLUMN_NAMES[c] for c in REQUIRED if c not in position]
     if missing:
@@ -122,7 +122,7 @@ def parse_roster(session: Session, wave: Wave, questionnaire: QuestionnaireDefin
     problems: list[str] = []
     rows: list[RosterRow] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, raw in table[1:]:
+    for number, raw in table.rows:
         values = {c: (raw[i].strip() if i < len(raw) else "") for c, i in position.items()}
         values = {c: values.get(c, "") for c in COLUMNS}
         found = _check_row(values, groups, known)
@@ -153,7 +153,7 @@ def _check_row(values: dict[str, str], groups: dict[str, str], known: str) -> li
         found.append(("group", UNKNOWN_GROUP.format(value=group, known=known)))
     elif group and groups[_plain(group)] not in UNIT_TYPE_OF_GROUP:
         found.append(("group", NO_UNIT_TYPE.format(value=group)))
-    for column, limit in LIMITS.items():
+    for column, limit in LENGTHS.items():
         if len(values[column]) > limit:
             found.append((column, TOO_LONG.format(limit=limit)))
     if values["phone"] and not PHONE.match(values["phone"]):

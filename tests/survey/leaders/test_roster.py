@@ -119,3 +119,14 @@ def test_only_province_admins_see_the_roster(client, auth, leader_wave):
     assert client.get(f"/admin/leaders/{leader_wave.code}/roster").status_code == 403
     assert client.get(f"/admin/leaders/{leader_wave.code}/progress").status_code == 403
     assert client.get(f"/admin/leaders/{leader_wave.code}/scores").status_code == 200
+
+
+def test_a_roster_beyond_the_row_bound_is_refused_whole(runner, db_session, leader_wave, tmp_path):
+    from survey.leaders.roster import MAX_ROWS
+
+    path = tmp_path / "qua-dai.csv"
+    rows = "".join(f"lanh_dao_xa,Xã {n},Người {n},,\n" for n in range(MAX_ROWS + 1))
+    path.write_text("group,unit,full_name\n" + rows, encoding="utf-8")
+    result = runner.invoke(args=["leaders", "import", str(path), "--wave", leader_wave.code])
+    assert result.exit_code == 1 and "vượt giới hạn" in result.output
+    assert _count(db_session) == 0
