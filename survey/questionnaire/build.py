@@ -108,7 +108,10 @@ class _Builder(ShapeChecker):
                              f"(first on line {seen[value]})", "give each choice its own value")
             seen.setdefault(value, entry_line)
             no_answer = bool(self.typed(data, "no_answer", bool, where, False))
+            reported = len(self.problems)
             share = self.share(data, f"choice '{value}' of {where}", no_answer)
+            if len(self.problems) > reported:
+                self.bad_scales.add(name)  # one problem per bad share, not a second for the list
             choices.append(Choice(value, self.text(data, "label", f"choice '{value}' of {where}") or {},
                                   no_answer, share))
         return ChoiceList(name, tuple(choices), line)
