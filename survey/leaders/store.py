@@ -75,6 +75,15 @@ def complete(session: Session, questionnaire: QuestionnaireDefinition,
     if claimed.rowcount != 1:
         session.rollback()
         return False
+    # PostgreSQL stamps every row version with the id of the transaction that wrote it
+    # (xmin). Rewriting every invitation of the wave here gives them all this transaction's
+    # id, so the response's xmin matches the whole roster, never the one invitation closed.
+    session.execute(
+        update(LeaderInvitation)
+        .where(LeaderInvitation.wave_id == invitation.wave_id, LeaderInvitation.id != invitation.id)
+        .values(completed_on=LeaderInvitation.completed_on)
+        .execution_options(synchronize_session=False)
+    )
     session.add(LeaderResponse(
         wave_id=invitation.wave_id, group_code=invitation.group_code,
         unit_type=UNIT_TYPE_OF_GROUP[invitation.group_code].value, submitted_on=today,

@@ -71,3 +71,23 @@ def test_completion_and_response_cannot_be_matched_by_time_or_order(client, db_s
     assert len(set(completed) | {r.submitted_on for r in responses}) == 1
     # keys are random version-4 UUIDs, so their order says nothing about the order of arrival
     assert all(isinstance(r.id, uuid.UUID) and r.id.version == 4 for r in responses)
+
+
+def test_transaction_ids_do_not_single_out_the_invitation_of_a_response(client, db_session, tokens):
+    """PostgreSQL keeps the writing transaction's id (xmin) on every row version; SQLite keeps none.
+
+    After several submissions, a response's xmin must match no invitation or every invitation
+    of the wave, never exactly the one it completed.
+    """
+    for token in tokens[:3]:
+        answer_all(client, token)
+    db_session.expire_all()
+    if db.engine.dialect.name != "postgresql":
+        assert db.engine.dialect.name == "sqlite"  # rows carry no transaction id at all
+        return
+    from sqlalchemy import text
+
+    invitation_xmin = [row[0] for row in db_session.execute(text("SELECT xmin::text FROM leader_invitation"))]
+    for (xmin,) in db_session.execute(text("SELECT xmin::text FROM leader_response")):
+        matches = invitation_xmin.count(xmin)
+        assert matches in (0, len(invitation_xmin)), (xmin, invitation_xmin)
