@@ -130,7 +130,7 @@ def login(client, user: User | str, password: str = DEFAULT_PASSWORD):
     return client.post("/auth/login", data={"username": username, "password": password})
 
 
-def make_leader_wave(session: Session, code: str = "PAR2026Q3", **options) -> Wave:
+def make_leader_wave(session: Session, code: str = "PAR-2026Q3", **options) -> Wave:
     """An open wave of the shipped PAR leaders' questionnaire."""
     return make_wave(session, make_version(session, LEADERS_FILE), code=code, **options)
 

@@ -130,3 +130,19 @@ def test_a_roster_beyond_the_row_bound_is_refused_whole(runner, db_session, lead
     result = runner.invoke(args=["leaders", "import", str(path), "--wave", leader_wave.code])
     assert result.exit_code == 1 and "vượt giới hạn" in result.output
     assert _count(db_session) == 0
+
+
+def test_an_official_creates_the_leaders_wave_of_a_quarter_beside_the_citizens_one(client, auth, db_session):
+    from survey.models import Wave
+    from tests.factories import LEADERS_FILE, make_version, make_wave
+
+    make_wave(db_session, code="2026Q3")
+    version = make_version(db_session, LEADERS_FILE)
+    db_session.commit()
+    auth("admin")
+    response = client.post("/admin/waves/new", data={
+        "code": "PAR-2026Q3", "questionnaire_version_id": version.id,
+        "opens_on": "2026-07-01", "closes_on": "2026-09-30"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db_session.scalar(select(Wave).where(Wave.code == "PAR-2026Q3")) is not None
+    assert "PAR-2026Q3" in client.get("/admin/leaders/").get_data(as_text=True)
