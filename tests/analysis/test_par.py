@@ -92,3 +92,30 @@ def test_bad_data_names_the_problem():
         par_score(LEADERS, [*CRITERIA, Criterion("c3", 1.0, "f2", SHARES)])
     with pytest.raises(DesignError, match="group 'xa' .* has no invited count"):
         par_score(LEADERS, CRITERIA, population={"so": 5})
+
+
+R_TOLERANCE = 1e-9
+PAR_POINTS = {"cd1": 1, "cd2": 1, "th1": 1.25, "th2": 1.25, "tt1": 1, "tt2": 1, "tt3": 1, "tc1": 1.25,
+              "tc2": 1.25, "cv1": 1, "cv2": 1, "cv3": 1, "tcc1": 1, "tcc2": 1, "cq1": 1, "cq2": 1,
+              "cq3": 1, "td1": 1, "td2": 1, "td3": 1, "td4": 1}
+
+
+def test_the_total_matches_r_survey_on_synthetic_leaders():
+    """Golden: tests/data/par_expected.json from `Rscript tests/data/reference_par.R
+    tests/data/par_leaders.csv` (R 4.2.2, survey 4.1.1): svydesign(ids=~1, strata=~group,
+    fpc=~invited), svytotal of shares and graded indicators, svycontrast of the points sum.
+    Data: tests/data/make_par_leaders.py (225 leaders in four groups, 21 criteria)."""
+    import json
+    from pathlib import Path
+
+    data_dir = Path(__file__).resolve().parents[1] / "data"
+    expected = json.loads((data_dir / "par_expected.json").read_text())
+    data = pd.read_csv(data_dir / "par_leaders.csv")
+    population = data.groupby("group")["invited"].first().to_dict()
+    criteria = [Criterion(code, float(points), "f", SHARES) for code, points in PAR_POINTS.items()]
+    report = par_score(data.drop(columns="invited"), criteria, population=population)
+    for ours, theirs in ((report.total, expected["total"]),
+                         (report.total_e_as_zero, expected["total_e_as_zero"])):
+        for key in ("estimate", "se", "ci_low", "ci_high"):
+            assert getattr(ours, key) == pytest.approx(theirs[key], abs=R_TOLERANCE), key
+        assert ours.n == theirs["n"]
