@@ -83,17 +83,28 @@ class ParReport:
                 "by_group": self.by_group, "by_field": self.by_field, "criteria": self.criteria}
 
 
-def _shares(data: pd.DataFrame, criterion: Criterion, e_as_zero: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(answered, share) columns: answered is 1 for a graded answer (or E when it counts 0)."""
+@dataclass(frozen=True, eq=False)
+class _Answers:
+    """One criterion's answers as arrays: graded (A-D), E, and the share earned."""
+
+    graded: np.ndarray
+    cannot_assess: np.ndarray
+    share: np.ndarray
+
+    def columns(self, e_as_zero: bool):
+        """(answered, share): E counts as answered with share 0 when ``e_as_zero``."""
+        answered = self.graded | self.cannot_assess if e_as_zero else self.graded
+        return answered.astype(float), self.share
+
+
+def _answers(data: pd.DataFrame, criterion: Criterion) -> _Answers:
     if criterion.code not in data.columns:
         raise DesignError(f"unknown criterion column '{criterion.code}'")
     text = data[criterion.code].astype("string").str.strip().str.lower()
-    blank = (text.isna() | (text == "")).to_numpy()
-    share = text.map(lambda v: criterion.shares.get(v) if isinstance(v, str) else None)
-    graded = share.notna().to_numpy()
-    answered = graded | (~blank if e_as_zero else False)
-    values = np.where(graded, pd.to_numeric(share, errors="coerce").fillna(0).to_numpy(float), 0.0)
-    return answered.astype(float), values
+    blank = (text.isna() | (text == "")).to_numpy(dtype=bool, na_value=True)
+    share = text.map(dict(criterion.shares)).to_numpy(dtype=float, na_value=np.nan)
+    graded = ~np.isnan(share)
+    return _Answers(graded, ~blank & ~graded, np.where(graded, share, 0.0))
 
 
 def _design(data: pd.DataFrame, group: str, population: Mapping[str, int] | None) -> Design:
@@ -110,16 +121,14 @@ def _design(data: pd.DataFrame, group: str, population: Mapping[str, int] | None
     return Design.from_frame(frame, weight=_WEIGHT, strata=group, fpc=_POPULATION)
 
 
-def _figures(design: Design, criteria: Sequence[Criterion], fields: list[str], group: str,
-             e_as_zero: bool, level: float):
+def _figures(design: Design, criteria: Sequence[Criterion], answers: list[_Answers],
+             fields: list[str], group: str, e_as_zero: bool, level: float):
     """Per domain (None = all): estimates and SEs of criteria, fields and the total."""
     k = len(criteria)
 
     def columns():
-        for criterion in criteria:
-            answered, share = _shares(design.data, criterion, e_as_zero)
-            yield answered
-            yield share
+        for answer in answers:
+            yield from answer.columns(e_as_zero)
 
     points = np.array([c.points for c in criteria])
     rows = [np.eye(k) * points]
@@ -164,8 +173,9 @@ def par_score(data: pd.DataFrame, criteria: Sequence[Criterion], *, group: str =
     if group not in data.columns:
         raise DesignError(f"unknown group column '{group}'")
     design = _design(data, group, population)
-    main = _figures(design, criteria, fields, group, False, level)
-    zero = _figures(design, criteria, fields, group, True, level)
+    answers = [_answers(data, criterion) for criterion in criteria]
+    main = _figures(design, criteria, answers, fields, group, False, level)
+    zero = _figures(design, criteria, answers, fields, group, True, level)
     overall, n = main[None], main[None][4]
     shown = n >= min_cell
     total = _figure(overall, k + f, n, shown)
@@ -188,19 +198,13 @@ def par_score(data: pd.DataFrame, criteria: Sequence[Criterion], *, group: str =
         rows.append({"code": criterion.code, "field": criterion.field,
                      "max_points": criterion.points, **figure.as_dict(),
                      "graded": graded if shown else None,
-                     "cannot_assess": int(_e_count(data, criterion)) if shown else None,
+                     "cannot_assess": int(answers[j].cannot_assess.sum()) if shown else None,
                      "mean_share": None if figure.estimate is None else figure.estimate / criterion.points,
                      "lost": None if figure.estimate is None else criterion.points - figure.estimate})
     rows.sort(key=lambda r: (-(r["lost"] or 0), r["code"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank if shown else None
     return ParReport(total, total_zero, max_points, by_group, by_field, rows, min_cell, level)
-
-
-def _e_count(data: pd.DataFrame, criterion: Criterion) -> int:
-    answered_or_e, _ = _shares(data, criterion, True)
-    graded, _ = _shares(data, criterion, False)
-    return int((answered_or_e - graded).sum())
 
 
 def _group_row(label, values, n: int, population, shown: bool, j: int = 0) -> dict[str, Any]:
