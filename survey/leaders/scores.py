@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.par import Criterion, ParReport, par_score
 from survey.leaders.progress import invited_by_group
 from survey.leaders.roster import GROUP_LIST
 from survey.models import LeaderResponse, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.flow import questionnaire_of
 
+if TYPE_CHECKING:
+    from analysis.par import Criterion, ParReport
+
 GROUP_COLUMN = "group"
 
 
 def criteria_of(questionnaire: QuestionnaireDefinition) -> list[Criterion]:
     """Each graded item as a criterion: points, PAR field (its index node) and shares."""
+    from analysis.par import Criterion  # scipy loads on the first score, not at every app start
+
     criteria = []
     for item in questionnaire.graded_items:
         parent = questionnaire.index.parent_of(item.code)
@@ -58,6 +62,8 @@ def response_frame(session: Session, wave: Wave, questionnaire: QuestionnaireDef
 
 def wave_score(session: Session, wave: Wave) -> tuple[ParReport, dict[str, dict[str, str]]]:
     """The score report of ``wave`` and the labels its renderers use."""
+    from analysis.par import par_score
+
     questionnaire = questionnaire_of(wave)
     report = par_score(response_frame(session, wave, questionnaire), criteria_of(questionnaire),
                        group=GROUP_COLUMN, population=invited_by_group(session, wave) or None)
