@@ -6,7 +6,8 @@ migrations.  Timed as whole processes, each run RUNS times, median reported:
 
 - ours: `flask --app wsgi leaders score --wave PAR-2026Q3` (app start, query, estimation, JSON);
 - peer: `Rscript tests/data/reference_par.R` on the same answers exported as CSV (R start,
-  read.csv, svydesign, svytotal, svycontrast for the total and the E-as-zero line).
+  read.csv, svydesign, svytotal, svycontrast for the total and the E-as-zero line);
+- for scale: `flask --app wsgi leaders --help`, the app starting and doing nothing.
 
     .venv/bin/python bench/par_bench.py [--leaders 2000] [--runs 5]
 """
@@ -87,12 +88,14 @@ def main() -> None:
         env = {**os.environ, "SURVEY_DATABASE_URL": url, "SURVEY_SECRET_KEY": "bench"}
         flask = str(Path(sys.executable).with_name("flask"))
         ours, output = timed([flask, "--app", "wsgi", "leaders", "score", "--wave", WAVE], env, args.runs)
+        start_only, _ = timed([flask, "--app", "wsgi", "leaders", "--help"], env, args.runs)
         r_json = Path(tmp) / "r.json"
         peer, _ = timed(["Rscript", "tests/data/reference_par.R", str(csv), str(r_json)], env, args.runs)
         mine, theirs = json.loads(output)["total"], json.loads(r_json.read_text())["total"]
     print(json.dumps({
         "leaders": mine["n"], "runs": args.runs,
         "flask_leaders_score_s": round(ours, 3), "rscript_reference_par_s": round(peer, 3),
+        "flask_app_start_only_s": round(start_only, 3),
         "ratio_ours_over_r": round(ours / peer, 2),
         "total_ours": mine["estimate"], "total_r": theirs["estimate"],
         "se_ours": mine["se"], "se_r": theirs["se"],
