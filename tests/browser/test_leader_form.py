@@ -72,3 +72,24 @@ def test_import_open_answer_leave_resume_submit_and_reuse(browser, live_server, 
     assert stored.group_code == "lanh_dao_xa" and stored.unit_type == "xa"
     assert db_session.scalars(select(LeaderDraft)).all() == []
     assert db_session.scalars(select(LeaderInvitation)).one().completed_on == stored.submitted_on
+
+
+def test_each_letter_prints_on_one_a4_page(browser, runner, app, db_session, tmp_path):
+    """Chromium prints the letters file (CSS inlined) to PDF: as many pages as letters."""
+    import re
+
+    from tests.factories import make_invitations
+
+    wave = make_leader_wave(db_session)
+    make_invitations(db_session, wave, {"lanh_dao_xa": 2, "dai_bieu_hdnd": 1})
+    db_session.commit()
+    app.config["PUBLIC_BASE_URL"] = "https://khaosat.daklak.gov.vn"
+    letters = tmp_path / "thu-moi.html"
+    result = runner.invoke(args=["leaders", "invitations", "--wave", wave.code, "--format", "html",
+                                 "--out", str(letters)])
+    assert result.exit_code == 0, result.output
+    page = browser.new_page()
+    page.goto(letters.as_uri())
+    pdf = page.pdf(prefer_css_page_size=True)
+    page.close()
+    assert re.findall(rb"/Count (\d+)", pdf)[-1] == b"3"
