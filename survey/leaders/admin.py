@@ -18,6 +18,7 @@ from survey.leaders import admin_bp
 from survey.leaders.invitations import issue, letters_html, links_csv
 from survey.leaders.progress import non_respondents, progress
 from survey.leaders.roster import RosterError, import_roster, parse_roster, template_csv
+from survey.leaders.store import purge_closed_drafts
 from survey.leaders.scores import labels_of, score_dict, score_json, score_xlsx, wave_score
 from survey.models import LeaderInvitation, Questionnaire, QuestionnaireVersion, UserRole, Wave
 from survey.respond.flow import local_today, questionnaire_of
@@ -128,6 +129,8 @@ def invitations(wave_code: str):
 def progress_page(wave_code: str):
     """Show invited, opened and completed per group and unit, and who has not answered."""
     wave = _wave(wave_code)
+    purge_closed_drafts(db.session, local_today())
+    db.session.commit()
     overall, by_group, by_unit = progress(db.session, wave)
     return render_template(
         "leaders/progress.html", wave=wave, overall=overall, by_group=by_group,
@@ -140,6 +143,8 @@ def progress_page(wave_code: str):
 def scores(wave_code: str):
     """Show the PAR score: total with its CI, by group and field, criteria losing most points."""
     wave = _wave(wave_code)
+    purge_closed_drafts(db.session, local_today())
+    db.session.commit()
     report, labels = wave_score(db.session, wave)
     fmt = request.args.get("format")
     if fmt == "json":

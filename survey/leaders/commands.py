@@ -14,6 +14,7 @@ from survey.audit import record
 from survey.extensions import db
 from survey.leaders.invitations import issue, letters_html, links_csv
 from survey.leaders.roster import RosterError, import_roster, parse_roster
+from survey.leaders.store import purge_closed_drafts
 from survey.leaders.scores import labels_of, score_json, score_xlsx, wave_score
 from survey.models import Questionnaire, QuestionnaireVersion, Wave
 from survey.respond.flow import local_today, questionnaire_of
@@ -100,6 +101,8 @@ def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids:
 def score_command(wave_code: str, fmt: str, out: Path | None) -> None:
     """The wave's PAR score: total with 95% CI, by group, by field, criteria ranked by points lost."""
     wave = leader_wave(wave_code)
+    purge_closed_drafts(db.session, local_today())
+    db.session.commit()
     report, labels = wave_score(db.session, wave)
     _write(score_json(report, labels, wave) + "\n" if fmt == "json" else score_xlsx(report, labels, wave), out)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from survey.models import UNIT_TYPE_OF_GROUP, LeaderDraft, LeaderInvitation, LeaderResponse
+from survey.models import (UNIT_TYPE_OF_GROUP, LeaderDraft, LeaderInvitation, LeaderResponse, Wave,
+                           WaveStatus)
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.scrub import scrub_free_text
 
@@ -92,3 +93,16 @@ def complete(session: Session, questionnaire: QuestionnaireDefinition,
     session.execute(delete(LeaderDraft).where(LeaderDraft.invitation_id == invitation.id))
     session.commit()
     return True
+
+
+def purge_closed_drafts(session: Session, today: dt.date) -> int:
+    """Delete the unsent answers of waves that no longer accept them (caller commits).
+
+    A draft sits beside a name until it is sent; once its wave is over it can never be sent,
+    so it must not outlive the wave.
+    """
+    closed = select(Wave.id).where(or_(Wave.status != WaveStatus.OPEN, Wave.closes_on < today))
+    invitations = select(LeaderInvitation.id).where(LeaderInvitation.wave_id.in_(closed))
+    result = session.execute(delete(LeaderDraft).where(LeaderDraft.invitation_id.in_(invitations))
+                             .execution_options(synchronize_session=False))
+    return result.rowcount

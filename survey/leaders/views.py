@@ -14,7 +14,7 @@ from survey.extensions import db
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome
 from survey.leaders import bp
-from survey.leaders.store import complete, draft_of, hold, save_draft
+from survey.leaders.store import complete, draft_of, hold, purge_closed_drafts, save_draft
 from survey.leaders.tokens import find_invitation
 from survey.models import LeaderDraft, LeaderInvitation
 from survey.questionnaire import QuestionnaireDefinition
@@ -48,6 +48,8 @@ def _invitation_or_message(session: Session, token: str):
         return None, _message(USED_TITLE, USED_BODY)
     wave = invitation.wave
     if not wave.accepts_responses(local_today()):
+        purge_closed_drafts(session, local_today())
+        session.commit()
         body = CLOSED_BODY.format(wave=wave.code, opens=wave.opens_on.strftime(DATE),
                                   closes=wave.closes_on.strftime(DATE))
         return None, _message(CLOSED_TITLE, body)

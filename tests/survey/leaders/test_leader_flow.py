@@ -91,7 +91,10 @@ def test_an_unknown_token_is_a_plain_404(client, tokens):
     assert client.post("/l/" + "y" * 22, data={"page": "abc"}).status_code == 404
 
 
-def test_a_closed_wave_gets_a_clear_page(client, db_session, tokens, leader_wave):
+def test_a_closed_wave_gets_a_clear_page_and_its_drafts_are_deleted(client, db_session, tokens, leader_wave):
+    client.get(f"/l/{tokens[1]}")
+    client.post(f"/l/{tokens[1]}", data={"page": 0, "action": "next", **page_answers(0)})
+    assert _count(db_session, LeaderDraft) == 1
     wave = db_session.get(Wave, leader_wave.id)
     wave.status = WaveStatus.CLOSED
     db_session.commit()

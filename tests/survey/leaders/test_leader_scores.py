@@ -71,3 +71,28 @@ def test_progress_counts_invited_opened_completed(client, auth, db_session, lead
     html = client.get(f"/admin/leaders/{leader_wave.code}/progress").get_data(as_text=True)
     assert "Đã mời 6 · đã mở 2 · đã gửi 1 · tỷ lệ phản hồi 17%" in html
     assert "Chưa gửi phiếu (5)" in html
+
+
+def test_a_wave_without_answers_scores_nothing_without_failing(runner, client, auth, leader_wave, tokens):
+    result = runner.invoke(args=["leaders", "score", "--wave", leader_wave.code])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["total"]["estimate"] is None and data["total"]["n"] == 0
+    assert {g["group"]: g["invited"] for g in data["by_group"]} == {"lanh_dao_so": 3, "lanh_dao_xa": 3}
+    auth("admin")
+    html = client.get(f"/admin/leaders/{leader_wave.code}/scores").get_data(as_text=True)
+    assert "Mới có 0 phiếu" in html
+
+
+def test_unsent_drafts_do_not_outlive_their_wave(runner, client, db_session, leader_wave, tokens):
+    from survey.models import LeaderDraft, Wave, WaveStatus
+
+    client.get(f"/l/{tokens[0]}")
+    client.post(f"/l/{tokens[0]}", data={"page": 0, "action": "next", "cd1": "a", "cd2": "b",
+                                         "th1": "c", "th2": "d"})
+    db_session.get(Wave, leader_wave.id).status = WaveStatus.CLOSED
+    db_session.commit()
+    assert db_session.query(LeaderDraft).count() == 1
+    assert runner.invoke(args=["leaders", "score", "--wave", leader_wave.code]).exit_code == 0
+    db_session.expire_all()
+    assert db_session.query(LeaderDraft).count() == 0
