@@ -70,9 +70,14 @@ class RosterRow:
     email: str | None
 
 
+def _tidy(text: str) -> str:
+    """Text as stored: NFC (Vietnamese can be typed in two byte forms), spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def _plain(text: str) -> str:
-    """Text as compared: NFC (Vietnamese typed in two ways), spaces collapsed, lower case."""
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    """Text as compared: tidied and in lower case."""
+    return _tidy(text).casefold()
 
 
 def group_lookup(questionnaire: QuestionnaireDefinition) -> dict[str, str]:
@@ -136,8 +141,8 @@ def parse_roster(session: Session, wave: Wave, questionnaire: QuestionnaireDefin
             seen.setdefault(person, number)
         problems.extend(ROW.format(row=number, column=COLUMN_NAMES[c], problem=p) for c, p in found)
         if not found:
-            rows.append(RosterRow(number, groups[_plain(values["group"])], values["unit"],
-                                  values["full_name"], values["phone"] or None,
+            rows.append(RosterRow(number, groups[_plain(values["group"])], _tidy(values["unit"]),
+                                  _tidy(values["full_name"]), values["phone"] or None,
                                   values["email"] or None))
     if problems:
         raise RosterError(problems)

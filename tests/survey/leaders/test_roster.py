@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ GOOD_CSV = (
     "Nhóm,Đơn vị,Họ và tên,Điện thoại,Email\n"
     "Lãnh đạo sở, ban, ngành,Sở Nội vụ,Nguyễn Văn An,0912 345 678,an@daklak.gov.vn\n"
 ).replace("Lãnh đạo sở, ban, ngành", '"Lãnh đạo sở, ban, ngành"') + (
-    "lanh_dao_xa,UBND xã Ea Kao,Trần Thị Bình,,\n"
+    f"lanh_dao_xa,UBND xã  Ea Kao,{unicodedata.normalize('NFD', 'Trần Thị Bình')},,\n"  # decomposed, two spaces
     "  đại biểu hội đồng nhân dân tỉnh ,HĐND tỉnh,H' Hen Niê,,\n"
 )
 BAD_CSV = (
@@ -50,6 +51,7 @@ def test_cli_imports_a_csv_with_vietnamese_headers_and_labels(runner, db_session
     assert rows["Nguyễn Văn An"].group_code == "lanh_dao_so"
     assert rows["Nguyễn Văn An"].phone == "0912 345 678"
     assert rows["Trần Thị Bình"].group_code == "lanh_dao_xa" and rows["Trần Thị Bình"].email is None
+    assert rows["Trần Thị Bình"].unit == "UBND xã Ea Kao"  # stored composed, spaces collapsed
     assert rows["H' Hen Niê"].group_code == "dai_bieu_hdnd"
     assert len({i.token_hash for i in rows.values()}) == 3
 
