@@ -2,7 +2,6 @@
 
 from survey.models.admin import AdminCount, AppendOnlyError, AuditLog, User, UserRole
 from survey.models.leaders import (
-    UNIT_TYPE_LABELS,
     UNIT_TYPE_OF_GROUP,
     LeaderDraft,
     LeaderInvitation,
@@ -48,7 +47,6 @@ __all__ = [
     "ReviewStatus",
     "ServiceCentre",
     "ServiceField",
-    "UNIT_TYPE_LABELS",
     "UNIT_TYPE_OF_GROUP",
     "UnitType",
     "User",

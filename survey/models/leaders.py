@@ -28,7 +28,6 @@ class UnitType(StrEnum):
     HDND = "hdnd"
 
 
-UNIT_TYPE_LABELS = {UnitType.SO: "Sở, ban, ngành", UnitType.XA: "Xã, phường", UnitType.HDND: "HĐND tỉnh"}
 UNIT_TYPE_OF_GROUP = {
     "dai_bieu_hdnd": UnitType.HDND,
     "lanh_dao_so": UnitType.SO,
