@@ -14,10 +14,11 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey import admin, auth, errors, health, models, respond, security  # noqa: F401 (models registers the tables)
+from survey import admin, auth, errors, health, leaders, models, respond, security  # noqa: F401 (models registers the tables)
 from survey.auth import commands as auth_commands
 from survey.config import engine_options, load_config
 from survey.exports import commands as export_commands
+from survey.leaders import commands as leaders_commands
 from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.publishing import commands as publishing_commands
 from survey.respond import commands as respond_commands
@@ -25,7 +26,8 @@ from survey.setup import commands as setup_commands
 from survey.startup import check_ready_to_serve
 
 # Each feature package's `commands.py` lists its CLI groups and commands in COMMANDS.
-COMMAND_MODULES = (setup_commands, export_commands, respond_commands, publishing_commands, auth_commands)
+COMMAND_MODULES = (setup_commands, export_commands, respond_commands, publishing_commands, auth_commands,
+                   leaders_commands)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -54,6 +56,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(leaders.bp)
+    csrf.exempt(leaders.bp)  # the link's single-use token is the secret a forged post would need
+    app.register_blueprint(leaders.admin_bp)
     errors.register(app)
     for module in COMMAND_MODULES:
         for command in module.COMMANDS:

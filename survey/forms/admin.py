@@ -26,7 +26,8 @@ from survey.forms import VietnameseForm, choice_list
 from survey.models import ReviewStatus, UserRole
 
 CODE_PATTERN = r"^[a-z0-9_\-]+$"
-WAVE_PATTERN = r"^[0-9]{4}Q[1-4]$"
+WAVE_PATTERN = r"^(?:[A-Z]{2,8}-)?[0-9]{4}Q[1-4]$"
+"""A quarter, with an optional prefix so the leaders' wave of a quarter has its own code (PAR-2026Q3)."""
 MAX_BATCH = 1000
 MIN_REASON = 5
 
@@ -34,7 +35,7 @@ REQUIRED = "Vui lòng nhập thông tin này."
 CHOOSE_ONE = "Vui lòng chọn một mục."
 CODE_FORMAT = "Mã chỉ gồm chữ thường không dấu, chữ số, dấu gạch dưới hoặc gạch ngang."
 USERNAME_FORMAT = "Tên đăng nhập chỉ gồm chữ không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang."
-WAVE_FORMAT = "Mã đợt theo dạng năm và quý, ví dụ 2026Q3."
+WAVE_FORMAT = "Mã đợt theo dạng năm và quý, ví dụ 2026Q3 (đợt khảo sát lãnh đạo: PAR-2026Q3)."
 WAVE_DATES = "Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."
 DATE_FORMAT = "Ngày không hợp lệ (định dạng năm-tháng-ngày)."
 BATCH_SIZE = f"Số lượng phải từ 1 đến {MAX_BATCH}."
@@ -91,7 +92,7 @@ class ServiceFieldForm(VietnameseForm):
 
 
 class WaveForm(VietnameseForm):
-    """Create a survey wave (đợt khảo sát) on a published citizen questionnaire version."""
+    """Create a survey wave (đợt khảo sát) on a published questionnaire version."""
 
     code = StringField("Mã đợt", description="Ví dụ 2026Q3 cho quý 3 năm 2026.", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
     questionnaire_version_id = SelectField(

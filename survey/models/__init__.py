@@ -5,6 +5,13 @@ The enumerations live in `survey.enums` and are re-exported here for the views' 
 
 from survey.enums import Channel, LocalityKind, QuestionnaireKind, ReviewStatus, UserRole, WaveStatus
 from survey.models.admin import AdminCount, AppendOnlyError, AuditLog, User
+from survey.models.leaders import (
+    UNIT_TYPE_OF_GROUP,
+    LeaderDraft,
+    LeaderInvitation,
+    LeaderResponse,
+    UnitType,
+)
 from survey.models.places import Locality, ServiceCentre, ServiceField
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Wave
 from survey.models.responses import (
@@ -23,6 +30,9 @@ __all__ = [
     "AuditLog",
     "Channel",
     "ImmutableVersionError",
+    "LeaderDraft",
+    "LeaderInvitation",
+    "LeaderResponse",
     "Locality",
     "LocalityKind",
     "Questionnaire",
@@ -35,6 +45,8 @@ __all__ = [
     "ReviewStatus",
     "ServiceCentre",
     "ServiceField",
+    "UNIT_TYPE_OF_GROUP",
+    "UnitType",
     "User",
     "UserRole",
     "Wave",

@@ -104,3 +104,30 @@ def test_staff_pages_pass_axe(browser, live_server, centre, db_session):
     assert page.evaluate("document.querySelector('table.monitor').scrollWidth") <= PHONE["width"]
     context.close()
     assert not found, "\n".join(found)
+
+
+def test_every_leader_page_passes_axe(browser, live_server, db_session):
+    from tests.factories import make_invitations, make_leader_wave
+
+    wave = make_leader_wave(db_session)
+    token = make_invitations(db_session, wave, {"lanh_dao_so": 1})[0]
+    db_session.commit()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/l/{token}")
+    found = []
+    press(page, ".nav button[value=next]")  # nothing answered: errors are shown
+    assert page.locator("[role=alert]").count() >= 1
+    found += _violations(page, "leader page with errors")
+    for number in range(1, 20):
+        found += _violations(page, f"leader page {number}")
+        answer_page(page)
+        if page.locator(".nav button[value=submit]").count():
+            press(page, ".nav button[value=submit]")
+            break
+        press(page, ".nav button[value=next]")
+    found += _violations(page, "leader: already sent")
+    page.goto(f"{live_server}/l/not-a-token-at-all-xyz")
+    found += _violations(page, "leader: unknown link")
+    context.close()
+    assert not found, "\n".join(found)

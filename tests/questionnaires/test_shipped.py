@@ -67,7 +67,7 @@ def test_every_declared_language_is_complete(path):
 @pytest.mark.parametrize("path", [SIPAS, LEADERS], ids=lambda p: p.name)
 def test_vietnamese_is_written_with_diacritics(path):
     questionnaire = check_questionnaire(path)[0]
-    for item in questionnaire.likert_items:
+    for item in questionnaire.likert_items + questionnaire.graded_items:
         assert not item.label["vi"].isascii(), item.code
 
 
@@ -190,17 +190,33 @@ def test_text_falls_back_to_vietnamese(sipas):
     assert sipas.text(label, "ede") == label["vi"]
 
 
-def test_leaders_questionnaire(leaders):
+PAR_FIELDS = {"direction": 2, "institutions": 2.5, "procedures": 3, "organisation": 2.5,
+              "civil_service": 3, "public_finance": 2, "digital_government": 3, "impact": 4}
+"""Points per PAR field of the province's own item list; the block total is 22 as in 2025."""
+
+
+def test_leaders_questionnaire_is_scoring_data(leaders):
     assert leaders.kind == "leader"
-    assert leaders.items_by_code["respondent_group"].choices.values == (
+    assert leaders.choice_lists["respondent_group"].values == (
         "dai_bieu_hdnd", "lanh_dao_so", "truong_phong", "lanh_dao_xa")
-    assert len(leaders.likert_items) == 14
+    assert "respondent_group" not in leaders.items_by_code  # the group comes from the roster
+    assert leaders.index.item_score == "points" and leaders.index.total == 22
     root = leaders.index.root
-    assert root.code == "par_survey" and len(root.children) == 7
-    assert all(len(leaders.index.items_under(child)) == 2 for child in root.children)
-    assert leaders.index.item_score == "mean_score"
-    years = leaders.items_by_code["years_in_post"]
-    assert (years.type, years.minimum, years.maximum) == ("integer", 0, 45)
+    assert root.code == "par_survey" and root.children == tuple(PAR_FIELDS)
+    for field, points in PAR_FIELDS.items():
+        criteria = [leaders.items_by_code[code] for code in leaders.index.items_under(field)]
+        assert sum(item.points for item in criteria) == pytest.approx(points)
+        assert all(leaders.index.parent_of(item.code).code == field for item in criteria)
+    assert sum(item.points for item in leaders.graded_items) == pytest.approx(22)
+
+
+def test_every_criterion_offers_a_to_d_and_cannot_assess(leaders):
+    for item in leaders.graded_items:
+        assert item.required and item.choices.values == ("a", "b", "c", "d", "e")
+        assert item.choices.choice("e").no_answer
+        assert item.choices.choice("e").label["vi"] == "Không đánh giá được"
+        assert item.choices.shares == {"a": 1.0, "b": 0.6, "c": 0.2, "d": 0.0}
+        assert item.share("b") == 0.6 and item.share("e") is None and item.share(None) is None
 
 
 def test_one_form_of_address_and_no_repeated_headings(sipas):
