@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user, login_required
 
-from survey.models import User
+from survey.models import User, UserRole
+from survey.privacy.timebands import local_date, time_band
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,6 +45,18 @@ def local_time(value: dt.datetime | None) -> str:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d/%m/%Y %H:%M")
 
 
+@bp.app_template_filter("submitted")
+def submitted_time(value: dt.datetime | None) -> str:
+    """When a response was sent, as precisely as the viewer may know it: the minute for the
+    province admin (review needs it), the local date and time band for everyone else."""
+    if value is None:
+        return ""
+    if getattr(current_user, "role", None) == UserRole.ADMIN:
+        return local_time(value)
+    zone = current_app.config["TIMEZONE"]
+    return f"{local_date(value, zone).strftime('%d/%m/%Y')}, {time_band(value, zone)} giờ"
+
+
 @bp.get("/")
 def home():
     """Show the pages this account may use."""
@@ -59,6 +72,7 @@ from survey.admin import (  # noqa: E402,F401 (registers the routes)
     questionnaires,
     receipts,
     review,
+    summary,
     users,
     waves,
 )

@@ -2,6 +2,10 @@
 
 The expectation is a simple pacing line: the per-centre target for a wave
 (`MONITOR_TARGET_PER_CENTRE`, default 30 responses) times the share of the wave elapsed.
+
+Officers see the counts live, but quality flags only up to the end of yesterday and only for
+a centre with at least MIN_CELL responses by then, so a flag cannot be pinned on the citizen
+who has just left the desk (`survey.privacy.aggregates`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from sqlalchemy import select
 from survey.admin import bp, staff
 from survey.extensions import db
 from survey.models import Response, ServiceCentre, UserRole, Wave, WaveStatus
-from survey.auth.scope import roles_required, visible_centres
+from survey.auth.scope import roles_required, sees_rows, visible_centres
+from survey.privacy import MIN_CELL
+from survey.privacy.aggregates import suppressed
 
 DEFAULT_TARGET = 30
 REFRESH_SECONDS = 60
@@ -31,6 +37,9 @@ class CentreProgress:
     flagged: int = 0
     flags: Counter = field(default_factory=Counter)
     expected: int = 0
+    flags_base: int = 0
+    """Responses whose flags are counted (officers: those sent before today)."""
+    flags_hidden: bool = False
 
     @property
     def behind(self) -> bool:
@@ -54,8 +63,9 @@ def expected_by(wave: Wave, today: dt.date, target: int) -> int:
 
 
 def centre_progress(session, centres: list[ServiceCentre], wave: Wave | None, today_start: dt.datetime,
-                    expected: int) -> list[CentreProgress]:
-    """Counts per centre for the wave, with today's and the quality flags."""
+                    expected: int, flags_before: dt.datetime | None = None) -> list[CentreProgress]:
+    """Counts per centre for the wave, with today's and the quality flags (of responses sent
+    before `flags_before` only, when given)."""
     progress = {c.id: CentreProgress(c, expected=expected) for c in centres}
     if wave is None or not progress:
         return list(progress.values())
@@ -67,6 +77,9 @@ def centre_progress(session, centres: list[ServiceCentre], wave: Wave | None, to
         entry = progress[centre_id]
         entry.wave += 1
         entry.today += submitted_at >= today_start
+        if flags_before is not None and submitted_at >= flags_before:
+            continue
+        entry.flags_base += 1
         if flags:
             entry.flagged += 1
             entry.flags.update(flags)
@@ -89,15 +102,20 @@ def monitor():
     target = int(current_app.config.get("MONITOR_TARGET_PER_CENTRE", DEFAULT_TARGET))
     expected = expected_by(wave, now.date(), target) if wave else 0
     centres = visible_centres(db.session, staff(), active_only=True)
-    rows = centre_progress(db.session, centres, wave, today_start, expected)
+    row_level = sees_rows(staff())
+    rows = centre_progress(db.session, centres, wave, today_start, expected,
+                           flags_before=None if row_level else today_start)
     totals = CentreProgress(centre=None, expected=expected * len(rows))  # type: ignore[arg-type]
     for row in rows:
         totals.today += row.today
         totals.wave += row.wave
+        totals.flags_base += row.flags_base
         totals.flagged += row.flagged
         totals.flags.update(row.flags)
+    for entry in (*rows, totals):
+        entry.flags_hidden = not row_level and suppressed(entry.flags_base)
     return render_template(
         "admin/monitor.html", rows=rows, totals=totals, wave=wave, waves=waves, now=now,
-        target=target, every=REFRESH_SECONDS,
+        target=target, every=REFRESH_SECONDS, row_level=row_level, min_cell=MIN_CELL,
         refresh=REFRESH_SECONDS if request.args.get("auto") == "1" else None,
     )

@@ -11,7 +11,7 @@ from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import CentreCreateForm, CentreEditForm, ConfirmForm, ServiceFieldForm
 from survey.models import Locality, Response, ServiceCentre, ServiceField, UserRole
-from survey.auth.scope import require_centre_access, roles_required, sees_everything, visible_centres
+from survey.auth.scope import require_centre_access, roles_required, row_level, sees_everything, visible_centres
 from survey.respond.posters import poster_html
 
 ADMIN_ONLY = (UserRole.ADMIN,)
@@ -103,7 +103,8 @@ def centre_poster(centre_id: int):
 
 
 @bp.get("/centres/<int:centre_id>/responses")
-@roles_required(*EVERYONE)
+@roles_required(UserRole.ADMIN, UserRole.ANALYST)
+@row_level
 def centre_responses(centre_id: int):
     """List the latest responses received at a centre."""
     centre = _centre(centre_id)

@@ -1,7 +1,8 @@
 """The review queue: responses with data-quality flags, included or excluded with a reason.
 
-Only the province admin decides: officers are the ones citizens rate, so they may look at
-their locality's flagged responses but not exclude them. Every decision is audit-logged.
+Only the province admin decides; analysts may read. Officers are the ones citizens rate: they
+see neither the queue nor a response (only their locality's flags per day, in the summary).
+Every decision and every reading is audit-logged.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from survey.audit import record
 from survey.extensions import db
 from survey.forms.admin import ReviewForm
 from survey.models import Response, ReviewStatus, ServiceCentre, UserRole, Wave
-from survey.auth.scope import centre_criterion, require_centre_access, roles_required
+from survey.auth.scope import centre_criterion, require_centre_access, roles_required, row_level
 
 QUEUE_SHOWN = 300
-EVERYONE = (UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
 
 
 def _response(response_id: uuid.UUID) -> Response:
@@ -36,7 +36,8 @@ def _response(response_id: uuid.UUID) -> Response:
 
 
 @bp.get("/review")
-@roles_required(*EVERYONE)
+@roles_required(UserRole.ADMIN, UserRole.ANALYST)
+@row_level
 def review_queue():
     """List flagged responses in scope, undecided-looking ones first."""
     status = request.args.get("status", "")
@@ -58,7 +59,8 @@ def review_queue():
 
 
 @bp.route("/responses/<uuid:response_id>", methods=["GET", "POST"])
-@roles_required(UserRole.ADMIN, read_roles=(UserRole.OFFICER, UserRole.ANALYST))
+@roles_required(UserRole.ADMIN, read_roles=(UserRole.ANALYST,))
+@row_level
 def response_detail(response_id: uuid.UUID):
     """Show one response's answers and flags; the admin includes or excludes it with a reason."""
     response = _response(response_id)
