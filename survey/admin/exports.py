@@ -70,7 +70,7 @@ def exports():
 def _aggregate_export(user, wave: Wave, centre_id: int | None, fmt: str) -> Response:
     """An officer's export: the locality's aggregate tables (XLSX: two sheets; CSV: the estimates)."""
     centre_ids = None
-    scope_label = user.locality.code
+    scope_label = f"locality:{user.locality.code}"
     if centre_id:
         centre = require_centre_access(user, db.session.get(ServiceCentre, centre_id))
         centre_ids, scope_label = [centre.id], centre.code
@@ -84,6 +84,6 @@ def _aggregate_export(user, wave: Wave, centre_id: int | None, fmt: str) -> Resp
         write_frame(tables["estimates"], buffer, "csv")
     record("export_aggregates", wave.code, format=fmt, scope=scope_label)
     db.session.commit()
-    filename = f"tong-hop-{wave.code}-{scope_label}.{fmt}"
+    filename = f"tong-hop-{wave.code}-{scope_label.replace(':', '-')}.{fmt}"
     return Response(buffer.getvalue(), mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
