@@ -76,3 +76,16 @@ def test_the_answer_pages_and_the_thanks_are_not_cached(citizen, desk, client):
     citizen.open(f"/q/{centre.code}").post("next")
     page = client.post("/s", data={"state": citizen.state, "action": "back"})
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+
+
+def test_a_page_reposted_after_sending_shows_no_answers(citizen, desk):
+    """Back on a shared tablet re-posts an earlier page of the previous citizen: once that
+    response is stored, the post ends on the thank-you page, not on their answers."""
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").post("next")
+    earlier = citizen.html  # page 2 as the previous citizen saw it
+    citizen.finish()
+    assert citizen.status == 303
+    citizen.html = earlier
+    citizen.post("next")
+    assert citizen.status == 303 and citizen.location.endswith("/cam-on?lang=vi")
