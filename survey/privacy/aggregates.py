@@ -22,6 +22,7 @@ design-based estimates are the analysts'); only responses the review kept count.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -62,7 +63,12 @@ class DaySummary:
 
 @dataclass(frozen=True)
 class NodeEstimate:
-    """One node of the index tree estimated for the locality; figures are None when suppressed."""
+    """One node of the index tree estimated for the locality.
+
+    `n` counts the responses that answered at least one item under the node; the figures are
+    None when the node is suppressed (n under MIN_CELL) or cannot be computed (a child node
+    with no answers at all).
+    """
 
     code: str
     label: str
@@ -74,7 +80,7 @@ class NodeEstimate:
 
     @property
     def suppressed(self) -> bool:
-        return self.estimate is None
+        return suppressed(self.n)
 
 
 @dataclass(frozen=True)
@@ -172,15 +178,24 @@ def locality_estimates(session: Session, response_ids: list, definition: Questio
     for code, depth in depths.items():
         node = tree.node(code)
         found = results.get(code)
-        n = int(found.n) if found is not None else 0
-        show = found is not None and not suppressed(n)
+        # Responses with an answer under the node: analysis/ counts every row of the frame.
+        n = int(scores[list(tree.items_under(code))].notna().any(axis=1).sum())
+        show = found is not None and not suppressed(n) and not math.isnan(found.estimate)
         estimates.append(NodeEstimate(
             code, definition.text(node.label, language), depth, n,
             found.estimate if show else None,
-            max(found.ci_low, 0.0) if show else None,
-            min(found.ci_high, 1.0 if tree.item_score != "mean_score" else 5.0) if show else None,
+            _bounded(found.ci_low, low=0.0) if show else None,
+            _bounded(found.ci_high, high=5.0 if tree.item_score == "mean_score" else 1.0) if show else None,
         ))
     return estimates
+
+
+def _bounded(value: float, low: float | None = None, high: float | None = None) -> float | None:
+    """A confidence bound clipped to the scale; None when it could not be computed."""
+    if math.isnan(value):
+        return None
+    value = max(value, low) if low is not None else value
+    return min(value, high) if high is not None else value
 
 
 def _scores(session: Session, response_ids: list, items: list[str]) -> pd.DataFrame:
@@ -201,6 +216,7 @@ def _scores(session: Session, response_ids: list, items: list[str]) -> pd.DataFr
 
 
 SUPPRESSED_NOTE = f"dưới {MIN_CELL} phiếu"
+UNAVAILABLE_NOTE = "không tính được: thiếu câu trả lời"
 
 
 def summary_tables(summary: LocalitySummary, locality_code: str) -> dict[str, pd.DataFrame]:
@@ -213,7 +229,8 @@ def summary_tables(summary: LocalitySummary, locality_code: str) -> dict[str, pd
             {
                 "wave": summary.wave.code, "locality_code": locality_code, "node": e.code, "label": e.label,
                 "responses": e.n if not e.suppressed else None, "estimate": e.estimate,
-                "ci_low": e.ci_low, "ci_high": e.ci_high, "note": SUPPRESSED_NOTE if e.suppressed else "",
+                "ci_low": e.ci_low, "ci_high": e.ci_high,
+                "note": SUPPRESSED_NOTE if e.suppressed else UNAVAILABLE_NOTE if e.estimate is None else "",
             }
             for e in summary.estimates
         ],

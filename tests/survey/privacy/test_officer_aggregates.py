@@ -163,3 +163,20 @@ def test_analysts_see_the_date_and_time_band_not_the_minute(app, commune, auth, 
     zone = ZoneInfo(app.config["TIMEZONE"])
     sent = commune["responses"][0].submitted_at.astimezone(zone)
     assert f"{sent:%d/%m/%Y}, 09-11 giờ" in page and f"{sent:%H:%M}" not in page
+
+
+def test_a_node_answered_by_fewer_than_five_is_suppressed_in_a_larger_locality(officer, commune, db_session):
+    """The policy items are optional: a fifth response without them shows the service
+    estimates (5 answers) but keeps the policy ones (4 answers) suppressed."""
+    from tests.factories import make_response
+    from tests.survey.privacy.conftest import answers, sent_days_ago
+
+    without_policy = {k: v for k, v in answers("3").items() if not k.startswith("cs_")}
+    sent_days_ago(make_response(db_session, commune["wave"], commune["centre"], without_policy), 2)
+    db_session.commit()
+    rows = {row.split("</th>")[0].split(">")[-1]: row for row in _estimates(
+        officer.get("/admin/summary").get_data(as_text=True)).split("<tr>")[1:]}
+    service = rows["Sự hài lòng về cung ứng dịch vụ hành chính công"]
+    policy = rows["Sự hài lòng về tổ chức thực hiện chính sách"]
+    assert ">5<" in service and "40.0%" in service
+    assert "dưới 5" in policy and "%" not in policy
