@@ -33,11 +33,11 @@ TOO_MANY_ATTEMPTS = "Có quá nhiều lần đăng nhập sai từ địa chỉ 
 LOGGED_OUT = "Bạn đã đăng xuất trên mọi thiết bị."
 PASSWORD_CHANGED = "Đã đổi mật khẩu."  # nosec B105
 WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."  # nosec B105
-LOCKED_BY_PASSWORD_CHECK = (
+LOCKED_WHILE_CHANGING = (
     "Nhập sai mật khẩu hiện tại quá nhiều lần: tài khoản bị khoá {minutes} phút và mọi phiên "
     "làm việc của tài khoản đã kết thúc."
 )
-PASSWORD_CHANGE_FAILED = "password_change_failed"  # nosec B105
+CHANGE_FAILED_ACTION = "password_change_failed"
 
 # Verified against when the username is unknown, so timing does not reveal which names exist.
 _DUMMY_HASH = hash_password("not-a-real-password-0")
@@ -119,13 +119,13 @@ def change_password():
         flash(PASSWORD_CHANGED, "success")
         return redirect(url_for("admin.home"))
     locked = attempt is None or register_failure(db.session, user, attempt)
-    record(PASSWORD_CHANGE_FAILED, user.username, reason="locked" if locked else "bad_credentials")
+    record(CHANGE_FAILED_ACTION, user.username, reason="locked" if locked else "bad_credentials")
     if locked:
         # Whoever holds this session cannot keep guessing the password, nor keep the session.
         end_sessions(user)
         db.session.commit()
         logout_user()
-        flash(LOCKED_BY_PASSWORD_CHECK.format(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]), "warning")
+        flash(LOCKED_WHILE_CHANGING.format(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]), "warning")
         return redirect(url_for("auth.login"))
     db.session.commit()
     form.current_password.errors.append(WRONG_CURRENT_PASSWORD)
