@@ -66,6 +66,7 @@ def home():
 from survey.admin import (  # noqa: E402,F401 (registers the routes)
     auditlog,
     counts,
+    digests,
     exports,
     monitor,
     places,

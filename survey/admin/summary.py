@@ -14,6 +14,7 @@ from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.digests import published_digest
 from survey.admin.monitor import current_wave
 from survey.auth.scope import roles_required, sees_rows
 from survey.extensions import db
@@ -61,5 +62,7 @@ def summary():
         db.session, dt.datetime.now(ZoneInfo(zone)).date())
     result = locality_summary(user, locality, wave) if locality is not None and wave is not None else None
     shares = wave is not None and questionnaire_of(wave).index.item_score == "share_satisfied"
+    digest = published_digest(locality, wave) if locality is not None and wave is not None else None
     return render_template("admin/summary.html", locality=locality, localities=localities, waves=waves,
-                           wave=wave, summary=result, min_cell=MIN_CELL, live=sees_rows(user), shares=shares)
+                           wave=wave, summary=result, min_cell=MIN_CELL, live=sees_rows(user), shares=shares,
+                           digest=digest)

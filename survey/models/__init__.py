@@ -2,6 +2,7 @@
 
 from survey.models.admin import AdminCount, AppendOnlyError, AuditLog, User, UserRole
 from survey.models.places import Locality, LocalityKind, ServiceCentre, ServiceField
+from survey.models.privacy import CommentDigest
 from survey.models.questionnaires import (
     ImmutableVersionError,
     Questionnaire,
@@ -25,6 +26,7 @@ __all__ = [
     "Answer",
     "AuditLog",
     "Channel",
+    "CommentDigest",
     "ImmutableVersionError",
     "Locality",
     "LocalityKind",

@@ -12,6 +12,7 @@ from tests.factories import make_centre, make_locality, make_response, make_wave
 
 STAFF_BLUEPRINTS = ("admin",)
 SAMPLE_ARGS = {"centre_id": 1, "field_id": 1, "user_id": 1, "wave_id": 1, "action": "open",
+               "locality_code": "24001", "wave_code": "2026Q3",
                "response_id": uuid.UUID(int=1)}
 
 

@@ -18,7 +18,7 @@ from tests.conftest import _test_config
 from tests.factories import login
 from tests.survey.privacy.conftest import MARKER
 
-ROW_LEVEL_EXPECTED = {"admin.centre_responses", "admin.response_detail", "admin.review_queue"}
+ROW_LEVEL_EXPECTED = {"admin.centre_responses", "admin.response_detail", "admin.review_queue", "admin.digest_edit"}
 
 
 def _admin_routes():
@@ -40,7 +40,8 @@ def _own_url(app, endpoint: str, commune) -> str:
     """The route's URL filled with the officer's own objects: their centre, response, account."""
     values = {"centre_id": commune["centre"].id, "response_id": commune["responses"][0].id,
               "user_id": commune["officer"].id, "field_id": commune["field"].id,
-              "wave_id": commune["wave"].id, "action": "open"}
+              "wave_id": commune["wave"].id, "action": "open",
+              "locality_code": commune["locality"].code, "wave_code": commune["wave"].code}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
@@ -153,7 +154,7 @@ def test_row_level_views_are_audited(app, commune, auth, client, db_session):
     assert client.get(f"/admin/centres/{commune['centre'].id}/responses").status_code == 200
     assert client.get("/admin/review").status_code == 200
     viewed = db_session.scalars(select(AuditLog).where(AuditLog.action == "view_responses")).all()
-    assert sorted(e.target for e in viewed) == sorted(ROW_LEVEL_EXPECTED)
+    assert sorted(e.target for e in viewed) == sorted(ROW_LEVEL_EXPECTED - {"admin.digest_edit"})
     assert all(e.username == "analyst-all" for e in viewed)
 
 
@@ -180,3 +181,33 @@ def test_a_node_answered_by_fewer_than_five_is_suppressed_in_a_larger_locality(o
     policy = rows["Sự hài lòng về tổ chức thực hiện chính sách"]
     assert ">5<" in service and "40.0%" in service
     assert "dưới 5" in policy and "%" not in policy
+
+
+DIGEST = "Chủ đề thái độ công chức: 5 góp ý đề nghị hướng dẫn rõ hơn khi nộp hồ sơ."
+
+
+def test_comments_reach_the_officer_only_as_a_published_digest(app, officer, commune, add_response, db_session):
+    from tests.factories import make_user
+
+    path = f"/admin/digests/24001/{commune['wave'].code}"
+    assert officer.get(path).status_code == 403
+    make_user(db_session, "so-noi-vu", "admin")
+    db_session.commit()
+    admin = app.test_client()
+    assert login(admin, "so-noi-vu").status_code == 302
+
+    page = admin.get(path).get_data(as_text=True)
+    assert MARKER in page and "còn nhận phiếu" in page  # the wave is still open: read, not publish
+    commune["wave"].status = "closed"
+    db_session.commit()
+    assert "dưới 5 góp ý" in admin.get(path).get_data(as_text=True)  # 4 comments: no digest
+    assert admin.post(path, data={"body": DIGEST}).status_code == 200
+    assert db_session.scalar(select(AuditLog).where(AuditLog.action == "digest_publish")) is None
+
+    add_response(days=2)  # a fifth comment
+    published = admin.post(path, data={"body": DIGEST})
+    assert published.status_code == 302
+    summary = officer.get("/admin/summary").get_data(as_text=True)
+    assert DIGEST in summary and MARKER not in summary
+    entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "digest_publish"))
+    assert entry.target == f"24001/{commune['wave'].code}" and entry.detail == {"comments": 5}
