@@ -20,6 +20,7 @@ from survey.config import engine_options, load_config
 from survey.exports import commands as export_commands
 from survey.leaders import commands as leaders_commands
 from survey.extensions import compress, csrf, db, limiter, migrate
+from survey.privacy import commands as privacy_commands
 from survey.publishing import commands as publishing_commands
 from survey.respond import commands as respond_commands
 from survey.setup import commands as setup_commands
@@ -27,7 +28,7 @@ from survey.startup import check_ready_to_serve
 
 # Each feature package's `commands.py` lists its CLI groups and commands in COMMANDS.
 COMMAND_MODULES = (setup_commands, export_commands, respond_commands, publishing_commands, auth_commands,
-                   leaders_commands)
+                   leaders_commands, privacy_commands)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

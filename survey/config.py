@@ -162,6 +162,8 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "WTF_CSRF_TIME_LIMIT": 3600,
         "TIMEZONE": environ.get("SURVEY_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "SESSION_IDLE_MINUTES": int_setting(environ, "SURVEY_SESSION_IDLE_MINUTES", 30, 1),
+        # Submission times stay exact to the minute this long, then become a time band.
+        "EXACT_TIME_DAYS": int_setting(environ, "SURVEY_EXACT_TIME_DAYS", 45, 0),
         # Reverse proxies in front of the app (nginx = 1): trust that many X-Forwarded-* hops.
         "PROXY_COUNT": int_setting(environ, "SURVEY_PROXY_COUNT", 0),
         "API_KEYS": [k.strip() for k in environ.get("SURVEY_API_KEYS", "").split(",") if k.strip()],

@@ -4,6 +4,11 @@ Short locality names come first; the total for everything in the user's scope si
 every column sorts; the list filters by locality kind, "behind target", flag and name, and pages.
 Targets come from the previous quarter's dossier counts (see `survey.admin.targets`). A chart
 of responses per day is drawn on the server as SVG: no third-party script.
+
+Officers see the counts live, but quality flags only up to the end of yesterday and only for
+a centre with at least MIN_CELL responses by then, so a flag cannot be pinned on the citizen
+who has just left the desk (`survey.privacy.aggregates`). A hidden cell's flags are dropped
+before sorting and filtering, so neither can reveal them.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from survey import labels
 from survey.admin import bp, staff
 from survey.admin.paging import PAGE_SIZE, Page, requested_page
 from survey.admin.targets import Target, centre_targets, expected_by, previous_quarter
-from survey.auth.scope import roles_required, visible_centres
+from survey.auth.scope import roles_required, sees_rows, visible_centres
 from survey.clock import local_now
 from survey.extensions import db
 from survey.models import Response, ServiceCentre, UserRole, Wave, WaveStatus
+from survey.privacy import MIN_CELL
+from survey.privacy.aggregates import suppressed
 
 REFRESH_SECONDS = 60
 PROVINCE = "province"
@@ -69,6 +76,13 @@ class CentreProgress:
     target: int = 0
     expected: int = 0
     from_counts: bool = False
+    flags_base: int = 0
+    """Responses whose flags are counted (officers: those sent before today)."""
+    flags_hidden: bool = False
+
+    def hide_flags(self) -> None:
+        """Drop the flags of a cell too small to show (fewer than MIN_CELL responses)."""
+        self.flags_hidden, self.flagged, self.flags = True, 0, Counter()
 
     @property
     def behind(self) -> bool:
@@ -90,8 +104,10 @@ def current_wave(session, today: dt.date) -> Wave | None:
 
 
 def centre_progress(session, centres: list[ServiceCentre], wave: Wave | None, today_start: dt.datetime,
-                    targets: dict[int, Target], today: dt.date) -> tuple[list[CentreProgress], Counter]:
-    """Counts per centre for the wave, with today's, the flags, and responses per local day."""
+                    targets: dict[int, Target], today: dt.date, flags_before: dt.datetime | None = None,
+                    ) -> tuple[list[CentreProgress], Counter]:
+    """Counts per centre for the wave, with today's, the flags (of responses sent before
+    `flags_before` only, when given), and responses per local day."""
     progress = {}
     for centre in centres:
         target = targets.get(centre.id, Target(0, None))
@@ -114,6 +130,9 @@ def centre_progress(session, centres: list[ServiceCentre], wave: Wave | None, to
         moment = submitted_at if submitted_at.tzinfo else submitted_at.replace(tzinfo=dt.timezone.utc)
         entry.today += moment >= today_start
         per_day[moment.astimezone(zone).date()] += 1
+        if flags_before is not None and moment >= flags_before:
+            continue
+        entry.flags_base += 1
         if flags:
             entry.flagged += 1
             entry.flags.update(flags)
@@ -127,6 +146,7 @@ def total_of(rows: list[CentreProgress], name: str) -> CentreProgress:
         total.wave += row.wave
         total.flagged += row.flagged
         total.flags.update(row.flags)
+        total.flags_base += row.flags_base
         total.target += row.target
         total.expected += row.expected
     return total
@@ -197,9 +217,14 @@ def monitor():
     fallback = int(current_app.config["MONITOR_TARGET_PER_CENTRE"])
     rate = float(current_app.config["MONITOR_SAMPLING_RATE"])
     targets = centre_targets(db.session, wave, [c.id for c in centres], rate, fallback) if wave else {}
-    rows, per_day = centre_progress(db.session, centres, wave, today_start, targets, now.date())
     user = staff()
+    row_level = sees_rows(user)
+    rows, per_day = centre_progress(db.session, centres, wave, today_start, targets, now.date(),
+                                    flags_before=None if row_level else today_start)
     totals = total_of(rows, "Toàn tỉnh" if user.locality is None else user.locality.name)
+    for entry in (*rows, totals):
+        if not row_level and suppressed(entry.flags_base):
+            entry.hide_flags()
     filters = Filters.from_request()
     shown = filters.apply(rows)
     number = min(requested_page(), max(1, -(-len(shown) // PAGE_SIZE)))
@@ -212,4 +237,5 @@ def monitor():
         rate=rate, fallback=fallback, counts_quarter=previous_quarter(wave) if wave else "",
         from_counts=sum(r.from_counts for r in rows), centre_count=len(rows),
         every=REFRESH_SECONDS, refresh=REFRESH_SECONDS if request.args.get("auto") == "1" else None,
+        row_level=row_level, min_cell=MIN_CELL,
     )

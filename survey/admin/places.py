@@ -16,6 +16,7 @@ from survey.auth.scope import (
     centre_criterion,
     require_centre_access,
     roles_required,
+    row_level,
     sees_everything,
 )
 from survey.respond.posters import poster_html
@@ -111,7 +112,8 @@ def centre_poster(centre_id: int):
 
 
 @bp.get("/centres/<int:centre_id>/responses")
-@roles_required(*EVERYONE)
+@roles_required(UserRole.ADMIN, UserRole.ANALYST)
+@row_level
 def centre_responses(centre_id: int):
     """List the latest responses received at a centre."""
     centre = _centre(centre_id)

@@ -1,8 +1,9 @@
 """The review queue: responses with data-quality flags, included or excluded with a reason.
 
-Only the province admin decides: officers are the ones citizens rate, so they may look at
-their locality's flagged responses but not exclude them. Every decision is audit-logged, one
-entry per response, also when the admin decides several at once.
+Only the province admin decides; analysts may read. Officers are the ones citizens rate: they
+see neither the queue nor a response (only their locality's flags per day, in the summary).
+Every reading is audit-logged, and every decision too, one entry per response, also when the
+admin decides several at once.
 
 A response is "Chưa xem xét" (pending) until a decision with a reason is recorded; the
 decision itself (Giữ lại / Loại) is a separate column, and a pending response counts as kept.
@@ -20,7 +21,7 @@ from survey import labels
 from survey.admin import bp, staff
 from survey.admin.paging import paginate
 from survey.audit import record
-from survey.auth.scope import centre_criterion, require_centre_access, roles_required, visible_centres
+from survey.auth.scope import centre_criterion, require_centre_access, roles_required, row_level, visible_centres
 from survey.enums import values
 from survey.extensions import db
 from survey.forms.admin import BulkReviewForm, ReviewForm
@@ -70,7 +71,8 @@ def flagged(flag: str = "", status: str = "", wave_code: str = "", centre_id: in
 
 
 @bp.get("/review")
-@roles_required(*EVERYONE)
+@roles_required(UserRole.ADMIN, UserRole.ANALYST)
+@row_level
 def review_queue():
     """List flagged responses in scope, pending ones first, a page at a time."""
     filters = {
@@ -159,7 +161,8 @@ def answers_by_page(questionnaire: QuestionnaireDefinition, response: Response) 
 
 
 @bp.route("/responses/<uuid:response_id>", methods=["GET", "POST"])
-@roles_required(UserRole.ADMIN, read_roles=(UserRole.OFFICER, UserRole.ANALYST))
+@roles_required(UserRole.ADMIN, read_roles=(UserRole.ANALYST,))
+@row_level
 def response_detail(response_id: uuid.UUID):
     """Show one response's answers and flags; the admin includes or excludes it with a reason."""
     response = _response(response_id)

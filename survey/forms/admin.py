@@ -200,3 +200,17 @@ class ExportForm(VietnameseForm):
 class ConfirmForm(VietnameseForm):
     """A bare form for one-click actions (open a wave, deactivate a centre): CSRF only."""
 
+
+
+DIGEST_REQUIRED = "Vui lòng viết bản tổng hợp góp ý (từ 20 đến 4.000 ký tự)."
+
+
+class DigestForm(VietnameseForm):
+    """The province reviewer's digest of a locality's comments, published to its officers."""
+
+    body = TextAreaField(
+        "Bản tổng hợp góp ý",
+        description="Nêu các chủ đề kèm số góp ý; trích dẫn (nếu có) phải được viết lại, không còn hồ sơ, ngày giờ hay chi tiết nào giúp nhận ra người góp ý.",
+        validators=[DataRequired(DIGEST_REQUIRED), Length(min=20, max=4000, message=DIGEST_REQUIRED)],
+    )
+    submit = SubmitField("Công bố cho cán bộ xã/phường")

@@ -13,6 +13,7 @@ from survey.models.leaders import (
     UnitType,
 )
 from survey.models.places import Locality, ServiceCentre, ServiceField
+from survey.models.privacy import CommentDigest
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Wave
 from survey.models.responses import (
     Answer,
@@ -29,6 +30,7 @@ __all__ = [
     "Answer",
     "AuditLog",
     "Channel",
+    "CommentDigest",
     "ImmutableVersionError",
     "LeaderDraft",
     "LeaderInvitation",

@@ -23,6 +23,7 @@ class User(Base):
             f"role <> '{UserRole.OFFICER}' OR locality_id IS NOT NULL", name="officer_has_locality"
         ),
         CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),
+        CheckConstraint("session_generation >= 0", name="session_generation_non_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,11 +36,14 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # Part of every session id: adding one ends every session of the account (survey.auth.sessions).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     locality: Mapped[Locality | None] = relationship()
 
-    # Flask-Login's user interface. The id carries a fragment of the password hash, so
-    # changing or resetting a password ends every other session of the account.
+    # Flask-Login's user interface. The id carries the session generation, so a session
+    # issued before the generation last moved on (logout, idle timeout, password change or
+    # reset, an admin's "end all sessions") is refused, whichever copy of the cookie it is.
     is_authenticated = True
     is_anonymous = False
 
@@ -48,7 +52,7 @@ class User(Base):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.password_hash[-12:]}"
+        return f"{self.id}:{self.session_generation}"
 
 
 class AdminCount(Base):

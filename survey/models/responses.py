@@ -18,7 +18,7 @@ from sqlalchemy import (
     event,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from survey.clock import utcnow
 from survey.db import Base, enum_column
@@ -63,6 +63,12 @@ class Response(Base):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
+
+    @validates("started_at", "submitted_at")
+    def _to_the_minute(self, key: str, value: dt.datetime) -> dt.datetime:
+        """Keep times to the minute at most: seconds add nothing to review and help identify.
+        (Older responses are cut further, to a time band: `survey.privacy.retention`.)"""
+        return value.replace(second=0, microsecond=0) if value is not None else value
 
 
 class ImmutableVersionError(RuntimeError):

@@ -13,7 +13,7 @@ from survey.clock import local_today
 from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
-from survey.models import Channel, ServiceCentre, ServiceField, Wave
+from survey.models import Channel, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.receipts import find_by_short_code, find_token
 from survey.respond import bp
@@ -235,6 +235,10 @@ def step():
     state = load_state(request.form.get("state"))
     if state is None:
         return _message_page("invalid", pick_language(request.form.get("lang")), 400)
+    if db.session.get(Response, state.response_id) is not None:
+        # Already sent: a page re-posted from history (Back on a shared tablet, a resubmission)
+        # must not bring the answers of whoever sent it back on screen.
+        return redirect(url_for("respond.thanks", lang=state.language), code=303)
     wave = db.session.get(Wave, state.wave_id)
     if wave is None or not wave.accepts_responses(local_today()):
         return _message_page("closed", state.language)  # say so now, not after the last page

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from survey.admin.targets import expected_by
 from survey.models import AuditLog, Response, ReviewStatus
-from tests.factories import make_centre, make_locality, make_response, make_wave
+from tests.factories import login, make_centre, make_locality, make_response, make_user, make_wave
 
 
 def test_expected_pacing_grows_through_the_wave(db_session):
@@ -69,12 +69,17 @@ def test_review_queue_lists_only_flagged_and_decisions_need_a_reason(client, db_
     assert str(flagged.id) not in client.get("/admin/review?status=pending").get_data(as_text=True)
 
 
-def test_officers_and_analysts_see_but_do_not_decide(client, db_session, auth):
+def test_analysts_see_but_do_not_decide_and_officers_do_neither(app, client, db_session, auth):
     wave = make_wave(db_session)
     centre = make_centre(db_session)
     flagged = make_response(db_session, wave, centre, {"tc1": "1"}, flags=["speeder"])
     db_session.commit()
-    auth("officer", centre.locality)
+    officer = app.test_client()
+    officer_user = make_user(db_session, "canbo", "officer", centre.locality)
+    db_session.commit()
+    login(officer, officer_user)
+    assert officer.get(f"/admin/responses/{flagged.id}").status_code == 403
+    auth("analyst")
     page = client.get(f"/admin/responses/{flagged.id}")
     assert page.status_code == 200 and 'name="reason"' not in page.get_data(as_text=True)
     refused = client.post(f"/admin/responses/{flagged.id}", data={"decision": "excluded", "reason": "Không thích"})
