@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base, utcnow
+from survey.clock import utcnow
+from survey.db import Base
 from survey.models.places import Locality
 from survey.models.questionnaires import Wave
 
