@@ -153,6 +153,7 @@ def quality_flag_lists(draw: Draw, answered: np.ndarray, scale_scores: np.ndarra
     for day, (opens, closes) in quality.OFFICE_HOURS.items():
         on_day = weekday == day
         outside[on_day] = ~((clock[on_day] >= _seconds(opens)) & (clock[on_day] <= _seconds(closes)))
+    outside &= draw.channel == "desk"  # only a desk-QR answer says when the citizen was at the desk
     repeat = pd.Series(draw.device).duplicated().to_numpy()
     checks = [("speeder", speeder), ("straight_lining", straight), ("burst", burst),
               ("outside_hours", outside), ("repeat_device", repeat)]

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey.db import utcnow
+from survey.clock import utcnow
 from survey.models import ResponseDraft
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.state import FormState
