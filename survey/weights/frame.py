@@ -16,16 +16,12 @@ from sqlalchemy import Float, String, Text, cast, func, literal_column, select, 
 from sqlalchemy.orm import Session
 
 from survey.models import Answer, Locality, Response, ReviewStatus, ServiceCentre, ServiceField, Wave
+from survey.privacy.timebands import TIME_BANDS  # the bands analysts see everywhere (issue 15)
 from survey.weights import scores as compact
 
 PROVINCIAL_STRATUM = "tinh"
 """Stratum and locality code of the provincial centre, which belongs to no locality."""
 PROVINCIAL_NAME = "Trung tâm Phục vụ hành chính công tỉnh"
-# Local time bands: fine enough for analysis (opening hours, lunch), coarse enough that a
-# response cannot be matched to a person by its minute. The same bands and labels as
-# survey/privacy/timebands.py on main (issue 15); use that constant once the branches meet.
-TIME_BANDS = ((0, "00-07"), (7, "07-09"), (9, "09-11"), (11, "11-13"), (13, "13-15"),
-              (15, "15-17"), (17, "17-24"))
 
 
 def response_id_text(session: Session):
