@@ -8,7 +8,8 @@ cell weights — split into the load and the weights. Beside it, the same load d
 way (the long answer table pivoted in pandas) on a subset, as the peer.
 
     .venv/bin/python bench/weights_bench.py --database-url sqlite:////tmp/bench.db --count 1000000
-    .venv/bin/python bench/weights_bench.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_h10 --count 1000000
+    .venv/bin/python bench/weights_bench.py --count 1000000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_h10
 """
 
 from __future__ import annotations

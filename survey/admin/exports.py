@@ -16,15 +16,15 @@ from sqlalchemy import select
 from survey.admin import bp, staff
 from survey.admin.summary import locality_summary
 from survey.audit import record
+from survey.auth.scope import require_centre_access, roles_required, sees_rows, visible_centre_ids, visible_centres
 from survey.exports.frame import defuse_formulas, export_frame
 from survey.exports.workbook import write_export
-from survey.questionnaire import from_dict
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ExportForm
 from survey.models import ServiceCentre, UserRole, Wave
-from survey.auth.scope import require_centre_access, roles_required, sees_rows, visible_centre_ids, visible_centres
 from survey.privacy.aggregates import summary_tables
+from survey.questionnaire import from_dict
 
 MIMETYPES = {
     "csv": "text/csv",

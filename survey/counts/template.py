@@ -48,7 +48,7 @@ def counts_template(session: Session, quarter: str, centre_ids: list[int] | None
                             error="Số hồ sơ phải là số nguyên không âm.", showErrorMessage=True)
     sheet.add_data_validation(counts)
     counts.add(f"E2:E{max(2, sheet.max_row)}")
-    for column, width in zip("ABCDE", (16, 48, 34, 10, 24)):
+    for column, width in zip("ABCDE", (16, 48, 34, 10, 24), strict=True):
         sheet.column_dimensions[column].width = width
     guide = workbook.create_sheet("huong_dan")
     for line in GUIDE:

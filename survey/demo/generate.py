@@ -157,7 +157,8 @@ def fill_demo_wave(session: Session, wave: Wave, count: int, seed: int, timezone
         order = np.argsort(row, kind="stable")  # response by response, in id order
         writer.answers(zip(keys[row[order]].tolist(), np.concatenate(codes_of)[order].tolist(),
                            np.concatenate(values_of)[order].tolist(),
-                           [None if s is None else int(s) for s in np.concatenate(scores_of)[order].tolist()]))
+                           [None if s is None else int(s) for s in np.concatenate(scores_of)[order].tolist()],
+                           strict=True))
         n_answers += len(row)
     flag_counts: dict[str, int] = {}
     for row_flags in flags:
@@ -186,7 +187,8 @@ class _Writer:
             self._copy("response", RESPONSE_COLUMNS,
                        (row[:9] + (json.dumps(row[9]),) + row[10:] for row in rows))
             return
-        processed = (tuple(p(v) if p is not None else v for p, v in zip(self.process, row)) for row in rows)
+        processed = (tuple(p(v) if p is not None else v for p, v in zip(self.process, row, strict=True))
+                     for row in rows)
         self._insert("response", RESPONSE_COLUMNS, processed)
 
     def answers(self, rows) -> None:

@@ -80,7 +80,7 @@ def draw_responses(rng: np.random.Generator, n: int, places: Places, field_codes
     seconds[outside] = rng.uniform(18 * 3600, 20 * 3600, outside.sum())
     submitted = day + seconds
     bursts = int(n * BURST_SHARE) // BURST_SIZE
-    for b in range(bursts):  # staff filling in forms: BURST_SIZE in a few minutes at one desk
+    for _ in range(bursts):  # staff filling in forms: BURST_SIZE in a few minutes at one desk
         rows = rng.choice(n, BURST_SIZE, replace=False)
         centre[rows] = centre[rows[0]]
         submitted[rows] = submitted[rows[0]] + np.arange(BURST_SIZE) * 20.0

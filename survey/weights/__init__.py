@@ -140,7 +140,6 @@ def _trim(frame: pd.DataFrame, cap_multiple: float) -> tuple[np.ndarray, Trimmin
 def _rake(session: Session, wave: Wave, frame: pd.DataFrame, margins: Mapping[str, Mapping[str, float]]) -> np.ndarray:
     from analysis.calibration import rake
     from analysis.design import Design
-
     from survey.weights.margins import margin_answers
 
     answers = margin_answers(session, wave, list(margins))

@@ -152,14 +152,14 @@ def is_kept(frame: pd.DataFrame, exclude: tuple[str, ...]) -> tuple[np.ndarray, 
     codes, uniques = pd.factorize(flags)
     flag_counts: dict[str, int] = {}
     per_unique = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(0, int)
-    for combo, count in zip(uniques, per_unique):
+    for combo, count in zip(uniques, per_unique, strict=True):
         for flag in combo:
             flag_counts[flag] = flag_counts.get(flag, 0) + int(count)
     excluded: dict[str, int] = {}
     dropped_unique = np.array([bool(set(combo) & set(exclude)) for combo in uniques], dtype=bool)
     dropped = dropped_unique[codes] if len(codes) else np.zeros(0, bool)
     for flag in exclude:
-        hits = sum(int(c) for combo, c in zip(uniques, per_unique) if flag in combo)
+        hits = sum(int(c) for combo, c in zip(uniques, per_unique, strict=True) if flag in combo)
         if hits:
             excluded[flag] = hits
     reviewed_out = (frame["review_status"] == ReviewStatus.EXCLUDED).to_numpy()

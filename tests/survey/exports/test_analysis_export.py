@@ -5,7 +5,6 @@ import json
 
 import pandas as pd
 import pytest
-
 from sqlalchemy import select
 
 from survey.models import AdminCount, Answer, Response, ServiceCentre

@@ -104,8 +104,8 @@ def test_export_and_the_analysis_cli_give_the_python_api_numbers(app, runner, db
     xlsx, from_r = tmp_path / "responses.xlsx", tmp_path / "r.csv"
     result = runner.invoke(args=["export", "responses", "--wave", wave.code, "--format", "xlsx", "--out", str(xlsx)])
     assert result.exit_code == 0, result.output
-    r = subprocess.run(["Rscript", str(PROJECT_ROOT / "docs" / "r" / "sipas_index_from_xlsx.R"), str(xlsx), str(from_r)],
-                       capture_output=True, text=True, timeout=300)
+    script = PROJECT_ROOT / "docs" / "r" / "sipas_index_from_xlsx.R"
+    r = subprocess.run(["Rscript", str(script), str(xlsx), str(from_r)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     r_numbers = pd.read_csv(from_r).set_index("name")
     for record in from_api:

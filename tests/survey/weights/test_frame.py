@@ -27,7 +27,7 @@ def wave_with_responses(db_session):
                       compact=i % 2 == 0)
     make_response(db_session, wave, a, answers, field=ho_tich, flags=["burst", "speeder"], submitted_at=MORNING)
     make_response(db_session, wave, a, answers, field=ho_tich, flags=["speeder"], submitted_at=MORNING)
-    for i in range(5):
+    for _ in range(5):
         make_response(db_session, wave, tinh, answers, field=dat_dai,
                       submitted_at=MORNING + dt.timedelta(days=1, hours=6))
     excluded = make_response(db_session, wave, tinh, answers, field=dat_dai, submitted_at=MORNING)
