@@ -20,8 +20,8 @@ from survey.config import engine_options, load_config
 from survey.counts import commands as counts_commands
 from survey.demo import commands as demo_commands
 from survey.exports import commands as export_commands
-from survey.leaders import commands as leaders_commands
 from survey.extensions import compress, csrf, db, limiter, migrate
+from survey.leaders import commands as leaders_commands
 from survey.privacy import commands as privacy_commands
 from survey.publishing import commands as publishing_commands
 from survey.respond import commands as respond_commands
