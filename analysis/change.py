@@ -61,4 +61,4 @@ def independent_change(previous_wave: str, previous: float, previous_se: float, 
     t = difference / se if se > 0 else math.nan
     p = float(2 * stats.t.sf(abs(t), df)) if se > 0 else math.nan
     return Change(previous_wave, float(previous), float(current), float(difference), se,
-                  difference - q * se, difference + q * se, float(t), df, p, level)
+                  float(difference - q * se), float(difference + q * se), float(t), df, p, level)
