@@ -58,8 +58,9 @@ def make_frame(n: int, n_localities: int = 102, *, seed: int = 1, thin: int = 3,
         for item in items:
             score = np.clip(np.round(3.4 + latent + element_shift + rng.normal(0, 0.8, n)), 1, 5)
             columns[item] = score
+    gave_no_feedback = rng.random(n) < 0.7  # only those who gave feedback answer its items
     for item in SERVICE["feedback"]:
-        columns[item][rng.random(n) < 0.7] = np.nan  # only those who gave feedback answer
+        columns[item][gave_no_feedback] = np.nan
     policy_skipped = rng.random(n) < 0.4
     for items in POLICY.values():
         for item in items:
