@@ -57,10 +57,12 @@ REASONS_VI = {
 
 
 def node_srs_variances(design: Design, root: Node, by: str | None = None) -> dict:
-    """``{(domain_label, node_name): SRS variance}``; ``domain_label`` is ``None`` for the population.
+    """``{(domain_label, node_name): (n, SRS variance)}``; ``domain_label`` is ``None`` for the population.
 
-    With ``by``, both the population and every domain of ``by`` are given.
-    Divide a node's design variance by it for the deff (``design_effect``).
+    ``n`` counts the responses that answered at least one item of the node
+    (so an optional part has its own n).  With ``by``, both the population and
+    every domain of ``by`` are given.  Divide a node's design variance by the
+    SRS variance for the deff (``design_effect``).
     """
     items = list(dict.fromkeys(_items(root)))
     position = {item: k for k, item in enumerate(items)}
@@ -78,16 +80,17 @@ def node_srs_variances(design: Design, root: Node, by: str | None = None) -> dic
     if by is not None:
         groups.append(domain_codes(design, by))
     for codes, labels, n_domains in groups:
-        srs = _srs_variances(design.weights, codes, n_domains, answered, satisfied, coefficients)
+        rows, srs = _srs_variances(design.weights, codes, n_domains, answered, satisfied, coefficients)
         for d, label in enumerate(labels):
             for s, name in enumerate(names):
-                out[(label, name)] = float(srs[d, s])
+                out[(label, name)] = (int(rows[d, s]), float(srs[d, s]))
     return out
 
 
-def _srs_variances(w, codes, n_domains, answered, satisfied, coefficients) -> np.ndarray:
+def _srs_variances(w, codes, n_domains, answered, satisfied, coefficients):
     n_stat = coefficients.shape[0]
     z = np.zeros((len(w), n_stat))
+    touched = np.zeros((len(w), n_stat), dtype=bool)
     for k, (a, s) in enumerate(zip(answered, satisfied)):
         total = np.bincount(codes, weights=w * a, minlength=n_domains)
         hits = np.bincount(codes, weights=w * (a & s), minlength=n_domains)
@@ -95,18 +98,22 @@ def _srs_variances(w, codes, n_domains, answered, satisfied, coefficients) -> np
             share = np.where(total > 0, hits / total, np.nan)
             residual = np.where(a, (s - share[codes]) / total[codes], 0.0)
         z += np.nan_to_num(residual)[:, None] * coefficients[:, k][None, :]
-    rows = np.bincount(codes, minlength=n_domains).astype(float)
-    weight_sum = np.bincount(codes, weights=w, minlength=n_domains)
+        touched |= a[:, None] & (coefficients[:, k] != 0)[None, :]
+    rows = np.empty((n_domains, n_stat))
     srs = np.empty((n_domains, n_stat))
     for s in range(n_stat):
+        inside = touched[:, s]
+        n = np.bincount(codes, weights=inside, minlength=n_domains)
+        weight_sum = np.bincount(codes, weights=w * inside, minlength=n_domains)
         wz = w * z[:, s]
         mean = np.bincount(codes, weights=wz, minlength=n_domains)
         square = np.bincount(codes, weights=wz * z[:, s], minlength=n_domains)
         with np.errstate(divide="ignore", invalid="ignore"):
             spread = square - mean ** 2 / weight_sum
-            srs[:, s] = rows / (rows - 1) * spread * (weight_sum - rows) / rows
-    ok = (rows[:, None] >= 2) & (weight_sum[:, None] > rows[:, None]) & (srs > 0)
-    return np.where(ok, srs, np.nan)
+            value = n / (n - 1) * spread * (weight_sum - n) / n
+        ok = (n >= 2) & (weight_sum > n) & (value > 0)
+        rows[:, s], srs[:, s] = n, np.where(ok, value, np.nan)
+    return rows, srs
 
 
 def design_effect(design_variance: float, srs_variance: float) -> float | None:

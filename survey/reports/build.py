@@ -83,12 +83,13 @@ def tree_to_node(tree) -> tuple[Node, dict[str, str], dict[str, str | None]]:
     return parse_tree(mapping(root.code), weights, name=root.code), labels, parents
 
 
-def _stat(estimate, srs_variance: float | None = None) -> Stat:
-    if estimate is None or estimate.n == 0 or np.isnan(estimate.estimate):
-        return Stat(None, None, None, None, int(estimate.n) if estimate else 0, None, None)
-    deff = estimate.deff if srs_variance is None else design_effect(estimate.se ** 2, srs_variance)
-    return Stat(estimate.estimate, estimate.se, estimate.ci_low, estimate.ci_high, estimate.n, deff,
-                estimate.cv)
+def _stat(estimate, srs: tuple[int, float] | None = None) -> Stat:
+    """A report ``Stat``; for a node, ``srs`` gives its answering n and SRS variance."""
+    n = int(estimate.n) if srs is None else srs[0]
+    if estimate.n == 0 or np.isnan(estimate.estimate):
+        return Stat(None, None, None, None, n, None, None)
+    deff = estimate.deff if srs is None else design_effect(estimate.se ** 2, srs[1])
+    return Stat(estimate.estimate, estimate.se, estimate.ci_low, estimate.ci_high, n, deff, estimate.cv)
 
 
 def _walk_nodes(node: Node, depth: int = 0):

@@ -27,7 +27,7 @@ def opinion_answers(session: Session, wave: Wave) -> pd.DataFrame:
         .join(Response, Response.id == Answer.response_id)
         .where(Response.wave_id == wave.id, Answer.item_code.in_(OPINION_ITEMS))
     ).all()
-    long = pd.DataFrame(rows, columns=["response_id", "item", "value"])
+    long = pd.DataFrame.from_records(rows, columns=["response_id", "item", "value"])
     if long.empty:
         return pd.DataFrame(columns=["response_id", *OPINION_ITEMS])
     wide = long.pivot(index="response_id", columns="item", values="value").reset_index()
@@ -86,10 +86,9 @@ def wave_frame(session: Session, wave: Wave, exclude) -> tuple[pd.DataFrame, obj
     return frame, weighting
 
 
-def item_labels(wave: Wave) -> dict[str, str]:
-    """Vietnamese label of every item of the wave's questionnaire."""
-    definition = from_dict(wave.questionnaire_version.definition)
-    return {code: item.label.get("vi", code) for code, item in definition.items_by_code().items()}
+def item_labels(definition) -> dict[str, str]:
+    """Vietnamese label of every item of a questionnaire definition."""
+    return {code: item.label.get("vi", code) for code, item in definition.items_by_code.items()}
 
 
 def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TARGET,
@@ -98,7 +97,10 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
     from survey.reports.charts import render_all
 
     progress("loading responses")
-    frame, weighting = wave_frame(session, wave, exclude)
+    frame, weighting = analysis_frame(session, wave, exclude=exclude)
+    if not frame.empty:
+        progress("loading opinion answers")
+        frame = frame.merge(opinion_answers(session, wave), on="response_id", how="left")
     definition = from_dict(wave.questionnaire_version.definition)
     previous = []
     for earlier in earlier_waves(session, wave):
@@ -108,7 +110,7 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
             previous.append(PreviousWave(earlier.code, earlier_frame))
     report = build_report(frame, weighting, definition.index, wave=wave.code, is_demo=wave.is_demo,
                           localities=localities(session), previous=previous, target=target,
-                          item_labels=item_labels(wave), centres=centre_counts(session, wave),
+                          item_labels=item_labels(definition), centres=centre_counts(session, wave),
                           progress=progress)
     progress("charts")
     report.charts = render_all(report)

@@ -1,5 +1,6 @@
-"""Where built reports are kept for the web: ``<instance>/reports/<wave>/`` holds the JSON
-document and the chart PNGs; the web page and its downloads are rendered from them.
+"""Where built reports are kept for the web: ``REPORTS_DIR/<wave>/`` (default
+``<instance>/reports/<wave>/``) holds the JSON document and the chart PNGs; the web page
+and its downloads are rendered from them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ SAFE_WAVE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 CHART_NAME = re.compile(r"^[a-z_]{1,20}$")
 
 
+def root() -> Path:
+    """The folder holding every stored report."""
+    configured = current_app.config.get("REPORTS_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "reports"
+
+
 def folder(wave_code: str) -> Path:
     """The stored report's folder (the wave code is checked, so no path can escape)."""
     if not SAFE_WAVE.match(wave_code):
         raise ValueError(f"not a wave code: {wave_code!r}")
-    return Path(current_app.instance_path) / "reports" / wave_code
+    return root() / wave_code
 
 
 def save(document: dict, charts: dict[str, bytes]) -> Path:
@@ -50,5 +57,5 @@ def load(wave_code: str) -> tuple[dict, dict[str, bytes]] | None:
 
 def stored_waves() -> set[str]:
     """Codes of the waves with a stored report."""
-    root = Path(current_app.instance_path) / "reports"
-    return {p.parent.name for p in root.glob("*/report.json")} if root.is_dir() else set()
+    base = root()
+    return {p.parent.name for p in base.glob("*/report.json")} if base.is_dir() else set()

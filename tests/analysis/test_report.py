@@ -36,15 +36,16 @@ def test_quartile_groups():
 
 
 def test_single_item_node_deff_equals_svymean_deff(sipas_data):
-    """Identity: an element of one item that every response answers has the deff of
-    the item's share, which analysis.sipas computes as R's svymean(deff = TRUE)."""
-    data = sipas_data[sipas_data["q1"] > 0]
+    """Identity: an element of one item has the deff and n of the item's share, which
+    analysis.sipas computes as R's svymean(deff = TRUE) on the answering responses."""
+    data = sipas_data
     design = Design.from_frame(data, weight="weight", strata="locality", cluster="psu")
     root = parse_tree({"A": ["q1"], "B": ["q2", "q3"]})
     results = {(r.domain, r.name, r.statistic): r for r in index_nodes(design, root, by="locality", overall=True)}
     srs = node_srs_variances(design, root, by="locality")
     share, element = results[(None, "q1", "share")], results[(None, "A", "element")]
-    assert design_effect(element.se ** 2, srs[(None, "A")]) == pytest.approx(share.deff, rel=1e-9)
+    assert design_effect(element.se ** 2, srs[(None, "A")][1]) == pytest.approx(share.deff, rel=1e-9)
+    assert srs[(None, "A")][0] == share.n < len(data)
     domain = (("locality", "L01"),)
     share, element = results[(domain, "q1", "share")], results[(domain, "A", "element")]
-    assert design_effect(element.se ** 2, srs[("L01", "A")]) == pytest.approx(share.deff, rel=1e-9)
+    assert design_effect(element.se ** 2, srs[("L01", "A")][1]) == pytest.approx(share.deff, rel=1e-9)
