@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Callable
 
 import pandas as pd
-from sqlalchemy import String, func, literal_column, select, type_coerce
+from sqlalchemy import String, func, literal_column, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from survey.models import Answer, Locality, Response, ServiceCentre, Wave
+from survey.models.responses import OPINION_ITEMS_SQL
 from survey.questionnaire import from_dict
 from survey.reports.build import DEFAULT_TARGET, OPINION_ITEMS, PreviousWave, build_report
 from survey.reports.build import Locality as ReportLocality
@@ -21,17 +22,20 @@ from survey.weights.quarters import wave_quarter
 
 
 def opinion_answers(session: Session, wave: Wave) -> pd.DataFrame:
-    """``response_id`` and one text column per opinion item (the choice value), set-based."""
+    """``response_id`` and one text column per opinion item (the choice value), set-based.
+
+    The item filter is written as literal SQL so that both databases use the partial
+    index ``ix_answer_opinion_items`` (a range scan of the opinion answers only).
+    """
+    in_wave = select(Response.id).where(Response.wave_id == wave.id)
     rows = session.execute(
         select(_answer_id_text(session), Answer.item_code, Answer.value)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.wave_id == wave.id, Answer.item_code.in_(OPINION_ITEMS))
+        .where(text(OPINION_ITEMS_SQL), Answer.response_id.in_(in_wave))
     ).all()
     long = pd.DataFrame.from_records(rows, columns=["response_id", "item", "value"])
     if long.empty:
         return pd.DataFrame(columns=["response_id", *OPINION_ITEMS])
-    wide = long.pivot(index="response_id", columns="item", values="value").reset_index()
-    return wide
+    return long.pivot(index="response_id", columns="item", values="value").reset_index()
 
 
 def _answer_id_text(session: Session):
