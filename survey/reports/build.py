@@ -32,6 +32,7 @@ DEFAULT_TARGET = 0.86
 WEAKEST_COUNT = 5
 OPINION_ITEMS = ("harassment", "informal_payment")
 NONE_VALUE = "khong_co"  # the occurrence answer "Không có"
+SAID_PREFIX = "_said_"  # 0/1 column per opinion item: any occurrence reported
 DRIVER_OUTCOME_ELEMENT = "results"  # "Kết quả giải quyết TTHC" when no overall item exists
 OVERALL_ITEM = "overall"
 MIN_ANSWER_RATE = 0.5  # an element answered by fewer respondents is left out of the drivers
@@ -189,11 +190,12 @@ def _locality_rows(localities, by_locality, srs, root_name, frame) -> list[Local
 def _add_opinions(frame: pd.DataFrame) -> None:
     """0/1 columns ``_said_<item>``: any occurrence reported (answer other than "Không có").
 
-    A text answer is compared with the choice value; a numeric one is the
-    choice's position (1 = "Không có").
+    A ``_said_<item>`` column already in the frame (as the database loader gives) is
+    kept; else a text answer is compared with the choice value, and a numeric one is
+    the choice's position (1 = "Không có").
     """
     for item in OPINION_ITEMS:
-        if item not in frame.columns:
+        if f"{SAID_PREFIX}{item}" in frame.columns or item not in frame.columns:
             continue
         column = frame[item]
         if pd.api.types.is_numeric_dtype(column):
@@ -201,13 +203,13 @@ def _add_opinions(frame: pd.DataFrame) -> None:
         else:
             text = column.astype("string").str.strip()
             said = (text != NONE_VALUE).astype(float).where(text.notna() & (text != ""))
-        frame[f"_said_{item}"] = said.astype(float)
+        frame[f"{SAID_PREFIX}{item}"] = said.astype(float)
 
 
 def _opinions(design, frame, rows, item_labels, level) -> list[OpinionResult]:
     out = []
     for item in OPINION_ITEMS:
-        column = f"_said_{item}"
+        column = f"{SAID_PREFIX}{item}"
         if column not in frame.columns or frame[column].notna().sum() == 0:
             continue
         results = proportion(design, column, by=LOCALITY, level=level, overall=True)

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Callable
 
 import pandas as pd
-from sqlalchemy import String, func, literal_column, select, text, type_coerce
+from sqlalchemy import String, case, func, literal_column, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from survey.models import Answer, Locality, Response, ServiceCentre, Wave
 from survey.models.responses import OPINION_ITEMS_SQL
 from survey.questionnaire import from_dict
-from survey.reports.build import DEFAULT_TARGET, OPINION_ITEMS, PreviousWave, build_report
+from survey.reports.build import DEFAULT_TARGET, NONE_VALUE, OPINION_ITEMS, SAID_PREFIX, PreviousWave, build_report
 from survey.reports.build import Locality as ReportLocality
 from survey.reports.model import Report
 from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
@@ -22,20 +22,28 @@ from survey.weights.quarters import wave_quarter
 
 
 def opinion_answers(session: Session, wave: Wave) -> pd.DataFrame:
-    """``response_id`` and one text column per opinion item (the choice value), set-based.
+    """``response_id`` and a 0/1 column ``_said_<item>`` per opinion item (NaN: no answer).
 
-    The item filter is written as literal SQL so that both databases use the partial
-    index ``ix_answer_opinion_items`` (a range scan of the opinion answers only).
+    One row per response, aggregated in SQL so a million responses do not become two
+    million Python rows.  The item filter is literal SQL so that both databases use the
+    partial index ``ix_answer_opinion_items``.
     """
     in_wave = select(Response.id).where(Response.wave_id == wave.id)
+
+    def said(item: str):
+        answered = case((Answer.value.is_(None), None), (Answer.value == NONE_VALUE, 0), else_=1)
+        return func.max(case((Answer.item_code == item, answered), else_=None))
+
+    columns = [f"{SAID_PREFIX}{item}" for item in OPINION_ITEMS]
     rows = session.execute(
-        select(_answer_id_text(session), Answer.item_code, Answer.value)
+        select(_answer_id_text(session), *[said(item) for item in OPINION_ITEMS])
         .where(text(OPINION_ITEMS_SQL), Answer.response_id.in_(in_wave))
+        .group_by(Answer.response_id)
     ).all()
-    long = pd.DataFrame.from_records(rows, columns=["response_id", "item", "value"])
-    if long.empty:
-        return pd.DataFrame(columns=["response_id", *OPINION_ITEMS])
-    return long.pivot(index="response_id", columns="item", values="value").reset_index()
+    opinions = pd.DataFrame.from_records(rows, columns=["response_id", *columns], coerce_float=True)
+    for column in columns:
+        opinions[column] = opinions[column].astype(float)
+    return opinions
 
 
 def _answer_id_text(session: Session):

@@ -108,6 +108,10 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
     wave = db_session.scalar(select(Wave).where(Wave.code == "2026Q4"))
     frame, _ = analysis_frame(db_session, wave)
     frame = frame.merge(opinion_answers(db_session, wave), on="response_id", how="left")
+    said = frame["_said_harassment"]
+    answered = said.notna()
+    share = (frame["design_weight"][answered] * said[answered]).sum() / frame["design_weight"][answered].sum()
+    assert document["opinions"]["harassment"]["overall"]["estimate"] == pytest.approx(share, rel=SAME)
     frame.drop(columns=["quality_flags"]).to_csv(demo_waves / "frame.csv", index=False)
     _tree_file(wave, demo_waves / "tree.json")
     cli = subprocess.run(
