@@ -8,8 +8,7 @@ from sqlalchemy import select
 from survey.admin import bp, staff
 from survey.audit import record
 from survey.auth.scope import centre_criterion, roles_required, visible_centre_ids
-from survey.counts.parse import parse_counts, read_quarter, replace_quarters
-from survey.counts.table import CountsFileError
+from survey.counts.parse import CountsFileError, parse_counts, read_quarter, replace_quarters
 from survey.counts.template import counts_template
 from survey.extensions import db
 from survey.forms.admin import CountsUploadForm
@@ -29,7 +28,7 @@ def counts():
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            rows = parse_counts(db.session, user, form.file.data.read())
+            rows = parse_counts(db.session, user, form.file.data)
         except CountsFileError as exc:
             problems = exc.problems
         else:

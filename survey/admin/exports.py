@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from survey.admin import bp, staff
 from survey.audit import record
-from survey.exports.frame import responses_frame, write_frame
+from survey.exports.frame import export_frame
+from survey.exports.workbook import write_export
+from survey.questionnaire import from_dict
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ExportForm
@@ -46,10 +48,10 @@ def exports():
     else:
         centre_ids = visible_centre_ids(db.session, user)
         scope_label = "all" if centre_ids is None else f"locality:{user.locality_id}"
-    frame = responses_frame(db.session, wave, centre_ids=centre_ids)
+    frame, report = export_frame(db.session, wave, centre_ids=centre_ids)
     fmt = form.format.data
     buffer = io.BytesIO()
-    write_frame(frame, buffer, fmt)
+    write_export(frame, buffer, fmt, report=report, questionnaire=from_dict(wave.questionnaire_version.definition))
     record("export_responses", wave.code, format=fmt, scope=scope_label, rows=len(frame))
     db.session.commit()
     filename = f"responses-{wave.code}-{scope_label.replace(':', '-')}.{fmt}"

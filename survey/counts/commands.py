@@ -8,8 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from survey.audit import record
-from survey.counts.parse import parse_counts, read_quarter, replace_quarters
-from survey.counts.table import CountsFileError
+from survey.counts.parse import CountsFileError, parse_counts, read_quarter, replace_quarters
 from survey.counts.template import counts_template
 from survey.errors import BadInput
 from survey.extensions import db

@@ -17,8 +17,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from survey.auth.scope import sees_everything
-from survey.counts.table import CountsFileError, read_table
 from survey.models import AdminCount, ServiceCentre, ServiceField, User
+from survey.uploads import UploadError, read_upload
 
 COLUMNS = ("centre_code", "field_code", "quarter", "dossiers_resolved")
 VIETNAMESE_HEADERS = {
@@ -46,6 +46,14 @@ BAD_QUARTER = "“{value}” không đúng dạng năm và quý, ví dụ 2026Q3
 OTHER_QUARTER = "quý “{value}” khác quý đang nhập {quarter}"
 BAD_COUNT = "“{value}” không phải số nguyên không âm"
 DUPLICATE = "trùng với dòng {first} (cùng trung tâm, lĩnh vực và quý)"
+
+
+class CountsFileError(ValueError):
+    """The file cannot be used; `problems` lists every reason, row by row."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -76,18 +84,20 @@ def read_quarter(text: str) -> str | None:
     return f"{match.group(2)}Q{match.group(1)}" if match else None
 
 
-def parse_counts(session: Session, user: User | None, data: bytes, quarter: str | None = None) -> list[CountRow]:
-    """Validate the whole file against the database and the user's scope; raise on any problem.
+def parse_counts(session: Session, user: User | None, upload, quarter: str | None = None) -> list[CountRow]:
+    """Validate the whole file (bytes or an uploaded file, read by `survey.uploads` within its
+    bounds) against the database and the user's scope; raise on any problem.
 
     `user` None is the command line, which sees every centre. With `quarter`, the quarter
     column may be left out, and any row naming another quarter is an error.
     """
-    # Keep each row's line number in the file, so messages point at the right line even when
-    # blank lines are skipped.
-    table = [(number, row) for number, row in enumerate(read_table(data), start=1) if any(row)]
-    if not table:
+    try:
+        table = read_upload(upload)
+    except UploadError as exc:
+        raise CountsFileError([exc.message]) from None
+    if table is None:
         raise CountsFileError([EMPTY])
-    header_line, header_row = table[0]
+    header_line, header_row = table.header_line, table.header
     position: dict[str, int] = {}
     label: dict[str, str] = {}
     for index, cell in enumerate(header_row):
@@ -102,7 +112,7 @@ def parse_counts(session: Session, user: User | None, data: bytes, quarter: str 
     problems: list[str] = []
     rows: list[CountRow] = []
     seen: dict[tuple[int, int, str], int] = {}
-    for number, raw in table[1:]:
+    for number, raw in table.rows:
         values = {name: (raw[i] if i < len(raw) else "") for name, i in position.items()}
         if not values.get("quarter"):
             values["quarter"] = quarter or ""

@@ -1,7 +1,8 @@
-"""`flask --app wsgi export responses`: one row per response for analysts."""
+"""`flask --app wsgi export responses` (analysis-ready, weighted) and `export index-tree`."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,43 +10,111 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from survey.exports.frame import responses_frame, write_frame
+from survey.errors import BadInput
+from survey.exports.frame import export_frame
+from survey.exports.tree import index_tree
+from survey.exports.workbook import write_export
 from survey.extensions import db
-from survey.models import Wave
+from survey.models import Questionnaire, QuestionnaireVersion, Wave
+from survey.questionnaire import from_dict
+from survey.weights import DEFAULT_EXCLUDE, DEFAULT_MIN_CELL, PSU_KINDS
 
 export_group = AppGroup("export", help="Export data for analysts.")
+KNOWN_FLAGS = ("speeder", "straight_lining", "burst", "outside_hours", "repeat_device", "scrubbed")
+
+
+def _flags(text: str) -> tuple[str, ...]:
+    if text.strip().lower() == "none":
+        return ()
+    flags = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = [f for f in flags if f not in KNOWN_FLAGS]
+    if unknown:
+        raise BadInput(f"--exclude: unknown flag “{unknown[0]}” (known: {', '.join(KNOWN_FLAGS)}, or none)")
+    return flags
 
 
 @export_group.command("responses")
 @click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q3.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Output file (default: standard output for CSV).",
-)
-def export_responses_command(wave_code: str, fmt: str, out: Path | None) -> None:
-    """Write one row per response and one column per item."""
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Output file (default: standard output for CSV).")
+@click.option("--exclude", "exclude_text", default=",".join(DEFAULT_EXCLUDE), show_default=True,
+              help="Quality flags whose responses are left out, comma-separated; 'none' keeps all.")
+@click.option("--keep-no-answer", is_flag=True,
+              help="Keep the code of “Không trả lời” (0 on scales) instead of an empty cell.")
+@click.option("--min-cell", type=click.IntRange(min=1), default=DEFAULT_MIN_CELL, show_default=True,
+              help="Fewest responses for a centre × field cell to keep its own weight.")
+@click.option("--trim", type=float, default=None, help="Cap weights at this multiple of the median (e.g. 3.5).")
+@click.option("--psu", type=click.Choice(PSU_KINDS), default="desk_day", show_default=True,
+              help="Primary sampling unit: centre × local date, or each response.")
+@click.option("--rake", "margins_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Rake the weights to known totals: CSV with columns variable,level,total "
+                   "(variable = an item code such as gender or age_band).")
+def export_responses_command(wave_code: str, fmt: str, out: Path | None, exclude_text: str,
+                             keep_no_answer: bool, min_cell: int, trim: float | None, psu: str,
+                             margins_path: Path | None) -> None:
+    """Write one row per kept response: design columns (stratum, psu, design_weight), then items."""
     wave = db.session.scalar(select(Wave).where(Wave.code == wave_code))
     if wave is None:
         known = ", ".join(db.session.scalars(select(Wave.code).order_by(Wave.code))) or "none"
         raise click.BadParameter(f"no wave {wave_code!r} (known waves: {known})", param_hint="--wave")
     if fmt == "xlsx" and out is None:
         raise click.BadParameter("XLSX needs an output file", param_hint="--out")
-    frame = responses_frame(db.session, wave)
+    margins = _margins(margins_path, wave) if margins_path else None
+    try:
+        frame, report = export_frame(db.session, wave, exclude=_flags(exclude_text), keep_no_answer=keep_no_answer,
+                                     min_cell=min_cell, trim=trim, psu=psu, margins=margins)
+    except ValueError as exc:  # an impossible trimming cap, bad margins: the analyst's input
+        raise BadInput(str(exc)) from None
+    for line in report.lines():
+        click.echo(line, err=True)
+    questionnaire = from_dict(wave.questionnaire_version.definition)
     if out is None:
-        write_frame(frame, sys.stdout, fmt)
+        write_export(frame, sys.stdout, fmt, report=report, questionnaire=questionnaire)
         return
     try:
-        write_frame(frame, out, fmt)
+        write_export(frame, out, fmt, report=report, questionnaire=questionnaire)
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write {out}: {exc.strerror or exc}. Check the folder exists and is writable.",
             param_hint="--out",
         ) from None
     click.echo(f"Wrote {len(frame)} responses to {out}.", err=True)
+
+
+def _margins(path: Path, wave: Wave) -> dict[str, dict[str, float]]:
+    from analysis.cli import UsageError, read_margins
+
+    try:
+        margins = read_margins(str(path))
+    except UsageError as exc:
+        raise BadInput(f"--rake: {exc}") from None
+    items = from_dict(wave.questionnaire_version.definition).items_by_code
+    unknown = [variable for variable in margins if variable not in items]
+    if unknown:
+        raise BadInput(f"--rake: {path}: variable “{unknown[0]}” is not an item of the questionnaire")
+    return margins
+
+
+@export_group.command("index-tree")
+@click.option("--questionnaire", "code", required=True, help="Questionnaire code, e.g. sipas-2026.")
+@click.option("--version", "number", type=int, default=None, help="Published version (default: the latest).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="JSON file to write.")
+def export_index_tree_command(code: str, number: int | None, out: Path) -> None:
+    """Write the questionnaire's index tree (nodes, children, weights, items) as JSON."""
+    query = select(QuestionnaireVersion).join(Questionnaire).where(Questionnaire.code == code)
+    query = query.where(QuestionnaireVersion.number == number) if number else query
+    version = db.session.scalar(query.order_by(QuestionnaireVersion.number.desc()).limit(1))
+    if version is None:
+        known = ", ".join(db.session.scalars(select(Questionnaire.code).order_by(Questionnaire.code))) or "none"
+        what = f"{code} v{number}" if number else code
+        raise BadInput(f"--questionnaire: no published questionnaire {what} (known: {known})")
+    tree = index_tree(version)
+    try:
+        out.write_text(json.dumps(tree, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"--out: cannot write {out} ({exc.strerror or exc})") from None
+    click.echo(f"Wrote the index tree of {code} v{version.number} ({len(tree['nodes'])} nodes) to {out}.", err=True)
 
 
 COMMANDS = (export_group,)

@@ -1,7 +1,10 @@
-"""Export responses as one row per response and one column per item (CSV or XLSX).
+"""The analysis-ready export: one row per kept response, design columns first, then every item.
 
-Besides the items, each row carries what weighting and quality review need: the locality
-code, centre and service field, channel, timestamps, duration, quality flags and review status.
+The design columns (stratum, PSU, design weight, locality, date and time band) come from
+`survey.weights.analysis_frame`, so the export carries exactly the weights the platform
+estimates with, and leaves out the responses it leaves out. Item answers come from the answer
+table: scales and numbered choices as numbers, "Không trả lời" as an empty cell unless the
+analyst asks to keep its code. Times are local dates and time bands, never the minute.
 """
 
 from __future__ import annotations
@@ -10,31 +13,27 @@ from typing import Iterable
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from survey.models import Answer, Locality, Response, ServiceCentre, ServiceField, Wave
-from survey.questionnaire import from_dict
+from survey.models import Answer, Response, Wave
+from survey.questionnaire import QuestionnaireDefinition, from_dict
+from survey.weights import DEFAULT_EXCLUDE, WeightingReport, analysis_frame
+from survey.weights.frame import response_id_text
 
-META_COLUMNS = [
-    "response_id",
-    "wave",
-    "channel",
-    "language",
-    "locality_code",
-    "centre_code",
-    "field_code",
-    "started_at",
-    "submitted_at",
-    "duration_seconds",
-    "quality_flags",
-    "review_status",
+DESIGN_COLUMNS = [
+    "response_id", "wave", "stratum", "psu", "design_weight", "locality_code", "locality_name",
+    "centre_code", "field_code", "channel", "local_date", "time_band", "quality_flags",
 ]
 
 
 def item_columns(definition: dict) -> tuple[list[str], list[str]]:
     """Item codes in questionnaire order, and those whose answers are whole numbers (scales,
     numbered choices, integer questions), read from a stored version's definition."""
-    items = from_dict(definition).items
+    return _item_columns(from_dict(definition))
+
+
+def _item_columns(questionnaire: QuestionnaireDefinition) -> tuple[list[str], list[str]]:
+    items = questionnaire.items
     numeric = [
         item.code for item in items
         if item.type == "integer" or (
@@ -45,64 +44,43 @@ def item_columns(definition: dict) -> tuple[list[str], list[str]]:
     return [item.code for item in items], numeric
 
 
-def responses_frame(
-    session: Session, wave: Wave, centre_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
-    """All responses of `wave` (optionally limited to some centres) as a wide data frame."""
-    field = aliased(ServiceField)
+def export_frame(
+    session: Session,
+    wave: Wave,
+    *,
+    exclude: Iterable[str] = DEFAULT_EXCLUDE,
+    keep_no_answer: bool = False,
+    centre_ids: Iterable[int] | None = None,
+    **weighting,
+) -> tuple[pd.DataFrame, WeightingReport]:
+    """The export of `wave` (optionally some centres only) and the weighting report behind it."""
+    centre_ids = None if centre_ids is None else list(centre_ids)
+    design, report = analysis_frame(session, wave, exclude=tuple(exclude), centre_ids=centre_ids, **weighting)
+    questionnaire = from_dict(wave.questionnaire_version.definition)
+    items, numeric = _item_columns(questionnaire)
+    values = _item_values(session, wave, centre_ids).reindex(index=design["response_id"], columns=items)
+    for item in questionnaire.items:
+        no_answer = [c.value for c in item.choices.choices if c.no_answer] if item.choices else []
+        column = values[item.code]
+        if no_answer and not keep_no_answer:
+            column = column.mask(column.isin(no_answer))
+        if item.code in numeric:
+            column = pd.to_numeric(column).astype("Int64")  # 1–5 as numbers in Excel too
+        values[item.code] = column
+    frame = design.assign(wave=wave.code)[DESIGN_COLUMNS].reset_index(drop=True)
+    return pd.concat([frame, values.reset_index(drop=True)], axis=1), report
+
+
+def _item_values(session: Session, wave: Wave, centre_ids: list[int] | None) -> pd.DataFrame:
     query = (
-        select(
-            Response.id,
-            Response.channel,
-            Response.language,
-            Locality.code,
-            ServiceCentre.code,
-            field.code,
-            Response.started_at,
-            Response.submitted_at,
-            Response.duration_seconds,
-            Response.quality_flags,
-            Response.review_status,
-        )
-        .outerjoin(ServiceCentre, ServiceCentre.id == Response.centre_id)
-        .outerjoin(Locality, Locality.id == ServiceCentre.locality_id)
-        .outerjoin(field, field.id == Response.field_id)
-        .where(Response.wave_id == wave.id)
-        .order_by(Response.submitted_at, Response.id)
-    )
-    if centre_ids is not None:
-        query = query.where(Response.centre_id.in_(list(centre_ids)))
-    rows = session.execute(query).all()
-    meta = pd.DataFrame(
-        [
-            (
-                str(r[0]), wave.code, r[1], r[2], r[3], r[4], r[5],
-                r[6].isoformat(), r[7].isoformat(), r[8], ";".join(r[9] or []), r[10],
-            )
-            for r in rows
-        ],
-        columns=META_COLUMNS,
-        dtype=object,
-    )
-    items, numeric = item_columns(wave.questionnaire_version.definition)
-    answers_query = (
-        select(Answer.response_id, Answer.item_code, Answer.value)
+        select(response_id_text(session), Answer.item_code, Answer.value)
         .join(Response, Response.id == Answer.response_id)
         .where(Response.wave_id == wave.id)
     )
     if centre_ids is not None:
-        answers_query = answers_query.where(Response.centre_id.in_(list(centre_ids)))
-    answers = pd.DataFrame(
-        [(str(a), code, value) for a, code, value in session.execute(answers_query)],
-        columns=["response_id", "item_code", "value"],
-        dtype=object,
-    )
-    wide = answers.pivot(index="response_id", columns="item_code", values="value")
-    extra = sorted(set(wide.columns) - set(items))
-    wide = wide.reindex(columns=items + extra)
-    for code in numeric:
-        wide[code] = pd.to_numeric(wide[code]).astype("Int64")  # 1–5 as numbers in Excel too
-    return meta.join(wide, on="response_id")
+        query = query.where(Response.centre_id.in_(centre_ids))
+    long = pd.DataFrame(session.execute(query).all(), columns=["response_id", "item_code", "value"], dtype=object)
+    return long.pivot(index="response_id", columns="item_code", values="value")
 
 
 # A cell starting with one of these is run as a formula by Excel and LibreOffice (OWASP
@@ -117,14 +95,3 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) else v
         ) if column.dtype == object or pd.api.types.is_string_dtype(column.dtype) else column
     )
-
-
-def write_frame(frame: pd.DataFrame, path_or_buffer, fmt: str) -> None:
-    """Write `frame` as UTF-8 CSV (with BOM, so Excel shows Vietnamese) or XLSX, formula-safe."""
-    frame = defuse_formulas(frame)
-    if fmt == "csv":
-        frame.to_csv(path_or_buffer, index=False, encoding="utf-8-sig")
-    elif fmt == "xlsx":
-        frame.to_excel(path_or_buffer, index=False, sheet_name="responses", engine="openpyxl")
-    else:
-        raise ValueError(f"unknown export format {fmt!r}; use csv or xlsx")

@@ -95,8 +95,7 @@ def analysis_frame(
         weights = np.ones(len(frame))
     frame.insert(0, "stratum", frame["locality_code"])
     frame["psu"] = (frame["centre_code"] + ":" + frame["local_date"]) if psu == "desk_day" else frame["response_id"]
-    frame["quality_flags"] = [";".join(flags) for flags in frame["flags"]] if len(frame) < 1000 \
-        else _joined_flags(frame["flags"])
+    frame["quality_flags"] = _joined_flags(frame["flags"])
     frame["design_weight"] = weights
     trimmed = None
     if trim is not None and len(frame):
@@ -120,8 +119,9 @@ def analysis_frame(
 
 
 def _joined_flags(flags: pd.Series) -> np.ndarray:
+    # a million responses share a few dozen flag combinations: join each combination once
     codes, uniques = pd.factorize(flags)
-    joined = np.array([";".join(u) for u in uniques], dtype=object)
+    joined = np.array([";".join(u) for u in uniques] + [""], dtype=object)
     return joined[codes]
 
 

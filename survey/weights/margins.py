@@ -7,13 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Answer, Response, Wave
-from survey.weights.frame import _id_text
+from survey.weights.frame import response_id_text
 
 
 def margin_answers(session: Session, wave: Wave, items: list[str]) -> dict[str, pd.Series]:
     """For each item code, a Series response_id → answer value."""
     rows = session.execute(
-        select(_id_text(session), Answer.item_code, Answer.value)
+        select(response_id_text(session), Answer.item_code, Answer.value)
         .join(Response, Response.id == Answer.response_id)
         .where(Response.wave_id == wave.id, Answer.item_code.in_(items))
     ).all()

@@ -9,6 +9,7 @@ them is one NumPy operation (see `decode`).
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
@@ -26,15 +27,11 @@ def likert_codes(questionnaire: QuestionnaireDefinition) -> tuple[str, ...]:
 
 @lru_cache(maxsize=32)
 def _codes_of_json(definition_json: str) -> tuple[str, ...]:
-    import json
-
     return likert_codes(from_dict(json.loads(definition_json)))
 
 
 def likert_codes_of(definition: Mapping) -> tuple[str, ...]:
     """`likert_codes` of a stored version's definition (cached: versions are immutable)."""
-    import json
-
     return _codes_of_json(json.dumps(definition, sort_keys=True))
 
 
@@ -49,8 +46,8 @@ def decode(strings: Iterable[str], n_items: int) -> np.ndarray:
     Every string must have `n_items` characters; the matrix comes from one buffer, so a
     million responses decode in a fraction of a second.
     """
-    strings = list(strings)
-    if not strings:
+    strings = strings if isinstance(strings, (list, np.ndarray)) else list(strings)
+    if not len(strings):
         return np.empty((0, n_items))
     raw = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8)
     if raw.size != len(strings) * n_items:

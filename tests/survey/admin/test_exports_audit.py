@@ -53,7 +53,7 @@ def test_analyst_exports_xlsx(client, auth, responses):
     auth("analyst")
     response = client.get("/admin/exports?wave=2026Q3&format=xlsx")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["responses"]
     assert sheet.max_row == 4
 
 

@@ -24,7 +24,9 @@ def test_export_empty_wave_has_header_only(runner, db_session):
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(io.StringIO(result.stdout.lstrip("\ufeff")))
     assert len(frame) == 0
-    assert {"response_id", "locality_code", "centre_code", "field_code", "quality_flags"} <= set(frame.columns)
+    assert {"response_id", "stratum", "psu", "design_weight", "locality_code", "centre_code", "field_code",
+            "quality_flags"} <= set(frame.columns)
+    assert "UNWEIGHTED" in result.stderr
 
 
 def test_export_csv_and_xlsx_carry_answers_and_weight_columns(runner, db_session, tmp_path):
@@ -44,8 +46,9 @@ def test_export_csv_and_xlsx_carry_answers_and_weight_columns(runner, db_session
     assert (row["locality_code"], row["centre_code"], row["field_code"]) == (
         centre.locality.code, centre.code, "ho_tich",
     )
-    assert (row["tc1"], row["tc2"]) == ("5", "0")
+    assert row["tc1"] == "5" and pd.isna(row["tc2"])  # "Không trả lời" is an empty cell
     assert frame["quality_flags"].fillna("").tolist().count("speeder") == 1
+    assert set(frame["design_weight"]) == {"1.0"} and set(frame["stratum"]) == {centre.locality.code}
     columns = list(frame.columns)
     assert columns.index("tc1") < columns.index("tc2")
 
@@ -54,10 +57,22 @@ def test_export_csv_and_xlsx_carry_answers_and_weight_columns(runner, db_session
         args=["export", "responses", "--wave", "2026Q3", "--format", "xlsx", "--out", str(xlsx)]
     )
     assert result.exit_code == 0, result.output
-    sheet = openpyxl.load_workbook(xlsx).active
+    workbook = openpyxl.load_workbook(xlsx)
+    assert workbook.sheetnames == ["notes", "responses", "codebook", "index_tree"]
+    tree = list(workbook["index_tree"].iter_rows(values_only=True))
+    assert tree[1][:4] == ("sipas", tree[1][1], "mean", "service policy")
+    assert "KHÔNG CÓ TRỌNG SỐ" in workbook["notes"]["A1"].value
+    sheet = workbook["responses"]
     header = [cell.value for cell in sheet[1]]
     assert sheet.max_row == 3
     assert header[: len(header)] == ["response_id"] + columns
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+    book = {row[0]: row[1:] for row in workbook["codebook"].iter_rows(min_row=2, values_only=True)}
+    assert list(book) == header
+    question, kind, choices, element = book["tc1"]
+    assert kind == "likert" and question.startswith("Nơi tiếp nhận") is not None
+    assert "4 = Hài lòng" in choices and "0 = Không trả lời (để trống)" in choices
+    assert element.startswith("access: Tiếp cận dịch vụ")
 
 
 def test_exports_are_formula_safe_and_keep_scales_numeric(runner, db_session, tmp_path):
@@ -78,7 +93,7 @@ def test_exports_are_formula_safe_and_keep_scales_numeric(runner, db_session, tm
     assert sorted(frame["other_comments"]) == ["'-ok", "'" + attack]
     assert sorted(frame["tc1"]) == [1, 4]
 
-    sheet = openpyxl.load_workbook(xlsx_out).active
+    sheet = openpyxl.load_workbook(xlsx_out)["responses"]
     header = [cell.value for cell in sheet[1]]
     comments = [row[header.index("other_comments")] for row in sheet.iter_rows(min_row=2)]
     assert all(cell.data_type == "s" and cell.value.startswith("'") for cell in comments)
