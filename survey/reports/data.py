@@ -17,33 +17,30 @@ from survey.reports.build import DEFAULT_TARGET, NONE_VALUE, OPINION_ITEMS, SAID
 from survey.reports.build import Locality as ReportLocality
 from survey.reports.model import Report
 from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
-from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM
+from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM, _fetch_plain
 from survey.weights.quarters import wave_quarter
 
 
 def opinion_answers(session: Session, wave: Wave) -> pd.DataFrame:
     """``response_id`` and a 0/1 column ``_said_<item>`` per opinion item (NaN: no answer).
 
-    One row per response, aggregated in SQL so a million responses do not become two
-    million Python rows.  The item filter is literal SQL so that both databases use the
-    partial index ``ix_answer_opinion_items``.
+    One query per item, each a range scan of the partial index ``ix_answer_opinion_items``
+    (the item filter is literal SQL so both databases can use it), fetched as the driver's
+    plain tuples: a million responses cost no per-row Python work beyond the tuples.
     """
     in_wave = select(Response.id).where(Response.wave_id == wave.id)
-
-    def said(item: str):
-        answered = case((Answer.value.is_(None), None), (Answer.value == NONE_VALUE, 0), else_=1)
-        return func.max(case((Answer.item_code == item, answered), else_=None))
-
-    columns = [f"{SAID_PREFIX}{item}" for item in OPINION_ITEMS]
-    rows = session.execute(
-        select(_answer_id_text(session), *[said(item) for item in OPINION_ITEMS])
-        .where(text(OPINION_ITEMS_SQL), Answer.response_id.in_(in_wave))
-        .group_by(Answer.response_id)
-    ).all()
-    opinions = pd.DataFrame.from_records(rows, columns=["response_id", *columns], coerce_float=True)
-    for column in columns:
-        opinions[column] = opinions[column].astype(float)
-    return opinions
+    answered = case((Answer.value.is_(None), None), (Answer.value == NONE_VALUE, 0), else_=1)
+    merged = None
+    for item in OPINION_ITEMS:
+        query = (select(_answer_id_text(session), answered)
+                 .where(text(OPINION_ITEMS_SQL), Answer.item_code == literal_column(f"'{item}'"),
+                        Answer.response_id.in_(in_wave)))
+        rows = _fetch_plain(session, query)
+        part = pd.DataFrame.from_records(rows, columns=["response_id", f"{SAID_PREFIX}{item}"],
+                                         coerce_float=True)
+        part[f"{SAID_PREFIX}{item}"] = part[f"{SAID_PREFIX}{item}"].astype(float)
+        merged = part if merged is None else merged.merge(part, on="response_id", how="outer")
+    return merged
 
 
 def _answer_id_text(session: Session):
