@@ -45,8 +45,8 @@ with app.app_context():
     # CPU seconds of this process beside wall-clock: on a shared machine the wall clock
     # mostly measures the queue for the cores (the database's own time is in neither on PostgreSQL)
     print(json.dumps({"rows": len(frame), "kept": len(full), "load_s": t1 - t0,
-                      "analysis_frame_s": t3 - t2, "weights_s": (t3 - t2) - (t1 - t0),
-                      "load_cpu_s": c1 - c0, "analysis_frame_cpu_s": c3 - c2,
+                      "analysis_frame_s": t3 - t2, "load_cpu_s": c1 - c0, "analysis_frame_cpu_s": c3 - c2,
+                      "weights_cpu_s": (c3 - c2) - (c1 - c0),
                       "load_average": open("/proc/loadavg").read().split()[:3],
                       "weighted": report.weighted, "collapses": len(report.collapses),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -38,6 +38,8 @@ def _demo_wave(session, code: str) -> tuple[Wave, bool]:
                 raise BadInput(f"--wave: wave {code} is a real wave with {stored} responses; "
                                "demo data go only into a demo wave or an empty one")
             wave.is_demo = True
+            click.echo(f"Wave {code} had no responses and is now marked as a demo wave "
+                       f"(status {wave.status}); use another code for a real survey round.", err=True)
         return wave, False
     if not QUARTER.match(code):
         raise BadInput(f"--wave: a new demo wave needs a quarter code such as 2026Q4, not “{code}”")

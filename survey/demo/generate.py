@@ -12,12 +12,12 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from survey.db import Base
 from survey.demo import synth
 from survey.models import Locality, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition, from_dict
@@ -202,7 +202,7 @@ class _Writer:
                     copy.write_row(row)
 
     def _insert(self, table: str, columns, rows) -> None:
-        marks = ", ".join("?" for _ in columns)
+        statement = insert(Base.metadata.tables[table]).compile(dialect=self.dialect, column_keys=list(columns))
         cursor = self.raw.cursor()
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        cursor.executemany(str(statement), rows)
         cursor.close()

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from survey.questionnaire import Item, QuestionnaireDefinition
+from survey.questionnaire import Item
 from survey.respond import quality
 
 BASE_SCORE = 3.7
