@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey import admin, auth, errors, health, leaders, models, respond, security  # noqa: F401 (models registers the tables)
+from survey import admin, auth, errors, health, leaders, models, reports, respond, security  # noqa: F401 (models registers the tables)
 from survey.auth import commands as auth_commands
 from survey.config import engine_options, load_config
 from survey.counts import commands as counts_commands
@@ -24,6 +24,7 @@ from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.leaders import commands as leaders_commands
 from survey.privacy import commands as privacy_commands
 from survey.publishing import commands as publishing_commands
+from survey.reports import commands as report_commands
 from survey.respond import commands as respond_commands
 from survey.setup import commands as setup_commands
 from survey.startup import check_ready_to_serve
@@ -31,7 +32,7 @@ from survey.startup import check_ready_to_serve
 # Each feature package's `commands.py` lists its CLI groups and commands in COMMANDS.
 COMMAND_MODULES = (
     setup_commands, export_commands, respond_commands, publishing_commands, auth_commands, leaders_commands,
-    privacy_commands, counts_commands, demo_commands,
+    privacy_commands, counts_commands, demo_commands, report_commands,
 )
 
 
@@ -64,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(leaders.bp)
     csrf.exempt(leaders.bp)  # the link's single-use token is the secret a forged post would need
     app.register_blueprint(leaders.admin_bp)
+    app.register_blueprint(reports.bp)
     errors.register(app)
     for module in COMMAND_MODULES:
         for command in module.COMMANDS:

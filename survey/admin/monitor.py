@@ -31,6 +31,7 @@ from survey.extensions import db
 from survey.models import Response, ServiceCentre, UserRole, Wave, WaveStatus
 from survey.privacy import MIN_CELL
 from survey.privacy.aggregates import suppressed
+from survey.reports.live import index_so_far
 
 REFRESH_SECONDS = 60
 PROVINCE = "province"
@@ -238,4 +239,5 @@ def monitor():
         from_counts=sum(r.from_counts for r in rows), centre_count=len(rows),
         every=REFRESH_SECONDS, refresh=REFRESH_SECONDS if request.args.get("auto") == "1" else None,
         row_level=row_level, min_cell=MIN_CELL,
+        live=index_so_far(db.session, wave) if wave and wave.status == WaveStatus.OPEN else None,
     )

@@ -1,0 +1,126 @@
+"""Gather a wave's report inputs from the database: the analysis frame (``survey.weights``),
+the opinion answers, every locality, per-centre counts and the earlier waves.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+from sqlalchemy import String, case, func, literal_column, select, text, type_coerce
+from sqlalchemy.orm import Session
+
+from survey.models import Answer, Locality, Response, ServiceCentre, Wave
+from survey.models.responses import OPINION_ITEMS_SQL
+from survey.questionnaire import from_dict
+from survey.reports.build import DEFAULT_TARGET, NONE_VALUE, OPINION_ITEMS, SAID_PREFIX, PreviousWave, build_report
+from survey.reports.build import Locality as ReportLocality
+from survey.reports.model import Report
+from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
+from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM, _fetch_plain
+from survey.weights.quarters import wave_quarter
+
+
+def opinion_answers(session: Session, wave: Wave) -> pd.DataFrame:
+    """``response_id`` and a 0/1 column ``_said_<item>`` per opinion item (NaN: no answer).
+
+    One query per item, each a range scan of the partial index ``ix_answer_opinion_items``
+    (the item filter is literal SQL so both databases can use it), fetched as the driver's
+    plain tuples: a million responses cost no per-row Python work beyond the tuples.
+    """
+    in_wave = select(Response.id).where(Response.wave_id == wave.id)
+    answered = case((Answer.value.is_(None), None), (Answer.value == NONE_VALUE, 0), else_=1)
+    merged = None
+    for item in OPINION_ITEMS:
+        query = (select(_answer_id_text(session), answered)
+                 .where(text(OPINION_ITEMS_SQL), Answer.item_code == literal_column(f"'{item}'"),
+                        Answer.response_id.in_(in_wave)))
+        rows = _fetch_plain(session, query)
+        part = pd.DataFrame.from_records(rows, columns=["response_id", f"{SAID_PREFIX}{item}"],
+                                         coerce_float=True)
+        part[f"{SAID_PREFIX}{item}"] = part[f"{SAID_PREFIX}{item}"].astype(float)
+        merged = part if merged is None else merged.merge(part, on="response_id", how="outer")
+    return merged
+
+
+def _answer_id_text(session: Session):
+    """``Answer.response_id`` as text in the dashed form of the frame's ``response_id``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.cast(Answer.response_id, String)
+    column = type_coerce(Answer.response_id, String)  # SQLite keeps 32 hex digits
+    parts = [func.substr(column, start, length) for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
+    dashed = parts[0]
+    for part in parts[1:]:
+        dashed = dashed.op("||")(literal_column("'-'")).op("||")(part)
+    return func.lower(dashed)
+
+
+def localities(session: Session) -> list[ReportLocality]:
+    """Every locality of the province, then the provincial centre."""
+    rows = session.execute(select(Locality.code, Locality.name, Locality.kind).order_by(Locality.code)).all()
+    return [ReportLocality(*row) for row in rows] + [
+        ReportLocality(PROVINCIAL_STRATUM, PROVINCIAL_NAME, PROVINCIAL_STRATUM)]
+
+
+def centre_counts(session: Session, wave: Wave) -> pd.DataFrame:
+    """Per centre: responses stored in the wave and dossiers resolved in its quarter."""
+    stored = session.execute(
+        select(ServiceCentre.code, ServiceCentre.name, Locality.code, func.count(Response.id))
+        .join(Response, Response.centre_id == ServiceCentre.id)
+        .outerjoin(Locality, Locality.id == ServiceCentre.locality_id)
+        .where(Response.wave_id == wave.id)
+        .group_by(ServiceCentre.code, ServiceCentre.name, Locality.code)
+    ).all()
+    frame = pd.DataFrame(stored, columns=["centre_code", "centre_name", "locality_code", "stored"])
+    frame["locality_code"] = frame["locality_code"].fillna(PROVINCIAL_STRATUM)
+    counts = quarter_counts(session, wave_quarter(wave))
+    dossiers = counts.groupby("centre_code")["dossiers"].sum()
+    frame["dossiers"] = frame["centre_code"].map(dossiers)
+    return frame.sort_values("centre_code").reset_index(drop=True)
+
+
+def earlier_waves(session: Session, wave: Wave) -> list[Wave]:
+    """Waves that opened before ``wave``, demo with demo and real with real, oldest first."""
+    return list(session.scalars(
+        select(Wave).where(Wave.opens_on < wave.opens_on, Wave.is_demo == wave.is_demo)
+        .order_by(Wave.opens_on)))
+
+
+def wave_frame(session: Session, wave: Wave, exclude) -> tuple[pd.DataFrame, object]:
+    """The analysis frame of ``wave`` with the opinion answers joined on."""
+    frame, weighting = analysis_frame(session, wave, exclude=exclude)
+    if not frame.empty:
+        opinions = opinion_answers(session, wave)
+        frame = frame.merge(opinions, on="response_id", how="left")
+    return frame, weighting
+
+
+def item_labels(definition) -> dict[str, str]:
+    """Vietnamese label of every item of a questionnaire definition."""
+    return {code: item.label.get("vi", code) for code, item in definition.items_by_code.items()}
+
+
+def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TARGET,
+                    exclude=DEFAULT_EXCLUDE, progress: Callable[[str], None] = lambda step: None) -> Report:
+    """Load everything the report needs for ``wave`` and build it (charts included)."""
+    from survey.reports.charts import render_all
+
+    progress("loading responses")
+    frame, weighting = analysis_frame(session, wave, exclude=exclude)
+    if not frame.empty:
+        progress("loading opinion answers")
+        frame = frame.merge(opinion_answers(session, wave), on="response_id", how="left")
+    definition = from_dict(wave.questionnaire_version.definition)
+    previous = []
+    for earlier in earlier_waves(session, wave):
+        progress(f"loading wave {earlier.code}")
+        earlier_frame, _ = analysis_frame(session, earlier, exclude=exclude)
+        if not earlier_frame.empty:
+            previous.append(PreviousWave(earlier.code, earlier_frame))
+    report = build_report(frame, weighting, definition.index, wave=wave.code, is_demo=wave.is_demo,
+                          localities=localities(session), previous=previous, target=target,
+                          item_labels=item_labels(definition), centres=centre_counts(session, wave),
+                          progress=progress)
+    progress("charts")
+    report.charts = render_all(report)
+    return report
