@@ -26,7 +26,7 @@ def counts():
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            rows = parse_counts(db.session, user, form.file.data.read())
+            rows = parse_counts(db.session, user, form.file.data)
         except CountsFileError as exc:
             problems = exc.problems
         else:

@@ -1,12 +1,13 @@
 """Administrative counts upload: CSV or XLSX by content, every problem reported, all or nothing."""
 
 import io
+import re
 import zipfile
 
 import openpyxl
 import pytest
 from openpyxl.chart import BarChart, Reference
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey.models import AdminCount, AuditLog
 from tests.factories import make_centre, make_field, make_locality
@@ -16,6 +17,17 @@ HEADER = "centre_code,field_code,quarter,dossiers_resolved\n"
 
 def _upload(client, data: bytes, name="counts.csv"):
     return client.post("/admin/counts", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def _upload_large(client, data: bytes, name="counts.csv"):
+    """Post a body above werkzeug's 500 KB spooling threshold, encoded here: the test client's own
+    encoder spools it to a temporary file it never closes (a ResourceWarning, an error here)."""
+    boundary = "issue14boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return client.post("/admin/counts", data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _setup(db_session):
@@ -185,4 +197,63 @@ def test_csv_field_over_the_csv_limit_is_refused_with_its_row(client, db_session
     response = _upload(client, data.encode())
     assert response.status_code == 400
     assert "Dòng 3: có ô dài quá 131.072 ký tự" in response.get_data(as_text=True)
+    assert _counts(db_session) == []
+
+
+def test_45000_row_csv_is_stored_in_one_upload(client, db_session, auth):
+    """Issue 14: this valid file took 31 s row by row and the worker was killed; now it is read and inserted in bulk."""
+    localities = [make_locality(db_session, code=f"25{i:03d}", name=f"Xã {i}") for i in range(30)]
+    for locality in localities:
+        make_centre(db_session, locality)
+    for i in range(15):
+        make_field(db_session, f"f{i}", f"Lĩnh vực {i}")
+    db_session.commit()
+    auth("admin")
+    quarters = [f"{year}Q{q}" for year in range(2001, 2026) for q in range(1, 5)]
+    lines = [
+        f"{locality.code},f{field},{quarter},{n}"
+        for n, (locality, field, quarter) in enumerate(
+            (loc, f, qu) for qu in quarters for loc in localities for f in range(15)
+        )
+    ]
+    assert len(lines) == 45_000
+    response = _upload_large(client, (HEADER + "\n".join(lines) + "\n").encode())
+    assert response.status_code == 302
+    assert db_session.scalar(select(func.count()).select_from(AdminCount)) == 45_000
+    again = _upload(client, (HEADER + lines[0].rsplit(",", 1)[0] + ",999999\n").encode())
+    assert again.status_code == 302
+    details = db_session.scalars(select(AuditLog.detail).where(AuditLog.action == "counts_upload").order_by(AuditLog.id)).all()
+    assert [(d["added"], d["updated"]) for d in details] == [(45_000, 0), (0, 1)]
+
+
+def test_declared_dimension_workbook_is_read_through_the_page(client, db_session, auth):
+    """The 1.7 KB A1:XFD20000 workbook of issue 14 used to take a worker down; now its two rows are stored."""
+    _setup(db_session)
+    auth("admin")
+    source = zipfile.ZipFile(io.BytesIO(_valid_xlsx()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD20000"', content)
+            target.writestr(name, content)
+    assert _upload(client, buffer.getvalue(), name="counts.xlsx").status_code == 302
+    assert _counts(db_session) == [("24001", "ho_tich", "2026Q3", 7)]
+
+
+def test_zip_bomb_is_refused_with_the_limit_named(client, db_session, auth):
+    _setup(db_session)
+    auth("admin")
+    source = zipfile.ZipFile(io.BytesIO(_valid_xlsx()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"<sheetData>", b"<sheetData>" + b" " * (200 * 1024 * 1024))
+            target.writestr(name, content)
+    response = _upload(client, buffer.getvalue(), name="counts.xlsx")
+    assert response.status_code == 400
+    assert "Tệp XLSX khi giải nén lớn hơn giới hạn 50 MB." in response.get_data(as_text=True)
     assert _counts(db_session) == []
