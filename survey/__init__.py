@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey import admin, auth, errors, health, models, respond, security  # noqa: F401 (models registers the tables)
+from survey import admin, auth, errors, health, inputs, models, resilience, respond, security  # noqa: F401 (models registers the tables)
 from survey.auth import commands as auth_commands
 from survey.config import engine_options, load_config
 from survey.exports import commands as export_commands
@@ -32,6 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
 
     db.init_app(app)
+    resilience.init_app(app)  # after db.init_app: its teardown must run before Flask-SQLAlchemy's
+    inputs.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     csrf.init_app(app)
     limiter.init_app(app)

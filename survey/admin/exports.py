@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
 from survey.admin import bp, staff
@@ -13,6 +13,7 @@ from survey.exports.frame import responses_frame, write_frame
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ExportForm
+from survey.inputs import MAX_ID
 from survey.models import ServiceCentre, UserRole, Wave
 from survey.auth.scope import require_centre_access, roles_required, visible_centre_ids, visible_centres
 
@@ -35,6 +36,8 @@ def exports():
         [(NO_CHOICE, "— Tất cả trung tâm trong phạm vi —")] + [(c.id, f"{c.name} ({c.code})") for c in centres]
     )
     requested_centre = request.args.get("centre", type=int)
+    if requested_centre and not 0 < requested_centre <= MAX_ID:
+        abort(404)
     if requested_centre:  # an out-of-scope centre is not found, whatever the form says
         require_centre_access(user, db.session.get(ServiceCentre, requested_centre))
     if not request.args or not form.validate():

@@ -1,15 +1,22 @@
-"""Store a completed questionnaire exactly once, with its quality flags."""
+"""Store a completed questionnaire exactly once, with its quality flags.
+
+A double tap sends the same final page twice, in parallel. Both requests may pass the
+"already stored?" check; the database's primary key then lets one INSERT win, and the loser,
+finding the row stored, answers exactly as the winner does ("Cảm ơn"). Every write of the
+store (response, answers, receipt, draft deletion) is inside the one guarded transaction.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from survey.models import Answer, Response, ServiceCentre, ServiceField, Wave
@@ -23,6 +30,8 @@ from survey.respond.scrub import scrub_free_text
 STORED = "stored"
 DUPLICATE = "duplicate"
 RECEIPT_USED = "receipt_used"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ def store_response(
 ) -> str:
     """Store the response of `state`; a resend of the same submission stores nothing more."""
     if session.get(Response, state.response_id) is not None:
+        _forget_stored(session, state)
         return DUPLICATE
     now = dt.datetime.now(dt.timezone.utc)
     answers, scores, scrubbed = _answers(questionnaire, state)
@@ -99,9 +109,9 @@ def store_response(
         answers=answers,
     )
     session.add(response)
-    forget(session, state)
     try:
         session.flush()
+        forget(session, state)
         if state.receipt is not None:
             receipt = find_token(session, state.receipt)
             if receipt is None or not use_token(session, receipt, response.id):
@@ -112,6 +122,17 @@ def store_response(
         # A double tap raced this request and stored the same submission id first.
         session.rollback()
         if session.get(Response, state.response_id) is not None:
+            _forget_stored(session, state)
             return DUPLICATE
         raise
     return STORED
+
+
+def _forget_stored(session: Session, state: FormState) -> None:
+    """Delete the draft a losing double tap may have written after the winner deleted it."""
+    try:
+        forget(session, state)
+        session.commit()
+    except SQLAlchemyError as exc:  # best-effort: unfinished drafts are purged later anyway
+        session.rollback()
+        log.warning("draft of stored submission %s not deleted: %s", state.response_id, type(exc).__name__)

@@ -7,6 +7,7 @@ import secrets
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey.audit import hash_ip
 from survey.extensions import db, limiter
@@ -27,9 +28,13 @@ from survey.respond.flow import (
 )
 from survey.respond.state import FormState, dump_state, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
+from survey.resilience import alert_write_refused, discard_session, idempotent, is_locked, is_write_refused
 
 DEVICE_COOKIE = "sv_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
+# A page post is a few kilobytes even with the longest comment; anything far larger is refused
+# before it is parsed (the app-wide limit is sized for staff uploads).
+MAX_CITIZEN_BODY = 256 * 1024
 
 
 def _device_key() -> str:
@@ -152,6 +157,29 @@ def step_reopened():
     return _message_page("reloaded", pick_language(request.args.get("lang")))
 
 
+@bp.before_request
+def _limit_body() -> None:
+    request.max_content_length = MAX_CITIZEN_BODY
+
+
+def _language_of_request() -> str:
+    """The citizen's language from the URL (the posted state cannot be read from a refused body)."""
+    return pick_language(request.args.get("lang"))
+
+
+@bp.errorhandler(413)
+def too_large(exc):
+    """Say a page post was too large in the citizen's language, not "file too large"."""
+    return _message_page("too_large", _language_of_request(), 413)
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(404)
+def not_usable(exc):
+    """An address no questionnaire can come from (over-long, control characters): the QR page."""
+    return _message_page("invalid", _language_of_request(), exc.code)
+
+
 @bp.errorhandler(429)
 def too_many_requests(exc):
     """A polite page in the citizen's own language when a rate limit is reached."""
@@ -161,6 +189,7 @@ def too_many_requests(exc):
 
 
 @bp.post("/s")
+@idempotent  # the submission id makes a resend store nothing twice; drafts are upserts
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_DEVICE"], key_func=_device_key)
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_ADDRESS"], key_func=_address_key)
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_CENTRE"], key_func=_centre_key)
@@ -224,9 +253,21 @@ def _submit(questionnaire: QuestionnaireDefinition, state: FormState, wave: Wave
     centre = db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == state.centre_code))
     device = Device(request.cookies.get(DEVICE_COOKIE), request.remote_addr,
                     request.user_agent.string)
-    outcome = store_response(
-        db.session, questionnaire, state, wave, centre, device, hash_ip(request.remote_addr)
-    )
+    try:
+        outcome = store_response(
+            db.session, questionnaire, state, wave, centre, device, hash_ip(request.remote_addr)
+        )
+    except SQLAlchemyError as exc:
+        if not (is_locked(exc) or is_write_refused(exc)):
+            raise
+        # Nothing was stored; the page comes back with every answer for the citizen to resend.
+        discard_session()
+        if is_write_refused(exc):
+            alert_write_refused(exc)
+        page = _render(questionnaire, state, notice=chrome(state.language)["busy"])
+        page.status_code = 503
+        page.headers["Retry-After"] = "5"
+        return page
     if outcome == RECEIPT_USED:
         return _message_page("used", state.language)
     # A first store and a resend of the same submission both end on the thank-you page.
