@@ -18,18 +18,20 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from survey.db import utcnow
+from survey.db import SQLITE_BUSY_TIMEOUT_MS, utcnow
 from survey.models import Response, ResponseDraft
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.state import FormState
 
 KEEP_UNFINISHED = dt.timedelta(days=2)
 INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# A draft is not worth a long wait: past this, a lock held by another writer skips the draft.
+DRAFT_LOCK_WAIT_MS = 1000
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +58,28 @@ def remember(session: Session, questionnaire: QuestionnaireDefinition, state: Fo
     )
     try:
         if not session.scalar(select(exists().where(Response.id == state.response_id))):
-            session.execute(upsert)
+            _write_briefly(session, upsert)
         session.commit()
     except SQLAlchemyError as exc:
         session.rollback()
         log.warning("draft of submission %s not saved (the page state still holds it): %s",
                     state.response_id, type(exc).__name__)
+
+
+def _write_briefly(session: Session, statement) -> None:
+    """Execute `statement` waiting at most DRAFT_LOCK_WAIT_MS for a lock, on either database."""
+    connection = session.connection()  # the transaction's one connection, until commit
+    if connection.dialect.name == "sqlite":
+        # A WAL writer takes the write lock at its first write and keeps it to COMMIT, so the
+        # short wait covers the statement; the usual timeout is back before anything else runs.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {DRAFT_LOCK_WAIT_MS}")
+        try:
+            session.execute(statement)
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    else:
+        session.execute(text(f"SET LOCAL lock_timeout = '{DRAFT_LOCK_WAIT_MS}ms'"))
+        session.execute(statement)
 
 
 def forget(session: Session, state: FormState) -> None:
