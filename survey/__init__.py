@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey import admin, auth, errors, health, inputs, models, resilience, respond, security  # noqa: F401 (models registers the tables)
 from survey.auth import commands as auth_commands
+from survey.backup import commands as backup_commands
 from survey.config import engine_options, load_config
 from survey.exports import commands as export_commands
 from survey.extensions import compress, csrf, db, limiter, migrate
@@ -19,7 +20,9 @@ from survey.setup import commands as setup_commands
 from survey.startup import check_ready_to_serve
 
 # Each feature package's `commands.py` lists its CLI groups and commands in COMMANDS.
-COMMAND_MODULES = (setup_commands, export_commands, respond_commands, publishing_commands, auth_commands)
+COMMAND_MODULES = (
+    setup_commands, export_commands, respond_commands, publishing_commands, auth_commands, backup_commands,
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
