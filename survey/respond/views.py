@@ -211,8 +211,9 @@ def step():
     posted = {item.code: answer_of(form, item) for item in shown if not form[item.code].errors}
     # Answers of later pages come back from the draft when a browser's Back re-posts this page.
     state = state.with_answers({**remembered_answers(db.session, state), **posted})
-    remember(db.session, questionnaire, state)
     action = request.form.get("action", "next")
+    if action != "submit":  # a submit stores the answers and deletes the draft: no draft write first
+        remember(db.session, questionnaire, state)
 
     if action.startswith("lang:"):
         return _render(questionnaire, state.speaking(pick_language(action[5:])))
