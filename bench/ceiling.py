@@ -32,7 +32,7 @@ from bench.load import form_of, prepare_database, start_gunicorn, stop  # noqa: 
 def wrk(url: str, seconds: float, connections: int, body: str, cookie: str = "") -> dict:
     env = {**os.environ, "WRK_BODY": body, "WRK_COOKIE": cookie}
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s",
+        ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency", "-s",
          str(ROOT / "bench" / "page_post.lua"), url],
         capture_output=True, text=True, env=env, check=True,
     ).stdout
