@@ -2,12 +2,17 @@
 
 import threading
 
+import pytest
+
 from sqlalchemy import create_engine, delete, event, func, select, text
 
 from survey.models import Answer, Response, ResponseDraft
 from survey.respond import store
 from survey.respond.state import load_state
 from tests.survey.respond.conftest import Citizen
+
+# The `commits` mode of tests/conftest.py on main (issue 9): parallel requests on their own connections, and writes from another connection.
+pytestmark = pytest.mark.commits
 
 BARRIER_TIMEOUT = 20
 
