@@ -14,7 +14,8 @@ stored, every stored response with its answers, no answer without its response.
 Faults (--fault): kill-worker (kill -9 one gunicorn worker mid-run), sqlite-lock (another
 process holds the SQLite write lock 3 s, three times), pg-terminate (pg_terminate_backend of
 the app's connections, three times), redis-stop (the rate-limit store, a private
-redis-server, is killed mid-run).
+redis-server, is killed mid-run), slow-upload (an official uploads a 45,000-row counts file
+over and over during the run; compare the citizens' latencies with a run without it).
 
 Usage:
   .venv/bin/python bench/load.py --respondents 200 --seconds 30 --port 8110
@@ -67,8 +68,11 @@ def bench_environment(database: str, port: int, extra: dict | None = None) -> di
     return env
 
 
+ADMIN: dict[str, str] = {}
+
+
 def prepare_database(database: str) -> str:
-    """Migrate and seed `database` from empty; return a centre code to open."""
+    """Migrate and seed `database` from empty; return a centre code to open (the admin's password in ADMIN)."""
     if database.startswith("postgresql"):
         from sqlalchemy import create_engine, text
 
@@ -79,8 +83,10 @@ def prepare_database(database: str) -> str:
         engine.dispose()
     env = bench_environment(database, 0)
     for command in (["db", "upgrade"], ["seed"]):
-        subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *command], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        done = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *command], cwd=ROOT, env=env,
+                              check=True, capture_output=True, text=True)
+        if found := re.search(r"Password: (\S+)", done.stdout):
+            ADMIN["password"] = found.group(1)
     return _query(database, "SELECT code FROM service_centre ORDER BY code LIMIT 1")[0][0]
 
 
@@ -268,18 +274,43 @@ def inject(fault: str, server: subprocess.Popen, database: str, seconds: float, 
                                     f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
             log.append(f"pg_terminate_backend: {rows[0][0]} connections (round {round_ + 1})")
 
+    def slow_upload():
+        # An official uploads a 45,000-row counts file again and again while citizens answer;
+        # its rows name no known centre, so each upload is read and checked in full and refused.
+        import requests
+
+        base = f"http://127.0.0.1:{server_port[0]}"
+        staff = requests.Session()
+        login = staff.get(f"{base}/auth/login").text
+        token = CSRF.search(login).group(1)
+        staff.post(f"{base}/auth/login", data={"username": "admin", "password": ADMIN["password"],
+                                               "csrf_token": token})
+        rows = "".join(f"c{i},f{i % 15},2026Q3,{i}\n" for i in range(45_000))
+        body = ("centre_code,field_code,quarter,dossiers_resolved\n" + rows).encode()
+        deadline, uploads = time.monotonic() + seconds, []
+        while time.monotonic() < deadline:
+            page = staff.get(f"{base}/admin/counts").text
+            token = CSRF.search(page).group(1)
+            started = time.perf_counter()
+            answer = staff.post(f"{base}/admin/counts", data={"csrf_token": token},
+                                files={"file": ("counts.csv", body)})
+            uploads.append((answer.status_code, round(time.perf_counter() - started, 1)))
+        log.append(f"{len(uploads)} uploads of 45,000 rows (status, seconds): {uploads}")
+
     def redis_stop():
         time.sleep(seconds / 3)
         REDIS[0].kill()
         log.append(f"redis-server killed at {seconds / 3:.0f} s")
 
     thread = threading.Thread(target={"kill-worker": kill_worker, "sqlite-lock": sqlite_lock,
-                                      "pg-terminate": pg_terminate, "redis-stop": redis_stop}[fault])
+                                      "pg-terminate": pg_terminate, "redis-stop": redis_stop,
+                                      "slow-upload": slow_upload}[fault])
     thread.start()
     return thread
 
 
 REDIS: list[subprocess.Popen] = []
+server_port: list[int] = []
 
 
 def main() -> None:
@@ -288,7 +319,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--port", type=int, default=8110)
     parser.add_argument("--database", help="PostgreSQL URL; default a fresh SQLite file")
-    parser.add_argument("--fault", choices=["kill-worker", "sqlite-lock", "pg-terminate", "redis-stop"])
+    parser.add_argument("--fault", choices=["kill-worker", "sqlite-lock", "pg-terminate", "redis-stop", "slow-upload"])
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="survey-load-"))
@@ -301,6 +332,7 @@ def main() -> None:
         wait_for_port(args.port + 50)
         extra["SURVEY_RATELIMIT_STORAGE"] = f"redis://127.0.0.1:{args.port + 50}/0"
     server = start_gunicorn(database, args.port, extra=extra)
+    server_port.append(args.port)
     log: list[str] = []
     try:
         injector = inject(args.fault, server, database, args.seconds, log) if args.fault else None
