@@ -1,4 +1,5 @@
 # Two commands: `make run` serves the app, `make test` runs the suite on SQLite and PostgreSQL.
+# `make lint` runs ruff; `make audit` audits the pinned dependencies (manual: it needs PyPI's advisory API).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,30 +9,49 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEPS_HASH := $(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 RUN_STAMP := $(VENV)/.run-$(DEPS_HASH)
 DEV_STAMP := $(VENV)/.dev-$(DEPS_HASH)
+# Both cores, one database per pytest-xdist worker (tests/conftest.py); `make test WORKERS=0` runs serially.
+WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
 
-.PHONY: run test test-sqlite test-postgres security chromium bench lock clean
+.PHONY: run test test-sqlite test-postgres security lint audit chromium bench lock clean
+
+# `make run HOST=0.0.0.0` listens on the local network so a phone can open the form; QR codes
+# and posters then carry the machine's LAN address (unless SURVEY_PUBLIC_BASE_URL is set).
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
 run: $(RUN_STAMP)
 	$(FLASK) db upgrade
-	$(FLASK) seed
-	SURVEY_STARTUP_CHECK=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	@$(BIN)/python -m survey.setup.network $(HOST) $(PORT)
+	base="$${SURVEY_PUBLIC_BASE_URL:-$$($(BIN)/python -m survey.setup.network --base $(HOST) $(PORT))}"; \
+		SURVEY_PUBLIC_BASE_URL="$$base" $(FLASK) seed && \
+		SURVEY_STARTUP_CHECK=1 SURVEY_PUBLIC_BASE_URL="$$base" $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(DEV_STAMP) chromium
 	$(MAKE) security
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+	$(BIN)/coverage report
 
-# bandit on the code; pip-audit on requirements.lock, skipped with a message when
-# the advisory service is unreachable (docs/security.md lists the exceptions).
+# bandit on the code. Dependency auditing is manual (`make audit`, docs/security.md): the
+# advisory service is unreachable from these machines, and a skipped audit is no audit.
 security: $(DEV_STAMP)
 	$(BIN)/bandit -q -r survey analysis
+
+audit: $(DEV_STAMP)
 	bash tools/pip_audit.sh $(BIN)
 
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+
+# Branch coverage of both runs together: the SQLite run records, the PostgreSQL run adds to it,
+# and `make test` then reports it and fails under `fail_under` (pyproject.toml). The PostgreSQL run leaves out the tests that never
+# touch the database (statistics, questionnaire files, CLI parsing): they ran on SQLite already.
 test-sqlite: $(DEV_STAMP)
-	$(BIN)/python -m pytest
+	$(PYTEST) --cov --cov-report= --cov-fail-under=0
 
 test-postgres: $(DEV_STAMP)
-	SURVEY_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+	SURVEY_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) --database-tests-only --cov --cov-append --cov-report= --cov-fail-under=0
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

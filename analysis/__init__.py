@@ -1,7 +1,8 @@
 """Design-based survey estimation that matches R's ``survey`` package.
 
 ``analysis`` is a pure library: it imports nothing from ``survey/`` and runs
-on an exported CSV alone (``python -m analysis --help``).  The web app calls:
+on an exported CSV alone (``python -m analysis --help``).  Its entry points (the
+command line and the tests call them; the web app's report, issue 11, is planned to):
 
 ``estimate(data, variables, stat="mean"|"total"|"proportion", *, weight=None,
 strata=None, cluster=None, fpc=None, by=None, rake=None, success=None,
@@ -24,6 +25,13 @@ carries ``name, statistic, domain, estimate, se, ci_low, ci_high, df, deff,
 cv, n, method, level``.  Errors in the data raise ``DesignError`` (a
 ``ValueError``) whose message names the column and row.
 
+``par_score(data, criteria, *, group="group", population=None, level=0.95,
+min_cell=5) -> ParReport``
+    The PAR Index leaders' score: criterion points (maximum x mean share of
+    the graded answers), field sums and the block total with a 95% CI, leaders
+    a stratified sample by group (fpc = invited count), an "E counted as 0"
+    line, and cells under ``min_cell`` leaders suppressed.
+
 Lower level: ``Design.from_frame`` then ``mean``/``total``/``proportion``/
 ``ratio``/``index_nodes`` on the design; ``rake``/``poststratify``/
 ``trim_weights`` return new designs; ``linearize`` finishes estimates from
@@ -34,9 +42,9 @@ from analysis.api import estimate, estimate_index, make_design
 from analysis.calibration import CalibrationError, poststratify, rake, trim_weights
 from analysis.design import Design, DesignError
 from analysis.estimators import mean, proportion, ratio, total
-from analysis.linearization import (CellCalibration, Combination, GroupSums, Linearized,
-                                    StrataInfo, linearize)
+from analysis.linearization import CellCalibration, Combination, GroupSums, Linearized, StrataInfo, linearize
 from analysis.results import Estimate, to_frame, to_records
+from analysis.par import Criterion, ParReport, par_score
 from analysis.sipas import index_nodes, parse_tree
 
 __all__ = [
@@ -44,4 +52,5 @@ __all__ = [
     "mean", "total", "proportion", "ratio", "rake", "poststratify", "trim_weights",
     "index_nodes", "parse_tree", "Estimate", "to_frame", "to_records", "linearize",
     "GroupSums", "StrataInfo", "Combination", "CellCalibration", "Linearized",
+    "Criterion", "ParReport", "par_score",
 ]

@@ -1,4 +1,6 @@
-"""One-call entry points for the web app and the CLI: a data frame in, results out.
+"""One-call entry points: a data frame in, results out.
+
+The CLI calls them; the web app does not yet (its quarterly report, issue 11, is planned to).
 
 Each call builds the design (R's ``svydesign``), optionally rakes it to
 known margins (R's ``rake``), and estimates; see ``analysis.design``,

@@ -1,4 +1,10 @@
-"""Survey platform for Sở Nội vụ Đắk Lắk: SIPAS citizens' survey and PAR Index leaders' survey."""
+"""Survey platform for Sở Nội vụ Đắk Lắk: the SIPAS citizens' survey at the one-stop desks.
+
+Citizens answer at `/q/<centre>` and `/r/<token>` (`survey.respond`); staff manage places,
+waves, questionnaires, receipts and counts, monitor and review responses, and export them
+(`survey.admin`, `survey.auth`). Planned, not built yet: the PAR Index leaders' survey
+(issue 12), design weights (issue 10) and the quarterly report (issue 11).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,22 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey import admin, auth, errors, health, inputs, models, resilience, respond, security  # noqa: F401 (models registers the tables)
+from survey import admin, auth, errors, health, inputs, leaders, models, resilience, respond, security  # noqa: F401 (models registers the tables)
 from survey.auth import commands as auth_commands
 from survey.backup import commands as backup_commands
 from survey.config import engine_options, load_config
 from survey.exports import commands as export_commands
+from survey.leaders import commands as leaders_commands
 from survey.extensions import compress, csrf, db, limiter, migrate
+from survey.privacy import commands as privacy_commands
 from survey.publishing import commands as publishing_commands
 from survey.respond import commands as respond_commands
 from survey.setup import commands as setup_commands
 from survey.startup import check_ready_to_serve
 
 # Each feature package's `commands.py` lists its CLI groups and commands in COMMANDS.
-COMMAND_MODULES = (
-    setup_commands, export_commands, respond_commands, publishing_commands, auth_commands, backup_commands,
-)
+COMMAND_MODULES = (setup_commands, export_commands, respond_commands, publishing_commands, auth_commands,
+                   leaders_commands, privacy_commands, backup_commands)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -53,6 +60,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(leaders.bp)
+    csrf.exempt(leaders.bp)  # the link's single-use token is the secret a forged post would need
+    app.register_blueprint(leaders.admin_bp)
     errors.register(app)
     for module in COMMAND_MODULES:
         for command in module.COMMANDS:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
+from argon2.profiles import RFC_9106_LOW_MEMORY as ARGON2
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -95,6 +96,20 @@ def int_setting(environ: Mapping[str, str], name: str, default: int, minimum: in
     return value
 
 
+def rate_setting(environ: Mapping[str, str], name: str, default: float) -> float:
+    """Read a rate between 0 and 1 (e.g. 0.05 for 5%), naming the variable when it is not one."""
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number such as 0.05, got {raw!r}.") from None
+    if not 0 < value <= 1:
+        raise ConfigError(f"{name} must be above 0 and at most 1 (0.05 means 5%), got {value}.")
+    return value
+
+
 def rate_limit_setting(environ: Mapping[str, str], name: str, default: str) -> str:
     """Read a rate limit such as '120 per hour', naming the variable when it cannot be parsed."""
     from limits import parse
@@ -147,6 +162,8 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "WTF_CSRF_TIME_LIMIT": 3600,
         "TIMEZONE": environ.get("SURVEY_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "SESSION_IDLE_MINUTES": int_setting(environ, "SURVEY_SESSION_IDLE_MINUTES", 30, 1),
+        # Submission times stay exact to the minute this long, then become a time band.
+        "EXACT_TIME_DAYS": int_setting(environ, "SURVEY_EXACT_TIME_DAYS", 45, 0),
         # Reverse proxies in front of the app (nginx = 1): trust that many X-Forwarded-* hops.
         "PROXY_COUNT": int_setting(environ, "SURVEY_PROXY_COUNT", 0),
         "API_KEYS": [k.strip() for k in environ.get("SURVEY_API_KEYS", "").split(",") if k.strip()],
@@ -159,11 +176,24 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "RATE_LIMIT_DEVICE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_DEVICE", "300 per hour"),
         "RATE_LIMIT_ADDRESS": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_ADDRESS", "1200 per hour"),
         "RATE_LIMIT_CENTRE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_CENTRE", "3000 per hour"),
-        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml"],
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml",
+        ],
         "COMPRESS_ALGORITHM": ["gzip"],
         # Static files stream from disk; nginx compresses them in production (README).
         "COMPRESS_STREAMS": False,
+        # A centre's target for a wave: its dossiers of the previous quarter times this rate;
+        # MONITOR_TARGET_PER_CENTRE when the previous quarter's counts are missing.
         "MONITOR_TARGET_PER_CENTRE": int_setting(environ, "SURVEY_MONITOR_TARGET", 30, 1),
+        # Argon2id cost (argon2-cffi's RFC 9106 low-memory profile); tests use cheap values.
+        "PASSWORD_HASH_TIME_COST": int_setting(environ, "SURVEY_PASSWORD_HASH_TIME_COST", ARGON2.time_cost, 1),
+        "PASSWORD_HASH_MEMORY_COST": int_setting(
+            environ, "SURVEY_PASSWORD_HASH_MEMORY_COST", ARGON2.memory_cost, 8
+        ),
+        "PASSWORD_HASH_PARALLELISM": int_setting(
+            environ, "SURVEY_PASSWORD_HASH_PARALLELISM", ARGON2.parallelism, 1
+        ),
+        "MONITOR_SAMPLING_RATE": rate_setting(environ, "SURVEY_MONITOR_SAMPLING_RATE", 0.05),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
     }

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
-from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy import DateTime, Engine, Enum, MetaData, event
+from sqlalchemy.orm import DeclarativeBase, MappedColumn, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
+
+from survey.enums import values
 
 SQLITE_BUSY_TIMEOUT_MS = 15000  # how long a writer waits for SQLite's one write lock
 
@@ -49,9 +52,22 @@ class Base(DeclarativeBase):
     )
 
 
-def utcnow() -> dt.datetime:
-    """Current time, timezone-aware in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+def enum_column(enum: type[StrEnum], constraint: str, **kwargs) -> MappedColumn:
+    """A VARCHAR(10) column holding one of `enum`'s values, checked by a CHECK constraint.
+
+    The constraint is named `ck_<table>_<constraint>` and lists the enum's values, so the
+    values are written once, in `survey.enums`. Rows load as enum members.
+    """
+    kind = Enum(
+        enum,
+        name=constraint,
+        native_enum=False,
+        create_constraint=True,
+        length=10,
+        values_callable=values,
+        validate_strings=True,
+    )
+    return mapped_column(kind, **kwargs)
 
 
 @event.listens_for(Engine, "connect")

@@ -1,4 +1,6 @@
-"""Security on every response: strict headers, HSTS over HTTPS, and the staff idle timeout.
+"""Security on every response: strict headers, HSTS over HTTPS, and a warning for an
+unconfigured reverse proxy. (The staff idle timeout lives with the sessions, in
+`survey.auth.sessions`.)
 
 The Content-Security-Policy forbids inline scripts and inline styles, so templates use
 only files under /static and never a `style=` attribute or an `on...=` handler.
@@ -6,9 +8,7 @@ only files under /static and never a `style=` attribute or an `on...=` handler.
 
 from __future__ import annotations
 
-import time
-
-from flask import Flask, Response, flash, session
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,9 +23,13 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-DEFAULT_IDLE_MINUTES = 30
-LAST_SEEN_KEY = "last_seen"
-IDLE_MESSAGE = "Phiên làm việc đã hết hạn do không hoạt động. Vui lòng đăng nhập lại."
+UNTRUSTED_PROXY_WARNING = (
+    "Requests arrive with X-Forwarded-For but SURVEY_PROXY_COUNT is 0: the app sees every "
+    "client as the proxy's address %s, so the per-address login ceiling (30 failures in 15 "
+    "minutes) and the citizens' per-address rate limit count the whole office as one client, "
+    "and one guesser can lock every staff member out. Set SURVEY_PROXY_COUNT to the number of "
+    "proxies in front of the app (nginx alone: 1) and restart."
+)
 
 
 def add_security_headers(response: Response, https: bool) -> Response:
@@ -37,28 +41,19 @@ def add_security_headers(response: Response, https: bool) -> Response:
     return response
 
 
-def expire_idle_session(idle_seconds: int, now: float | None = None) -> bool:
-    """Clear a logged-in session idle for longer than `idle_seconds`; say whether it was."""
-    if "_user_id" not in session:
-        return False
-    now = time.time() if now is None else now
-    last_seen = session.get(LAST_SEEN_KEY)
-    if isinstance(last_seen, (int, float)) and now - last_seen > idle_seconds:
-        session.clear()
-        flash(IDLE_MESSAGE, "warning")
-        return True
-    session[LAST_SEEN_KEY] = int(now)
-    return False
-
-
 def init_app(app: Flask) -> None:
-    """Install the headers and the idle timeout on `app`."""
-    app.config.setdefault("SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES)
-
-    @app.before_request
-    def _idle_timeout() -> None:
-        expire_idle_session(int(float(app.config["SESSION_IDLE_MINUTES"]) * 60))
+    """Install the headers, and in production the warning about an unconfigured proxy."""
 
     @app.after_request
     def _headers(response: Response) -> Response:
         return add_security_headers(response, https=bool(app.config["SESSION_COOKIE_SECURE"]))
+
+    if app.config["SESSION_COOKIE_SECURE"] and not app.config["PROXY_COUNT"]:
+        warned = False
+
+        @app.before_request
+        def _warn_untrusted_proxy() -> None:
+            nonlocal warned
+            if not warned and "X-Forwarded-For" in request.headers:
+                warned = True  # once per worker process: a clear line, not a flood
+                app.logger.warning(UNTRUSTED_PROXY_WARNING, request.remote_addr)

@@ -1,29 +1,73 @@
-"""Shared fixtures: `app`, `client`, `runner`, `db_session`, on SQLite or PostgreSQL.
+"""Shared fixtures: `app`, `client`, `runner`, `db_session`, `auth`, `live_server`, on SQLite or PostgreSQL.
 
-The database is built once per run with `alembic upgrade head` (migrations are the schema).
-Set SURVEY_TEST_DATABASE_URL to run on PostgreSQL; under CI=true an unreachable server fails
-the run instead of skipping it. Every test starts from empty tables.
+The database is built once per run, or once per pytest-xdist worker, with `alembic upgrade
+head` (migrations are the schema). Set SURVEY_TEST_DATABASE_URL to run on PostgreSQL; each
+xdist worker then gets its own database, `<name>_gw0`, `<name>_gw1`…, created through the
+`postgres` maintenance database. Under CI=true an unreachable server fails the run instead of
+skipping it.
+
+Each test runs inside one transaction on one connection, rolled back at its end; the app's own
+`commit()`s only release savepoints inside it (SQLAlchemy's "joining a session into an external
+transaction" recipe, join_transaction_mode="create_savepoint"). Tests marked `commits` commit
+for real and have every table emptied afterwards, which is slower: every test that uses
+`live_server` (its requests run in other threads, on other connections) is marked so
+automatically, and tests whose work must be seen by other connections mark themselves. A
+test that writes through another connection (`db.engine`, a second engine, a subprocess)
+without the mark fails at teardown, naming the tables it left rows in, and they are emptied.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 
 import pytest
 from flask import g
+from flask.globals import app_ctx
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
 
 from survey import create_app
-from survey.config import normalise_database_url
+from survey.config import engine_options, normalise_database_url
 from survey.extensions import db
 
 PG_URL_ENV = "SURVEY_TEST_DATABASE_URL"
+COMMITS = "commits"
 # Tests never read or write the developer's instance secret.
 os.environ.setdefault("SURVEY_SECRET_KEY", "test-secret-key-not-for-production")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that use the test database (the PostgreSQL run of `make test`: "
+             "the others, pure statistics and file checks, gave their answer in the SQLite run)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test served through `live_server` as one that commits for real; with
+    --database-tests-only, leave out the tests that never touch the database."""
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(COMMITS)
+    if config.getoption("--database-tests-only"):
+        without = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())]
+        if without:
+            config.hook.pytest_deselected(items=without)
+            items[:] = [item for item in items if item not in without]
+
+
+def _unreachable(url: str, exc: OperationalError) -> None:
+    message = f"PostgreSQL at {make_url(url).render_as_string()} is unreachable: {exc.orig}"
+    if os.environ.get("CI") == "true":
+        pytest.exit(f"{message} (required under CI=true)", returncode=1)
+    pytest.skip(f"{message}; skipping the PostgreSQL run", allow_module_level=True)
 
 
 def _reset_postgres(url: str) -> None:
@@ -34,28 +78,25 @@ def _reset_postgres(url: str) -> None:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
     except OperationalError as exc:
-        message = f"PostgreSQL at {url} is unreachable: {exc.orig}"
-        if os.environ.get("CI") == "true":
-            pytest.exit(f"{message} (required under CI=true)", returncode=1)
-        pytest.skip(f"{message}; skipping the PostgreSQL run", allow_module_level=True)
+        _unreachable(url, exc)
     finally:
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated, empty database for this test run."""
-    pg_url = os.environ.get(PG_URL_ENV)
-    if pg_url:
-        url = normalise_database_url(pg_url)
-        _reset_postgres(url)
-    else:
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
-    app = create_app(_test_config(url))
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return url
+def _worker_database(url: str, worker: str) -> str:
+    """Create this xdist worker's own empty database `<name>_<worker>` and return its URL."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    maintenance = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with maintenance.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        _unreachable(url, exc)
+    finally:
+        maintenance.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _test_config(url: str) -> dict:
@@ -65,32 +106,117 @@ def _test_config(url: str) -> dict:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "STARTUP_CHECK": False,
         "WTF_CSRF_ENABLED": False,
+        # argon2's minimum cost: tests check logic, not the hash's strength.
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_COST": 8,
+        "PASSWORD_HASH_PARALLELISM": 1,
     }
 
 
-def _empty_all_tables() -> None:
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database for this test run (for this worker, under xdist)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    pg_url = os.environ.get(PG_URL_ENV)
+    if pg_url:
+        url = normalise_database_url(pg_url)
+        if worker:
+            url = _worker_database(url, worker)
+        else:
+            _reset_postgres(url)
+    else:  # the temporary directory is already per worker
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    app = create_app(_test_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def test_engine(database_url: str) -> Iterator[Engine]:
+    """One engine for the whole run: it holds each test's outer transaction."""
+    engine = create_engine(database_url, **engine_options(database_url))
+    yield engine
+    engine.dispose()
+
+
+def _begin_outer(connection: Connection):
+    """Begin the transaction every savepoint of the test lives in."""
+    transaction = connection.begin()
+    if connection.dialect.name == "sqlite":
+        # pysqlite begins transactions on its own schedule, so a RELEASE SAVEPOINT could
+        # commit: take over as SQLAlchemy's SQLite dialect documentation advises.
+        connection.connection.driver_connection.isolation_level = None
+        connection.exec_driver_sql("BEGIN")
+    return transaction
+
+
+def _empty_all_tables(connection: Connection) -> None:
     tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        # The audit log's append-only triggers refuse DELETE (TRUNCATE on PostgreSQL skips
-        # row triggers): lift them for the reset and put the same triggers back.
-        triggers = db.session.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
-        )).all()
+    with connection.begin():
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        # The append-only and immutability triggers refuse DELETE and UPDATE (TRUNCATE on
+        # PostgreSQL skips row triggers): lift them for the reset and put them back.
+        triggers = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
         for name, _ in triggers:
-            db.session.execute(text(f'DROP TRIGGER "{name}"'))
+            connection.execute(text(f'DROP TRIGGER "{name}"'))
         for table in tables:
-            db.session.execute(table.delete())
+            connection.execute(table.delete())
         for _, sql in triggers:
-            db.session.execute(text(sql))
-    db.session.commit()
+            connection.execute(text(sql))
+
+
+def _app_context_id() -> int:
+    """One session per app context, as Flask-SQLAlchemy scopes its own."""
+    return id(app_ctx._get_current_object())
 
 
 @pytest.fixture
-def app(database_url: str):
-    """The application bound to the test database, emptied after the test."""
+def db_transaction(request: pytest.FixtureRequest, test_engine: Engine, monkeypatch) -> Iterator[None]:
+    """Roll back everything the test wrote; `commits` tests commit and empty every table instead.
+
+    `db.session`, in every app of the test, is bound to the test's connection, so an app built
+    by a test (a second gunicorn worker, an HTTPS app) sees the same data.
+    """
+    if request.node.get_closest_marker(COMMITS):
+        yield
+        with test_engine.connect() as connection:
+            _empty_all_tables(connection)
+        return
+    connection = test_engine.connect()
+    outer = _begin_outer(connection)
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    monkeypatch.setattr(db, "session", scoped_session(factory, scopefunc=_app_context_id))
+    yield  # each app context's teardown has removed its session by now
+    outer.rollback()
+    left = _tables_with_rows(connection)
+    if left:  # written through another connection: clean up for the next test, then say so
+        _empty_all_tables(connection)
+    if connection.dialect.name == "sqlite":
+        connection.invalidate()  # its transaction mode was changed: never pool it again
+    connection.close()
+    if left:
+        pytest.fail(f"the test left rows in {', '.join(left)} after its rollback: it wrote through "
+                    f"another connection, so mark it `@pytest.mark.{COMMITS}`")
+
+
+def _tables_with_rows(connection: Connection) -> list[str]:
+    """The tables that still hold rows, in one round trip."""
+    counts = " UNION ALL ".join(
+        f"SELECT '{table.name}', (SELECT count(*) FROM \"{table.name}\")" for table in db.metadata.sorted_tables
+    )
+    left = [name for name, count in connection.exec_driver_sql(counts) if count]
+    connection.rollback()  # end the read's own transaction
+    return left
+
+
+@pytest.fixture
+def app(database_url: str, db_transaction):
+    """The application bound to the test database, inside the test's transaction."""
     app = create_app(_test_config(database_url))
 
     @app.before_request
@@ -103,7 +229,6 @@ def app(database_url: str):
     with app.app_context():
         yield app
         db.session.rollback()
-        _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
 
@@ -141,7 +266,7 @@ def auth(client, db_session):
 
 @pytest.fixture
 def live_server(app):
-    """The test app served on a free local port in a background thread."""
+    """The test app served on a free local port in a background thread (marks the test `commits`)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

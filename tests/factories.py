@@ -27,6 +27,7 @@ from survey.questionnaire import load_questionnaire
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SIPAS_FILE = PROJECT_ROOT / "questionnaires" / "sipas-2026.yaml"
+LEADERS_FILE = PROJECT_ROOT / "questionnaires" / "par-leaders-2026.yaml"
 
 
 def make_locality(session: Session, code: str = "24001", name: str = "Xã Thử Nghiệm") -> Locality:
@@ -127,3 +128,26 @@ def login(client, user: User | str, password: str = DEFAULT_PASSWORD):
     """Sign in through the real login form; returns the login response."""
     username = user if isinstance(user, str) else user.username
     return client.post("/auth/login", data={"username": username, "password": password})
+
+
+def make_leader_wave(session: Session, code: str = "PAR-2026Q3", **options) -> Wave:
+    """An open wave of the shipped PAR leaders' questionnaire."""
+    return make_wave(session, make_version(session, LEADERS_FILE), code=code, **options)
+
+
+def make_invitations(session: Session, wave: Wave, groups: dict[str, int]) -> list[str]:
+    """Invite ``count`` leaders of each group and return their links' tokens, in clear."""
+    from survey.leaders.tokens import hash_token, new_token
+    from survey.models import LeaderInvitation
+
+    tokens = []
+    for group, count in groups.items():
+        for number in range(count):
+            token = new_token()
+            session.add(LeaderInvitation(
+                wave_id=wave.id, group_code=group, unit=f"Đơn vị {number % 3 + 1}",
+                full_name=f"Người {group} {number}", token_hash=hash_token(token),
+                invited_on=dt.date(2026, 7, 1)))
+            tokens.append(token)
+    session.flush()
+    return tokens

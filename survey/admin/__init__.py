@@ -8,14 +8,17 @@ role and, for officers, the locality scope (see `survey.auth.scope`).
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 from flask_login import current_user, login_required
 
-from survey.models import User
+from survey import labels
+from survey.clock import to_local
+from survey.models import User, UserRole
+from survey.privacy.timebands import local_date, time_band
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.record_once(lambda state: labels.register(state.app))
 
 
 @bp.before_request
@@ -41,7 +44,19 @@ def local_time(value: dt.datetime | None) -> str:
     """Format a UTC timestamp in the province's time zone, day first as Vietnamese readers expect."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d/%m/%Y %H:%M")
+    return to_local(value).strftime("%d/%m/%Y %H:%M")
+
+
+@bp.app_template_filter("submitted")
+def submitted_time(value: dt.datetime | None) -> str:
+    """When a response was sent, as precisely as the viewer may know it: the minute for the
+    province admin (review needs it), the local date and time band for everyone else."""
+    if value is None:
+        return ""
+    if getattr(current_user, "role", None) == UserRole.ADMIN:
+        return local_time(value)
+    zone = current_app.config["TIMEZONE"]
+    return f"{local_date(value, zone).strftime('%d/%m/%Y')}, {time_band(value, zone)} giờ"
 
 
 @bp.get("/")
@@ -53,12 +68,14 @@ def home():
 from survey.admin import (  # noqa: E402,F401 (registers the routes)
     auditlog,
     counts,
+    digests,
     exports,
     monitor,
     places,
     questionnaires,
     receipts,
     review,
+    summary,
     users,
     waves,
 )

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.paging import paginate
 from survey.admin.countsfile import CountsFileError, parse_counts, upsert_counts
 from survey.audit import record
 from survey.extensions import db
@@ -14,7 +15,6 @@ from survey.models import AdminCount, ServiceCentre, UserRole
 from survey.auth.scope import centre_criterion, roles_required
 
 PROBLEMS_SHOWN = 200
-COUNTS_SHOWN = 500
 
 
 @bp.route("/counts", methods=["GET", "POST"])
@@ -38,13 +38,13 @@ def counts():
     quarter = request.args.get("quarter", "")
     query = (
         select(AdminCount).join(ServiceCentre).where(centre_criterion(user))
-        .order_by(AdminCount.quarter.desc(), ServiceCentre.code).limit(COUNTS_SHOWN)
+        .order_by(AdminCount.quarter.desc(), ServiceCentre.code, AdminCount.id)
     )
     if quarter:
         query = query.where(AdminCount.quarter == quarter)
-    rows = db.session.scalars(query).all()
+    page = paginate(db.session, query, quarter=quarter)
     status = 400 if problems else 200
     return render_template(
-        "admin/counts.html", form=form, counts=rows, quarter=quarter,
+        "admin/counts.html", form=form, page=page, quarter=quarter,
         problems=problems[:PROBLEMS_SHOWN], more=max(0, len(problems) - PROBLEMS_SHOWN),
     ), status

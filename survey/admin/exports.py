@@ -1,21 +1,29 @@
-"""Exports of responses (CSV/XLSX) limited to the viewer's scope, each one audit-logged."""
+"""Exports limited to the viewer's scope, each one audit-logged.
+
+Admins and analysts download responses, one row each. A locality officer downloads aggregate
+tables instead (`survey.privacy.aggregates`): the locality's estimates and its counts and
+flags per day, cells under 5 responses suppressed — never a response.
+"""
 
 from __future__ import annotations
 
 import io
 
+import pandas as pd
 from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.summary import locality_summary
 from survey.audit import record
-from survey.exports.frame import responses_frame, write_frame
+from survey.exports.frame import defuse_formulas, responses_frame, write_frame
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ExportForm
 from survey.inputs import MAX_ID
 from survey.models import ServiceCentre, UserRole, Wave
-from survey.auth.scope import require_centre_access, roles_required, visible_centre_ids, visible_centres
+from survey.auth.scope import require_centre_access, roles_required, sees_rows, visible_centre_ids, visible_centres
+from survey.privacy.aggregates import summary_tables
 
 MIMETYPES = {
     "csv": "text/csv",
@@ -43,6 +51,8 @@ def exports():
     if not request.args or not form.validate():
         return render_template("admin/exports.html", form=form), 400 if request.args and form.errors else 200
     wave = db.session.scalar(select(Wave).where(Wave.code == form.wave.data))
+    if not sees_rows(user):
+        return _aggregate_export(user, wave, form.centre.data, form.format.data)
     if form.centre.data:
         centre = require_centre_access(user, db.session.get(ServiceCentre, form.centre.data))
         centre_ids, scope_label = [centre.id], centre.code
@@ -56,5 +66,27 @@ def exports():
     record("export_responses", wave.code, format=fmt, scope=scope_label, rows=len(frame))
     db.session.commit()
     filename = f"responses-{wave.code}-{scope_label.replace(':', '-')}.{fmt}"
+    return Response(buffer.getvalue(), mimetype=MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _aggregate_export(user, wave: Wave, centre_id: int | None, fmt: str) -> Response:
+    """An officer's export: the locality's aggregate tables (XLSX: two sheets; CSV: the estimates)."""
+    centre_ids = None
+    scope_label = f"locality:{user.locality.code}"
+    if centre_id:
+        centre = require_centre_access(user, db.session.get(ServiceCentre, centre_id))
+        centre_ids, scope_label = [centre.id], centre.code
+    tables = summary_tables(locality_summary(user, user.locality, wave, centre_ids), user.locality.code)
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            for name, table in tables.items():
+                defuse_formulas(table).to_excel(writer, index=False, sheet_name=name)
+    else:
+        write_frame(tables["estimates"], buffer, "csv")
+    record("export_aggregates", wave.code, format=fmt, scope=scope_label)
+    db.session.commit()
+    filename = f"tong-hop-{wave.code}-{scope_label.replace(':', '-')}.{fmt}"
     return Response(buffer.getvalue(), mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -6,18 +6,24 @@ from flask import current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.paging import paginate
 from survey.audit import record
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import CentreCreateForm, CentreEditForm, ConfirmForm, ServiceFieldForm
 from survey.models import Locality, Response, ServiceCentre, ServiceField, UserRole
-from survey.auth.scope import require_centre_access, roles_required, sees_everything, visible_centres
+from survey.auth.scope import (
+    centre_criterion,
+    require_centre_access,
+    roles_required,
+    row_level,
+    sees_everything,
+)
 from survey.respond.posters import poster_html
 
 ADMIN_ONLY = (UserRole.ADMIN,)
 EVERYONE = (UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
 CODE_TAKEN = "Mã này đã được sử dụng."
-RESPONSES_SHOWN = 200
 
 
 def _centre(centre_id: int) -> ServiceCentre:
@@ -39,8 +45,9 @@ def _locality_choices() -> list[tuple[int, str]]:
 @roles_required(*EVERYONE)
 def centres():
     """List the centres in the user's scope."""
-    centres = visible_centres(db.session, staff())
-    return render_template("admin/centres.html", centres=centres, confirm=ConfirmForm())
+    page = paginate(db.session, select(ServiceCentre).where(centre_criterion(staff()))
+                    .order_by(ServiceCentre.code))
+    return render_template("admin/centres.html", page=page, confirm=ConfirmForm())
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])
@@ -62,7 +69,8 @@ def centre_new():
             db.session.commit()
             flash(f"Đã tạo trung tâm {centre.name}.", "success")
             return redirect(url_for("admin.centres"))
-    return render_template("admin/centre_form.html", form=form, centre=None)
+    return render_template("admin/form.html", form=form, title="Thêm trung tâm",
+                           back="admin.centres", back_text="Danh sách trung tâm")
 
 
 @bp.route("/centres/<int:centre_id>", methods=["GET", "POST"])
@@ -78,7 +86,8 @@ def centre_edit(centre_id: int):
         db.session.commit()
         flash("Đã lưu tên trung tâm.", "success")
         return redirect(url_for("admin.centres"))
-    return render_template("admin/centre_form.html", form=form, centre=centre)
+    return render_template("admin/form.html", form=form, title=f"Đổi tên trung tâm {centre.code}",
+                           back="admin.centres", back_text="Danh sách trung tâm")
 
 
 @bp.post("/centres/<int:centre_id>/active")
@@ -103,17 +112,17 @@ def centre_poster(centre_id: int):
 
 
 @bp.get("/centres/<int:centre_id>/responses")
-@roles_required(*EVERYONE)
+@roles_required(UserRole.ADMIN, UserRole.ANALYST)
+@row_level
 def centre_responses(centre_id: int):
     """List the latest responses received at a centre."""
     centre = _centre(centre_id)
-    responses = db.session.scalars(
-        select(Response)
-        .where(Response.centre_id == centre.id)
-        .order_by(Response.submitted_at.desc())
-        .limit(RESPONSES_SHOWN)
-    ).all()
-    return render_template("admin/centre_responses.html", centre=centre, responses=responses, limit=RESPONSES_SHOWN)
+    page = paginate(
+        db.session,
+        select(Response).where(Response.centre_id == centre.id).order_by(Response.submitted_at.desc()),
+        centre_id=centre.id,
+    )
+    return render_template("admin/centre_responses.html", centre=centre, page=page)
 
 
 @bp.get("/fields")
@@ -151,4 +160,6 @@ def field_edit(field_id: int | None):
             db.session.commit()
             flash(f"Đã lưu lĩnh vực {field.name}.", "success")
             return redirect(url_for("admin.fields"))
-    return render_template("admin/field_form.html", form=form, field_obj=field)
+    title = f"Sửa lĩnh vực {field.code}" if field else "Thêm lĩnh vực"
+    return render_template("admin/form.html", form=form, title=title, back="admin.fields",
+                           back_text="Danh sách lĩnh vực")

@@ -5,19 +5,21 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, current_app, render_template
+from flask import Response, current_app, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.paging import paginate
 from survey.audit import record
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
-from survey.models import ReceiptBatch, ServiceCentre, ServiceField, UserRole
-from survey.respond.receipts import issue_batch, receipt_url
+from survey.models import ReceiptBatch, ReceiptToken, ServiceCentre, ServiceField, UserRole
 from survey.auth.scope import centre_criterion, require_centre_access, roles_required, visible_centres
+from survey.respond.posters import qr_data_uri
+from survey.respond.receipts import find_token, issue_batch, receipt_url, short_code, sign_nonce
 
-BATCHES_SHOWN = 100
+SLIPS_PER_SHEET = 10
 
 
 @bp.route("/receipts", methods=["GET", "POST"])
@@ -38,12 +40,16 @@ def receipts():
         tokens = issue_batch(db.session, centre, form.count.data, field=field, issued_by=user.username)
         record("receipt_batch_issue", centre.code, count=len(tokens), field=field.code if field else None)
         db.session.commit()
+        if form.sheet.data:
+            batch_id = find_token(db.session, tokens[0]).batch_id
+            return redirect(url_for("admin.receipt_sheet", batch_id=batch_id))
         return _tokens_csv(centre, field, tokens)
-    batches = db.session.scalars(
+    page = paginate(
+        db.session,
         select(ReceiptBatch).join(ServiceCentre).where(centre_criterion(user))
-        .order_by(ReceiptBatch.issued_at.desc()).limit(BATCHES_SHOWN)
-    ).all()
-    return render_template("admin/receipts.html", form=form, batches=batches)
+        .order_by(ReceiptBatch.issued_at.desc(), ReceiptBatch.id.desc()),
+    )
+    return render_template("admin/receipts.html", form=form, page=page)
 
 
 def _tokens_csv(centre: ServiceCentre, field: ServiceField | None, tokens: list[str]) -> Response:
@@ -58,4 +64,28 @@ def _tokens_csv(centre: ServiceCentre, field: ServiceField | None, tokens: list[
         buffer.getvalue().encode("utf-8-sig"),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="receipt-tokens-{centre.code}.csv"'},
+    )
+
+
+@bp.get("/receipts/<int:batch_id>/sheet")
+@roles_required(UserRole.ADMIN, UserRole.OFFICER)
+def receipt_sheet(batch_id: int):
+    """Print a batch's unused tokens as A4 sheets of tear-off slips: QR, short code, one line."""
+    batch = db.get_or_404(ReceiptBatch, batch_id)
+    require_centre_access(staff(), batch.centre)
+    nonces = db.session.scalars(
+        select(ReceiptToken.nonce).where(ReceiptToken.batch_id == batch.id, ReceiptToken.used_at.is_(None))
+        .order_by(ReceiptToken.id)
+    ).all()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    slips = []
+    for nonce in nonces:
+        token = sign_nonce(nonce)
+        url = receipt_url(base, token)
+        slips.append({"qr": qr_data_uri(url), "code": short_code(token)})
+    record("receipt_sheet_print", batch.centre.code, batch=batch.id, count=len(slips))
+    db.session.commit()
+    return render_template(
+        "admin/receipt_sheet.html", batch=batch, slips=slips, per_sheet=SLIPS_PER_SHEET,
+        typed_url=f"{base.split('://', 1)[-1]}/m",
     )

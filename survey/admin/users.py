@@ -7,15 +7,17 @@ from sqlalchemy import select
 
 from survey.admin import bp, staff
 from survey.audit import record
-from survey.db import utcnow
+from survey.auth.scope import roles_required
+from survey.auth.sessions import end_sessions
+from survey.clock import utcnow
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import ConfirmForm, UserForm
 from survey.models import Locality, User, UserRole
 from survey.passwords import generate_password, hash_password
-from survey.auth.scope import roles_required
 
 USERNAME_TAKEN = "Tên đăng nhập này đã có."
+SESSIONS_ENDED = "Đã kết thúc mọi phiên đăng nhập của {username}: tài khoản phải đăng nhập lại trên mọi thiết bị."
 SELF_LOCKOUT = "Bạn không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản của mình."
 
 
@@ -30,6 +32,13 @@ def users():
     """List the staff accounts."""
     rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
     return render_template("admin/users.html", users=rows, confirm=ConfirmForm(), now_utc=utcnow())
+
+END_SESSIONS_ACTION = {
+    "heading": "Phiên đăng nhập",
+    "hint": "Kết thúc mọi phiên đăng nhập của tài khoản này trên mọi thiết bị (kể cả bản sao cookie "
+            "bị lộ); mật khẩu giữ nguyên, người dùng đăng nhập lại.",
+    "label": "Kết thúc mọi phiên đăng nhập",
+}
 
 
 @bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
@@ -64,19 +73,40 @@ def user_edit(user_id: int | None):
                 return render_template("admin/user_password.html", user=user, password=password)
             flash(f"Đã lưu tài khoản {user.username}.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    title = f"Tài khoản {user.username}" if user else "Thêm tài khoản"
+    actions = [] if user is None else [END_SESSIONS_ACTION | {
+        "url": url_for("admin.user_end_sessions", user_id=user.id)}]
+    return render_template("admin/form.html", form=form, title=title, back="admin.users",
+                           back_text="Danh sách tài khoản", actions=actions)
 
 
 @bp.post("/users/<int:user_id>/reset")
 @roles_required(UserRole.ADMIN)
 def user_reset(user_id: int):
-    """Give an account a new one-time password and lift any lockout."""
+    """Give an account a new one-time password, end its sessions and lift any lockout."""
     user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     password = generate_password()
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
+    end_sessions(user)
     record("user_password_reset", user.username)
     db.session.commit()
     return render_template("admin/user_password.html", user=user, password=password)
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+@roles_required(UserRole.ADMIN)
+def user_end_sessions(user_id: int):
+    """End every session of an account, on every device, without changing its password."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    end_sessions(user)
+    record("user_sessions_end", user.username)
+    db.session.commit()
+    if user.id == staff().id:
+        return redirect(url_for("auth.login"))  # the admin ended their own session too
+    flash(SESSIONS_ENDED.format(username=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))

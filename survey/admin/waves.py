@@ -59,7 +59,8 @@ def wave_new():
             db.session.commit()
             flash(f"Đã tạo đợt {wave.code} (bản nháp). Mở đợt để bắt đầu nhận phiếu.", "success")
             return redirect(url_for("admin.waves"))
-    return render_template("admin/wave_form.html", form=form)
+    return render_template("admin/form.html", form=form, title="Tạo đợt khảo sát", back="admin.waves",
+                           back_text="Danh sách đợt")
 
 
 @bp.post("/waves/<int:wave_id>/<any(open, close):action>")

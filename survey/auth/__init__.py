@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, jsonify, redirect, request, url_for
 
-from survey.extensions import db, login_manager
+from survey.auth import sessions
+from survey.extensions import login_manager
 from survey.models import User
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -14,14 +15,9 @@ LOGIN_NEEDED = "Vui lòng đăng nhập để tiếp tục."
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Find the session's account; a changed password or a deactivation ends the session."""
-    raw_id, _, _ = user_id.partition(":")
-    if not raw_id.isdigit():
-        return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or not user.active or user.get_id() != user_id:
-        return None
-    return user
+    """Find the session's account; a session of an older generation, or of a deactivated
+    account, has ended (see `survey.auth.sessions`)."""
+    return sessions.current_holder(user_id)
 
 
 @login_manager.unauthorized_handler
@@ -34,9 +30,11 @@ def unauthorized():
 
 
 def init_app(app: Flask) -> None:
-    """Set up Flask-Login and register the blueprint."""
-    from survey.auth import views  # noqa: F401 (registers the routes)
-
+    """Set up Flask-Login, the server-side session checks, and register the blueprint."""
     login_manager.init_app(app)
+    sessions.init_app(app)
     login_manager.session_protection = "basic"
     app.register_blueprint(bp)
+
+
+from survey.auth import views  # noqa: E402,F401 (registers the routes)

@@ -7,6 +7,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey.audit import record
+from survey.auth.sessions import end_sessions
+from survey.enums import values
 from survey.extensions import db
 from survey.models import Locality, User, UserRole
 from survey.passwords import generate_password, hash_password
@@ -16,7 +18,8 @@ users_group = AppGroup("users", help="Create staff accounts and reset their pass
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(UserRole.ALL), required=True, help="admin, officer or analyst.")
+@click.option("--role", type=click.Choice(values(UserRole)), required=True,
+              help=f"One of {', '.join(UserRole)}.")
 @click.option("--locality", "locality_code", help="Official code of the officer's xã/phường, e.g. 24001.")
 def create_user(username: str, role: str, locality_code: str | None) -> None:
     """Create an account and print its one-time password."""
@@ -40,13 +43,14 @@ def create_user(username: str, role: str, locality_code: str | None) -> None:
 @users_group.command("reset")
 @click.argument("username")
 def reset_user(username: str) -> None:
-    """Set a new one-time password, lift any lockout and reactivate the account."""
+    """Set a new one-time password, end every session, lift any lockout and reactivate the account."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.BadParameter(f"no user {username!r}", param_hint="USERNAME")
     password = generate_password()
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until, user.active = 0, None, True
+    end_sessions(user)
     record("user_password_reset", username, username="cli")
     db.session.commit()
     click.echo(f"New password for {username}: {password}")

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from survey.audit import hash_ip
-from survey.db import utcnow
+from survey.clock import utcnow
 from survey.models import AuditLog, User
 
 LOGIN_FAILED = "login_failed"

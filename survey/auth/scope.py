@@ -5,6 +5,10 @@
   hangs off them (responses, posters, receipt batches, administrative counts);
 - analyst: read-only, all localities.
 
+Row level: a single response (its answers, its time, its flags) is seen only by the province
+admin and analysts, on views marked `@row_level`, and each such view is audit-logged. Officers
+are the people citizens rate: they see aggregates only (`survey.privacy.aggregates`).
+
 Out-of-scope objects answer 404 (their existence is not revealed); a role that may not use a
 page at all gets 403.
 """
@@ -14,19 +18,28 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import abort, request
+from flask import abort, make_response, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
+from survey.audit import record
+from survey.extensions import db
 from survey.models import ServiceCentre, User, UserRole
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ROW_LEVEL_ROLES = (UserRole.ADMIN, UserRole.ANALYST)
+ROW_LEVEL_VIEWED = "view_responses"
 
 
 def sees_everything(user: User) -> bool:
     """Whether the user's scope covers every locality (admin and analyst)."""
     return user.role in (UserRole.ADMIN, UserRole.ANALYST)
+
+
+def sees_rows(user: User) -> bool:
+    """Whether the user may see single responses (admin and analyst; never an officer)."""
+    return user.role in ROW_LEVEL_ROLES
 
 
 def can_change(user: User) -> bool:
@@ -87,3 +100,23 @@ def roles_required(*roles: str, read_roles: tuple[str, ...] = ()) -> Callable:
         return wrapped
 
     return decorator
+
+
+def row_level(view: Callable) -> Callable:
+    """Mark a view that shows single responses: 403 for officers, and every read audit-logged.
+
+    `view.row_level` is True, so tests can find every such view from the URL map.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if getattr(current_user, "role", None) not in ROW_LEVEL_ROLES:
+            abort(403)
+        response = make_response(view(*args, **kwargs))
+        if request.method in READ_METHODS and response.status_code == 200:
+            record(ROW_LEVEL_VIEWED, request.endpoint, path=request.full_path.rstrip("?"))
+            db.session.commit()
+        return response
+
+    wrapped.row_level = True
+    return wrapped

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from survey.audit import record
 from survey.auth import bp
+from survey.auth.sessions import end_sessions
 from survey.auth.lockout import (
     LOGIN_FAILED,
     address_throttled,
@@ -20,7 +21,7 @@ from survey.auth.lockout import (
 from survey.extensions import db
 from survey.forms.auth import ChangePasswordForm, LoginForm
 from survey.models import User
-from survey.passwords import hash_password, verify_password
+from survey.passwords import dummy_hash, hash_password, verify_password
 
 # One answer for a wrong password, an unknown name and a locked account, so the lockout does
 # not reveal which usernames exist.
@@ -29,12 +30,14 @@ LOGIN_REFUSED = (
     "nhập sai liên tiếp, tài khoản bị khoá {minutes} phút."
 )
 TOO_MANY_ATTEMPTS = "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau."
-LOGGED_OUT = "Bạn đã đăng xuất."
+LOGGED_OUT = "Bạn đã đăng xuất trên mọi thiết bị."
 PASSWORD_CHANGED = "Đã đổi mật khẩu."  # nosec B105
 WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."  # nosec B105
-
-# Verified against when the username is unknown, so timing does not reveal which names exist.
-_DUMMY_HASH = hash_password("not-a-real-password-0")
+LOCKED_WHILE_CHANGING = (
+    "Nhập sai mật khẩu hiện tại quá nhiều lần: tài khoản bị khoá {minutes} phút và mọi phiên "
+    "làm việc của tài khoản đã kết thúc."
+)
+CHANGE_FAILED_ACTION = "password_change_failed"
 
 
 def safe_next(target: str | None) -> str:
@@ -61,7 +64,7 @@ def login():
     attempt = reserve_attempt(db.session, user) if user is not None else 0
     db.session.commit()  # parallel attempts must see this one counted before any password check
     # A locked account is checked against the dummy hash: its answer takes as long as any other.
-    checked_hash = user.password_hash if user is not None and attempt is not None else _DUMMY_HASH
+    checked_hash = user.password_hash if user is not None and attempt is not None else dummy_hash()
     password_ok = verify_password(checked_hash, form.password.data)
     if attempt is None or user is None or not password_ok or not user.active:
         locked = attempt is None or (password_ok is False and user is not None
@@ -83,8 +86,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign the current user out."""
-    record("logout", current_user.username)
+    """Sign the current user out on every device, copies of this session's cookie included."""
+    user = current_user._get_current_object()
+    end_sessions(user)
+    record("logout", user.username)
     db.session.commit()
     logout_user()
     flash(LOGGED_OUT, "info")
@@ -94,16 +99,31 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """Change the signed-in user's own password."""
-    form = ChangePasswordForm(current_user.username)
-    if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(WRONG_CURRENT_PASSWORD)
-        else:
-            current_user.password_hash = hash_password(form.new_password.data)
-            record("password_change", current_user.username)
-            db.session.commit()
-            login_user(current_user._get_current_object())  # the session id carries the hash
-            flash(PASSWORD_CHANGED, "success")
-            return redirect(url_for("admin.home"))
-    return render_template("auth/password.html", form=form)
+    """Change the signed-in user's own password; wrong current passwords count toward the lockout."""
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(user.username)
+    if not form.validate_on_submit():
+        return render_template("auth/password.html", form=form)
+    attempt = reserve_attempt(db.session, user)
+    db.session.commit()  # counted before the check, as at login, so parallel guesses cannot outrun it
+    if attempt is not None and verify_password(user.password_hash, form.current_password.data):
+        user.failed_logins, user.locked_until = 0, None
+        user.password_hash = hash_password(form.new_password.data)
+        end_sessions(user)  # every other session, and every copy of this one's cookie
+        record("password_change", user.username)
+        db.session.commit()
+        login_user(user)  # this browser continues under the new generation
+        flash(PASSWORD_CHANGED, "success")
+        return redirect(url_for("admin.home"))
+    locked = attempt is None or register_failure(db.session, user, attempt)
+    record(CHANGE_FAILED_ACTION, user.username, reason="locked" if locked else "bad_credentials")
+    if locked:
+        # Whoever holds this session cannot keep guessing the password, nor keep the session.
+        end_sessions(user)
+        db.session.commit()
+        logout_user()
+        flash(LOCKED_WHILE_CHANGING.format(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]), "warning")
+        return redirect(url_for("auth.login"))
+    db.session.commit()
+    form.current_password.errors.append(WRONG_CURRENT_PASSWORD)
+    return render_template("auth/password.html", form=form), 400

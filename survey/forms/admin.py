@@ -20,11 +20,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from survey import labels
+from survey.enums import values
 from survey.forms import VietnameseForm, choice_list
 from survey.models import ReviewStatus, UserRole
 
 CODE_PATTERN = r"^[a-z0-9_\-]+$"
-WAVE_PATTERN = r"^[0-9]{4}Q[1-4]$"
+WAVE_PATTERN = r"^(?:[A-Z]{2,8}-)?[0-9]{4}Q[1-4]$"
+"""A quarter, with an optional prefix so the leaders' wave of a quarter has its own code (PAR-2026Q3)."""
 MAX_BATCH = 1000
 MIN_REASON = 5
 
@@ -32,7 +35,7 @@ REQUIRED = "Vui lòng nhập thông tin này."
 CHOOSE_ONE = "Vui lòng chọn một mục."
 CODE_FORMAT = "Mã chỉ gồm chữ thường không dấu, chữ số, dấu gạch dưới hoặc gạch ngang."
 USERNAME_FORMAT = "Tên đăng nhập chỉ gồm chữ không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang."
-WAVE_FORMAT = "Mã đợt theo dạng năm và quý, ví dụ 2026Q3."
+WAVE_FORMAT = "Mã đợt theo dạng năm và quý, ví dụ 2026Q3 (đợt khảo sát lãnh đạo: PAR-2026Q3)."
 WAVE_DATES = "Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."
 DATE_FORMAT = "Ngày không hợp lệ (định dạng năm-tháng-ngày)."
 BATCH_SIZE = f"Số lượng phải từ 1 đến {MAX_BATCH}."
@@ -41,16 +44,9 @@ FILE_REQUIRED = "Vui lòng chọn tệp để tải lên."
 REASON_REQUIRED = f"Vui lòng ghi lý do (ít nhất {MIN_REASON} ký tự)."
 TOO_LONG = "Nội dung quá dài."
 
-ROLE_CHOICES = choice_list([
-    (UserRole.ADMIN, "Quản trị cấp tỉnh (Sở Nội vụ)"),
-    (UserRole.OFFICER, "Cán bộ xã/phường"),
-    (UserRole.ANALYST, "Chuyên viên phân tích (chỉ xem)"),
-])
-REVIEW_CHOICES = choice_list([
-    (ReviewStatus.INCLUDED, "Giữ lại trong phân tích"),
-    (ReviewStatus.EXCLUDED, "Loại khỏi phân tích"),
-])
-FORMAT_CHOICES = choice_list([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")])
+ROLE_CHOICES = choice_list(labels.options("role", values(UserRole)))
+REVIEW_CHOICES = choice_list(labels.options("review_status", values(ReviewStatus)))
+FORMAT_CHOICES = choice_list([("xlsx", "Excel (XLSX)"), ("csv", "CSV (UTF-8, cho phần mềm thống kê)")])
 NO_CHOICE = 0
 
 
@@ -96,9 +92,9 @@ class ServiceFieldForm(VietnameseForm):
 
 
 class WaveForm(VietnameseForm):
-    """Create a survey wave (đợt khảo sát) on a published citizen questionnaire version."""
+    """Create a survey wave (đợt khảo sát) on a published questionnaire version."""
 
-    code = StringField("Mã đợt", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
+    code = StringField("Mã đợt", description="Ví dụ 2026Q3 cho quý 3 năm 2026.", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
     questionnaire_version_id = SelectField(
         "Phiên bản phiếu khảo sát", coerce=int, validators=[InputRequired(CHOOSE_ONE)]
     )
@@ -123,7 +119,10 @@ class UserForm(VietnameseForm):
         ],
     )
     role = RadioField("Vai trò", choices=ROLE_CHOICES, validators=[InputRequired(CHOOSE_ONE)])
-    locality_id = SelectField("Xã/phường (với cán bộ xã/phường)", coerce=int, validators=[Optional()])
+    locality_id = SelectField(
+        "Xã/phường (với cán bộ xã/phường)", coerce=int, validators=[Optional()],
+        description="Bắt buộc với cán bộ xã/phường; bỏ qua với các vai trò khác.",
+    )
     active = BooleanField("Tài khoản đang hoạt động", default=True)
     submit = SubmitField("Lưu")
 
@@ -148,7 +147,8 @@ class ReceiptBatchForm(VietnameseForm):
     count = IntegerField(
         "Số lượng mã", default=100, validators=[InputRequired(BATCH_SIZE), NumberRange(1, MAX_BATCH, BATCH_SIZE)]
     )
-    submit = SubmitField("Phát hành và tải về")
+    submit = SubmitField("Phát hành và tải tệp CSV (cho phần mềm Một cửa)")
+    sheet = SubmitField("Phát hành và in tờ phiếu QR (A4, 10 phiếu mỗi tờ)")
 
 
 class CountsUploadForm(VietnameseForm):
@@ -156,7 +156,7 @@ class CountsUploadForm(VietnameseForm):
 
     file = FileField(
         "Tệp số liệu (CSV hoặc XLSX)",
-        description="Các cột: centre_code, field_code, quarter, dossiers_resolved.",
+        description="Các cột: mã trung tâm, mã lĩnh vực, quý, số hồ sơ đã giải quyết (tiêu đề như ở trên).",
         validators=[FileRequired(FILE_REQUIRED)],
     )
     submit = SubmitField("Tải lên")
@@ -173,6 +173,18 @@ class ReviewForm(VietnameseForm):
     submit = SubmitField("Ghi nhận")
 
 
+class BulkReviewForm(VietnameseForm):
+    """Include or exclude several chosen responses at once; the ids come as `ids` checkboxes."""
+
+    decision = RadioField("Quyết định cho các phiếu đã chọn", choices=REVIEW_CHOICES,
+                          validators=[InputRequired(CHOOSE_ONE)])
+    reason = TextAreaField(
+        "Lý do",
+        validators=[DataRequired(REASON_REQUIRED), Length(min=MIN_REASON, max=500, message=REASON_REQUIRED)],
+    )
+    submit = SubmitField("Ghi nhận cho các phiếu đã chọn")
+
+
 class ExportForm(VietnameseForm):
     """Choose a wave, a format and optionally one centre to export (a GET form)."""
 
@@ -181,10 +193,24 @@ class ExportForm(VietnameseForm):
 
     wave = SelectField("Đợt khảo sát", validators=[InputRequired(CHOOSE_ONE)])
     centre = SelectField("Trung tâm", coerce=int, default=NO_CHOICE, validators=[Optional()])
-    format = RadioField("Định dạng", choices=FORMAT_CHOICES, default="csv", validators=[InputRequired(CHOOSE_ONE)])
+    format = RadioField("Định dạng", choices=FORMAT_CHOICES, default="xlsx", validators=[InputRequired(CHOOSE_ONE)])
     submit = SubmitField("Tải về")
 
 
 class ConfirmForm(VietnameseForm):
     """A bare form for one-click actions (open a wave, deactivate a centre): CSRF only."""
 
+
+
+DIGEST_REQUIRED = "Vui lòng viết bản tổng hợp góp ý (từ 20 đến 4.000 ký tự)."
+
+
+class DigestForm(VietnameseForm):
+    """The province reviewer's digest of a locality's comments, published to its officers."""
+
+    body = TextAreaField(
+        "Bản tổng hợp góp ý",
+        description="Nêu các chủ đề kèm số góp ý; trích dẫn (nếu có) phải được viết lại, không còn hồ sơ, ngày giờ hay chi tiết nào giúp nhận ra người góp ý.",
+        validators=[DataRequired(DIGEST_REQUIRED), Length(min=20, max=4000, message=DIGEST_REQUIRED)],
+    )
+    submit = SubmitField("Công bố cho cán bộ xã/phường")

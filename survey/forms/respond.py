@@ -40,7 +40,7 @@ def message(language: str, key: str, **values: Any) -> str:
 def _field_for(questionnaire: QuestionnaireDefinition, item: Item, language: str):
     label = questionnaire.text(item.label, language)
     hint = questionnaire.text(item.hint, language) if item.hint else ""
-    if item.type in ("select_one", "likert"):
+    if item.type in ("select_one", "likert", "graded"):
         required = InputRequired(message(language, "choose")) if item.required else Optional()
         choices = choice_list(
             (c.value, questionnaire.text(c.label, language)) for c in item.choices.choices
@@ -66,9 +66,13 @@ def _field_for(questionnaire: QuestionnaireDefinition, item: Item, language: str
 
 
 def page_form(
-    questionnaire: QuestionnaireDefinition, items: list[Item], language: str, formdata=None, data=None
+    questionnaire: QuestionnaireDefinition, items: list[Item], language: str, formdata=None, data=None,
+    csrf: bool = True,
 ) -> QuestionnairePageForm:
-    """A form for `items` of one page, bound to posted `formdata` or to earlier answers."""
+    """A form for `items` of one page, bound to posted `formdata` or to earlier answers.
+
+    `csrf=False` for a page whose address already carries a secret (a leader's token).
+    """
 
     class PageForm(QuestionnairePageForm):
         class Meta:
@@ -78,7 +82,7 @@ def page_form(
 
     for item in items:
         setattr(PageForm, item.code, _field_for(questionnaire, item, language))
-    return PageForm(formdata=formdata, data=data)
+    return PageForm(formdata=formdata, data=data, meta={} if csrf else {"csrf": False})
 
 
 def answer_of(form: QuestionnairePageForm, item: Item) -> Any:

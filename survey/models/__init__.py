@@ -1,22 +1,27 @@
-"""The data model. Importing this package registers every table on `Base.metadata`."""
+"""The data model. Importing this package registers every table on `Base.metadata`.
 
-from survey.models.admin import AdminCount, AppendOnlyError, AuditLog, User, UserRole
-from survey.models.places import Locality, LocalityKind, ServiceCentre, ServiceField
-from survey.models.questionnaires import (
-    ImmutableVersionError,
-    Questionnaire,
-    QuestionnaireVersion,
-    Wave,
-    WaveStatus,
+The enumerations live in `survey.enums` and are re-exported here for the views' convenience.
+"""
+
+from survey.enums import Channel, LocalityKind, QuestionnaireKind, ReviewStatus, UserRole, WaveStatus
+from survey.models.admin import AdminCount, AppendOnlyError, AuditLog, User
+from survey.models.leaders import (
+    UNIT_TYPE_OF_GROUP,
+    LeaderDraft,
+    LeaderInvitation,
+    LeaderResponse,
+    UnitType,
 )
+from survey.models.places import Locality, ServiceCentre, ServiceField
+from survey.models.privacy import CommentDigest
+from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Wave
 from survey.models.responses import (
     Answer,
-    Channel,
+    ImmutableVersionError,
     ReceiptBatch,
     ReceiptToken,
     Response,
     ResponseDraft,
-    ReviewStatus,
 )
 
 __all__ = [
@@ -25,10 +30,15 @@ __all__ = [
     "Answer",
     "AuditLog",
     "Channel",
+    "CommentDigest",
     "ImmutableVersionError",
+    "LeaderDraft",
+    "LeaderInvitation",
+    "LeaderResponse",
     "Locality",
     "LocalityKind",
     "Questionnaire",
+    "QuestionnaireKind",
     "QuestionnaireVersion",
     "ReceiptBatch",
     "ReceiptToken",
@@ -37,6 +47,8 @@ __all__ = [
     "ReviewStatus",
     "ServiceCentre",
     "ServiceField",
+    "UNIT_TYPE_OF_GROUP",
+    "UnitType",
     "User",
     "UserRole",
     "Wave",

@@ -8,17 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base, utcnow
+from survey.clock import utcnow
+from survey.db import Base, enum_column
+from survey.enums import UserRole
 from survey.models.places import Locality, ServiceCentre, ServiceField
-
-
-class UserRole:
-    """Roles: province admin (Sở Nội vụ), locality officer, read-only analyst."""
-
-    ADMIN = "admin"
-    OFFICER = "officer"
-    ANALYST = "analyst"
-    ALL = (ADMIN, OFFICER, ANALYST)
 
 
 class User(Base):
@@ -26,28 +19,31 @@ class User(Base):
 
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'officer', 'analyst')", name="role_known"),
         CheckConstraint(
-            "role <> 'officer' OR locality_id IS NOT NULL", name="officer_has_locality"
+            f"role <> '{UserRole.OFFICER}' OR locality_id IS NOT NULL", name="officer_has_locality"
         ),
         CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),
+        CheckConstraint("session_generation >= 0", name="session_generation_non_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(10))
+    role: Mapped[UserRole] = enum_column(UserRole, "role_known")
     locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"))
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # Part of every session id: adding one ends every session of the account (survey.auth.sessions).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     locality: Mapped[Locality | None] = relationship()
 
-    # Flask-Login's user interface. The id carries a fragment of the password hash, so
-    # changing or resetting a password ends every other session of the account.
+    # Flask-Login's user interface. The id carries the session generation, so a session
+    # issued before the generation last moved on (logout, idle timeout, password change or
+    # reset, an admin's "end all sessions") is refused, whichever copy of the cookie it is.
     is_authenticated = True
     is_anonymous = False
 
@@ -56,7 +52,7 @@ class User(Base):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.password_hash[-12:]}"
+        return f"{self.id}:{self.session_generation}"
 
 
 class AdminCount(Base):

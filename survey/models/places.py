@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base
-
-
-class LocalityKind:
-    """Kinds of commune-level unit after the 2025 reorganisation."""
-
-    WARD = "phuong"
-    COMMUNE = "xa"
-    ALL = (WARD, COMMUNE)
+from survey.db import Base, enum_column
+from survey.enums import LocalityKind
 
 
 class Locality(Base):
     """A commune-level unit (xã or phường) with its official statistical code."""
 
     __tablename__ = "locality"
-    __table_args__ = (CheckConstraint("kind IN ('phuong', 'xa')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(10), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[LocalityKind] = enum_column(LocalityKind, "kind_known")
 
     centres: Mapped[list[ServiceCentre]] = relationship(back_populates="locality")
 

@@ -1,26 +1,31 @@
-"""Questionnaires, their immutable published versions, and survey waves (quarters)."""
+"""Questionnaires, their published versions, and survey waves (quarters).
+
+A version that has responses is immutable; the guard lives beside `Response`
+(`survey.models.responses`) and a database trigger backs it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, event, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base, utcnow
+from survey.clock import utcnow
+from survey.db import Base, enum_column
+from survey.enums import QuestionnaireKind, WaveStatus
 
 
 class Questionnaire(Base):
     """A questionnaire identified by its file code, e.g. `sipas-2026`."""
 
     __tablename__ = "questionnaire"
-    __table_args__ = (CheckConstraint("kind IN ('citizen', 'leader')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[QuestionnaireKind] = enum_column(QuestionnaireKind, "kind_known")
 
     versions: Mapped[list[QuestionnaireVersion]] = relationship(
         back_populates="questionnaire", order_by="QuestionnaireVersion.number"
@@ -51,23 +56,11 @@ class QuestionnaireVersion(Base):
         return f"{self.questionnaire.code} v{self.number}"
 
 
-class WaveStatus:
-    """Lifecycle of a wave: only an open wave accepts submissions."""
-
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    ALL = (DRAFT, OPEN, CLOSED)
-
-
 class Wave(Base):
     """A survey round, normally a quarter such as `2026Q3`, bound to one questionnaire version."""
 
     __tablename__ = "wave"
-    __table_args__ = (
-        CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),
-        CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),
-    )
+    __table_args__ = (CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -76,7 +69,7 @@ class Wave(Base):
     )
     opens_on: Mapped[dt.date]
     closes_on: Mapped[dt.date]
-    status: Mapped[str] = mapped_column(String(10), default=WaveStatus.DRAFT)
+    status: Mapped[WaveStatus] = enum_column(WaveStatus, "status_known", default=WaveStatus.DRAFT)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
 
@@ -86,29 +79,3 @@ class Wave(Base):
 
     def __repr__(self) -> str:
         return f"<Wave {self.code} {self.status}>"
-
-
-class ImmutableVersionError(RuntimeError):
-    """A questionnaire version with responses cannot be edited; publish a new version instead."""
-
-
-def _version_has_responses(connection, version_id: int) -> bool:
-    from survey.models.responses import Response
-
-    query = (
-        select(Response.id)
-        .join(Wave, Wave.id == Response.wave_id)
-        .where(Wave.questionnaire_version_id == version_id)
-        .limit(1)
-    )
-    return connection.execute(query).first() is not None
-
-
-@event.listens_for(QuestionnaireVersion, "before_update")
-def _refuse_edit_with_responses(mapper, connection, target: QuestionnaireVersion) -> None:
-    if _version_has_responses(connection, target.id):
-        code = connection.scalar(select(Questionnaire.code).where(Questionnaire.id == target.questionnaire_id))
-        raise ImmutableVersionError(
-            f"Questionnaire version {code} v{target.number} already has "
-            "responses and cannot be changed. Publish the edited file as a new version."
-        )

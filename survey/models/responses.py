@@ -15,29 +15,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from survey.db import Base, utcnow
+from survey.clock import utcnow
+from survey.db import Base, enum_column
+from survey.enums import Channel, ReviewStatus
 from survey.models.places import ServiceCentre, ServiceField
-from survey.models.questionnaires import Wave
-
-
-class Channel:
-    """How a response arrived: desk QR, receipt QR, or a leader's invitation link."""
-
-    DESK = "desk"
-    RECEIPT = "receipt"
-    LEADER = "leader"
-    ALL = (DESK, RECEIPT, LEADER)
-
-
-class ReviewStatus:
-    """Analyst decision on a response; quality flags never delete, they inform this."""
-
-    INCLUDED = "included"
-    EXCLUDED = "excluded"
-    ALL = (INCLUDED, EXCLUDED)
+from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Wave
 
 
 class Response(Base):
@@ -45,8 +32,6 @@ class Response(Base):
 
     __tablename__ = "response"
     __table_args__ = (
-        CheckConstraint("channel IN ('desk', 'receipt', 'leader')", name="channel_known"),
-        CheckConstraint("review_status IN ('included', 'excluded')", name="review_known"),
         CheckConstraint(
             "duration_seconds IS NULL OR duration_seconds >= 0", name="duration_non_negative"
         ),
@@ -59,7 +44,7 @@ class Response(Base):
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"))
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("service_centre.id"))
     field_id: Mapped[int | None] = mapped_column(ForeignKey("service_field.id"))
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Channel] = enum_column(Channel, "channel_known")
     language: Mapped[str] = mapped_column(String(10), default="vi")
     started_at: Mapped[dt.datetime]
     submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -67,7 +52,9 @@ class Response(Base):
     quality_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     device_hash: Mapped[str | None] = mapped_column(String(64))
     ip_hash: Mapped[str | None] = mapped_column(String(64))
-    review_status: Mapped[str] = mapped_column(String(10), default=ReviewStatus.INCLUDED)
+    review_status: Mapped[ReviewStatus] = enum_column(
+        ReviewStatus, "review_known", default=ReviewStatus.INCLUDED
+    )
     review_reason: Mapped[str | None] = mapped_column(Text)
 
     wave: Mapped[Wave] = relationship()
@@ -76,6 +63,38 @@ class Response(Base):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
+
+    @validates("started_at", "submitted_at")
+    def _to_the_minute(self, key: str, value: dt.datetime) -> dt.datetime:
+        """Keep times to the minute at most: seconds add nothing to review and help identify.
+        (Older responses are cut further, to a time band: `survey.privacy.retention`.)"""
+        return value.replace(second=0, microsecond=0) if value is not None else value
+
+
+class ImmutableVersionError(RuntimeError):
+    """A questionnaire version with responses cannot be edited; publish a new version instead."""
+
+
+def version_has_responses(connection, version_id: int) -> bool:
+    """Whether any response was stored against a wave of questionnaire version `version_id`."""
+    query = (
+        select(Response.id)
+        .join(Wave, Wave.id == Response.wave_id)
+        .where(Wave.questionnaire_version_id == version_id)
+        .limit(1)
+    )
+    return connection.execute(query).first() is not None
+
+
+@event.listens_for(QuestionnaireVersion, "before_update")
+def _refuse_edit_with_responses(mapper, connection, target: QuestionnaireVersion) -> None:
+    """Say which version and what to do; the migration's trigger refuses raw SQL as well."""
+    if version_has_responses(connection, target.id):
+        code = connection.scalar(select(Questionnaire.code).where(Questionnaire.id == target.questionnaire_id))
+        raise ImmutableVersionError(
+            f"Questionnaire version {code} v{target.number} already has "
+            "responses and cannot be changed. Publish the edited file as a new version."
+        )
 
 
 class Answer(Base):

@@ -21,7 +21,7 @@ from .yamlsource import line_of
 
 QUESTIONNAIRE_CODE = re.compile(r"^[a-z][a-z0-9_-]*$")
 VALUE = re.compile(r"^[a-z0-9][a-z0-9_+-]*$")
-CHOICE_TYPES = ("select_one", "select_many", "likert")
+CHOICE_TYPES = ("select_one", "select_many", "likert", "graded")
 
 
 def build(data: Any, file: str) -> QuestionnaireDefinition:
@@ -98,8 +98,8 @@ class _Builder(ShapeChecker):
         choices, seen = [], {}
         for number, entry in enumerate(raw):
             entry_line = line_of(raw, number)
-            data = self.fields(entry, f"a choice of {where}", ("value", "label"), ("no_answer",),
-                               entry_line)
+            data = self.fields(entry, f"a choice of {where}", ("value", "label"),
+                               ("no_answer", "share"), entry_line)
             if data is None:
                 continue
             value = self.code(data, "value", f"a choice of {where}", VALUE)
@@ -107,9 +107,38 @@ class _Builder(ShapeChecker):
                 self.problem(entry_line, f"{where} has the value '{value}' twice "
                              f"(first on line {seen[value]})", "give each choice its own value")
             seen.setdefault(value, entry_line)
+            no_answer = bool(self.typed(data, "no_answer", bool, where, False))
+            reported = len(self.problems)
+            share = self.share(data, f"choice '{value}' of {where}", no_answer)
+            if len(self.problems) > reported:
+                self.bad_scales.add(name)  # one problem per bad share, not a second for the list
             choices.append(Choice(value, self.text(data, "label", f"choice '{value}' of {where}") or {},
-                                  bool(self.typed(data, "no_answer", bool, where, False))))
+                                  no_answer, share))
         return ChoiceList(name, tuple(choices), line)
+
+    def number(self, data: Mapping, key: str, where: str) -> float | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(line_of(data, key), f"{where}: '{key}' must be a number, not {value!r}",
+                         f"write '{key}: ' followed by a number such as 1 or 0.5")
+            return None
+        return float(value)
+
+    def share(self, data: Mapping, where: str, no_answer: bool) -> float | None:
+        share = self.number(data, "share", where)
+        if share is None:
+            return None
+        if no_answer:
+            self.problem(line_of(data, "share"), f"{where} is 'no_answer' but has a share",
+                         "remove 'share': không đánh giá được earns nothing and is left out")
+            return None
+        if not 0 <= share <= 1:
+            self.problem(line_of(data, "share"), f"{where} has the share {share:g}, outside 0 to 1",
+                         "write the share of the points as a number from 0 to 1, e.g. 0.6 for 60%")
+            return None
+        return share
 
     def page(self, raw: Any, line: int | None) -> Page | None:
         data = self.fields(raw, "a page", ("code", "title", "sections"), ("optional", "relevant"), line)
@@ -135,7 +164,7 @@ class _Builder(ShapeChecker):
 
     def item(self, raw: Any, line: int | None) -> Item | None:
         data = self.fields(raw, "an item", ("code", "type", "label"),
-                           ("hint", "choices", "required", "relevant", "min", "max"), line)
+                           ("hint", "choices", "required", "relevant", "min", "max", "points"), line)
         if data is None:
             return None
         where = f"item '{data.get('code')}'"
@@ -148,10 +177,26 @@ class _Builder(ShapeChecker):
         if kind != "integer" and any(bound is not None for bound in bounds):
             self.problem(line_of(data), f"{where} has min or max but is not an integer item",
                          "remove min and max, or make it 'type: integer'")
+        points = self.points(data, kind, where)
         return Item(self.code(data, "code", where), kind, self.text(data, "label", where) or {},
                     self.text(data, "hint", where), choices,
                     bool(self.typed(data, "required", bool, where, False)),
-                    self.expression(data, where), bounds[0], bounds[1], line_of(data))
+                    self.expression(data, where), bounds[0], bounds[1], points, line_of(data))
+
+    def points(self, data: Mapping, kind: str, where: str) -> float | None:
+        points = self.number(data, "points", where)
+        if kind == "graded" and data.get("points") is None:
+            self.problem(line_of(data), f"{where} is a graded criterion without points",
+                         "add 'points: …', the most this criterion can earn (e.g. 'points: 1')")
+        elif kind != "graded" and points is not None:
+            self.problem(line_of(data, "points"), f"{where} has points but is not a graded item",
+                         "remove 'points', or make it 'type: graded'")
+            return None
+        elif points is not None and points <= 0:
+            self.problem(line_of(data, "points"), f"{where} has {points:g} points",
+                         "give a positive number of points")
+            return None
+        return points
 
     def item_choices(self, data: Mapping, kind: str, where: str) -> ChoiceList | None:
         name, line = self.typed(data, "choices", str, where), line_of(data, "choices")
@@ -175,10 +220,16 @@ class _Builder(ShapeChecker):
             self.problem(chosen.line, f"choice list '{name}' is used by likert {where} but is not "
                          "the 5-level scale", "give it the values 1, 2, 3, 4, 5 and a value 0 "
                          "marked 'no_answer: true' (không trả lời)")
+        if kind == "graded" and not _is_graded(chosen) and name not in self.bad_scales:
+            self.bad_scales.add(name)
+            self.problem(chosen.line, f"choice list '{name}' is used by graded {where} but does "
+                         "not give every option a share", "give each option 'share: …' (0 to 1), "
+                         "or list exactly four options A–D (100/60/20/0 %) and one marked "
+                         "'no_answer: true' (không đánh giá được)")
         return chosen
 
     def index(self, raw: Any, line: int | None) -> IndexTree | None:
-        data = self.fields(raw, "the index", ("nodes",), ("item_score",), line)
+        data = self.fields(raw, "the index", ("nodes",), ("item_score", "total"), line)
         if data is None:
             return None
         score = self.typed(data, "item_score", str, "the index", "share_satisfied")
@@ -187,7 +238,15 @@ class _Builder(ShapeChecker):
                          f"use one of {', '.join(ITEM_SCORES)}")
         nodes = tuple(node for number, entry in enumerate(self.listing(data, "nodes", "the index"))
                       if (node := self.node(entry, line_of(data["nodes"], number))) is not None)
-        return IndexTree(nodes, score, line_of(data))
+        total = self.number(data, "total", "the index")
+        if score == "points" and total is None:
+            self.problem(line_of(data), "the index scores points but states no total",
+                         "add 'total: …', the block's maximum points (22 for the PAR leaders' survey)")
+        elif score != "points" and total is not None:
+            self.problem(line_of(data, "total"), "the index has a total but does not score points",
+                         "remove 'total', or write 'item_score: points'")
+            total = None
+        return IndexTree(nodes, score, total, line_of(data))
 
     def node(self, raw: Any, line: int | None) -> IndexNode | None:
         data = self.fields(raw, "an index node", ("code", "label"),
@@ -208,6 +267,12 @@ class _Builder(ShapeChecker):
             weights = []
         return IndexNode(self.code(data, "code", where), self.text(data, "label", where) or {},
                          children, aggregate, tuple(float(w) for w in weights) or None, line_of(data))
+
+
+def _is_graded(choice_list: ChoiceList) -> bool:
+    missing = [c for c in choice_list.choices if c.no_answer]
+    graded = choice_list.graded
+    return len(missing) <= 1 and len(graded) >= 2 and len(choice_list.shares) == len(graded)
 
 
 def _is_scale(choice_list: ChoiceList) -> bool:

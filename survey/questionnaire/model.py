@@ -19,16 +19,22 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from survey.enums import QuestionnaireKind, values
+
 from .relevance import Expression
 from .serialize import questionnaire_to_dict
 
 Text = dict[str, str]
 
-ITEM_TYPES = ("select_one", "select_many", "likert", "text", "integer")
-KINDS = ("citizen", "leader")
+ITEM_TYPES = ("select_one", "select_many", "likert", "graded", "text", "integer")
+KINDS = tuple(values(QuestionnaireKind))
 SCALE = ("1", "2", "3", "4", "5")
 """Values of the 5-level scale of a ``likert`` item; any other value counts as no answer."""
-ITEM_SCORES = ("share_satisfied", "mean_score")
+ITEM_SCORES = ("share_satisfied", "mean_score", "points")
+DEFAULT_SHARES = (1.0, 0.6, 0.2, 0.0)
+"""Shares of the graded options A, B, C, D when a list gives none (the national PAR practice)."""
+POINTS_TOLERANCE = 1e-6
+"""How far the criteria's points may differ from the stated total (rounding of decimals)."""
 AGGREGATES = ("mean",)
 
 
@@ -42,6 +48,8 @@ class Choice:
     label: Text
     no_answer: bool = False
     """True for "không trả lời": offered to the respondent, scored as missing."""
+    share: float | None = None
+    """The share of a criterion's points this graded option earns (0–1); ``None``: the default."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,19 @@ class ChoiceList:
     def choice(self, value: Any) -> Choice | None:
         return next((c for c in self.choices if c.value == str(value)), None)
 
+    @property
+    def graded(self) -> tuple[Choice, ...]:
+        """The options that earn a share of the points (all but "không đánh giá được")."""
+        return tuple(c for c in self.choices if not c.no_answer)
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """Share earned by each graded value: as written, else A–D = 100/60/20/0 %."""
+        graded = self.graded
+        if all(c.share is None for c in graded) and len(graded) == len(DEFAULT_SHARES):
+            return {c.value: share for c, share in zip(graded, DEFAULT_SHARES)}
+        return {c.value: c.share for c in graded if c.share is not None}
+
 
 @dataclass(frozen=True)
 class Item:
@@ -69,12 +90,20 @@ class Item:
     relevant: Expression | None = None
     minimum: int | None = None
     maximum: int | None = None
+    points: float | None = None
+    """The maximum points of a graded criterion (PAR Index), earned in full by option A."""
     line: int | None = _line()
 
     def score(self, value: Any) -> int | None:
         """The 1–5 score of a likert answer; ``None`` for "không trả lời" or no answer."""
         text = str(value).strip() if value is not None else ""
         return int(text) if self.type == "likert" and text in SCALE else None
+
+    def share(self, value: Any) -> float | None:
+        """The share of the points a graded answer earns; ``None`` for "không đánh giá được"."""
+        if self.type != "graded" or self.choices is None or value is None:
+            return None
+        return self.choices.shares.get(str(value).strip())
 
 
 @dataclass(frozen=True)
@@ -120,7 +149,10 @@ class IndexTree:
 
     nodes: tuple[IndexNode, ...]
     item_score: str = "share_satisfied"
-    """``share_satisfied``: share of answers 4–5 among 1–5; ``mean_score``: mean of 1–5."""
+    """``share_satisfied``: share of answers 4–5 among 1–5; ``mean_score``: mean of 1–5;
+    ``points``: a graded criterion's points × the share of its option (PAR Index)."""
+    total: float | None = None
+    """The block's maximum points with ``points`` scoring (22 for the PAR leaders' survey 2025)."""
     line: int | None = _line()
 
     def node(self, code: str) -> IndexNode:
@@ -133,6 +165,10 @@ class IndexTree:
 
     def is_node(self, code: str) -> bool:
         return any(node.code == code for node in self.nodes)
+
+    def parent_of(self, code: str) -> IndexNode | None:
+        """The node whose children include ``code`` (for a PAR criterion: its field)."""
+        return next((node for node in self.nodes if code in node.children), None)
 
     def items_under(self, code: str) -> tuple[str, ...]:
         """The item codes at the leaves below node ``code``, in order."""
@@ -172,6 +208,11 @@ class QuestionnaireDefinition:
     @property
     def likert_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.type == "likert")
+
+    @property
+    def graded_items(self) -> tuple[Item, ...]:
+        """The PAR criteria: graded items carrying points."""
+        return tuple(item for item in self.items if item.type == "graded")
 
     def page_index(self, code: str) -> int:
         """Position of page ``code`` (0-based); ``ValueError`` when there is none."""

@@ -24,7 +24,7 @@ def _item(item) -> dict[str, Any]:
         "code": item.code, "type": item.type, "label": _text(item.label), "hint": _text(item.hint),
         "choices": item.choices.name if item.choices else None, "required": item.required,
         "relevant": item.relevant.source if item.relevant else None,
-        "min": item.minimum, "max": item.maximum,
+        "min": item.minimum, "max": item.maximum, "points": item.points,
     })
 
 
@@ -54,11 +54,13 @@ def _node(node) -> dict[str, Any]:
 def questionnaire_to_dict(questionnaire) -> dict[str, Any]:
     q = questionnaire
     choice_lists = {
-        name: [_drop_empty({"value": c.value, "label": _text(c.label), "no_answer": c.no_answer})
+        name: [_drop_empty({"value": c.value, "label": _text(c.label), "no_answer": c.no_answer,
+                     "share": c.share})
                for c in choice_list.choices]
         for name, choice_list in q.choice_lists.items()
     }
-    index = {"item_score": q.index.item_score, "nodes": [_node(node) for node in q.index.nodes]}
+    index = _drop_empty({"item_score": q.index.item_score, "total": q.index.total,
+                         "nodes": [_node(node) for node in q.index.nodes]})
     return _drop_empty({
         "code": q.code, "kind": q.kind, "title": _text(q.title), "description": _text(q.description),
         "languages": list(q.languages), "draft_languages": list(q.draft_languages) or None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .shape import did_you_mean
-from .model import ITEM_TYPES, Item, QuestionnaireDefinition
+from .model import ITEM_TYPES, POINTS_TOLERANCE, Item, QuestionnaireDefinition
 from .problems import Problem
 from .relevance import Expression
 
@@ -21,7 +21,10 @@ def validate(questionnaire: QuestionnaireDefinition, file: str) -> list[Problem]
     _check_structure(questionnaire, report)
     _check_duplicates(questionnaire, report)
     _check_relevance(questionnaire, report)
+    before = len(problems)
     _check_index(questionnaire, report)
+    if len(problems) == before and questionnaire.index.item_score == "points":
+        _check_points(questionnaire, report)  # the tree is sound, so it can be walked
     return problems
 
 
@@ -106,6 +109,7 @@ def _check_index(q: QuestionnaireDefinition, report: Report) -> None:
         report(index.line, "the index has no nodes",
                "add nodes: items → elements → fields → overall")
         return
+    scored = "graded" if index.item_score == "points" else "likert"
     parent: dict[str, str] = {}
     for node in index.nodes:
         if not node.children:
@@ -121,11 +125,12 @@ def _check_index(q: QuestionnaireDefinition, report: Report) -> None:
             if child not in items:
                 report(node.line, f"index node '{node.code}' refers to '{child}', which is neither "
                        f"an item nor an index node{did_you_mean(child, [*items, *nodes])}",
-                       "use the code of a likert item or of another index node")
-            elif items[child].type in ITEM_TYPES and items[child].type != "likert":
+                       f"use the code of a {scored} item or of another index node")
+            elif items[child].type in ITEM_TYPES and items[child].type != scored:
                 report(node.line, f"index node '{node.code}' includes item '{child}', which is "
-                       f"a {items[child].type} item, not a likert item",
-                       "only likert items can be scored; remove it from 'children'")
+                       f"a {items[child].type} item, not a {scored} item",
+                       f"with item_score {index.item_score} only {scored} items are scored; "
+                       "remove it from 'children'")
     roots = [node for node in index.nodes if node.code not in parent]
     for extra in roots[1:]:
         report(extra.line, f"index node '{extra.code}' is under no other node, but "
@@ -142,3 +147,19 @@ def _check_index(q: QuestionnaireDefinition, report: Report) -> None:
         if node.code not in reached:
             report(node.line, f"index node '{node.code}' is part of a loop",
                    "a node must not be below itself; remove it from its descendants' children")
+
+
+def _check_points(q: QuestionnaireDefinition, report: Report) -> None:
+    """Every graded criterion sits in the index, and their points add up to the stated total."""
+    index = q.index
+    if index.total is None:
+        return
+    under = set(index.items_under(index.root.code))
+    for item in q.graded_items:
+        if item.code not in under:
+            report(item.line, f"graded item '{item.code}' is not in the index",
+                   "add it to the children of its PAR field's node, or remove it")
+    points = sum(item.points or 0 for item in q.graded_items if item.code in under)
+    if abs(points - index.total) > POINTS_TOLERANCE:
+        report(index.line, f"the criteria's points add up to {points:g}, but the index states a "
+               f"total of {index.total:g}", "correct the 'points' of the criteria or the 'total'")

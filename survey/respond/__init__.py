@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response
+
+from survey.i18n import catalogue
 
 bp = Blueprint("respond", __name__)
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Keep citizen pages out of every cache: on a shared desk tablet, Back or the cache must
+    not show the previous citizen's answers."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.record_once
 def _check_chrome(state) -> None:
     """Stop at start, with the file and key, when a language's chrome file is broken."""
-    from survey.i18n import catalogue
-
     catalogue()
 
 

@@ -23,7 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from survey.db import SQLITE_BUSY_TIMEOUT_MS, utcnow
+from survey.clock import utcnow
+from survey.db import SQLITE_BUSY_TIMEOUT_MS
 from survey.models import Response, ResponseDraft
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.state import FormState

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from survey.models import Questionnaire
-from survey.models import QuestionnaireVersion, Wave, WaveStatus
+from survey.clock import local_today
+from survey.models import Questionnaire, QuestionnaireKind, QuestionnaireVersion, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition, from_dict
-
 
 # Parsed definitions by content checksum: a published version never changes once answered.
 _PARSED: dict[str, QuestionnaireDefinition] = {}
@@ -32,10 +27,6 @@ def questionnaire_of(wave: Wave) -> QuestionnaireDefinition:
     return parsed
 
 
-def local_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
 def open_citizen_wave(session: Session) -> Wave | None:
     """The open wave of the citizen questionnaire today, newest first."""
     today = local_today()
@@ -44,7 +35,7 @@ def open_citizen_wave(session: Session) -> Wave | None:
         .join(QuestionnaireVersion)
         .join(Questionnaire)
         .where(
-            Questionnaire.kind == "citizen",
+            Questionnaire.kind == QuestionnaireKind.CITIZEN,
             Wave.status == WaveStatus.OPEN,
             Wave.opens_on <= today,
             Wave.closes_on >= today,

@@ -12,7 +12,10 @@ from pathlib import Path
 import segno
 from flask import render_template
 
+from survey.extensions import db
 from survey.models import ServiceCentre
+from survey.respond.flow import open_citizen_wave, questionnaire_of
+from survey.respond.length import usual_length
 
 POSTER_CSS = Path(__file__).resolve().parents[1] / "static" / "poster.css"
 
@@ -27,6 +30,12 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=8, border=2)
 
 
+def poster_minutes() -> int | None:
+    """The length the poster states: the open citizen questionnaire's usual path, in minutes."""
+    wave = open_citizen_wave(db.session)
+    return usual_length(questionnaire_of(wave)).minutes if wave is not None else None
+
+
 def poster_html(
     centre: ServiceCentre, base_url: str, stylesheet: str = "/static/poster.css"
 ) -> str:
@@ -35,6 +44,7 @@ def poster_html(
     return render_template(
         "respond/poster.html",
         centre=centre,
+        minutes=poster_minutes(),
         url=url,
         short_url=url.split("://", 1)[-1],
         qr=qr_data_uri(url),

@@ -5,7 +5,8 @@
 - `straight_lining`: STRAIGHT_LINE_MIN or more scale items, all given the same score.
 - `burst`: more than BURST_MAX responses at one centre within BURST_WINDOW, the sign of
   staff filling in forms.
-- `outside_hours`: submitted outside the one-stop desks' office hours (local time).
+- `outside_hours`: a desk-QR response submitted outside the one-stop desks' office hours
+  (local time). Receipt-QR citizens answer at home, in the evening as often as not: normal.
 - `repeat_device`: the same device (cookie, or hashed IP with user agent) already answered
   in this wave.
 - `scrubbed`: personal data (phone, ID number, email) was removed from free text.
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey.enums import Channel, QualityFlag
 from survey.models import Response
 
 SPEEDER_SECONDS_PER_ANSWER = 1.5
@@ -45,6 +47,7 @@ class Submission:
     scores: list[int]
     device_hash: str | None
     scrubbed: bool
+    channel: str = "desk"
 
 
 def is_speeder(submission: Submission) -> bool:
@@ -90,11 +93,12 @@ def is_repeat_device(session: Session, submission: Submission) -> bool:
 def quality_flags(session: Session, submission: Submission, timezone: str) -> list[str]:
     """The flags that apply to `submission`, in a stable order."""
     checks = [
-        ("speeder", is_speeder(submission)),
-        ("straight_lining", is_straight_lining(submission.scores)),
-        ("burst", is_burst(session, submission)),
-        ("outside_hours", is_outside_hours(submission.submitted_at, timezone)),
-        ("repeat_device", is_repeat_device(session, submission)),
-        ("scrubbed", submission.scrubbed),
+        (QualityFlag.SPEEDER, is_speeder(submission)),
+        (QualityFlag.STRAIGHT_LINING, is_straight_lining(submission.scores)),
+        (QualityFlag.BURST, is_burst(session, submission)),
+        (QualityFlag.OUTSIDE_HOURS, submission.channel == Channel.DESK
+         and is_outside_hours(submission.submitted_at, timezone)),
+        (QualityFlag.REPEAT_DEVICE, is_repeat_device(session, submission)),
+        (QualityFlag.SCRUBBED, submission.scrubbed),
     ]
-    return [name for name, applies in checks if applies]
+    return [flag.value for flag, applies in checks if applies]

@@ -1,21 +1,33 @@
-"""The in-progress answers, carried in a signed hidden field from page to page.
+"""The in-progress answers, carried in an encrypted hidden field from page to page.
 
 Nothing lives in a server session: a citizen can wait an hour in a queue, lose the session
-cookie, or go back and forth, and the answers stay in the page itself. The signature stops
-tampering with the centre, channel, start time or submission id.
+cookie, or go back and forth, and the answers stay in the page itself. The field is a Fernet
+token (AES-128-CBC with an HMAC-SHA256, from `cryptography`): the HMAC stops tampering with
+the centre, channel, start time or submission id, and the encryption keeps the answers so far
+(free text before scrubbing, gender, age band, ethnicity) unreadable to anyone who sees the
+page source, a cached copy of the page or a proxy log of the post, without the app's key.
+The Fernet key is derived from SECRET_KEY with HKDF, so rotating SECRET_KEY rotates it too.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import functools
+import json
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 
-STATE_SALT = "respond-state-v1"
+from survey.clock import utcnow
+
+# HKDF's "info": a key for this purpose only, unrelated to the session or receipt keys.
+STATE_KEY_INFO = b"survey respond-state v2 fernet"
 
 
 @dataclass(frozen=True)
@@ -32,18 +44,20 @@ class FormState:
     receipt: str | None = None
     field_code: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)
+    carried: tuple[str, ...] = ()
+    """Questions an answer revealed on the previous page, shown at the top of this one (no JS)."""
 
     @classmethod
     def start(cls, wave_id: int, centre_code: str, channel: str, **extra: Any) -> FormState:
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = utcnow().isoformat(timespec="seconds")
         return cls(str(uuid.uuid4()), wave_id, centre_code, channel, now, **extra)
 
     def with_answers(self, updates: dict[str, Any]) -> FormState:
         merged = {**self.answers, **updates}
         return replace(self, answers={k: v for k, v in merged.items() if v is not None})
 
-    def moved(self, page: int) -> FormState:
-        return replace(self, page=page)
+    def moved(self, page: int, carried: tuple[str, ...] = ()) -> FormState:
+        return replace(self, page=page, carried=tuple(carried))
 
     def speaking(self, language: str) -> FormState:
         return replace(self, language=language)
@@ -57,12 +71,22 @@ class FormState:
         return uuid.UUID(self.submission_id)
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=STATE_SALT)
+@functools.lru_cache(maxsize=4)
+def _fernet_for(secret_key: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=STATE_KEY_INFO).derive(
+        secret_key.encode("utf-8")
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _fernet() -> Fernet:
+    return _fernet_for(current_app.config["SECRET_KEY"])
 
 
 def dump_state(state: FormState) -> str:
-    return _serializer().dumps(asdict(state))
+    """The state as an encrypted, authenticated token for the form's hidden field."""
+    payload = json.dumps(asdict(state), ensure_ascii=False, separators=(",", ":"))
+    return _fernet().encrypt(payload.encode("utf-8")).decode("ascii")
 
 
 def load_state(raw: str | None) -> FormState | None:
@@ -70,10 +94,41 @@ def load_state(raw: str | None) -> FormState | None:
     if not raw:
         return None
     try:
-        data = _serializer().loads(raw)
+        data = json.loads(_fernet().decrypt(raw.encode("ascii")))
         state = FormState(**data)
+        state = replace(state, carried=tuple(state.carried))
+        uuid.UUID(state.submission_id)
+        dt.datetime.fromisoformat(state.started_at)
+    except (InvalidToken, UnicodeError, TypeError, ValueError):
+        return None
+    return state
+
+
+RESUME_SALT = "respond-resume-v1"
+
+
+def _resume_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=RESUME_SALT)
+
+
+def dump_resume(state: FormState) -> str:
+    """A small signed pointer to a questionnaire in progress: the state without its answers.
+
+    It goes in a cookie so that re-scanning the desk QR on the same phone can offer to continue;
+    the answers come back from the server draft (`survey.respond.drafts`), free text excepted.
+    """
+    pointer = asdict(replace(state, answers={}, carried=()))
+    return _resume_serializer().dumps(pointer)
+
+
+def load_resume(raw: str | None) -> FormState | None:
+    """The state a resume cookie points to (without answers), or None when missing or forged."""
+    if not raw:
+        return None
+    try:
+        state = FormState(**_resume_serializer().loads(raw))
         uuid.UUID(state.submission_id)
         dt.datetime.fromisoformat(state.started_at)
     except (BadSignature, TypeError, ValueError):
         return None
-    return state
+    return replace(state, carried=())

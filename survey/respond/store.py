@@ -8,7 +8,6 @@ store (response, answers, receipt, draft deletion) is inside the one guarded tra
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -19,13 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from survey.clock import utcnow
 from survey.models import Answer, Response, ServiceCentre, ServiceField, Wave
-from survey.respond.quality import Submission, quality_flags
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.receipts import find_token, use_token
 from survey.respond.drafts import forget
-from survey.respond.state import FormState
+from survey.respond.quality import Submission, quality_flags
+from survey.respond.receipts import find_token, use_token
 from survey.respond.scrub import scrub_free_text
+from survey.respond.state import FormState
 
 STORED = "stored"
 DUPLICATE = "duplicate"
@@ -85,13 +85,14 @@ def store_response(
     if session.get(Response, state.response_id) is not None:
         _forget_stored(session, state)
         return DUPLICATE
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()
     answers, scores, scrubbed = _answers(questionnaire, state)
     field_code = state.answers.get("field") or state.field_code
     field = session.scalar(select(ServiceField).where(ServiceField.code == field_code))
     duration = max(0, int((now - state.started).total_seconds()))
     submission = Submission(
-        wave.id, centre.id, now, duration, len(answers), scores, device.device_hash, scrubbed
+        wave.id, centre.id, now, duration, len(answers), scores, device.device_hash, scrubbed,
+        channel=state.channel,
     )
     response = Response(
         id=state.response_id,

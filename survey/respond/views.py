@@ -10,24 +10,26 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.audit import hash_ip
+from survey.clock import local_today
 from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
-from survey.models import ServiceCentre, ServiceField, Wave
+from survey.models import Channel, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.receipts import find_token
+from survey.respond.receipts import find_by_short_code, find_token
 from survey.respond import bp
 from survey.respond.drafts import remember, remembered_answers
+from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
 from survey.respond.flow import (
     first_missing_page,
-    local_today,
     mandatory_pages,
     next_page,
     open_citizen_wave,
     questionnaire_of,
 )
-from survey.respond.state import FormState, dump_state, load_state
+from survey.respond.state import FormState, dump_resume, dump_state, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
+from survey.setup.seed import current_field_code
 from survey.resilience import alert_write_refused, discard_session, idempotent, is_locked, is_write_refused
 
 DEVICE_COOKIE = "sv_device"
@@ -65,11 +67,28 @@ def _message_page(key: str, language: str, status: int = 200):
     )
 
 
-def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None, notice: str | None = None):
+def _shown(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[list, list]:
+    """The questions carried over from the previous page, and this page's own visible ones."""
+    carried = []
+    for code in state.carried:
+        item = questionnaire.items_by_code.get(code)
+        page = next((p for p in questionnaire.pages if item in p.items), None) if item else None
+        if page is not None and item in questionnaire.visible_items(page, state.answers):
+            carried.append(item)
+    return carried, questionnaire.visible_items(questionnaire.pages[state.page], state.answers)
+
+
+def _cookie(response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None, notice: str | None = None,
+            new: tuple[str, ...] = ()):
     page = questionnaire.pages[state.page]
-    items = questionnaire.visible_items(page, state.answers)
+    carried, items = _shown(questionnaire, state)
     if form is None:
-        form = page_form(questionnaire, items, state.language, data=state.answers)
+        form = page_form(questionnaire, carried + items, state.language, data=state.answers)
     form.state.data = dump_state(state)
     centre = db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == state.centre_code))
     total = mandatory_pages(questionnaire)
@@ -79,6 +98,8 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
             q=questionnaire,
             page=page,
             items=items,
+            carried=carried,
+            new=new,
             form=form,
             state=state,
             centre=centre,
@@ -97,11 +118,18 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
         )
     )
     if not request.cookies.get(DEVICE_COOKIE):
-        response.set_cookie(
-            DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=DEVICE_COOKIE_AGE,
-            httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        _cookie(response, DEVICE_COOKIE, secrets.token_urlsafe(16), DEVICE_COOKIE_AGE)
     return response
+
+
+def _offer_resume(centre: ServiceCentre, state: FormState, restart_url: str, resume_url: str):
+    text = chrome(state.language)
+    total = mandatory_pages(questionnaire_of(db.session.get(Wave, state.wave_id)))
+    return render_template(
+        "respond/resume.html", text=text, page_lang=state.language, centre=centre,
+        body=text["resume_body"].format(current=min(state.page + 1, total), total=total),
+        resume_url=resume_url, restart_url=restart_url,
+    )
 
 
 def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None):
@@ -110,6 +138,7 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
     if wave is None:
         return _message_page("closed", language)
     questionnaire = questionnaire_of(wave)
+    field_code = current_field_code(field_code)  # a poster printed before 2025 still works
     known_field = field_code and db.session.scalar(
         select(ServiceField.code).where(ServiceField.code == field_code, ServiceField.active)
     )
@@ -118,7 +147,25 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
         wave.id, centre.code, channel, language=language, receipt=receipt,
         field_code=known_field or None, answers=answers,
     )
-    return _render(questionnaire, state)
+    response = _render(questionnaire, state)
+    # Re-scanning the QR on this phone offers to continue where the citizen stopped. Set once
+    # here, not on each page: a page that sets a cookie is not reused by the phone's Back button.
+    _cookie(response, RESUME_COOKIE, dump_resume(state), RESUME_COOKIE_AGE)
+    return response
+
+
+def _continue_or_begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None):
+    """Offer to continue this phone's unfinished questionnaire here, or start a new one."""
+    unfinished = None if request.args.get("new") == "1" else resumable(
+        db.session, request.cookies.get(RESUME_COOKIE), centre, channel, receipt)
+    if unfinished is None:
+        return _begin(centre, channel, field_code, receipt)
+    if request.args.get("resume") == "1":
+        return _render(questionnaire_of(db.session.get(Wave, unfinished.wave_id)), unfinished)
+    args = {k: v for k, v in request.args.items()
+            if k not in ("new", "resume") and k not in (request.view_args or {}) and not k.startswith("_")}
+    return _offer_resume(centre, unfinished, url_for(request.endpoint, **request.view_args, **args, new=1),
+                         url_for(request.endpoint, **request.view_args, **args, resume=1))
 
 
 @bp.get("/q/<centre_code>")
@@ -129,7 +176,7 @@ def desk(centre_code: str):
     )
     if centre is None:
         return _message_page("invalid", pick_language(request.args.get("lang")), 404)
-    return _begin(centre, "desk", request.args.get("f"), None)
+    return _continue_or_begin(centre, Channel.DESK, request.args.get("f"), None)
 
 
 @bp.get("/r/<token>")
@@ -142,7 +189,26 @@ def receipt(token: str):
     if stored.used_at is not None:
         return _message_page("used", language)
     batch = stored.batch
-    return _begin(batch.centre, "receipt", batch.field.code if batch.field else None, token)
+    return _continue_or_begin(batch.centre, "receipt", batch.field.code if batch.field else None, token)
+
+
+TYPED_CODE_LIMIT = "60 per hour"  # per address: a person types a few codes, a guesser many
+
+
+@bp.get("/m")
+@limiter.limit(TYPED_CODE_LIMIT, key_func=_address_key)
+def typed_code():
+    """Open the questionnaire from the short code printed on a receipt slip, typed by hand."""
+    language = pick_language(request.args.get("lang"))
+    typed = request.args.get("ma", "").strip()[:20]
+    if typed:
+        token = find_by_short_code(db.session, typed)
+        if token is not None:
+            return redirect(url_for("respond.receipt", token=token, lang=language if language != "vi" else None))
+    text = chrome(language)
+    error = text["code_unknown"] if typed else None
+    page = render_template("respond/code.html", text=text, typed=typed, error=error, page_lang=language)
+    return page, 404 if error else 200
 
 
 @bp.get("/")
@@ -198,13 +264,18 @@ def step():
     state = load_state(request.form.get("state"))
     if state is None:
         return _message_page("invalid", pick_language(request.form.get("lang")), 400)
+    if db.session.get(Response, state.response_id) is not None:
+        # Already sent: a page re-posted from history (Back on a shared tablet, a resubmission)
+        # must not bring the answers of whoever sent it back on screen.
+        return redirect(url_for("respond.thanks", lang=state.language), code=303)
     wave = db.session.get(Wave, state.wave_id)
     if wave is None or not wave.accepts_responses(local_today()):
         return _message_page("closed", state.language)  # say so now, not after the last page
     questionnaire = questionnaire_of(wave)
     if not 0 <= state.page < len(questionnaire.pages):
         return _message_page("invalid", state.language, 400)
-    shown = questionnaire.visible_items(questionnaire.pages[state.page], state.answers)
+    carried, own = _shown(questionnaire, state)
+    shown = carried + own
     form = page_form(questionnaire, shown, state.language, formdata=request.form)
     valid = form.validate()
     csrf_failed = bool(form.errors.pop("csrf_token", None))
@@ -224,12 +295,20 @@ def step():
         return _render(questionnaire, state, notice=chrome(state.language)["expired"])
     if not valid and form.errors:
         return _render(questionnaire, state, form=form, notice=chrome(state.language)["fix_errors"])
-    now_shown = questionnaire.visible_items(questionnaire.pages[state.page], state.answers)
-    if {i.code for i in now_shown} - {i.code for i in shown}:
-        return _render(questionnaire, state, notice=chrome(state.language)["new_items"])
-
     following = next_page(questionnaire, state.answers, state.page, 1)
     in_optional_part = questionnaire.pages[state.page].optional
+    now_carried, now_own = _shown(questionnaire, state)
+    before = {i.code for i in shown}
+    new = tuple(i.code for i in now_carried + now_own if i.code not in before)
+    if new:
+        # With JavaScript the page jumps to the first new question where the citizen is; without
+        # it, the new questions open the next page instead of hiding below a notice at the top.
+        moves_on = action == "next" and following is not None and (
+            following < mandatory_pages(questionnaire) or in_optional_part)
+        if request.form.get("js") != "1" and moves_on:
+            return _render(questionnaire, state.moved(following, carried=new))
+        return _render(questionnaire, state, notice=chrome(state.language)["new_items"], new=new)
+
     if action == "optional" or (
         action == "next"
         and following is not None
@@ -272,7 +351,9 @@ def _submit(questionnaire: QuestionnaireDefinition, state: FormState, wave: Wave
     if outcome == RECEIPT_USED:
         return _message_page("used", state.language)
     # A first store and a resend of the same submission both end on the thank-you page.
-    return redirect(url_for("respond.thanks", lang=state.language), code=303)
+    response = redirect(url_for("respond.thanks", lang=state.language), code=303)
+    response.delete_cookie(RESUME_COOKIE)
+    return response
 
 
 @bp.get("/cam-on")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 from flask import current_app
 
+from survey.clock import local_today
+from survey.enums import QuestionnaireKind
 from survey.extensions import db
 from survey.publishing import latest_version, publish_directory
 from survey.questionnaire import QuestionnaireError, format_problems
@@ -38,8 +39,8 @@ def seed_command(localities_path: Path) -> None:
         rows = read_localities(localities_path)
         added = seed_places(session, rows)
         published = publish_directory(session, Path(current_app.config["QUESTIONNAIRES_DIR"]))
-        version = latest_version(session, "citizen")
-        wave = seed_current_wave(session, version, dt.date.today())
+        version = latest_version(session, QuestionnaireKind.CITIZEN)
+        wave = seed_current_wave(session, version, local_today())
         password = seed_admin(session)
         session.commit()
     except SeedError as exc:

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.enums import values
 from survey.models import (
     Locality,
     LocalityKind,
@@ -30,19 +31,29 @@ LOCALITIES_CSV = Path(__file__).resolve().parents[1] / "data" / "daklak_localiti
 PROVINCIAL_CENTRE_CODE = "tinh"
 PROVINCIAL_CENTRE_NAME = "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk"
 
+# Service fields (lĩnh vực) after the 2025 reorganisation of ministries and departments:
+# labour and people with merit moved to Nội vụ, transport to Xây dựng, business registration
+# and investment to Tài chính, social protection to Y tế. Same codes and names as the
+# `service_fields` choice list of questionnaires/sipas-2026.yaml.
 SERVICE_FIELDS = [
     ("dat_dai", "Đất đai"),
     ("ho_tich", "Hộ tịch"),
-    ("xay_dung", "Xây dựng"),
-    ("kinh_doanh", "Đăng ký kinh doanh"),
     ("tu_phap_chung_thuc", "Tư pháp – Chứng thực"),
-    ("ldtbxh", "Lao động – Thương binh – Xã hội"),
+    ("xay_dung", "Xây dựng (gồm giao thông vận tải)"),
+    ("kinh_doanh", "Tài chính (đăng ký kinh doanh, đầu tư)"),
+    ("noi_vu", "Nội vụ (lao động, việc làm, người có công)"),
     ("nong_nghiep_moi_truong", "Nông nghiệp và Môi trường"),
-    ("giao_thong", "Giao thông vận tải"),
-    ("y_te", "Y tế"),
+    ("y_te", "Y tế (gồm bảo trợ xã hội)"),
     ("giao_duc", "Giáo dục và Đào tạo"),
     ("khac", "Lĩnh vực khác"),
 ]
+# Codes of fields merged away in 2025 → the field that took them over. Their rows stay (older
+# responses and counts point at them) but are deactivated; a desk QR or API call that still
+# carries an old code is read as its successor.
+FIELD_SUCCESSORS = {
+    "ldtbxh": "noi_vu",
+    "giao_thong": "xay_dung",
+}
 
 
 class SeedError(ValueError):
@@ -101,8 +112,8 @@ def _read_localities(path: Path) -> list[LocalityRow]:
                 problems.append(f"{where}, field name: empty")
             elif len(name) > NAME_MAX or len(centre_name(LocalityRow(code, name, kind))) > CENTRE_NAME_MAX:
                 problems.append(f"{where}, field name: longer than {NAME_MAX} characters")
-            if kind not in LocalityKind.ALL:
-                problems.append(f"{where}, field kind: {kind!r} is not one of phuong, xa")
+            if kind not in values(LocalityKind):
+                problems.append(f"{where}, field kind: {kind!r} is not one of {', '.join(LocalityKind)}")
             rows.append(LocalityRow(code, name, kind))
     if problems:
         raise SeedError("; ".join(problems))
@@ -134,12 +145,20 @@ def seed_places(session: Session, rows: list[LocalityRow]) -> int:
     if PROVINCIAL_CENTRE_CODE not in centres:
         session.add(ServiceCentre(code=PROVINCIAL_CENTRE_CODE, name=PROVINCIAL_CENTRE_NAME))
         added += 1
-    fields = set(session.scalars(select(ServiceField.code)))
+    fields = {field.code: field for field in session.scalars(select(ServiceField))}
     for order, (code, name) in enumerate(SERVICE_FIELDS):
         if code not in fields:
             session.add(ServiceField(code=code, name=name, sort_order=order))
             added += 1
+    for old in FIELD_SUCCESSORS:
+        if old in fields and fields[old].active:
+            fields[old].active = False
     return added
+
+
+def current_field_code(code: str | None) -> str | None:
+    """A service field code as it is today: a code merged away in 2025 becomes its successor."""
+    return FIELD_SUCCESSORS.get(code, code) if code else code
 
 
 def quarter_of(day: dt.date) -> tuple[str, dt.date, dt.date]:

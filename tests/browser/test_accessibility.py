@@ -52,6 +52,15 @@ def test_every_citizen_page_passes_axe(browser, live_server, centre, language):
 
     page.goto(f"{live_server}/r/not-a-token?lang={language}")
     found += _violations(page, "invalid receipt page")
+    page.goto(f"{live_server}/m?lang={language}&ma=ZZZZ-ZZZZ")
+    found += _violations(page, "typed receipt code, not found")
+
+    page.goto(f"{live_server}/q/{centre.code}?lang={language}")  # start again, stop after page 1
+    answer_page(page)
+    press(page, ".nav button[value=next]")
+    page.goto(f"{live_server}/q/{centre.code}?lang={language}")
+    assert page.locator("a[href*='resume=1']").count() == 1
+    found += _violations(page, "offer to resume")
     context.close()
     assert not found, "\n".join(found)
 
@@ -88,5 +97,37 @@ def test_staff_pages_pass_axe(browser, live_server, centre, db_session):
         if "logout" not in path:
             page.goto(f"{live_server}{path}")
             found += _violations(page, path)
+    page.set_viewport_size(PHONE)  # the monitor turns into one card per centre on a phone
+    page.goto(f"{live_server}/admin/monitor")
+    found += _violations(page, "monitor on a phone")
+    assert page.eval_on_selector("table.monitor tbody tr", "tr => getComputedStyle(tr).display") == "block"
+    assert page.evaluate("document.querySelector('table.monitor').scrollWidth") <= PHONE["width"]
+    context.close()
+    assert not found, "\n".join(found)
+
+
+def test_every_leader_page_passes_axe(browser, live_server, db_session):
+    from tests.factories import make_invitations, make_leader_wave
+
+    wave = make_leader_wave(db_session)
+    token = make_invitations(db_session, wave, {"lanh_dao_so": 1})[0]
+    db_session.commit()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/l/{token}")
+    found = []
+    press(page, ".nav button[value=next]")  # nothing answered: errors are shown
+    assert page.locator("[role=alert]").count() >= 1
+    found += _violations(page, "leader page with errors")
+    for number in range(1, 20):
+        found += _violations(page, f"leader page {number}")
+        answer_page(page)
+        if page.locator(".nav button[value=submit]").count():
+            press(page, ".nav button[value=submit]")
+            break
+        press(page, ".nav button[value=next]")
+    found += _violations(page, "leader: already sent")
+    page.goto(f"{live_server}/l/not-a-token-at-all-xyz")
+    found += _violations(page, "leader: unknown link")
     context.close()
     assert not found, "\n".join(found)

@@ -197,7 +197,7 @@ def test_format_problems_is_one_line_each(problems_in):
     text, problems = problems_in(("type: likert", "type: likret"))
     assert format_problems(problems).splitlines() == [
         f"{problems[0].file}:{line(text, 'likret')}: item 'q1' has an unknown type 'likret' "
-        "(did you mean 'likert'?). Fix: use one of select_one, select_many, likert, text, integer"
+        "(did you mean 'likert'?). Fix: use one of select_one, select_many, likert, graded, text, integer"
     ]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from survey.questionnaire import QuestionnaireDefinition, check_questionnaire, from_dict, load_directory
+from survey.setup.seed import SERVICE_FIELDS
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 SIPAS = QUESTIONNAIRES / "sipas-2026.yaml"
@@ -66,7 +67,7 @@ def test_every_declared_language_is_complete(path):
 @pytest.mark.parametrize("path", [SIPAS, LEADERS], ids=lambda p: p.name)
 def test_vietnamese_is_written_with_diacritics(path):
     questionnaire = check_questionnaire(path)[0]
-    for item in questionnaire.likert_items:
+    for item in questionnaire.likert_items + questionnaire.graded_items:
         assert not item.label["vi"].isascii(), item.code
 
 
@@ -124,20 +125,31 @@ def test_service_field_choices(sipas):
     field = sipas.items_by_code["field"]
     assert field.type == "select_one" and field.required
     assert field.choices.values == (
-        "dat_dai", "ho_tich", "xay_dung", "kinh_doanh", "tu_phap_chung_thuc", "ldtbxh",
-        "nong_nghiep_moi_truong", "giao_thong", "y_te", "giao_duc", "khac")
+        "dat_dai", "ho_tich", "tu_phap_chung_thuc", "xay_dung", "kinh_doanh", "noi_vu",
+        "nong_nghiep_moi_truong", "y_te", "giao_duc", "khac")
     assert field.choices.choice("ho_tich").label["vi"] == "Hộ tịch"
-    assert sipas.pages[0].items[0] is field
+    # the seed's service fields are the questionnaire's, code for code and name for name
+    assert [(c.value, c.label["vi"]) for c in field.choices.choices] == SERVICE_FIELDS
+    assert sipas.pages[sipas.page_index("p_procedures")].items[0] is field
 
 
 def test_demographics_opinions_and_expectations(sipas):
     values = {code: sipas.items_by_code[code].choices.values
               for code in ("gender", "age_band", "ethnicity", "harassment", "informal_payment",
                            "submit_channel")}
-    assert values["gender"] == ("nam", "nu")
-    assert values["age_band"] == ("18-25", "26-34", "35-49", "50-60", "60+")
-    assert values["ethnicity"] == ("kinh", "ede", "mnong", "jrai", "khac")
-    assert values["harassment"] == values["informal_payment"] == ("khong_co", "mot_so", "nhieu")
+    assert values["gender"] == ("nam", "nu", "khong_tra_loi")
+    assert values["age_band"] == ("18-25", "26-34", "35-49", "50-60", "60+", "khong_tra_loi")
+    assert {"kinh", "ede", "jrai", "mnong", "tay", "nung", "thai", "muong", "dao", "mong", "cham", "bana",
+            "sanchay", "khac"} <= set(values["ethnicity"])
+    assert values["harassment"] == values["informal_payment"] == ("khong_gap", "vai_lan", "nhieu_lan")
+    opinions = sipas.items_by_code["harassment"].choices
+    assert [c.label["vi"] for c in opinions.choices] == ["Không gặp", "Có, một vài lần", "Có, nhiều lần"]
+    about_you = sipas.pages[sipas.page_index("p_about_you")]
+    for item in about_you.items:
+        assert not item.required, item.code
+        if item.choices is not None:
+            assert item.choices.choice("khong_tra_loi").label["vi"] == "Không muốn trả lời", item.code
+    assert "18" in sipas.text(sipas.items_by_code["age_band"].hint, "vi")
     assert values["submit_channel"] == ("truc_tiep", "truc_tuyen", "ca_hai")
     assert {"education", "occupation"} <= set(sipas.items_by_code)
     expectations = [item for item in sipas.items if item.code.startswith("mm")]
@@ -178,14 +190,59 @@ def test_text_falls_back_to_vietnamese(sipas):
     assert sipas.text(label, "ede") == label["vi"]
 
 
-def test_leaders_questionnaire(leaders):
+PAR_FIELDS = {"direction": 2, "institutions": 2.5, "procedures": 3, "organisation": 2.5,
+              "civil_service": 3, "public_finance": 2, "digital_government": 3, "impact": 4}
+"""Points per PAR field of the province's own item list; the block total is 22 as in 2025."""
+
+
+def test_leaders_questionnaire_is_scoring_data(leaders):
     assert leaders.kind == "leader"
-    assert leaders.items_by_code["respondent_group"].choices.values == (
+    assert leaders.choice_lists["respondent_group"].values == (
         "dai_bieu_hdnd", "lanh_dao_so", "truong_phong", "lanh_dao_xa")
-    assert len(leaders.likert_items) == 14
+    assert "respondent_group" not in leaders.items_by_code  # the group comes from the roster
+    assert leaders.index.item_score == "points" and leaders.index.total == 22
     root = leaders.index.root
-    assert root.code == "par_survey" and len(root.children) == 7
-    assert all(len(leaders.index.items_under(child)) == 2 for child in root.children)
-    assert leaders.index.item_score == "mean_score"
-    years = leaders.items_by_code["years_in_post"]
-    assert (years.type, years.minimum, years.maximum) == ("integer", 0, 45)
+    assert root.code == "par_survey" and root.children == tuple(PAR_FIELDS)
+    for field, points in PAR_FIELDS.items():
+        criteria = [leaders.items_by_code[code] for code in leaders.index.items_under(field)]
+        assert sum(item.points for item in criteria) == pytest.approx(points)
+        assert all(leaders.index.parent_of(item.code).code == field for item in criteria)
+    assert sum(item.points for item in leaders.graded_items) == pytest.approx(22)
+
+
+def test_every_criterion_offers_a_to_d_and_cannot_assess(leaders):
+    for item in leaders.graded_items:
+        assert item.required and item.choices.values == ("a", "b", "c", "d", "e")
+        assert item.choices.choice("e").no_answer
+        assert item.choices.choice("e").label["vi"] == "Không đánh giá được"
+        assert item.choices.shares == {"a": 1.0, "b": 0.6, "c": 0.2, "d": 0.0}
+        assert item.share("b") == 0.6 and item.share("e") is None and item.share(None) is None
+
+
+def test_one_form_of_address_and_no_repeated_headings(sipas):
+    """Citizens are "Ông/Bà" everywhere (official SIPAS forms); no heading repeats the one above."""
+    from survey.i18n import chrome
+
+    texts = [sipas.text(t, "vi") for t in _all_texts(sipas)] + list(chrome("vi").values())
+    assert not [t for t in texts if "Anh/Chị" in t or "Bạn " in t or " bạn" in t]
+    assert any("Ông/Bà" in t for t in texts)
+    for page in sipas.pages:
+        page_title = sipas.text(page.title, "vi")
+        assert "Phần tự chọn" not in page_title  # the progress line already says so
+        for section in page.sections:
+            assert sipas.text(section.title, "vi") != page_title, page.code
+
+
+def _all_texts(sipas):
+    yield sipas.title
+    yield sipas.description
+    for page in sipas.pages:
+        yield page.title
+        for section in page.sections:
+            yield section.title
+            yield section.hint
+            for item in section.items:
+                yield item.label
+                yield item.hint
+                if item.choices is not None:
+                    yield from (c.label for c in item.choices.choices)

@@ -1,11 +1,15 @@
 """Migrations are the schema: they match the models and every revision downgrades."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from survey.extensions import db
+
+# Downgrading drops every table: no test transaction may hold them meanwhile.
+pytestmark = pytest.mark.commits
 
 
 def _schema_diff():

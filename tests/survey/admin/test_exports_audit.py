@@ -39,14 +39,16 @@ def test_admin_export_has_everything_and_is_audited(client, db_session, auth, re
 
 
 def test_officer_export_is_limited_to_their_locality(client, db_session, auth, responses):
+    """Officers export aggregate tables (tests/survey/privacy has their content), in scope only."""
     auth("officer", responses["a"].locality)
     frame = _csv(client.get("/admin/exports?wave=2026Q3&format=csv"))
-    assert list(frame["centre_code"]) == ["24001"]
+    assert set(frame["locality_code"]) == {"24001"} and "response_id" not in frame.columns
     own = _csv(client.get(f"/admin/exports?wave=2026Q3&format=csv&centre={responses['a'].id}"))
-    assert len(own) == 1
+    assert set(own["locality_code"]) == {"24001"}
     assert client.get(f"/admin/exports?wave=2026Q3&format=csv&centre={responses['b'].id}").status_code == 404
-    scopes = [e.detail["scope"] for e in db_session.scalars(select(AuditLog).where(AuditLog.action == "export_responses"))]
-    assert sorted(scopes) == ["24001", f"locality:{responses['a'].locality_id}"]
+    scopes = [e.detail["scope"] for e in db_session.scalars(select(AuditLog).where(AuditLog.action == "export_aggregates"))]
+    assert sorted(scopes) == ["24001", "locality:24001"]
+    assert db_session.scalar(select(AuditLog).where(AuditLog.action == "export_responses")) is None
 
 
 def test_analyst_exports_xlsx(client, auth, responses):
@@ -67,9 +69,9 @@ def test_audit_viewer_shows_logins_and_exports_to_the_admin(client, db_session, 
     auth("admin")
     client.get("/admin/exports?wave=2026Q3&format=csv")
     page = client.get("/admin/audit").get_data(as_text=True)
-    assert "export_responses" in page and "login" in page
+    assert "<td>Xuất phiếu trả lời</td>" in page and "<td>Đăng nhập</td>" in page
     filtered = client.get("/admin/audit?action=login").get_data(as_text=True)
-    assert "<td>export_responses</td>" not in filtered and "<td>login</td>" in filtered
+    assert "<td>Xuất phiếu trả lời</td>" not in filtered and "<td>Đăng nhập</td>" in filtered
 
 
 def test_audit_entries_cannot_be_changed(client, db_session, auth):

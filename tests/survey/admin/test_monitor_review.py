@@ -4,9 +4,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from survey.admin.monitor import expected_by
+from survey.admin.targets import expected_by
 from survey.models import AuditLog, Response, ReviewStatus
-from tests.factories import make_centre, make_locality, make_response, make_wave
+from tests.factories import login, make_centre, make_locality, make_response, make_user, make_wave
 
 
 def test_expected_pacing_grows_through_the_wave(db_session):
@@ -28,13 +28,14 @@ def test_monitor_counts_today_wave_and_flags_per_centre(client, db_session, auth
     db_session.commit()
     auth("admin")
     html = client.get("/admin/monitor").get_data(as_text=True)
-    row = html.split("Xã Một")[1].split("</tr>")[0]
-    numbers = [cell.split("</td>")[0] for cell in row.split('<td class="num">')[1:]]
+    row = html.split(">Xã Một</a>")[1].split("</tr>")[0]
+    numbers = [cell.split("</td>")[0].split("<")[0] for cell in row.split('<td class="num" data-label=')[1:]]
+    numbers = [n.split(">", 1)[1] for n in numbers]
     assert numbers[:2] == ["2", "3"]  # today, this wave
-    assert numbers[3] == "2"  # flagged responses
-    assert "speeder: 2" in row and "straightline: 1" in row
-    other_row = html.split("Xã Hai")[1].split("</tr>")[0]
-    assert '<td class="num">0</td>' in other_row
+    assert numbers[4] == "2"  # flagged responses
+    assert "Trả lời quá nhanh: 2" in row and "straightline: 1" in row  # an unknown code shows as itself
+    other_row = html.split(">Xã Hai</a>")[1].split("</tr>")[0]
+    assert '<td class="num" data-label="Trong đợt">0</td>' in other_row
     assert 'http-equiv="refresh"' not in html  # reloading unasked fails WCAG 2.2.1
     auto = client.get("/admin/monitor?auto=1").get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="60">' in auto and "Tắt tự làm mới" in auto
@@ -63,15 +64,22 @@ def test_review_queue_lists_only_flagged_and_decisions_need_a_reason(client, db_
     entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "response_review"))
     assert entry.target == str(flagged.id)
     assert entry.detail == {"old": "included", "new": "excluded", "reason": "Trả lời trong 20 giây", "flags": ["speeder"]}
-    assert "Đã loại" in client.get("/admin/review?status=excluded").get_data(as_text=True)
+    excluded = client.get("/admin/review?status=excluded").get_data(as_text=True)
+    assert str(flagged.id) in excluded and "<td>Đã xem xét</td>" in excluded and "<td>Loại</td>" in excluded
+    assert str(flagged.id) not in client.get("/admin/review?status=pending").get_data(as_text=True)
 
 
-def test_officers_and_analysts_see_but_do_not_decide(client, db_session, auth):
+def test_analysts_see_but_do_not_decide_and_officers_do_neither(app, client, db_session, auth):
     wave = make_wave(db_session)
     centre = make_centre(db_session)
     flagged = make_response(db_session, wave, centre, {"tc1": "1"}, flags=["speeder"])
     db_session.commit()
-    auth("officer", centre.locality)
+    officer = app.test_client()
+    officer_user = make_user(db_session, "canbo", "officer", centre.locality)
+    db_session.commit()
+    login(officer, officer_user)
+    assert officer.get(f"/admin/responses/{flagged.id}").status_code == 403
+    auth("analyst")
     page = client.get(f"/admin/responses/{flagged.id}")
     assert page.status_code == 200 and 'name="reason"' not in page.get_data(as_text=True)
     refused = client.post(f"/admin/responses/{flagged.id}", data={"decision": "excluded", "reason": "Không thích"})

@@ -62,17 +62,18 @@ class Citizen:
         return [c for c in codes if c in QUESTIONNAIRE.items_by_code]
 
     def post(self, action: str = "next", overrides: dict | None = None, state: str | None = None,
-             csrf: str | None = None) -> Citizen:
-        response = self.client.post("/s", data=self.form_data(action, overrides, state, csrf))
+             csrf: str | None = None, js: bool = False) -> Citizen:
+        """Post the page as a browser would; `js=True` as one running the page's script."""
+        response = self.client.post("/s", data=self.form_data(action, overrides, state, csrf, js))
         self.status, self.location = response.status_code, response.headers.get("Location")
         self.html = response.get_data(as_text=True)
         return self
 
     def form_data(self, action: str = "next", overrides: dict | None = None, state: str | None = None,
-                  csrf: str | None = None) -> dict:
+                  csrf: str | None = None, js: bool = False) -> dict:
         """The fields a browser would post from the current page."""
         data: dict = {"state": state or self.state, "csrf_token": self.csrf if csrf is None else csrf,
-                      "action": action}
+                      "action": action, "js": "1" if js else "0"}
         for code in self.visible_codes():
             item = QUESTIONNAIRE.items_by_code[code]
             preset = re.search(rf'<input checked [^>]*name="{code}" [^>]*value="([^"]*)"', self.html)

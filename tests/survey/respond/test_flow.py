@@ -1,5 +1,7 @@
 """The citizen's path from the desk QR to one stored response."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -16,6 +18,7 @@ def test_desk_qr_to_one_stored_response(citizen, desk, db_session):
     wave, centre, field = desk
     citizen.open(f"/q/{centre.code}?f={field.code}")
     assert citizen.status == 200
+    citizen.post("next")  # the field is asked beside the procedure, on page 2
     assert checked(citizen.html, "field", "ho_tich")
     citizen.finish()
     assert citizen.status == 303
@@ -39,16 +42,34 @@ def test_skip_logic_drops_hidden_answers(citizen, desk, db_session):
     assert not codes & {"gy1", "gy2", "gy3"}
 
 
-def test_items_revealed_by_an_answer_are_asked_before_moving_on(citizen, desk):
+def test_items_revealed_by_an_answer_are_asked_where_the_citizen_is_with_javascript(citizen, desk):
     _, centre, _ = desk
     citizen.open(f"/q/{centre.code}")
     for _ in range(3):
         citizen.post("next")
     assert 'id="q-feedback_made"' in citizen.html and 'id="q-gy1"' not in citizen.html
-    citizen.post("next", {"feedback_made": "co", "gy1": None, "gy2": None, "gy3": None})
-    assert 'id="q-gy1"' in citizen.html
-    assert "Vui lòng trả lời thêm các câu vừa hiện ra." in citizen.html
+    citizen.post("next", {"feedback_made": "co", "gy1": None, "gy2": None, "gy3": None}, js=True)
     assert load_state(citizen.state).page == 3
+    # marked for the page's script to jump to, and linked from the notice
+    assert re.search(r'<fieldset id="q-gy1" class="q likert new"', citizen.html)
+    assert "Vui lòng trả lời thêm các câu vừa hiện ra." in citizen.html and 'href="#q-gy1"' in citizen.html
+
+
+def test_items_revealed_by_an_answer_open_the_next_page_without_javascript(citizen, desk):
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}")
+    for _ in range(3):
+        citizen.post("next")
+    citizen.post("next", {"feedback_made": "co", "gy1": None, "gy2": None, "gy3": None})
+    state = load_state(citizen.state)
+    assert state.page == 4 and state.carried == ("gy1", "gy2", "gy3")
+    codes = citizen.visible_codes()
+    assert codes[:3] == ["gy1", "gy2", "gy3"]  # at the top of the next page, before its own
+    assert "Câu hỏi thêm theo câu trả lời" in citizen.html
+    missing = citizen.post("next", {"gy2": None})  # still required where they are now
+    assert load_state(missing.state).page == 4 and 'id="e-gy2"' in missing.html
+    citizen.post("next", {"gy2": "3"})
+    assert load_state(citizen.state).page == 5 and "gy1" not in citizen.visible_codes()
 
 
 def test_required_item_error_is_vietnamese_and_linked(citizen, desk):

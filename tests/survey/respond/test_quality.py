@@ -11,6 +11,7 @@ from survey.respond.quality import (
     is_outside_hours,
     is_speeder,
     is_straight_lining,
+    quality_flags,
 )
 from tests.factories import make_response
 
@@ -42,6 +43,15 @@ def test_office_hours_in_vietnam_time():
     assert is_outside_hours(sunday_9am, HCM)
 
 
+def test_outside_hours_only_for_the_desk_channel(db_session):
+    """A receipt-QR citizen answering at home at 22:00 is normal; the same hour at a desk is not."""
+    tuesday_10pm = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.timezone.utc)
+    base = dict(wave_id=1, centre_id=None, submitted_at=tuesday_10pm, duration_seconds=600, answered=20,
+                scores=[], device_hash=None, scrubbed=False)
+    assert "outside_hours" in quality_flags(db_session, Submission(**base, channel="desk"), HCM)
+    assert "outside_hours" not in quality_flags(db_session, Submission(**base, channel="receipt"), HCM)
+
+
 def test_burst_and_repeat_device_are_flagged_on_submission(citizen, desk, db_session):
     wave, centre, _ = desk
     for _ in range(BURST_MAX):
@@ -55,9 +65,10 @@ def test_burst_and_repeat_device_are_flagged_on_submission(citizen, desk, db_ses
     assert "straight_lining" in first.quality_flags  # every scale item answered 4
 
     citizen.open(f"/q/{centre.code}").finish()
-    latest = db_session.scalars(
-        select(Response).where(Response.device_hash.is_not(None)).order_by(Response.submitted_at.desc())
-    ).first()
+    # times are stored to the minute, so the second response is told apart by id, not by time
+    (latest,) = db_session.scalars(
+        select(Response).where(Response.device_hash.is_not(None), Response.id != first.id)
+    ).all()
     assert "repeat_device" in latest.quality_flags
     assert latest.review_status == "included"
 

@@ -12,7 +12,9 @@ from survey.models import (
     User,
     Wave,
 )
+from survey.respond.state import load_state
 from survey.setup.seed import LOCALITIES_CSV, SERVICE_FIELDS, quarter_of, read_localities
+from tests.survey.respond.conftest import STATE
 
 
 def _counts(session):
@@ -87,3 +89,20 @@ def test_quarter_boundaries():
     assert quarter_of(dt.date(2026, 11, 24)) == ("2026Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31))
     assert quarter_of(dt.date(2026, 3, 31)) == ("2026Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     assert quarter_of(dt.date(2026, 8, 1))[0] == "2026Q3"
+
+
+def test_fields_merged_away_in_2025_are_kept_for_history_but_retired(runner, db_session, client):
+    """An install seeded before the reorganisation keeps `ldtbxh` rows; new answers use `noi_vu`."""
+    from survey.setup.seed import FIELD_SUCCESSORS, current_field_code
+
+    db_session.add(ServiceField(code="ldtbxh", name="Lao động – Thương binh – Xã hội"))
+    db_session.commit()
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    db_session.expire_all()
+    old = db_session.scalar(select(ServiceField).where(ServiceField.code == "ldtbxh"))
+    assert old is not None and not old.active
+    assert set(FIELD_SUCCESSORS.values()) <= {code for code, _ in SERVICE_FIELDS}
+    assert current_field_code("ldtbxh") == "noi_vu" and current_field_code("ho_tich") == "ho_tich"
+    centre = db_session.scalar(select(ServiceCentre).where(ServiceCentre.code == "tinh"))
+    page = client.get(f"/q/{centre.code}?f=giao_thong").get_data(as_text=True)
+    assert load_state(STATE.search(page).group(1)).answers["field"] == "xay_dung"

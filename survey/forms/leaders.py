@@ -1,0 +1,37 @@
+"""Forms of the leaders' survey admin pages: roster upload and issuing the letters."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, RadioField, SubmitField
+from wtforms.validators import DataRequired, InputRequired
+
+from survey.forms import VietnameseForm, choice_list
+
+FILE_REQUIRED = "Vui lòng chọn tệp danh sách (CSV hoặc XLSX)."
+CONFIRM_REQUIRED = "Vui lòng xác nhận rằng các đường dẫn cũ sẽ không dùng được nữa."
+CHOOSE_FORMAT = "Vui lòng chọn dạng tệp."
+FORMATS = choice_list([("html", "Thư mời in trên khổ A4 (HTML, có mã QR)"), ("csv", "Danh sách đường dẫn (CSV)")])
+
+
+class RosterUploadForm(VietnameseForm):
+    """Upload the roster of invited leaders of a wave, all rows or none."""
+
+    file = FileField(
+        "Tệp danh sách mời (CSV hoặc XLSX)",
+        description="Các cột: Nhóm, Đơn vị, Họ và tên, Điện thoại, Email (hai cột cuối có thể bỏ trống).",
+        validators=[FileRequired(FILE_REQUIRED)],
+    )
+    submit = SubmitField("Tải lên")
+
+
+class IssueInvitationsForm(VietnameseForm):
+    """Issue fresh single-use links for every invitee who has not answered yet."""
+
+    format = RadioField("Dạng tệp", choices=FORMATS, default="html",
+                        validators=[InputRequired(CHOOSE_FORMAT)])
+    confirm = BooleanField(
+        "Tôi hiểu rằng các đường dẫn đã phát hành trước đây cho những người này sẽ không dùng được nữa.",
+        validators=[DataRequired(CONFIRM_REQUIRED)],
+    )
+    submit = SubmitField("Phát hành thư mời")

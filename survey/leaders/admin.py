@@ -1,0 +1,156 @@
+"""Sở Nội vụ pages of the leaders' survey: roster, letters, progress and the score.
+
+The roster, letters and progress show names and phone numbers, so only province admins use
+them; analysts may read the score. Officers of a locality see none of it.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from survey.audit import record
+from survey.auth.scope import roles_required
+from survey.extensions import db
+from survey.forms.leaders import IssueInvitationsForm, RosterUploadForm
+from survey.leaders import admin_bp
+from survey.leaders.invitations import issue, letters_html, links_csv
+from survey.leaders.progress import non_respondents, progress
+from survey.leaders.roster import RosterError, import_roster, parse_roster, template_csv
+from survey.leaders.store import purge_closed_drafts
+from survey.leaders.scores import labels_of, score_dict, score_json, score_xlsx, wave_score
+from survey.models import LeaderInvitation, Questionnaire, QuestionnaireVersion, UserRole, Wave
+from survey.respond.flow import local_today, questionnaire_of
+
+PROBLEMS_SHOWN = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@admin_bp.before_request
+@login_required
+def require_login() -> None:
+    """Let only signed-in staff reach these pages."""
+
+
+@admin_bp.after_request
+def no_store(response: Response) -> Response:
+    """Keep pages with names and links out of every cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _leader_waves() -> list[Wave]:
+    return list(db.session.scalars(
+        select(Wave).join(QuestionnaireVersion).join(Questionnaire)
+        .where(Questionnaire.kind == "leader").order_by(Wave.opens_on.desc(), Wave.code)))
+
+
+def _wave(code: str) -> Wave:
+    wave = next((w for w in _leader_waves() if w.code == code), None)
+    if wave is None:
+        abort(404)
+    return wave
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@admin_bp.get("/")
+@roles_required(UserRole.ADMIN, UserRole.ANALYST)
+def home():
+    """List the waves of the leaders' survey."""
+    return render_template("leaders/admin_home.html", waves=_leader_waves())
+
+
+@admin_bp.get("/roster-template.csv")
+@roles_required(UserRole.ADMIN)
+def roster_template():
+    """Download an empty roster with the Vietnamese headers."""
+    return _download(template_csv(), "text/csv", "danh-sach-moi-mau.csv")
+
+
+@admin_bp.route("/<wave_code>/roster", methods=["GET", "POST"])
+@roles_required(UserRole.ADMIN)
+def roster(wave_code: str):
+    """Show the roster of a wave and import a file of invitees, all rows or none."""
+    wave = _wave(wave_code)
+    questionnaire = questionnaire_of(wave)
+    form = RosterUploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            rows = parse_roster(db.session, wave, questionnaire, form.file.data)
+        except RosterError as exc:
+            problems = exc.problems
+        else:
+            count = import_roster(db.session, wave, rows, local_today())
+            record("leaders_import", wave.code, rows=count)
+            db.session.commit()
+            flash(f"Đã nhập {count} người vào danh sách mời của đợt {wave.code}.", "success")
+            return redirect(url_for("leaders_admin.roster", wave_code=wave.code))
+    invitees = db.session.scalars(
+        select(LeaderInvitation).where(LeaderInvitation.wave_id == wave.id)
+        .order_by(LeaderInvitation.group_code, LeaderInvitation.unit, LeaderInvitation.full_name)).all()
+    return render_template(
+        "leaders/roster.html", wave=wave, form=form, invitees=invitees,
+        issue_form=IssueInvitationsForm(formdata=None), groups=labels_of(questionnaire)["group"],
+        problems=problems[:PROBLEMS_SHOWN], more=max(0, len(problems) - PROBLEMS_SHOWN),
+    ), 400 if problems else 200
+
+
+@admin_bp.post("/<wave_code>/invitations")
+@roles_required(UserRole.ADMIN)
+def invitations(wave_code: str):
+    """Issue fresh links to everyone who has not answered, as letters or a CSV."""
+    wave = _wave(wave_code)
+    form = IssueInvitationsForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("leaders_admin.roster", wave_code=wave.code))
+    q = questionnaire_of(wave)
+    groups = labels_of(q)["group"]
+    issued = issue(db.session, wave, current_app.config["PUBLIC_BASE_URL"])
+    record("leaders_invitations", wave.code, count=len(issued))
+    db.session.commit()
+    if form.format.data == "csv":
+        return _download(links_csv(issued, groups).encode("utf-8"), "text/csv",
+                         f"duong-dan-{wave.code}.csv")
+    return letters_html(issued, wave, q.text(q.title, "vi"), groups,
+                        stylesheet=url_for("static", filename="letter.css"))
+
+
+@admin_bp.get("/<wave_code>/progress")
+@roles_required(UserRole.ADMIN)
+def progress_page(wave_code: str):
+    """Show invited, opened and completed per group and unit, and who has not answered."""
+    wave = _wave(wave_code)
+    purge_closed_drafts(db.session, local_today())
+    db.session.commit()
+    overall, by_group, by_unit = progress(db.session, wave)
+    return render_template(
+        "leaders/progress.html", wave=wave, overall=overall, by_group=by_group,
+        by_unit=[(t, *t.key.split("\t", 1)) for t in by_unit],
+        waiting=non_respondents(db.session, wave), groups=labels_of(questionnaire_of(wave))["group"])
+
+
+@admin_bp.get("/<wave_code>/scores")
+@roles_required(UserRole.ADMIN, UserRole.ANALYST)
+def scores(wave_code: str):
+    """Show the PAR score: total with its CI, by group and field, criteria losing most points."""
+    wave = _wave(wave_code)
+    purge_closed_drafts(db.session, local_today())
+    db.session.commit()
+    report, labels = wave_score(db.session, wave)
+    fmt = request.args.get("format")
+    if fmt == "json":
+        return _download(score_json(report, labels, wave).encode("utf-8"), "application/json",
+                         f"par-{wave.code}.json")
+    if fmt == "xlsx":
+        return _download(score_xlsx(report, labels, wave), XLSX, f"par-{wave.code}.xlsx")
+    return render_template("leaders/scores.html", wave=wave, report=report,
+                           data=score_dict(report, labels, wave))

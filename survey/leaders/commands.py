@@ -1,0 +1,110 @@
+"""CLI for the leaders' survey: `flask leaders import`, `invitations` and `score`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from survey.audit import record
+from survey.extensions import db
+from survey.leaders.invitations import issue, letters_html, links_csv
+from survey.leaders.roster import RosterError, import_roster, parse_roster
+from survey.leaders.store import purge_closed_drafts
+from survey.leaders.scores import labels_of, score_json, score_xlsx, wave_score
+from survey.models import Questionnaire, QuestionnaireVersion, Wave
+from survey.respond.flow import local_today, questionnaire_of
+
+leaders_group = AppGroup("leaders", help="The leaders' survey for the PAR Index.")
+
+
+def leader_wave(code: str) -> Wave:
+    """The wave `code` of a leaders' questionnaire, or a clear CLI error."""
+    wave = db.session.scalar(
+        select(Wave).join(QuestionnaireVersion).join(Questionnaire)
+        .where(Wave.code == code, Questionnaire.kind == "leader"))
+    if wave is None:
+        raise click.BadParameter(f"no wave {code!r} of a leaders' questionnaire", param_hint="--wave")
+    return wave
+
+
+def _write(text_or_bytes, out: Path | None) -> None:
+    if out is None:
+        if isinstance(text_or_bytes, bytes):
+            raise click.UsageError("--format xlsx needs --out FILE")
+        click.echo(text_or_bytes, nl=False)
+        return
+    try:
+        if isinstance(text_or_bytes, bytes):
+            out.write_bytes(text_or_bytes)
+        else:
+            out.write_text(text_or_bytes, encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {out}: {exc.strerror or exc}", param_hint="--out") from None
+
+
+@leaders_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q3.")
+def import_command(file: Path, wave_code: str) -> None:
+    """Import a roster (CSV or XLSX) into a wave: every row or none."""
+    wave = leader_wave(wave_code)
+    try:
+        rows = parse_roster(db.session, wave, questionnaire_of(wave), file)
+    except RosterError as exc:
+        click.echo(f"Không nhập được danh sách ({len(exc.problems)} lỗi, chưa ghi dòng nào):", err=True)
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+    count = import_roster(db.session, wave, rows, local_today())
+    record("leaders_import", wave.code, username="cli", rows=count)
+    db.session.commit()
+    click.echo(f"Đã nhập {count} người vào danh sách mời của đợt {wave.code}.")
+
+
+@leaders_group.command("invitations")
+@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q3.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option("--invitee", "invitee_ids", type=int, multiple=True,
+              help="Only this invitation id (repeatable): re-issue a lost link.")
+def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids: tuple[int, ...]) -> None:
+    """Issue fresh single-use links (old ones stop working) as CSV or A4 letters."""
+    wave = leader_wave(wave_code)
+    base = current_app.config["PUBLIC_BASE_URL"]
+    issued = issue(db.session, wave, base, invitee_ids or None)
+    if invitee_ids and len(issued) != len(set(invitee_ids)):
+        db.session.rollback()
+        raise click.BadParameter("some ids are not open invitations of this wave "
+                                 "(unknown, of another wave, or already completed)",
+                                 param_hint="--invitee")
+    q = questionnaire_of(wave)
+    groups = labels_of(q)["group"]
+    body = (links_csv(issued, groups) if fmt == "csv"
+            else letters_html(issued, wave, q.text(q.title, "vi"), groups))
+    record("leaders_invitations", wave.code, username="cli", count=len(issued))
+    db.session.commit()
+    _write(body, out)
+    if out is not None:
+        click.echo(f"Wrote {len(issued)} invitations to {out}; earlier links of these invitees no longer work.",
+                   err=True)
+
+
+@leaders_group.command("score")
+@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q3.")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+def score_command(wave_code: str, fmt: str, out: Path | None) -> None:
+    """The wave's PAR score: total with 95% CI, by group, by field, criteria ranked by points lost."""
+    wave = leader_wave(wave_code)
+    purge_closed_drafts(db.session, local_today())
+    db.session.commit()
+    report, labels = wave_score(db.session, wave)
+    _write(score_json(report, labels, wave) + "\n" if fmt == "json" else score_xlsx(report, labels, wave), out)
+
+
+COMMANDS = (leaders_group,)

@@ -1,0 +1,99 @@
+"""Invitation links and letters, and the interface a future sender (SMS, Zalo, email) plugs into.
+
+Issuing gives each selected invitee a fresh token and returns it in clear, once: the CSV or
+the print-ready letters are the only place a link exists. Issuing again for an invitee (one
+who lost the letter) makes the old link stop working. Completed invitations are never
+re-issued, so no one can answer twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import segno
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.leaders.tokens import hash_token, invitation_url, new_token
+from survey.models import LeaderInvitation, Wave
+
+LETTER_CSS = Path(__file__).resolve().parents[1] / "static" / "letter.css"
+CSV_HEADERS = ("id", "Nhóm", "Đơn vị", "Họ và tên", "Điện thoại", "Email", "Đường dẫn")
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """One issued link, in clear, with what a letter or a message needs."""
+
+    invitation_id: int
+    group_code: str
+    unit: str
+    full_name: str
+    phone: str | None
+    email: str | None
+    url: str
+
+
+class Sender(Protocol):
+    """Delivers an issued link to its invitee (planned: SMS, Zalo OA, email; none is built yet).
+
+    An implementation receives the link in clear and must not store it; it returns whether
+    the message was accepted for delivery.
+    """
+
+    channel: str
+
+    def send(self, invitation: Invitation, wave: Wave) -> bool: ...
+
+
+def issue(session: Session, wave: Wave, base_url: str,
+          invitation_ids: Sequence[int] | None = None) -> list[Invitation]:
+    """Fresh tokens for the wave's open invitations (or only ``invitation_ids``); caller commits."""
+    query = (select(LeaderInvitation)
+             .where(LeaderInvitation.wave_id == wave.id, LeaderInvitation.completed_on.is_(None))
+             .order_by(LeaderInvitation.group_code, LeaderInvitation.unit, LeaderInvitation.full_name))
+    if invitation_ids is not None:
+        query = query.where(LeaderInvitation.id.in_(list(invitation_ids)))
+    issued = []
+    for row in session.scalars(query):
+        token = new_token()
+        row.token_hash = hash_token(token)
+        issued.append(Invitation(row.id, row.group_code, row.unit, row.full_name, row.phone,
+                                 row.email, invitation_url(base_url, token)))
+    session.flush()
+    return issued
+
+
+def links_csv(invitations: Sequence[Invitation], group_labels: dict[str, str]) -> str:
+    """The issued links as CSV (UTF-8 with a BOM, for Excel), one invitee per row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADERS)
+    for i in invitations:
+        writer.writerow((i.invitation_id, group_labels.get(i.group_code, i.group_code), i.unit,
+                         i.full_name, i.phone or "", i.email or "", i.url))
+    return "\ufeff" + out.getvalue()
+
+
+def qr_data_uri(url: str) -> str:
+    """The QR code of a link as an SVG data URI (allowed by the CSP's `img-src data:`)."""
+    return segno.make(url, error="m").svg_data_uri(scale=6, border=2)
+
+
+def letters_html(invitations: Sequence[Invitation], wave: Wave, title: str,
+                 group_labels: dict[str, str], stylesheet: str | None = None) -> str:
+    """Print-ready letters, one A4 page each, with the link and its QR code.
+
+    ``stylesheet`` links the CSS (served pages, under the CSP); without it the CSS is written
+    into the file, so a letters file opens and prints on its own.
+    """
+    return render_template(
+        "leaders/letters.html", wave=wave, title=title, group_labels=group_labels,
+        letters=[(i, qr_data_uri(i.url)) for i in invitations], stylesheet=stylesheet,
+        inline_css=None if stylesheet else LETTER_CSS.read_text(encoding="utf-8"),
+    )

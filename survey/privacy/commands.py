@@ -1,0 +1,30 @@
+"""`flask --app wsgi privacy coarsen-times`: apply the retention rule for submission times."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from survey.audit import record
+from survey.extensions import db
+from survey.privacy.retention import coarsen_submission_times
+
+privacy_group = AppGroup("privacy", help="Retention rules that keep stored data from identifying citizens.")
+
+
+@privacy_group.command("coarsen-times")
+@click.option("--days", type=click.IntRange(0), default=None,
+              help="Keep the minute for this many days (default: SURVEY_EXACT_TIME_DAYS, 45).")
+def coarsen_times_command(days: int | None) -> None:
+    """Cut the submission times of older responses back to their local time band."""
+    days = current_app.config["EXACT_TIME_DAYS"] if days is None else days
+    changed = coarsen_submission_times(db.session, dt.timedelta(days=days), current_app.config["TIMEZONE"])
+    record("coarsen_times", None, username="cli", days=days, responses=changed)
+    db.session.commit()
+    click.echo(f"Coarsened the times of {changed} responses submitted more than {days} days ago.")
+
+
+COMMANDS = (privacy_group,)

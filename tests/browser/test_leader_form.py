@@ -1,0 +1,95 @@
+"""A leader, invited from an imported roster, answers on a phone in headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from survey.models import LeaderDraft, LeaderInvitation, LeaderResponse
+from tests.browser.conftest import PHONE, press
+from tests.factories import make_leader_wave
+
+pytestmark = pytest.mark.browser
+ROSTER = "Nhóm,Đơn vị,Họ và tên,Điện thoại,Email\nlanh_dao_xa,UBND phường Buôn Ma Thuột,Y Khoa Niê,,\n"
+
+
+def _choose(page, option: str) -> dict[str, str]:
+    chosen = {}
+    for fieldset in page.locator("fieldset.q").all():
+        code = fieldset.get_attribute("id").removeprefix("q-")
+        target = fieldset.locator(f"input[type=radio][value='{option}']")
+        fieldset.locator(f"label[for='{target.get_attribute('id')}']").click()
+        chosen[code] = option
+    return chosen
+
+
+def test_import_open_answer_leave_resume_submit_and_reuse(browser, live_server, app, runner,
+                                                          db_session, tmp_path):
+    wave = make_leader_wave(db_session)
+    db_session.commit()
+    roster = tmp_path / "danh-sach.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    assert runner.invoke(args=["leaders", "import", str(roster), "--wave", wave.code]).exit_code == 0
+    app.config["PUBLIC_BASE_URL"] = live_server
+    issued = runner.invoke(args=["leaders", "invitations", "--wave", wave.code, "--format", "csv"])
+    link = next(csv.DictReader(io.StringIO(issued.output.lstrip("\ufeff"))))["Đường dẫn"]
+    assert link.startswith(f"{live_server}/l/")
+
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(link)
+    first = _choose(page, "b")
+    press(page, ".nav button[value=next]")
+    second = _choose(page, "c")
+    press(page, ".nav button[value=next]")
+    context.close()  # the leader leaves in the middle of the questionnaire
+
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")  # later, another browser
+    page = context.new_page()
+    page.goto(link)
+    assert page.locator("progress").get_attribute("value") == "3"
+    press(page, "button[value=back]")
+    assert all(page.locator(f"input[name={code}][value=c]").is_checked() for code in second)
+    press(page, ".nav button[value=next]")
+    answers = {**first, **second}
+    while not page.locator(".nav button[value=submit]").count():
+        answers.update(_choose(page, "a"))
+        press(page, ".nav button[value=next]")
+    answers.update(_choose(page, "e"))
+    page.locator("textarea").fill("Cần đẩy mạnh chuyển đổi số.")
+    press(page, ".nav button[value=submit]")
+    assert "Phiếu đã được gửi. Trân trọng cảm ơn Ông/Bà." in page.content()
+    page.goto(link)  # the same link again
+    assert "Phiếu đã được gửi. Trân trọng cảm ơn Ông/Bà." in page.content()
+    context.close()
+
+    db_session.expire_all()
+    stored = db_session.scalars(select(LeaderResponse)).one()
+    assert stored.answers == {**answers, "other_comments": "Cần đẩy mạnh chuyển đổi số."}
+    assert stored.group_code == "lanh_dao_xa" and stored.unit_type == "xa"
+    assert db_session.scalars(select(LeaderDraft)).all() == []
+    assert db_session.scalars(select(LeaderInvitation)).one().completed_on == stored.submitted_on
+
+
+def test_each_letter_prints_on_one_a4_page(browser, runner, app, db_session, tmp_path):
+    """Chromium prints the letters file (CSS inlined) to PDF: as many pages as letters."""
+    import re
+
+    from tests.factories import make_invitations
+
+    wave = make_leader_wave(db_session)
+    make_invitations(db_session, wave, {"lanh_dao_xa": 2, "dai_bieu_hdnd": 1})
+    db_session.commit()
+    app.config["PUBLIC_BASE_URL"] = "https://khaosat.daklak.gov.vn"
+    letters = tmp_path / "thu-moi.html"
+    result = runner.invoke(args=["leaders", "invitations", "--wave", wave.code, "--format", "html",
+                                 "--out", str(letters)])
+    assert result.exit_code == 0, result.output
+    page = browser.new_page()
+    page.goto(letters.as_uri())
+    pdf = page.pdf(prefer_css_page_size=True)
+    page.close()
+    assert re.findall(rb"/Count (\d+)", pdf)[-1] == b"3"

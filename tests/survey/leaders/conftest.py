@@ -1,0 +1,50 @@
+"""A leaders' wave and a leader walking `/l/<token>` through the test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from survey.questionnaire import load_questionnaire
+from tests.factories import LEADERS_FILE, make_invitations, make_leader_wave
+
+LEADERS = load_questionnaire(LEADERS_FILE)
+PAGE = re.compile(r'name="page" type="hidden" value="(\d+)"|name="page" value="(\d+)"')
+
+
+@pytest.fixture
+def leader_wave(db_session):
+    wave = make_leader_wave(db_session)
+    db_session.commit()
+    return wave
+
+
+@pytest.fixture
+def tokens(db_session, leader_wave):
+    """Links of six invited leaders: three department leaders, three commune leaders."""
+    made = make_invitations(db_session, leader_wave, {"lanh_dao_so": 3, "lanh_dao_xa": 3})
+    db_session.commit()
+    return made
+
+
+def page_answers(page_number: int, choice: str = "b") -> dict[str, str]:
+    """Every criterion of page ``page_number`` answered with ``choice``."""
+    return {item.code: choice for item in LEADERS.pages[page_number].items if item.type == "graded"}
+
+
+def page_of(html: str) -> int:
+    match = PAGE.search(html)
+    assert match, html[:500]
+    return int(match.group(1) or match.group(2))
+
+
+def answer_all(client, token: str, choice: str = "b") -> object:
+    """Answer every page with ``choice`` and submit; return the last response."""
+    response = client.get(f"/l/{token}")
+    for number in range(len(LEADERS.pages)):
+        assert page_of(response.get_data(as_text=True)) == number
+        action = "submit" if number == len(LEADERS.pages) - 1 else "next"
+        response = client.post(f"/l/{token}", data={"page": number, "action": action,
+                                                    **page_answers(number, choice)})
+    return response

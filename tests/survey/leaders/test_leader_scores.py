@@ -1,0 +1,98 @@
+"""`flask leaders score` and the score page, from answers given through `/l/<token>`."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from openpyxl import load_workbook
+
+from tests.factories import make_invitations
+from tests.survey.leaders.conftest import LEADERS, answer_all
+
+
+def _answered(client, db_session, wave, choices: dict[str, list[str]]):
+    """Invite and answer: for each group, one leader per choice, every criterion that choice."""
+    tokens = make_invitations(db_session, wave, {group: len(c) for group, c in choices.items()})
+    db_session.commit()
+    flat = [choice for group in choices for choice in choices[group]]
+    for token, choice in zip(tokens, flat):
+        answer_all(client, token, choice)
+
+
+def test_json_score_of_answers_given_through_the_links(runner, client, db_session, leader_wave):
+    """By hand: department leaders a, a, b, b, e; commune leaders a, c, c, d, d (every criterion).
+    Shares .6 x 2 + 1 x 2 = 3.2 over 4 graded -> .8 in the department group (E left out);
+    1 + .2 + .2 = 1.4 over 5 -> .28 in the commune group.  Every invited leader answered, so
+    each weighs 1 and the mean share is over the nine graded answers: 4.6 / 9, times 22 points."""
+    _answered(client, db_session, leader_wave, {"lanh_dao_so": list("aabbe"),
+                                                "lanh_dao_xa": list("accdd")})
+    result = runner.invoke(args=["leaders", "score", "--wave", leader_wave.code])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"total", "max_points", "by_group", "by_field", "criteria"}
+    assert set(data["total"]) >= {"estimate", "se", "ci_low", "ci_high", "n"}
+    assert data["max_points"] == 22 and data["total"]["n"] == 10
+    assert abs(data["total"]["estimate"] - 22 * 4.6 / 9) < 1e-9
+    assert data["total"]["se"] == 0  # every invited leader answered: the fpc leaves no variance
+    by_group = {g["group"]: g for g in data["by_group"]}
+    assert abs(by_group["lanh_dao_so"]["estimate"] - 22 * 0.8) < 1e-9
+    assert abs(by_group["lanh_dao_xa"]["estimate"] - 22 * 0.28) < 1e-9
+    assert by_group["lanh_dao_so"]["response_rate"] == 1.0
+    # E counted as 0: 4.6 over all ten answers
+    assert abs(data["total_e_as_zero"]["estimate"] - 22 * 0.46) < 1e-9
+    assert {f["field"] for f in data["by_field"]} == set(LEADERS.index.root.children)
+    top = data["criteria"][0]
+    assert top["rank"] == 1 and top["lost"] == max(c["lost"] for c in data["criteria"])
+    assert top["label"] and top["field_label"]
+
+
+def test_xlsx_score_and_the_page(runner, client, auth, db_session, leader_wave, tmp_path):
+    _answered(client, db_session, leader_wave, {"lanh_dao_so": list("abcda"), "dai_bieu_hdnd": ["b"]})
+    out = tmp_path / "par.xlsx"
+    result = runner.invoke(args=["leaders", "score", "--wave", leader_wave.code, "--format", "xlsx",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == ["Tổng điểm", "Theo nhóm", "Theo lĩnh vực", "Tiêu chí"]
+    assert runner.invoke(args=["leaders", "score", "--wave", leader_wave.code,
+                               "--format", "xlsx"]).exit_code != 0  # binary needs --out
+    auth("analyst")
+    html = client.get(f"/admin/leaders/{leader_wave.code}/scores").get_data(as_text=True)
+    assert "Tổng điểm:" in html and "dưới 5 phiếu" in html  # one HĐND deputy: no figure
+    download = client.get(f"/admin/leaders/{leader_wave.code}/scores?format=xlsx")
+    assert load_workbook(io.BytesIO(download.data), read_only=True).sheetnames[0] == "Tổng điểm"
+
+
+def test_progress_counts_invited_opened_completed(client, auth, db_session, leader_wave, tokens):
+    answer_all(client, tokens[0])
+    client.get(f"/l/{tokens[1]}")
+    auth("admin")
+    html = client.get(f"/admin/leaders/{leader_wave.code}/progress").get_data(as_text=True)
+    assert "Đã mời 6 · đã mở 2 · đã gửi 1 · tỷ lệ phản hồi 17%" in html
+    assert "Chưa gửi phiếu (5)" in html
+
+
+def test_a_wave_without_answers_scores_nothing_without_failing(runner, client, auth, leader_wave, tokens):
+    result = runner.invoke(args=["leaders", "score", "--wave", leader_wave.code])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["total"]["estimate"] is None and data["total"]["n"] == 0
+    assert {g["group"]: g["invited"] for g in data["by_group"]} == {"lanh_dao_so": 3, "lanh_dao_xa": 3}
+    auth("admin")
+    html = client.get(f"/admin/leaders/{leader_wave.code}/scores").get_data(as_text=True)
+    assert "Mới có 0 phiếu" in html
+
+
+def test_unsent_drafts_do_not_outlive_their_wave(runner, client, db_session, leader_wave, tokens):
+    from survey.models import LeaderDraft, Wave, WaveStatus
+
+    client.get(f"/l/{tokens[0]}")
+    client.post(f"/l/{tokens[0]}", data={"page": 0, "action": "next", "cd1": "a", "cd2": "b",
+                                         "th1": "c", "th2": "d"})
+    db_session.get(Wave, leader_wave.id).status = WaveStatus.CLOSED
+    db_session.commit()
+    assert db_session.query(LeaderDraft).count() == 1
+    assert runner.invoke(args=["leaders", "score", "--wave", leader_wave.code]).exit_code == 0
+    db_session.expire_all()
+    assert db_session.query(LeaderDraft).count() == 0

@@ -1,0 +1,69 @@
+"""Re-scanning the desk QR mid-form on the same phone offers to continue where it stopped."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+from survey.respond.state import load_state
+
+
+def _link(page: str, text: str) -> str:
+    return htmllib.unescape(re.search(rf'href="([^"]+)">{text}</a>', page).group(1))
+
+
+def test_rescan_offers_to_continue_with_the_answers_so_far(citizen, desk):
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").post("next", {"tc1": "2"}).post("next")
+    before = load_state(citizen.state)
+    assert before.page == 2
+
+    citizen.open(f"/q/{centre.code}")
+    assert "Ông/Bà đang trả lời dở phiếu này" in citizen.html and "trang 3/" in citizen.html
+    citizen.open(_link(citizen.html, "Tiếp tục trả lời"))
+    resumed = load_state(citizen.state)
+    assert (resumed.submission_id, resumed.page) == (before.submission_id, 2)
+    assert resumed.answers["tc1"] == "2" and resumed.answers == before.answers
+
+    citizen.finish()
+    assert citizen.status == 303
+    citizen.open(f"/q/{centre.code}")  # sent: the next scan starts a new questionnaire
+    assert load_state(citizen.state).page == 0 and load_state(citizen.state).submission_id != before.submission_id
+
+
+def test_restart_starts_a_new_questionnaire(citizen, desk):
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").post("next")
+    first = load_state(citizen.state)
+    citizen.open(f"/q/{centre.code}")
+    citizen.open(_link(citizen.html, "Bắt đầu phiếu mới"))
+    fresh = load_state(citizen.state)
+    assert fresh.page == 0 and fresh.answers == {} and fresh.submission_id != first.submission_id
+
+
+def test_nothing_to_resume_at_another_centre_or_before_any_answer(citizen, desk, db_session):
+    from tests.factories import make_centre, make_locality
+
+    _, centre, _ = desk
+    other = make_centre(db_session, make_locality(db_session, "24002", "Xã Hai"))
+    db_session.commit()
+    citizen.open(f"/q/{centre.code}")
+    citizen.open(f"/q/{centre.code}")
+    assert 'name="state"' in citizen.html  # nothing answered yet: no question asked
+    citizen.post("next")
+    citizen.open(f"/q/{other.code}")
+    assert 'name="state"' in citizen.html and load_state(citizen.state).centre_code == other.code
+
+
+def test_a_forged_resume_cookie_is_ignored(citizen, client, desk):
+    _, centre, _ = desk
+    client.set_cookie("sv_resume", "forged.value")
+    citizen.open(f"/q/{centre.code}")
+    assert citizen.status == 200 and load_state(citizen.state).page == 0
+
+
+def test_odd_query_arguments_on_the_offer_are_harmless(citizen, desk):
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").post("next")
+    citizen.open(f"/q/{centre.code}?centre_code=x&new=0&f=ho_tich&_scheme=javascript&_external=0")
+    assert citizen.status == 200 and "Tiếp tục trả lời" in citizen.html
