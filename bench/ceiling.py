@@ -88,7 +88,8 @@ def main() -> None:
         results["bare_post"] = wrk(f"http://127.0.0.1:{args.port + 1}/p", args.seconds, args.connections, "v=1")
     finally:
         stop(bare)
-    results["ratio_app_to_bare"] = round(results["app_page_post"]["requests_per_s"] / results["bare_post"]["requests_per_s"], 3)
+    app_rate, bare_rate = results["app_page_post"]["requests_per_s"], results["bare_post"]["requests_per_s"]
+    results["ratio_app_to_bare"] = round(app_rate / bare_rate, 3)
     results["database"] = database.split(":")[0]
     results["load_average"] = os.getloadavg()
     print(json.dumps(results, indent=1))

@@ -189,7 +189,7 @@ async def respondent(base: str, centre: str, items: dict, deadline: float, tally
             while 'name="state"' in html and time.monotonic() < deadline + 30:
                 fields = form_of(html, items)
                 final = ("action", "submit") in fields
-                for attempt in range(RESENDS + 1):
+                for _ in range(RESENDS + 1):
                     started = time.perf_counter()
                     try:
                         async with session.post(f"{base}/s", data=fields, allow_redirects=False) as response:

@@ -37,8 +37,8 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from survey import create_app
-    from survey.models import ServiceCentre
     from survey.extensions import db
+    from survey.models import ServiceCentre
     from survey.questionnaire import load_questionnaire
 
     app = create_app()

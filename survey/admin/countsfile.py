@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from survey.models import AdminCount, ServiceCentre, ServiceField, User
 from survey.auth.scope import sees_everything
+from survey.models import AdminCount, ServiceCentre, ServiceField, User
 from survey.uploads import UploadError, read_upload
 
 COLUMNS = ("centre_code", "field_code", "quarter", "dossiers_resolved")
@@ -52,7 +52,7 @@ class CountRow:
 
 
 def parse_counts(session: Session, user: User, upload) -> list[CountRow]:
-    """Validate the whole file (bytes or an uploaded file) against the database and the user's scope; raise on any problem."""
+    """Validate the whole file (bytes or an upload) against the database and the user's scope; raise on any problem."""
     try:
         table = read_upload(upload)
     except UploadError as exc:

@@ -16,10 +16,9 @@ from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
 from survey.models import Channel, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.receipts import find_by_short_code, find_token
+from survey.resilience import alert_write_refused, discard_session, idempotent, is_locked, is_write_refused
 from survey.respond import bp
 from survey.respond.drafts import remember, remembered_answers
-from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
 from survey.respond.flow import (
     first_missing_page,
     mandatory_pages,
@@ -27,10 +26,11 @@ from survey.respond.flow import (
     open_citizen_wave,
     questionnaire_of,
 )
+from survey.respond.receipts import find_by_short_code, find_token
+from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
 from survey.respond.state import FormState, dump_resume, dump_state, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
 from survey.setup.seed import current_field_code
-from survey.resilience import alert_write_refused, discard_session, idempotent, is_locked, is_write_refused
 
 DEVICE_COOKIE = "sv_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600

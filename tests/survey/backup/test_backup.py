@@ -5,14 +5,14 @@ import subprocess
 import threading
 
 import pytest
-
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from survey.models import Response
 from tests.factories import make_centre, make_response, make_wave
 
-# The `commits` mode of tests/conftest.py on main (issue 9): the backup (SQLite backup API, pg_dump) reads what other connections see.
+# Real commits (tests/conftest.py's `commits` mode):
+# the backup (SQLite backup API, pg_dump) reads what other connections see.
 pytestmark = pytest.mark.commits
 
 RESPONSES = 40

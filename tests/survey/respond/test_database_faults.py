@@ -9,10 +9,11 @@ from sqlalchemy.exc import OperationalError
 
 from survey.extensions import db
 from survey.models import Response
-from survey.respond import store
 from survey.resilience import write_failures
+from survey.respond import store
 
-# The `commits` mode of tests/conftest.py on main (issue 9): replaces the engine's connections (read-only) and drops sessions mid-request.
+# Real commits (tests/conftest.py's `commits` mode):
+# replaces the engine's connections (read-only) and drops sessions mid-request.
 pytestmark = pytest.mark.commits
 
 

@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-
 from sqlalchemy import create_engine, delete, event, func, select, text
 
 from survey.models import Answer, Response, ResponseDraft
@@ -11,7 +10,8 @@ from survey.respond import store
 from survey.respond.state import load_state
 from tests.survey.respond.conftest import Citizen
 
-# The `commits` mode of tests/conftest.py on main (issue 9): parallel requests on their own connections, and writes from another connection.
+# Real commits (tests/conftest.py's `commits` mode):
+# parallel requests on their own connections, and writes from another connection.
 pytestmark = pytest.mark.commits
 
 BARRIER_TIMEOUT = 20
@@ -102,7 +102,8 @@ def test_draft_deleted_by_the_other_tap_mid_request_is_no_error(app, citizen, de
     deleted = []
 
     def other_tap_deletes_first(conn, cursor, statement, parameters, context, executemany):
-        if not deleted and statement.lstrip().upper().startswith(("UPDATE RESPONSE_DRAFT", "INSERT INTO RESPONSE_DRAFT")):
+        writes_draft = statement.lstrip().upper().startswith(("UPDATE RESPONSE_DRAFT", "INSERT INTO RESPONSE_DRAFT"))
+        if not deleted and writes_draft:
             with other.begin() as connection:
                 deleted.append(connection.execute(
                     delete(ResponseDraft).where(ResponseDraft.submission_id == submission)).rowcount)
@@ -123,7 +124,8 @@ def test_a_draft_write_blocked_by_a_lock_is_skipped_not_an_error(app, citizen, d
     """Issue 14: SQLite locked past the busy timeout turned a page post into a 500; the draft is best-effort."""
     _, centre, _ = desk
     citizen.open(f"/q/{centre.code}").post("next", {"tc1": "5"})
-    other = create_engine(database_url, connect_args={"isolation_level": None} if database_url.startswith("sqlite") else {})
+    sqlite_autocommit = {"isolation_level": None} if database_url.startswith("sqlite") else {}
+    other = create_engine(database_url, connect_args=sqlite_autocommit)
     with other.connect() as connection:
         if other.dialect.name == "sqlite":
             connection.exec_driver_sql("BEGIN IMMEDIATE")  # another process holds the write lock
