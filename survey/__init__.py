@@ -14,8 +14,11 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey import admin, auth, errors, health, leaders, models, reports, respond, security  # noqa: F401 (models registers the tables)
+from survey import (  # noqa: F401 (models registers the tables)
+    admin, auth, errors, health, inputs, leaders, models, reports, resilience, respond, security,
+)
 from survey.auth import commands as auth_commands
+from survey.backup import commands as backup_commands
 from survey.config import engine_options, load_config
 from survey.counts import commands as counts_commands
 from survey.demo import commands as demo_commands
@@ -32,7 +35,7 @@ from survey.startup import check_ready_to_serve
 # Each feature package's `commands.py` lists its CLI groups and commands in COMMANDS.
 COMMAND_MODULES = (
     setup_commands, export_commands, respond_commands, publishing_commands, auth_commands, leaders_commands,
-    privacy_commands, counts_commands, demo_commands, report_commands,
+    privacy_commands, counts_commands, demo_commands, report_commands, backup_commands,
 )
 
 
@@ -46,6 +49,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
 
     db.init_app(app)
+    resilience.init_app(app)  # after db.init_app: its teardown must run before Flask-SQLAlchemy's
+    inputs.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     csrf.init_app(app)
     limiter.init_app(app)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
 from survey.admin import bp, staff
@@ -22,6 +22,7 @@ from survey.exports.workbook import write_export
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ExportForm
+from survey.inputs import MAX_ID
 from survey.models import ServiceCentre, UserRole, Wave
 from survey.privacy.aggregates import summary_tables
 from survey.questionnaire import from_dict
@@ -45,6 +46,8 @@ def exports():
         [(NO_CHOICE, "— Tất cả trung tâm trong phạm vi —")] + [(c.id, f"{c.name} ({c.code})") for c in centres]
     )
     requested_centre = request.args.get("centre", type=int)
+    if requested_centre and not 0 < requested_centre <= MAX_ID:
+        abort(404)
     if requested_centre:  # an out-of-scope centre is not found, whatever the form says
         require_centre_access(user, db.session.get(ServiceCentre, requested_centre))
     if not request.args or not form.validate():

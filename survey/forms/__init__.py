@@ -1,7 +1,9 @@
 """WTForms forms, one module per domain: `auth`, `admin`, `respond`.
 
 `VietnameseForm` is a FlaskForm whose built-in WTForms messages ("Not a valid choice.", ...)
-are shown in Vietnamese; WTForms ships no Vietnamese catalogue.
+are shown in Vietnamese; WTForms ships no Vietnamese catalogue. Every field of it drops
+control characters (NUL included) from posted text before validation, so no text field can
+carry a byte PostgreSQL refuses.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from typing import Iterable
 
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
+
+from survey.inputs import strip_control
 
 BUILT_IN_MESSAGES = {
     "This field is required.": "Vui lòng nhập thông tin này.",
@@ -45,6 +49,12 @@ class VietnameseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return VIETNAMESE_MESSAGES
+
+        def bind_field(self, form, unbound_field, options):
+            # Filters run on every field's data after it is read from the post.
+            filters = unbound_field.kwargs.get("filters") or ()
+            options["filters"] = (strip_control, *filters)
+            return unbound_field.bind(form=form, **options)
 
 
 def choice_list(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

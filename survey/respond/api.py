@@ -35,7 +35,10 @@ def issue_receipts():
     """Issue single-use receipt tokens for one centre and return their QR URLs."""
     if not _authorised():
         return _problem(401, "missing or invalid API key (Authorization: Bearer <key>)")
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the JSON parser's recursion limit
+        payload = None
     if not isinstance(payload, dict):
         return _problem(400, "the body must be a JSON object such as {\"centre\": \"24001\"}")
     centre_code = payload.get("centre")

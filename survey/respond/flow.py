@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from survey.clock import local_today
 from survey.models import Questionnaire, QuestionnaireKind, QuestionnaireVersion, Wave, WaveStatus
@@ -15,10 +15,15 @@ _PARSED: dict[str, QuestionnaireDefinition] = {}
 
 def questionnaire_of(wave: Wave) -> QuestionnaireDefinition:
     """The questionnaire of `wave`, parsed once per distinct definition."""
-    version = wave.questionnaire_version
-    parsed = _PARSED.get(version.checksum)
+    # Only the checksum is read per request: loading the version row would decode its whole
+    # definition JSON on every page post, the largest CPU cost of a page before this.
+    session = object_session(wave)
+    checksum = session.scalar(
+        select(QuestionnaireVersion.checksum).where(QuestionnaireVersion.id == wave.questionnaire_version_id)
+    )
+    parsed = _PARSED.get(checksum)
     if parsed is None:
-        parsed = _PARSED[version.checksum] = from_dict(version.definition)
+        parsed = _PARSED[checksum] = from_dict(wave.questionnaire_version.definition)
     return parsed
 
 

@@ -1,14 +1,21 @@
-"""Store a completed questionnaire exactly once, with its quality flags."""
+"""Store a completed questionnaire exactly once, with its quality flags.
+
+A double tap sends the same final page twice, in parallel. Both requests may pass the
+"already stored?" check; the database's primary key then lets one INSERT win, and the loser,
+finding the row stored, answers exactly as the winner does ("Cảm ơn"). Every write of the
+store (response, answers, receipt, draft deletion) is inside the one guarded transaction.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from survey.clock import utcnow
@@ -24,6 +31,8 @@ from survey.weights import scores as compact_scores
 STORED = "stored"
 DUPLICATE = "duplicate"
 RECEIPT_USED = "receipt_used"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ def store_response(
 ) -> str:
     """Store the response of `state`; a resend of the same submission stores nothing more."""
     if session.get(Response, state.response_id) is not None:
+        _forget_stored(session, state)
         return DUPLICATE
     now = utcnow()
     answers, scores, scrubbed = _answers(questionnaire, state)
@@ -104,9 +114,9 @@ def store_response(
         ),
     )
     session.add(response)
-    forget(session, state)
     try:
         session.flush()
+        forget(session, state)
         if state.receipt is not None:
             receipt = find_token(session, state.receipt)
             if receipt is None or not use_token(session, receipt, response.id):
@@ -117,6 +127,17 @@ def store_response(
         # A double tap raced this request and stored the same submission id first.
         session.rollback()
         if session.get(Response, state.response_id) is not None:
+            _forget_stored(session, state)
             return DUPLICATE
         raise
     return STORED
+
+
+def _forget_stored(session: Session, state: FormState) -> None:
+    """Delete the draft a losing double tap may have written after the winner deleted it."""
+    try:
+        forget(session, state)
+        session.commit()
+    except SQLAlchemyError as exc:  # best-effort: unfinished drafts are purged later anyway
+        session.rollback()
+        log.warning("draft of stored submission %s not deleted: %s", state.response_id, type(exc).__name__)

@@ -7,6 +7,7 @@ import secrets
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey.audit import hash_ip
 from survey.clock import local_today
@@ -15,10 +16,9 @@ from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
 from survey.models import Channel, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.receipts import find_by_short_code, find_token
+from survey.resilience import alert_write_refused, discard_session, idempotent, is_locked, is_write_refused
 from survey.respond import bp
 from survey.respond.drafts import remember, remembered_answers
-from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
 from survey.respond.flow import (
     first_missing_page,
     mandatory_pages,
@@ -26,12 +26,17 @@ from survey.respond.flow import (
     open_citizen_wave,
     questionnaire_of,
 )
+from survey.respond.receipts import find_by_short_code, find_token
+from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
 from survey.respond.state import FormState, dump_resume, dump_state, load_state
 from survey.respond.store import RECEIPT_USED, Device, store_response
 from survey.setup.seed import current_field_code
 
 DEVICE_COOKIE = "sv_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
+# A page post is a few kilobytes even with the longest comment; anything far larger is refused
+# before it is parsed (the app-wide limit is sized for staff uploads).
+MAX_CITIZEN_BODY = 256 * 1024
 
 
 def _device_key() -> str:
@@ -218,6 +223,29 @@ def step_reopened():
     return _message_page("reloaded", pick_language(request.args.get("lang")))
 
 
+@bp.before_request
+def _limit_body() -> None:
+    request.max_content_length = MAX_CITIZEN_BODY
+
+
+def _language_of_request() -> str:
+    """The citizen's language from the URL (the posted state cannot be read from a refused body)."""
+    return pick_language(request.args.get("lang"))
+
+
+@bp.errorhandler(413)
+def too_large(exc):
+    """Say a page post was too large in the citizen's language, not "file too large"."""
+    return _message_page("too_large", _language_of_request(), 413)
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(404)
+def not_usable(exc):
+    """An address no questionnaire can come from (over-long, control characters): the QR page."""
+    return _message_page("invalid", _language_of_request(), exc.code)
+
+
 @bp.errorhandler(429)
 def too_many_requests(exc):
     """A polite page in the citizen's own language when a rate limit is reached."""
@@ -227,6 +255,7 @@ def too_many_requests(exc):
 
 
 @bp.post("/s")
+@idempotent  # the submission id makes a resend store nothing twice; drafts are upserts
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_DEVICE"], key_func=_device_key)
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_ADDRESS"], key_func=_address_key)
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_CENTRE"], key_func=_centre_key)
@@ -253,8 +282,9 @@ def step():
     posted = {item.code: answer_of(form, item) for item in shown if not form[item.code].errors}
     # Answers of later pages come back from the draft when a browser's Back re-posts this page.
     state = state.with_answers({**remembered_answers(db.session, state), **posted})
-    remember(db.session, questionnaire, state)
     action = request.form.get("action", "next")
+    if action != "submit":  # a submit stores the answers and deletes the draft: no draft write first
+        remember(db.session, questionnaire, state)
 
     if action.startswith("lang:"):
         return _render(questionnaire, state.speaking(pick_language(action[5:])))
@@ -303,9 +333,21 @@ def _submit(questionnaire: QuestionnaireDefinition, state: FormState, wave: Wave
     centre = db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == state.centre_code))
     device = Device(request.cookies.get(DEVICE_COOKIE), request.remote_addr,
                     request.user_agent.string)
-    outcome = store_response(
-        db.session, questionnaire, state, wave, centre, device, hash_ip(request.remote_addr)
-    )
+    try:
+        outcome = store_response(
+            db.session, questionnaire, state, wave, centre, device, hash_ip(request.remote_addr)
+        )
+    except SQLAlchemyError as exc:
+        if not (is_locked(exc) or is_write_refused(exc)):
+            raise
+        # Nothing was stored; the page comes back with every answer for the citizen to resend.
+        discard_session()
+        if is_write_refused(exc):
+            alert_write_refused(exc)
+        page = _render(questionnaire, state, notice=chrome(state.language)["busy"])
+        page.status_code = 503
+        page.headers["Retry-After"] = "5"
+        return page
     if outcome == RECEIPT_USED:
         return _message_page("used", state.language)
     # A first store and a resend of the same submission both end on the thank-you page.

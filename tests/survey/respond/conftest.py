@@ -64,6 +64,14 @@ class Citizen:
     def post(self, action: str = "next", overrides: dict | None = None, state: str | None = None,
              csrf: str | None = None, js: bool = False) -> Citizen:
         """Post the page as a browser would; `js=True` as one running the page's script."""
+        response = self.client.post("/s", data=self.form_data(action, overrides, state, csrf, js))
+        self.status, self.location = response.status_code, response.headers.get("Location")
+        self.html = response.get_data(as_text=True)
+        return self
+
+    def form_data(self, action: str = "next", overrides: dict | None = None, state: str | None = None,
+                  csrf: str | None = None, js: bool = False) -> dict:
+        """The fields a browser would post from the current page."""
         data: dict = {"state": state or self.state, "csrf_token": self.csrf if csrf is None else csrf,
                       "action": action, "js": "1" if js else "0"}
         for code in self.visible_codes():
@@ -74,10 +82,15 @@ class Citizen:
             if value is not None:
                 data[code] = value
                 self.answers[code] = value
-        response = self.client.post("/s", data=data)
-        self.status, self.location = response.status_code, response.headers.get("Location")
-        self.html = response.get_data(as_text=True)
-        return self
+        return data
+
+    def to_last_page(self, limit: int = 20) -> Citizen:
+        """Answer every mandatory page up to the one that submits."""
+        for _ in range(limit):
+            if 'value="submit"' in self.html:
+                return self
+            self.post("next")
+        raise AssertionError("no page offers to submit")
 
     def finish(self, overrides: dict | None = None, limit: int = 20) -> Citizen:
         """Answer every mandatory page and submit."""

@@ -1,0 +1,99 @@
+"""Page posts per second of the real app against a bare Flask app, same gunicorn, same client.
+
+Both run under gunicorn.conf.py on loopback and are driven by wrk (C, not the bottleneck) with
+bench/page_post.lua: the real app receives the same valid page-one post ("next", with its
+state, CSRF token and session cookie) over and over, each a full page post (CSRF check,
+validation, draft upsert, template); the bare app receives one POST inserting a row with
+sqlite3. Reported: requests/s of each, the ratio, and wrk's latency percentiles.
+
+Usage: .venv/bin/python bench/ceiling.py [--seconds 15] [--connections 50] [--port 8120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import form_of, prepare_database, start_gunicorn, stop  # noqa: E402
+
+
+def wrk(url: str, seconds: float, connections: int, body: str, cookie: str = "") -> dict:
+    env = {**os.environ, "WRK_BODY": body, "WRK_COOKIE": cookie}
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency", "-s",
+         str(ROOT / "bench" / "page_post.lua"), url],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout
+    found = {"requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    for pct in ("50", "90", "99"):
+        match = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out)
+        if match:
+            value, unit = float(match.group(1)), match.group(2)
+            found[f"p{pct}_ms"] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    found["non_2xx_3xx"] = int(errors.group(1)) if errors else 0
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    found["socket_errors"] = socket_errors.group(1) if socket_errors else ""
+    return found
+
+
+def opened_page(base: str, centre: str) -> tuple[str, str]:
+    """The urlencoded body of page one's "next" post and the session cookie it needs."""
+    from survey.questionnaire import load_questionnaire
+
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(f"{base}/q/{centre}").read().decode()
+    items = load_questionnaire(ROOT / "questionnaires" / "sipas-2026.yaml").items_by_code
+    body = urllib.parse.urlencode(form_of(html, items))
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    check = opener.open(urllib.request.Request(f"{base}/s", data=body.encode()))
+    assert check.status == 200 and 'name="state"' in check.read().decode(), "page one's post should show page two"
+    return body, cookie
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--port", type=int, default=8120)
+    parser.add_argument("--database", help="PostgreSQL URL for the real app; default SQLite")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="survey-ceiling-"))
+    database = args.database or f"sqlite:///{tmp}/app.db"
+    centre = prepare_database(database)
+    results = {}
+    server = start_gunicorn(database, args.port)
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        body, cookie = opened_page(base, centre)
+        results["app_page_post"] = wrk(f"{base}/s", args.seconds, args.connections, body, cookie)
+    finally:
+        stop(server)
+    bare = start_gunicorn(database, args.port + 1, app="bare_app:app", cwd=ROOT / "bench",
+                          extra={"BARE_DATABASE": str(tmp / "bare.db")})
+    try:
+        results["bare_post"] = wrk(f"http://127.0.0.1:{args.port + 1}/p", args.seconds, args.connections, "v=1")
+    finally:
+        stop(bare)
+    app_rate, bare_rate = results["app_page_post"]["requests_per_s"], results["bare_post"]["requests_per_s"]
+    results["ratio_app_to_bare"] = round(app_rate / bare_rate, 3)
+    results["database"] = database.split(":")[0]
+    results["load_average"] = os.getloadavg()
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""`flask --app wsgi backup --out FILE`: a consistent copy of the SQLite database while the app serves."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy.engine import make_url
+
+from survey.backup import BackupError, backup_sqlite
+
+
+@click.command("backup")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Backup file to write, e.g. backups/survey-2026-11-30.db.")
+def backup_command(out: Path) -> None:
+    """Copy the SQLite database to FILE with the online backup API (PostgreSQL: use pg_dump)."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite":
+        raise click.UsageError(
+            "this database is PostgreSQL: back it up with "
+            "`pg_dump --format=custom --file FILE DBNAME` (README, Backups)."
+        )
+    try:
+        backup_sqlite(Path(url.database), out)
+    except (BackupError, sqlite3.Error, OSError) as exc:
+        raise click.ClickException(f"backup failed: {exc}") from None
+    connection = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+    try:
+        (responses,) = connection.execute("SELECT count(*) FROM response").fetchone()
+    finally:
+        connection.close()
+    click.echo(f"Backed up to {out} ({out.stat().st_size:,} bytes, {responses} responses).")
+
+
+COMMANDS = (backup_command,)
