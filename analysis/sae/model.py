@@ -49,6 +49,7 @@ class FayHerriotFit:
 
     method: str
     adjustment: str | None      # the adjusted likelihood used, or None
+    fallback: str | None        # the adjusted likelihood to use when A = 0 (bootstrap refits)
     variance_component: float   # σu² = A
     beta: np.ndarray
     beta_cov: np.ndarray        # (X'V⁻¹X)⁻¹
@@ -216,5 +217,6 @@ def fay_herriot(direct, sampling_variance, design, method="reml",
     resid = y - synthetic[0]
     total = A[0] + D
     loglike = -0.5 * float(np.sum(np.log(2 * np.pi * total) + resid ** 2 / total))
-    return FayHerriotFit(method, adjustment if adjusted[0] else None, float(A[0]), beta[0], Q[0],
-                         iterations, loglike, y, D, X, eblup[0], synthetic[0], gamma[0], mse[0])
+    return FayHerriotFit(method, adjustment if adjusted[0] else None, adjustment, float(A[0]),
+                         beta[0], Q[0], iterations, loglike, y, D, X, eblup[0], synthetic[0],
+                         gamma[0], mse[0])
