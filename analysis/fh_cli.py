@@ -188,6 +188,9 @@ def run(args) -> int:
     except InputError as exc:
         print(f"analysis: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if not result.fit.converged:
+        print("analysis: note: Fisher scoring for σu² did not converge; the estimates are the "
+              "last iterate", file=sys.stderr)
     records = area_records(result, areas)
     if args.format == "json":
         json.dump({"model": model_record(result, labels), "areas": records}, sys.stdout,

@@ -54,6 +54,7 @@ class FayHerriotFit:
     beta: np.ndarray
     beta_cov: np.ndarray        # (X'V⁻¹X)⁻¹
     iterations: int
+    converged: bool
     loglike: float
     direct: np.ndarray
     sampling_variance: np.ndarray
@@ -99,15 +100,28 @@ def expected_score_ml(Q, X, v):
     return -0.5 * _trace_qxvx(Q, X, v ** 2)
 
 
-def adjustment_slope(A, D, adjustment):
-    """``d log h(A) / dA`` of the adjusted likelihood (0 when unadjusted)."""
+def adjustment_slope(A, D, adjustment, curvature=False):
+    """``d log h(A) / dA`` of the adjusted likelihood (0 when unadjusted).
+
+    With ``curvature`` also ``−d² log h / dA²``, which Fisher scoring adds to the
+    information: ``h`` is known exactly, and without it the steps overshoot near 0.
+    """
     if adjustment is None:
-        return np.zeros_like(A)
+        zero = np.zeros_like(A)
+        return (zero, zero) if curvature else zero
     if adjustment == "li-lahiri":
-        return 1.0 / A
-    trace = np.sum(A[:, None] / (A[:, None] + D), axis=1)
-    slope = np.sum(D / (A[:, None] + D) ** 2, axis=1)
-    return slope / (len(D) * np.arctan(trace) * (1.0 + trace ** 2))
+        return (1.0 / A, 1.0 / A ** 2) if curvature else 1.0 / A
+    total = A[:, None] + D
+    trace = np.sum(A[:, None] / total, axis=1)
+    t1 = np.sum(D / total ** 2, axis=1)
+    t2 = -2.0 * np.sum(D / total ** 3, axis=1)
+    arc, m = np.arctan(trace), len(D)
+    slope = t1 / (m * arc * (1.0 + trace ** 2))
+    if not curvature:
+        return slope
+    second = (t2 / (arc * (1 + trace ** 2))
+              - t1 ** 2 * (1 + 2 * trace * arc) / (arc * (1 + trace ** 2)) ** 2) / m
+    return slope, -second
 
 
 def _score(y, D, X, A, method, adjustment):
@@ -122,7 +136,8 @@ def _score(y, D, X, A, method, adjustment):
         trace_pp = (np.sum(v ** 2, axis=1) - 2 * _trace_qxvx(Q, X, v ** 3)
                     + np.einsum("bjk,bkj->b", M, M))
         score, info = -0.5 * trace_p + quad, 0.5 * trace_pp
-    return score + adjustment_slope(A, D, adjustment), info
+    slope, curvature = adjustment_slope(A, D, adjustment, curvature=True)
+    return score + slope, info + curvature
 
 
 def fit_variance(y, D, X, method="reml", adjustment=None):
@@ -182,14 +197,15 @@ def predict(y, D, X, A, method, adjustment):
 def fit_many(y, D, X, method="reml", adjustment="yoshimori-lahiri"):
     """Fit every row of ``y`` (B, m); rows where A = 0 are refitted with ``adjustment``.
 
-    Returns ``(A, adjusted, eblup, synthetic, gamma, mse, beta, Q, iterations)``.
+    Returns ``(A, adjusted, eblup, synthetic, gamma, mse, beta, Q, iterations)``;
+    ``iterations`` (the most any row took) reaches ``MAX_ITERATIONS`` only without convergence.
     """
     y = np.atleast_2d(np.asarray(y, dtype=float))
     A, iterations = fit_variance(y, D, X, method)
     adjusted = (A == 0) & (adjustment is not None)
     if adjusted.any():
         A[adjusted], more = fit_variance(y[adjusted], D, X, method, adjustment)
-        iterations += more
+        iterations = max(iterations, more)
     parts = [None] * 6
     for mask, adjust in ((~adjusted, None), (adjusted, adjustment)):
         if mask.any():
@@ -218,5 +234,5 @@ def fay_herriot(direct, sampling_variance, design, method="reml",
     total = A[0] + D
     loglike = -0.5 * float(np.sum(np.log(2 * np.pi * total) + resid ** 2 / total))
     return FayHerriotFit(method, adjustment if adjusted[0] else None, adjustment, float(A[0]),
-                         beta[0], Q[0], iterations, loglike, y, D, X, eblup[0], synthetic[0],
-                         gamma[0], mse[0])
+                         beta[0], Q[0], iterations, iterations < MAX_ITERATIONS, loglike, y, D,
+                         X, eblup[0], synthetic[0], gamma[0], mse[0])

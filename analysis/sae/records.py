@@ -31,6 +31,7 @@ def model_record(result: SmallAreaEstimates, beta_names: list[str] | None = None
         "aic": fit.aic,
         "bic": fit.bic,
         "iterations": fit.iterations,
+        "converged": fit.converged,
         "brown_w": checks.brown_w,
         "brown_df": checks.brown_df,
         "brown_p": checks.brown_p,
