@@ -11,7 +11,7 @@ residual ``r = y − Xβ̂``, the ML score is ``−½ Σv + ½ Σ(v r)²`` with
 information ``½ Σv²``; the REML score is ``−½ tr P + ½ Σ(v r)²`` with
 information ``½ tr P²``, ``P = V⁻¹ − V⁻¹XQX'V⁻¹`` (diagonal ``V`` makes both
 traces sums and ``p × p`` products).  All functions take a stack of ``B``
-data vectors at once so the parametric bootstrap refits every replicate in
+data vectors (and their variances, ``(m,)`` or ``(B, m)``) at once so the parametric bootstrap refits every replicate in
 one array pass.
 
 **Adjusted likelihood when A = 0.** When REML or ML lands on the boundary,
@@ -84,7 +84,7 @@ class FayHerriotFit:
 
 def gls(y, D, X, A):
     """``v, Q, β̂, r`` for each row of ``y`` (B, m) and each ``A`` (B,)."""
-    v = 1.0 / (A[:, None] + D[None, :])
+    v = 1.0 / (A[:, None] + D)
     Q = np.linalg.inv(np.einsum("bi,ij,ik->bjk", v, X, X))
     beta = np.einsum("bjk,bk->bj", Q, np.einsum("bi,ij,bi->bj", v, X, y))
     return v, Q, beta, y - beta @ X.T
@@ -115,7 +115,7 @@ def adjustment_slope(A, D, adjustment, curvature=False):
     trace = np.sum(A[:, None] / total, axis=1)
     t1 = np.sum(D / total ** 2, axis=1)
     t2 = -2.0 * np.sum(D / total ** 3, axis=1)
-    arc, m = np.arctan(trace), len(D)
+    arc, m = np.arctan(trace), D.shape[-1]
     slope = t1 / (m * arc * (1.0 + trace ** 2))
     if not curvature:
         return slope
@@ -147,24 +147,26 @@ def fit_variance(y, D, X, method="reml", adjustment=None):
     positive (the boundary maximum), else halves A.  Adjusted, A stays positive.
     """
     y = np.atleast_2d(y)
-    scale = float(np.median(D))
-    A = np.full(y.shape[0], scale)
+    D = np.broadcast_to(D, y.shape)
+    scale = np.median(D, axis=1)
+    A = scale.copy()
     active = np.ones(y.shape[0], dtype=bool)
     iterations = 0
     while active.any() and iterations < MAX_ITERATIONS:
         iterations += 1
         idx = np.flatnonzero(active)
-        score, info = _score(y[idx], D, X, A[idx], method, adjustment)
+        score, info = _score(y[idx], D[idx], X, A[idx], method, adjustment)
         new = A[idx] + score / info
         below = new <= 0
         if below.any():
             halved = A[idx][below] / 2
             if adjustment is None:
-                at_zero, _ = _score(y[idx][below], D, X, np.zeros(below.sum()), method, None)
+                at_zero, _ = _score(y[idx][below], D[idx][below], X, np.zeros(below.sum()),
+                                    method, None)
                 new[below] = np.where(at_zero <= 0, 0.0, halved)
             else:
                 new[below] = halved
-        done = (np.abs(new - A[idx]) <= TOLERANCE * (A[idx] + scale)) | (new == 0)
+        done = (np.abs(new - A[idx]) <= TOLERANCE * (A[idx] + scale[idx])) | (new == 0)
         A[idx] = new
         active[idx[done]] = False
     return A, iterations
@@ -201,15 +203,16 @@ def fit_many(y, D, X, method="reml", adjustment="yoshimori-lahiri"):
     ``iterations`` (the most any row took) reaches ``MAX_ITERATIONS`` only without convergence.
     """
     y = np.atleast_2d(np.asarray(y, dtype=float))
+    D = np.broadcast_to(D, y.shape)
     A, iterations = fit_variance(y, D, X, method)
     adjusted = (A == 0) & (adjustment is not None)
     if adjusted.any():
-        A[adjusted], more = fit_variance(y[adjusted], D, X, method, adjustment)
+        A[adjusted], more = fit_variance(y[adjusted], D[adjusted], X, method, adjustment)
         iterations = max(iterations, more)
     parts = [None] * 6
     for mask, adjust in ((~adjusted, None), (adjusted, adjustment)):
         if mask.any():
-            for k, part in enumerate(predict(y[mask], D, X, A[mask], method, adjust)):
+            for k, part in enumerate(predict(y[mask], D[mask], X, A[mask], method, adjust)):
                 if parts[k] is None:
                     parts[k] = np.empty((y.shape[0],) + part.shape[1:])
                 parts[k][mask] = part
