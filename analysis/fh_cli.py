@@ -78,7 +78,7 @@ def _column(table: pd.DataFrame, name: str, option: str) -> pd.Series:
 
 
 def _numbers(table, name, option, *, low=None, strict=False, high=None, what="") -> np.ndarray:
-    """A numeric column, every value finite and within ``[low, high]`` (``low`` excluded if strict)."""
+    """A numeric column, every value finite and in ``[low, high]`` (``low`` excluded if strict)."""
     column = _column(table, name, option)
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
     for row, (text, value) in enumerate(zip(column, values), 1):
@@ -110,8 +110,8 @@ def _design(table: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, list[str
             labels.append(name)
         rank = np.linalg.matrix_rank(np.column_stack(columns))
         if rank < len(columns):
-            raise InputError(f"column '{name}' (--covariates): collinear with the intercept and the "
-                             "covariates before it (constant, or a combination of them)")
+            raise InputError(f"column '{name}' (--covariates): collinear with the intercept and "
+                             "the covariates before it (constant, or a combination of them)")
     return np.column_stack(columns), labels
 
 
@@ -140,7 +140,8 @@ def _estimate(args):
     first: dict[str, int] = {}
     for row, name in enumerate(area, 1):
         if name in first:
-            raise InputError(f"column '{args.area}' row {row}: area '{name}' repeats row {first[name]}")
+            raise InputError(f"column '{args.area}' row {row}: area '{name}' repeats row "
+                             f"{first[name]}")
         first[name] = row
     shares = args.transform != "none"
     direct = _numbers(table, args.estimate, "--estimate", what="estimate",
@@ -161,8 +162,8 @@ def _estimate(args):
         edge = (direct <= 0) | (direct >= 1)
         if edge.any():
             row = int(np.argmax(edge)) + 1
-            raise InputError(f"column '{args.estimate}' row {row}: the logit needs a share strictly "
-                             f"between 0 and 1, got {direct[row - 1]:g}")
+            raise InputError(f"column '{args.estimate}' row {row}: the logit needs a share "
+                             f"strictly between 0 and 1, got {direct[row - 1]:g}")
     X, labels = _design(table, covariates)
     if len(table) <= X.shape[1] + 1:
         raise InputError(f"{len(table)} areas but {X.shape[1] + 1} parameters (intercept, "

@@ -94,7 +94,8 @@ def coverage_row(name, truth, low, high, n):
     per_area = covered.mean(axis=0)
     smallest = np.argsort(n, kind="stable")[: int(np.ceil(AREAS / 4))]
     worst = int(np.argmin(per_area))
-    return {"method": name, "overall": covered.mean(), "smallest_quartile": per_area[smallest].mean(),
+    return {"method": name, "overall": covered.mean(),
+            "smallest_quartile": per_area[smallest].mean(),
             "worst_area": per_area[worst], "worst_n": int(n[worst]),
             "mean_length": float(np.mean(high - low))}
 
@@ -106,7 +107,7 @@ def rmse_reduction(truth, estimate, observed):
 
 
 def estimated_cv(rng, n, X, observed, replications, bootstrap):
-    """Estimated CVs (direct: plug-in; model: arcsine FH with bootstrap MSE) on a few replications."""
+    """Estimated CVs (direct: plug-in; arcsine FH: bootstrap MSE) on a few replications."""
     direct_cv, model_cv = [], []
     for p in observed[:replications]:
         result = small_area_estimates(p, p * (1 - p) / n, X, transform="arcsine", n_eff=n,
@@ -166,10 +167,12 @@ def coverage_table(scale, truth, observed, n, X):
     half = stats.norm.ppf(0.5 + LEVEL / 2) * np.sqrt(observed * (1 - observed) / n)
     rows.append(coverage_row("direct (Wald)", truth, observed - half, observed + half, n)
                 | {"fallback_share": float("nan")})
-    print(f"\n## truth normal on the {scale} scale: true shares {truth.min():.2f}..{truth.max():.2f}"
+    print(f"\n## truth normal on the {scale} scale: true shares "
+          f"{truth.min():.2f}..{truth.max():.2f}"
           f" (mean {truth.mean():.3f}, 5-95% {np.quantile(truth, 0.05):.2f}.."
           f"{np.quantile(truth, 0.95):.2f})")
-    print("| method | overall | smallest-n quartile | worst area (its n) | mean length | σu²=0 fallback |")
+    print("| method | overall | smallest-n quartile | worst area (its n) | mean length "
+          "| σu²=0 fallback |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['method']} | {r['overall']:.1%} | {r['smallest_quartile']:.1%} | "
@@ -200,7 +203,8 @@ def main(argv=None) -> int:
     cv = estimated_cv(rng, n, X, observed, args.cv_replications, args.bootstrap)
     print(f"\nestimated CV over {args.cv_replications} replications, arcsine truth (arcsine FH, "
           f"bootstrap MSE {args.bootstrap}): " + ", ".join(f"{k} {v:.3f}" for k, v in cv.items()))
-    print("timings: " + ", ".join(f"{k} {v:.3f}" for k, v in timings(rng, n, X, args.bootstrap).items()))
+    times = timings(rng, n, X, args.bootstrap)
+    print("timings: " + ", ".join(f"{k} {v:.3f}" for k, v in times.items()))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, numpy {np.__version__}, load average "
           f"{os.getloadavg()[0]:.1f}")

@@ -48,7 +48,8 @@ def bootstrap_mse(fit: FayHerriotFit, replicates: int, rng: np.random.Generator,
     """
     D, X = fit.sampling_variance, fit.design
     m = len(D)
-    theta = fit.design @ fit.beta + rng.normal(0.0, np.sqrt(fit.variance_component), (replicates, m))
+    spread = np.sqrt(fit.variance_component)
+    theta = fit.design @ fit.beta + rng.normal(0.0, spread, (replicates, m))
     y = theta + rng.normal(0.0, 1.0, (replicates, m)) * np.sqrt(D)
     A, adjusted, eblup, *_ = fit_many(y, D, X, fit.method, fit.fallback)
     truth = scales.back(transform, theta)

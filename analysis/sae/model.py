@@ -11,8 +11,8 @@ residual ``r = y − Xβ̂``, the ML score is ``−½ Σv + ½ Σ(v r)²`` with
 information ``½ Σv²``; the REML score is ``−½ tr P + ½ Σ(v r)²`` with
 information ``½ tr P²``, ``P = V⁻¹ − V⁻¹XQX'V⁻¹`` (diagonal ``V`` makes both
 traces sums and ``p × p`` products).  All functions take a stack of ``B``
-data vectors (and their variances, ``(m,)`` or ``(B, m)``) at once so the parametric bootstrap refits every replicate in
-one array pass.
+data vectors (and their variances, ``(m,)`` or ``(B, m)``) at once, so the
+parametric bootstrap refits every replicate in one array pass.
 
 **Adjusted likelihood when A = 0.** When REML or ML lands on the boundary,
 every area would collapse onto the synthetic estimate.  Then A is refitted by

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.cli import run
+
 ROOT = Path(__file__).resolve().parents[3]
 RTOL = 1e-6  # issue 13: R sae's values to a relative 1e-6
 FH = ["--area", "SmallArea", "--estimate", "yi", "--variance", "variance"]
@@ -64,7 +66,8 @@ def test_fh_csv_benchmarked_to_the_province(milk_csv):
 
 
 def test_fh_arcsine_with_effective_sizes(tmp_path):
-    """Shares of 1 (zero design variance) work on the arcsine scale with --n-eff; ends stay in [0, 1]."""
+    """Shares of 1 (zero design variance) work on the arcsine scale with --n-eff;
+    every interval stays in [0, 1]."""
     rng = np.random.default_rng(2)
     n = rng.integers(7, 400, 40)
     share = rng.binomial(n, 0.8) / n
@@ -86,10 +89,11 @@ def test_fh_arcsine_with_effective_sizes(tmp_path):
 
 
 def _bad(tmp_path, rows, *extra):
+    """Run in process (the subprocess contract is checked above): exit status and output."""
     path = tmp_path / "bad.csv"
     path.write_text("code,p,v,x\n" + "\n".join(rows) + "\n")
-    return _run(path, "--area", "code", "--estimate", "p", "--variance", "v", *extra,
-                "--format", "json")
+    return run(["fh", str(path), "--area", "code", "--estimate", "p", "--variance", "v", *extra,
+                "--format", "json"])
 
 
 GOOD = [f"A{k},0.{70 + k},0.001,{k}" for k in range(8)]
@@ -99,7 +103,8 @@ GOOD = [f"A{k},0.{70 + k},0.001,{k}" for k in range(8)]
     (GOOD[:3] + ["A1,0.8,0.001,3"] + GOOD[4:], [], "column 'code' row 4: area 'A1' repeats row 2"),
     (GOOD[:4] + ["A4,0.8,0,4"] + GOOD[5:], [], "column 'v' row 5: variance '0' must be positive"),
     (GOOD[:4] + ["A4,0.8,-0.1,4"] + GOOD[5:], [], "column 'v' row 5"),
-    (GOOD[:5] + ["A5,0.8,0.001,"] + GOOD[6:], ["--covariates", "x"], "column 'x' row 6: missing value"),
+    (GOOD[:5] + ["A5,0.8,0.001,"] + GOOD[6:], ["--covariates", "x"],
+     "column 'x' row 6: missing value"),
     (GOOD[:2] + ["A2,0.8,0.001,abc"] + GOOD[3:], ["--covariates", "x"], "column 'x' row 3"),
     (GOOD[:3], ["--covariates", "x"], "3 areas but 3 parameters"),
     (GOOD, ["--covariates", "y"], "unknown column 'y' (--covariates)"),
@@ -107,10 +112,19 @@ GOOD = [f"A{k},0.{70 + k},0.001,{k}" for k in range(8)]
     (GOOD[:1] + ["A1,1,0.001,1"] + GOOD[2:], ["--transform", "arcsine"],
      "column 'p' row 2: a share of 1"),
 ])
-def test_fh_bad_input_exits_2_naming_column_and_row(tmp_path, rows, extra, expected):
-    """One line on stderr naming what is wrong and where; status 2; no traceback."""
-    done = _bad(tmp_path, rows, *extra)
+def test_fh_bad_input_exits_2_naming_column_and_row(tmp_path, capsys, rows, extra, expected):
+    """One line on stderr naming what is wrong and where; status 2; nothing on stdout."""
+    assert _bad(tmp_path, rows, *extra) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], err
+
+
+def test_fh_bad_input_as_a_process_has_no_traceback(tmp_path):
+    """The same through ``python -m analysis``: status 2 and a single line."""
+    path = tmp_path / "bad.csv"
+    path.write_text("code,p,v\nA1,0.8,0.001\nA1,0.7,0.001\n")
+    done = _run(path, "--area", "code", "--estimate", "p", "--variance", "v", "--format", "csv")
     assert done.returncode == 2
-    assert done.stdout == ""
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and expected in lines[0], done.stderr
+    assert done.stderr.strip() == "analysis: error: column 'code' row 2: area 'A1' repeats row 1"

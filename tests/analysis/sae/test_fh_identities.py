@@ -51,7 +51,8 @@ def test_fitted_model_moves_between_direct_and_synthetic():
 def test_benchmarked_estimates_reproduce_the_benchmark(kind):
     """Σ wᵢ θᵢᴮ equals the provincial value exactly, for each kind of benchmarking."""
     rng = np.random.default_rng(5)
-    estimates, shares, mse = rng.uniform(0.6, 0.95, 40), rng.uniform(1, 50, 40), rng.uniform(1e-4, 1e-3, 40)
+    estimates, shares = rng.uniform(0.6, 0.95, 40), rng.uniform(1, 50, 40)
+    mse = rng.uniform(1e-4, 1e-3, 40)
     moved = benchmark(estimates, shares, 0.812, kind, mse=mse)
     assert moved @ (shares / shares.sum()) == pytest.approx(0.812, rel=EXACT)
 
@@ -91,7 +92,10 @@ def test_adjusted_likelihood_replaces_a_zero_variance_component(fallback):
     assert fit.adjustment == fallback and A > 0 and (fit.shrinkage > 0).all()
 
     def adjusted(a):
-        h = np.log(a) if fallback == "li-lahiri" else np.log(np.arctan(np.sum(a / (a + D)))) / len(D)
+        if fallback == "li-lahiri":
+            h = np.log(a)
+        else:
+            h = np.log(np.arctan(np.sum(a / (a + D)))) / len(D)
         return _residual_loglike(a, y, D, X) + h
 
     assert adjusted(A) > adjusted(A * 0.99) and adjusted(A) > adjusted(A * 1.01)
