@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -125,32 +126,49 @@ def estimated_cv(rng, n, X, observed, replications, bootstrap):
             "direct_cv_zero_share": float(np.mean(~defined))}
 
 
+def _clock():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (time.perf_counter(), own.ru_utime + own.ru_stime,
+            children.ru_utime + children.ru_stime)
+
+
+def _since(start):
+    now = _clock()
+    return {"wall_s": now[0] - start[0], "cpu_s": now[1] - start[1] + now[2] - start[2]}
+
+
 def timings(rng, n, X, bootstrap):
-    """One fit with analytical MSE, one with the bootstrap, in process and as the command."""
-    truth, observed = draw(rng, n, X, 1)
+    """One fit with analytical MSE, one with the bootstrap, in process and as the command
+    (wall and CPU seconds: on a shared machine the CPU time is the steadier figure)."""
+    _, observed = draw(rng, n, X, 1)
     p = observed[0]
-    started = time.perf_counter()
+    result = {}
+    start = _clock()
     small_area_estimates(p, np.maximum(p * (1 - p) / n, PLUG_IN_FLOOR), X)
-    fit_seconds = time.perf_counter() - started
-    started = time.perf_counter()
+    result["fit with Prasad-Rao MSE"] = _since(start)
+    start = _clock()
     small_area_estimates(p, p * (1 - p) / n, X, transform="arcsine", n_eff=n, replicates=bootstrap,
                          seed=1)
-    boot_seconds = time.perf_counter() - started
+    result[f"arcsine fit + {bootstrap}-replicate bootstrap"] = _since(start)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "wave.csv")
         pd.DataFrame({"code": [f"L{k:03d}" for k in range(AREAS)], "p": p, "v": p * (1 - p) / n,
                       "n": n, "dossiers": X[:, 1],
                       "kind": np.where(X[:, 2] == 1, "phuong", "xa")}).to_csv(path, index=False)
-        command = [sys.executable, "-m", "analysis", "fh", path, "--area", "code", "--estimate",
-                   "p", "--variance", "v", "--covariates", "dossiers,kind", "--transform",
-                   "arcsine", "--n-eff", "n", "--replicates", str(bootstrap), "--seed", "1",
-                   "--format", "json"]
-        started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True,
-                       cwd=Path(__file__).resolve().parents[1])
-        command_seconds = time.perf_counter() - started
-    return {"fit_with_mse_s": fit_seconds, "bootstrap_s": boot_seconds,
-            "command_bootstrap_s": command_seconds}
+        fh = [sys.executable, "-m", "analysis", "fh", path, "--area", "code", "--estimate",
+              "p", "--variance", "v", "--covariates", "dossiers,kind", "--format", "json"]
+        arcsine = ["--transform", "arcsine", "--n-eff", "n", "--replicates", str(bootstrap),
+                   "--seed", "1"]
+        commands = (("command: fh", fh), ("command: fh --transform arcsine", fh + arcsine),
+                    ("command: python -m analysis --help (start-up alone)",
+                     [sys.executable, "-m", "analysis", "--help"]))
+        for name, command in commands:
+            start = _clock()
+            subprocess.run(command, check=True, capture_output=True,
+                           cwd=Path(__file__).resolve().parents[1])
+            result[name] = _since(start)
+    return result
 
 
 def coverage_table(scale, truth, observed, n, X):
@@ -203,8 +221,9 @@ def main(argv=None) -> int:
     cv = estimated_cv(rng, n, X, observed, args.cv_replications, args.bootstrap)
     print(f"\nestimated CV over {args.cv_replications} replications, arcsine truth (arcsine FH, "
           f"bootstrap MSE {args.bootstrap}): " + ", ".join(f"{k} {v:.3f}" for k, v in cv.items()))
-    times = timings(rng, n, X, args.bootstrap)
-    print("timings: " + ", ".join(f"{k} {v:.3f}" for k, v in times.items()))
+    print("\n| timing (102 areas) | wall s | CPU s |\n|---|---|---|")
+    for name, spent in timings(rng, n, X, args.bootstrap).items():
+        print(f"| {name} | {spent['wall_s']:.3f} | {spent['cpu_s']:.3f} |")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, numpy {np.__version__}, load average "
           f"{os.getloadavg()[0]:.1f}")

@@ -82,17 +82,22 @@ class FayHerriotFit:
         return -2 * self.loglike + self.parameters * np.log(len(self.direct))
 
 
+def _xtwx(X, w):
+    """``X' diag(w_b) X`` for each row ``w_b`` of ``w`` (B, m), as one batched matrix product."""
+    return (w[:, :, None] * X).transpose(0, 2, 1) @ X
+
+
 def gls(y, D, X, A):
     """``v, Q, β̂, r`` for each row of ``y`` (B, m) and each ``A`` (B,)."""
     v = 1.0 / (A[:, None] + D)
-    Q = np.linalg.inv(np.einsum("bi,ij,ik->bjk", v, X, X))
-    beta = np.einsum("bjk,bk->bj", Q, np.einsum("bi,ij,bi->bj", v, X, y))
+    Q = np.linalg.inv(_xtwx(X, v))
+    beta = (Q @ ((v * y) @ X)[:, :, None])[:, :, 0]
     return v, Q, beta, y - beta @ X.T
 
 
 def _trace_qxvx(Q, X, w):
     """``tr(Q X' diag(w) X)`` per replicate."""
-    return np.einsum("bjk,bi,ik,ij->b", Q, w, X, X)
+    return np.einsum("bjk,bkj->b", Q, _xtwx(X, w))
 
 
 def expected_score_ml(Q, X, v):
@@ -130,8 +135,7 @@ def _score(y, D, X, A, method, adjustment):
     if method == "ml":
         score, info = -0.5 * v.sum(axis=1) + quad, 0.5 * np.sum(v ** 2, axis=1)
     else:
-        v2x = np.einsum("bi,ij->bij", v ** 2, X)
-        M = np.einsum("bjk,bik,il->bjl", Q, v2x, X)           # Q X'V²X
+        M = Q @ _xtwx(X, v ** 2)                               # Q X'V²X
         trace_p = v.sum(axis=1) - np.einsum("bjj->b", M)
         trace_pp = (np.sum(v ** 2, axis=1) - 2 * _trace_qxvx(Q, X, v ** 3)
                     + np.einsum("bjk,bkj->b", M, M))
@@ -177,7 +181,7 @@ def mse_terms(D, X, A, Q, method, adjustment):
     v = 1.0 / (A[:, None] + D)
     gamma = A[:, None] * v
     g1 = gamma * D
-    g2 = (1 - gamma) ** 2 * np.einsum("ij,bjk,ik->bi", X, Q, X)
+    g2 = (1 - gamma) ** 2 * np.sum((X @ Q) * X, axis=2)
     info = 0.5 * np.sum(v ** 2, axis=1)
     g3 = (1 - gamma) ** 2 * v / info[:, None]
     expected = expected_score_ml(Q, X, v) if method == "ml" else np.zeros_like(A)
