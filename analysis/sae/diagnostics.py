@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import chdtrc
 
 from analysis.sae.model import FayHerriotFit
 
@@ -54,10 +54,12 @@ def diagnose(fit: FayHerriotFit, direct, direct_variance, estimate, mse) -> Diag
     y, D = fit.direct, fit.sampling_variance
     w = float(np.sum((y - fit.eblup) ** 2 / (D + fit.mse)))
     residuals = (y - fit.synthetic) / np.sqrt(fit.variance_component + D)
+    from scipy import stats  # here, so `python -m analysis` starts without scipy.stats
+
     shapiro = stats.shapiro(residuals)
     correlation = (float(np.corrcoef(fit.synthetic, y)[0, 1])
                    if np.ptp(fit.synthetic) > 0 else float("nan"))
     below = [float(np.mean(coefficient_of_variation(e, v) < CV_THRESHOLD))
              for e, v in ((direct, direct_variance), (estimate, mse))]
-    return Diagnostics(w, len(y), float(stats.chi2.sf(w, len(y))), correlation, *below,
+    return Diagnostics(w, len(y), float(chdtrc(len(y), w)), correlation, *below,
                        residuals, float(shapiro.statistic), float(shapiro.pvalue))

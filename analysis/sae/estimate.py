@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 from analysis.sae import transform as scales
 from analysis.sae.benchmark import BENCHMARK_TYPES, benchmark, normalised_shares
@@ -70,7 +70,7 @@ def small_area_estimates(direct, direct_variance, design, *, method="reml", tran
         raise ValueError(f"the {transform} scale needs finite estimates and positive variances; "
                          "give n_eff where a share is 0 or 1")
     fit = fay_herriot(y, D, design, method, fallback)
-    half = stats.norm.ppf(0.5 + level / 2) * np.sqrt(fit.mse)
+    half = ndtri(0.5 + level / 2) * np.sqrt(fit.mse)
     eblup = scales.back(transform, fit.eblup)
     low, high = scales.back(transform, fit.eblup - half), scales.back(transform, fit.eblup + half)
     rng = np.random.default_rng(seed)
