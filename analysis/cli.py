@@ -5,6 +5,10 @@ status 2 and one line on stderr naming the column and row (row 1 = first
 line after the header; margins rows count the same way).  Strata with a
 single PSU, and a ``--success`` value that no row has, are reported on
 stderr as notes.
+
+Only the columns a command names are read, numbers by pandas' C parser
+with typed columns; a column that does not parse as numbers is read again
+as text only to name the first bad row.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from analysis import estimators, fh_cli
 from analysis.api import STATISTICS, make_design
 from analysis.design import DesignError, numeric_column
 from analysis.results import to_frame, to_records
-from analysis.sipas import index_nodes
+from analysis.sipas import index_nodes, parse_tree
+from analysis.tree import read_tree
 
 EXIT_USAGE = 2
 
@@ -42,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     est.add_argument("--stat", required=True, choices=STATISTICS)
     est.add_argument("--success", metavar="VALUE", help="value counted as success (proportion)")
     idx = commands.add_parser("index", help="SIPAS item shares, elements and index")
-    idx.add_argument("--element", action="append", required=True, metavar="NAME=ITEM,ITEM,...")
+    tree = idx.add_mutually_exclusive_group(required=True)
+    tree.add_argument("--element", action="append", metavar="NAME=ITEM,ITEM,...")
+    tree.add_argument("--tree", dest="tree_file", metavar="TREE.json",
+                      help="index tree written by: flask export index-tree")
     idx.add_argument("--meanscores", action="store_true", help="also report mean score per item")
     for sub in (est, idx):
         sub.add_argument("data", metavar="DATA.csv")
@@ -55,17 +63,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_csv(path: str, what: str) -> pd.DataFrame:
+def _header(path: str, what: str) -> list[str]:
+    """The column names of a CSV file, refusing a name given twice."""
     try:
         header = pd.read_csv(path, dtype=str, skipinitialspace=True, header=None, nrows=1)
-        table = pd.read_csv(path, dtype=str, skipinitialspace=True)
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {what} {path}: {exc}") from exc
     names = [name for name in header.iloc[0] if isinstance(name, str)]  # blank names are not comparable
     twice = [name for name in dict.fromkeys(names) if names.count(name) > 1]
     if twice:  # pandas would silently rename the second one 'NAME.1'
         raise UsageError(f"{what} {path}: two columns are named '{twice[0]}' in the header")
-    return table
+    return names
+
+
+def _read_csv(path: str, what: str, *, numeric: Sequence[str] = (), text: Sequence[str] | None = None,
+              ) -> pd.DataFrame:
+    """Columns ``numeric`` as float64 and ``text`` as strings (every column if ``text`` is None)."""
+    _header(path, what)
+    usecols = None if text is None else list(dict.fromkeys([*numeric, *text]))
+    dtypes = {column: str for column in text or ()}
+    floats = {column: "float64" for column in numeric}
+    try:
+        if text is None:
+            return pd.read_csv(path, dtype=str, skipinitialspace=True)
+        try:
+            return pd.read_csv(path, usecols=usecols, dtype={**dtypes, **floats},
+                               skipinitialspace=True, engine="c")
+        except ValueError:
+            # Some cell is not a number: read those columns as text so that
+            # numeric_column can name the column and row.
+            return pd.read_csv(path, usecols=usecols, dtype=str, skipinitialspace=True)
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
+    except ValueError as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
 
 
 def read_margins(path: str) -> dict[str, dict[str, float]]:
@@ -131,15 +162,50 @@ def _check_success(data: pd.DataFrame, args) -> None:
                   f"proportion is 0; values found: {found or 'none'}", file=sys.stderr)
 
 
-def _check_columns(data: pd.DataFrame, args) -> None:
+def _check_columns(names: Sequence[str], args) -> None:
     named = [("--var", c) for c in getattr(args, "var", None) or []]
-    for items in (getattr(args, "tree", None) or {}).values():
-        named += [("--element", c) for c in items]
+    if args.tree_source is not None:
+        for element, items in args.tree_source.node_items().items():
+            option = "--element" if args.tree_file is None else f"--tree node '{element}'"
+            named += [(option, c) for c in items]
     named += [(f"--{o}", getattr(args, o)) for o in ("weight", "strata", "cluster", "fpc", "by")]
+    known = set(names)
     for option, column in named:
-        if column is not None and column not in data.columns:
+        if column is not None and column not in known:
             raise UsageError(f"unknown column '{column}' ({option}); the data have: "
-                             f"{', '.join(map(str, data.columns))}")
+                             f"{', '.join(map(str, names))}")
+
+
+def _columns(args, margins) -> tuple[list[str], list[str]]:
+    """The columns to read as numbers and as text, and only those."""
+    numeric = [c for c in (args.weight, args.fpc) if c]
+    text = [c for c in (args.strata, args.cluster, args.by) if c]
+    text += list(margins or ())
+    if args.command == "index":
+        numeric += list(args.tree_source.items)
+    elif args.stat == "proportion":
+        text += args.var  # categories are compared as text, as --success is given
+    else:
+        numeric += args.var
+    return numeric, text
+
+
+def _tree(args):
+    """The index tree from --tree or the --element flags."""
+    if args.tree_file is None:
+        return _ElementTree(_elements(args.element))
+    return read_tree(args.tree_file)
+
+
+class _ElementTree:
+    """The --element flags in the shape of a tree file: one level of elements under the index."""
+
+    def __init__(self, tree: dict[str, list[str]]):
+        self.root, self.tree, self.weights = "index", tree, {}
+        self.items = tuple(dict.fromkeys(i for items in tree.values() for i in items))
+
+    def node_items(self) -> dict[str, list[str]]:
+        return self.tree
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -149,15 +215,20 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "fh":
             return fh_cli.run(args)
         _check_options(args)
-        args.tree = _elements(args.element) if args.command == "index" else None
-        data = _read_csv(args.data, "data")
-        _check_columns(data, args)
+        args.tree_file = getattr(args, "tree_file", None)
+        args.tree_source = _tree(args) if args.command == "index" else None
+        names = _header(args.data, "data")
+        _check_columns(names, args)
         margins = read_margins(args.rake) if args.rake else None
+        numeric, text = _columns(args, margins)
+        data = _read_csv(args.data, "data", numeric=numeric, text=text)
         design = make_design(data, weight=args.weight, strata=args.strata, cluster=args.cluster,
                              fpc=args.fpc, rake=margins)
         options = dict(by=args.by, level=args.level)
         if args.command == "index":
-            results = index_nodes(design, args.tree, meanscores=args.meanscores, **options)
+            source = args.tree_source
+            root = parse_tree(source.tree, source.weights, name=source.root)
+            results = index_nodes(design, root, meanscores=args.meanscores, **options)
         elif args.stat == "proportion":
             results = estimators.proportion(design, args.var, success=args.success, **options)
         else:

@@ -16,7 +16,7 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # quantiles without importing scipy.stats (a second at start-up)
 
 #: statistics reported under the JSON key "node" rather than "variable"
 NODE_STATISTICS = frozenset({"share", "meanscore", "element", "index", "node"})
@@ -83,20 +83,20 @@ def to_frame(results: Iterable[Estimate]) -> pd.DataFrame:
 
 def normal_interval(estimate, se, level):
     """Wald interval with the normal quantile, as ``confint(svymean(...))``."""
-    q = stats.norm.ppf(0.5 + level / 2)
+    q = special.ndtri(0.5 + level / 2)
     return estimate - q * se, estimate + q * se
 
 
 def t_interval(estimate, se, level, df):
     """Wald interval with the t quantile on ``df`` degrees of freedom."""
-    q = stats.t.ppf(0.5 + level / 2, df) if df > 0 else np.nan
+    q = special.stdtrit(df, 0.5 + level / 2) if df > 0 else np.nan
     return estimate - q * se, estimate + q * se
 
 
 def logit_interval(p, se, level, df):
     """Logit interval of ``svyciprop(method = "logit")``; undefined at p = 0 or 1."""
     p = np.asarray(p, dtype=float)
-    q = stats.t.ppf(0.5 + level / 2, df) if df > 0 else np.nan
+    q = special.stdtrit(df, 0.5 + level / 2) if df > 0 else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         inside = (p > 0) & (p < 1)
         eta = np.where(inside, np.log(p / (1 - p)), np.nan)

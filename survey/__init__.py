@@ -8,18 +8,24 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey import admin, auth, errors, health, models, respond, security  # noqa: F401 (models registers the tables)
+from survey import admin, auth, errors, health, models, reports, respond, security  # noqa: F401 (models registers the tables)
 from survey.auth import commands as auth_commands
 from survey.config import engine_options, load_config
+from survey.counts import commands as counts_commands
+from survey.demo import commands as demo_commands
 from survey.exports import commands as export_commands
 from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.publishing import commands as publishing_commands
+from survey.reports import commands as report_commands
 from survey.respond import commands as respond_commands
 from survey.setup import commands as setup_commands
 from survey.startup import check_ready_to_serve
 
 # Each feature package's `commands.py` lists its CLI groups and commands in COMMANDS.
-COMMAND_MODULES = (setup_commands, export_commands, respond_commands, publishing_commands, auth_commands)
+COMMAND_MODULES = (
+    setup_commands, export_commands, respond_commands, publishing_commands, auth_commands, counts_commands,
+    demo_commands, report_commands,
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -48,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reports.bp)
     errors.register(app)
     for module in COMMAND_MODULES:
         for command in module.COMMANDS:

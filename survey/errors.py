@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -41,3 +42,9 @@ def register(app: Flask) -> None:
     def internal_error(exc):
         db.session.rollback()
         return render_error(500)
+
+
+class BadInput(click.ClickException):
+    """A command's input is wrong: one clear line naming what and where, and exit status 2."""
+
+    exit_code = 2

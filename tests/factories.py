@@ -24,6 +24,7 @@ from survey.models import (
 from survey.passwords import hash_password
 from survey.publishing import publish
 from survey.questionnaire import load_questionnaire
+from survey.weights import scores as compact_scores
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SIPAS_FILE = PROJECT_ROOT / "questionnaires" / "sipas-2026.yaml"
@@ -86,8 +87,12 @@ def make_response(
     field: ServiceField | None = None,
     channel: str = Channel.DESK,
     flags: list[str] | None = None,
+    submitted_at: dt.datetime | None = None,
+    compact: bool = True,
 ) -> Response:
-    now = dt.datetime.now(dt.timezone.utc)
+    """A stored response; `compact=False` leaves out the compact scores, as rows stored before
+    they existed (survey.weights then reads the answer table)."""
+    now = submitted_at or dt.datetime.now(dt.timezone.utc)
     response = Response(
         id=uuid.uuid4(),
         wave=wave,
@@ -102,6 +107,9 @@ def make_response(
     for code, value in answers.items():
         score = int(value) if value.isdigit() and 1 <= int(value) <= 5 else None
         response.answers.append(Answer(item_code=code, value=value, score=score))
+    if compact:
+        codes = compact_scores.likert_codes_of(wave.questionnaire_version.definition)
+        response.scores = compact_scores.encode({a.item_code: a.score for a in response.answers}, codes)
     session.add(response)
     session.flush()
     return response

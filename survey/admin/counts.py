@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
-from survey.admin.countsfile import CountsFileError, parse_counts, upsert_counts
 from survey.audit import record
+from survey.auth.scope import centre_criterion, roles_required, visible_centre_ids
+from survey.counts.parse import parse_counts, read_quarter, replace_quarters
+from survey.counts.table import CountsFileError
+from survey.counts.template import counts_template
 from survey.extensions import db
 from survey.forms.admin import CountsUploadForm
 from survey.models import AdminCount, ServiceCentre, UserRole
-from survey.auth.scope import centre_criterion, roles_required
 
 PROBLEMS_SHOWN = 200
 COUNTS_SHOWN = 500
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/counts", methods=["GET", "POST"])
 @roles_required(UserRole.ADMIN, UserRole.OFFICER, read_roles=(UserRole.ANALYST,))
 def counts():
-    """List counts in scope and upload a file of them, all rows or none."""
+    """List counts in scope and upload a file of them, replacing its quarters, all rows or none."""
     user = staff()
     form = CountsUploadForm()
     problems: list[str] = []
@@ -30,10 +33,12 @@ def counts():
         except CountsFileError as exc:
             problems = exc.problems
         else:
-            added, updated = upsert_counts(db.session, rows)
-            record("counts_upload", form.file.data.filename or None, rows=len(rows), added=added, updated=updated)
+            replaced = replace_quarters(db.session, rows, visible_centre_ids(db.session, user))
+            record("counts_upload", form.file.data.filename or None, rows=replaced.added,
+                   removed=replaced.removed, quarters=list(replaced.quarters))
             db.session.commit()
-            flash(f"Đã nhận {len(rows)} dòng: thêm mới {added}, cập nhật {updated}.", "success")
+            flash(f"Đã nhận {replaced.added} dòng cho quý {', '.join(replaced.quarters)}; "
+                  f"thay thế {replaced.removed} dòng số liệu cũ.", "success")
             return redirect(url_for("admin.counts"))
     quarter = request.args.get("quarter", "")
     query = (
@@ -48,3 +53,14 @@ def counts():
         "admin/counts.html", form=form, counts=rows, quarter=quarter,
         problems=problems[:PROBLEMS_SHOWN], more=max(0, len(problems) - PROBLEMS_SHOWN),
     ), status
+
+
+@bp.get("/counts/template.xlsx")
+@roles_required(UserRole.ADMIN, UserRole.OFFICER)
+def counts_template_download():
+    """Download an XLSX template listing every centre in scope and every field."""
+    user = staff()
+    quarter = read_quarter(request.args.get("quarter", "")) or ""
+    data = counts_template(db.session, quarter, visible_centre_ids(db.session, user))
+    name = f"so-ho-so-{quarter or 'mau'}.xlsx"
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -156,7 +156,7 @@ class CountsUploadForm(VietnameseForm):
 
     file = FileField(
         "Tệp số liệu (CSV hoặc XLSX)",
-        description="Các cột: centre_code, field_code, quarter, dossiers_resolved.",
+        description="Các cột: Mã trung tâm, Lĩnh vực, Quý, Số hồ sơ đã giải quyết (hoặc centre_code, field_code, quarter, dossiers_resolved).",
         validators=[FileRequired(FILE_REQUIRED)],
     )
     submit = SubmitField("Tải lên")

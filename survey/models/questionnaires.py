@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, event, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, event, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import Base, utcnow
@@ -77,6 +77,8 @@ class Wave(Base):
     opens_on: Mapped[dt.date]
     closes_on: Mapped[dt.date]
     status: Mapped[str] = mapped_column(String(10), default=WaveStatus.DRAFT)
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Filled with synthetic responses by `flask demo responses`; never a real survey round."""
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
 

@@ -69,6 +69,10 @@ class Response(Base):
     ip_hash: Mapped[str | None] = mapped_column(String(64))
     review_status: Mapped[str] = mapped_column(String(10), default=ReviewStatus.INCLUDED)
     review_reason: Mapped[str | None] = mapped_column(Text)
+    scores: Mapped[str | None] = mapped_column(Text)
+    """The likert scores again, compact: one digit per likert item of the questionnaire version,
+    in questionnaire order, 0 for no answer (see survey.weights.scores). Written with the
+    answers so that loading a wave for analysis reads one column instead of ~36 answer rows."""
 
     wave: Mapped[Wave] = relationship()
     centre: Mapped[ServiceCentre | None] = relationship()

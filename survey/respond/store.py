@@ -19,6 +19,7 @@ from survey.respond.receipts import find_token, use_token
 from survey.respond.drafts import forget
 from survey.respond.state import FormState
 from survey.respond.scrub import scrub_free_text
+from survey.weights import scores as compact_scores
 
 STORED = "stored"
 DUPLICATE = "duplicate"
@@ -97,6 +98,9 @@ def store_response(
         device_hash=device.device_hash,
         ip_hash=ip_hash,
         answers=answers,
+        scores=compact_scores.encode(
+            {a.item_code: a.score for a in answers}, compact_scores.likert_codes(questionnaire)
+        ),
     )
     session.add(response)
     forget(session, state)

@@ -77,16 +77,16 @@ def _counts(db_session):
     )
 
 
-def test_csv_upload_inserts_then_upserts(client, db_session, auth):
+def test_csv_upload_replaces_each_quarter_it_holds(client, db_session, auth):
     _setup(db_session)
     auth("admin")
-    first = HEADER + "24001,ho_tich,2026Q3,120\n24002,dat_dai,2026Q3,40\n"
+    first = HEADER + "24001,ho_tich,2026Q3,120\n24002,dat_dai,2026Q3,40\n24002,dat_dai,2026Q2,9\n"
     assert _upload(client, first.encode("utf-8-sig")).status_code == 302
     second = HEADER + "24001,ho_tich,2026Q3,125\n"
     assert _upload(client, second.encode(), name="anything.txt").status_code == 302
-    assert _counts(db_session) == [("24001", "ho_tich", "2026Q3", 125), ("24002", "dat_dai", "2026Q3", 40)]
+    assert _counts(db_session) == [("24001", "ho_tich", "2026Q3", 125), ("24002", "dat_dai", "2026Q2", 9)]
     details = [e.detail for e in db_session.scalars(select(AuditLog).where(AuditLog.action == "counts_upload").order_by(AuditLog.id))]
-    assert [(d["added"], d["updated"]) for d in details] == [(2, 0), (0, 1)]
+    assert [(d["rows"], d["removed"]) for d in details] == [(3, 0), (1, 2)]
 
 
 def test_xlsx_is_detected_by_content_whatever_the_name(client, db_session, auth):
@@ -108,7 +108,7 @@ def test_every_problem_is_reported_and_nothing_is_stored(client, db_session, aut
     data = HEADER + (
         "24001,ho_tich,2026Q3,10\n"  # fine, but must not be stored
         "99999,ho_tich,2026Q3,5\n"
-        "24001,nope,Q3-2026,-4\n"
+        "24001,nope,2026Q5,-4\n"
         "24001,ho_tich,2026Q3,11\n"
         "24002,dat_dai,2026Q3,\n"
     )
@@ -117,8 +117,8 @@ def test_every_problem_is_reported_and_nothing_is_stored(client, db_session, aut
     html = response.get_data(as_text=True)
     for message in (
         "Dòng 3, cột centre_code: không có trung tâm mã “99999”",
-        "Dòng 4, cột field_code: không có lĩnh vực mã “nope”",
-        "Dòng 4, cột quarter: “Q3-2026” không đúng dạng năm và quý",
+        "Dòng 4, cột field_code: không có lĩnh vực mã hoặc tên “nope”",
+        "Dòng 4, cột quarter: “2026Q5” không đúng dạng năm và quý",
         "Dòng 4, cột dossiers_resolved: “-4” không phải số nguyên không âm",
         "Dòng 5, cột centre_code: trùng với dòng 2",
         "Dòng 6, cột dossiers_resolved: bỏ trống",

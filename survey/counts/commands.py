@@ -1,0 +1,68 @@
+"""`flask --app wsgi counts import FILE --quarter Q` and `flask --app wsgi counts template --out FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from survey.audit import record
+from survey.counts.parse import parse_counts, read_quarter, replace_quarters
+from survey.counts.table import CountsFileError
+from survey.counts.template import counts_template
+from survey.errors import BadInput
+from survey.extensions import db
+
+PROBLEMS_SHOWN = 50
+
+counts_group = AppGroup("counts", help="Dossier counts (số hồ sơ đã giải quyết), the base of the weights.")
+
+
+def _quarter(value: str) -> str:
+    quarter = read_quarter(value)
+    if quarter is None:
+        raise BadInput(f"--quarter: “{value}” is not a quarter such as 2026Q4")
+    return quarter
+
+
+@counts_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--quarter", required=True, help="The quarter the file holds, e.g. 2026Q4; it is replaced as a whole.")
+def import_counts_command(path: Path, quarter: str) -> None:
+    """Check a CSV or XLSX counts file and replace the quarter's counts with it, all or nothing."""
+    quarter = _quarter(quarter)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    session = db.session
+    try:
+        rows = parse_counts(session, None, data, quarter=quarter)
+    except CountsFileError as exc:
+        for problem in exc.problems[:PROBLEMS_SHOWN]:
+            click.echo(f"{path}: {problem}", err=True)
+        more = len(exc.problems) - PROBLEMS_SHOWN
+        if more > 0:
+            click.echo(f"… and {more} more problems.", err=True)
+        raise BadInput(f"{path}: {len(exc.problems)} problem(s), nothing was imported.") from None
+    replaced = replace_quarters(session, rows)
+    record("counts_import", path.name, quarter=quarter, rows=replaced.added, removed=replaced.removed)
+    session.commit()
+    click.echo(f"Quarter {quarter}: {replaced.added} counts imported, {replaced.removed} earlier counts replaced.")
+
+
+@counts_group.command("template")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="XLSX file to write.")
+@click.option("--quarter", default="", help="Quarter written in every row (default: left for the official to fill).")
+def template_command(out: Path, quarter: str) -> None:
+    """Write an XLSX template listing every active centre and field, counts left blank."""
+    data = counts_template(db.session, _quarter(quarter) if quarter else "")
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise BadInput(f"--out: cannot write {out} ({exc.strerror or exc})") from None
+    click.echo(f"Wrote the counts template to {out}.")
+
+
+COMMANDS = (counts_group,)

@@ -1,0 +1,165 @@
+"""Draw synthetic responses as arrays: places, times, durations, devices, answers, flags.
+
+The flags follow the definitions of `survey.respond.quality` exactly, computed on arrays:
+a response is a burst when more than BURST_MAX responses of its centre (itself included)
+were submitted within BURST_WINDOW up to it; a repeat device when its device answered earlier
+in the wave; a speeder, straight-liner or outside office hours by the same thresholds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from survey.questionnaire import Item, QuestionnaireDefinition
+from survey.respond import quality
+
+BASE_SCORE = 3.7
+NO_ANSWER_RATE = 0.03
+OPTIONAL_PART_RATE = 0.45  # share of respondents who fill an optional part
+RECEIPT_RATE = 0.2
+SPEEDER_RATE = 0.04
+STRAIGHT_RATE = 0.01
+OUTSIDE_HOURS_RATE = 0.03
+BURST_SHARE = 0.005  # responses that arrive in bursts of BURST_SIZE
+BURST_SIZE = 8
+REPEAT_RATE = 0.015
+THIN_CENTRE_RATE = 0.1  # centres that get only a few responses
+
+
+@dataclass(frozen=True)
+class Places:
+    centre_ids: np.ndarray
+    centre_locality: np.ndarray  # locality index per centre (-1 for the provincial centre)
+    field_ids: dict[str, int]  # field code → id
+
+
+@dataclass
+class Draw:
+    """N responses, sorted by submission time."""
+
+    centre: np.ndarray  # index into Places.centre_ids
+    field_code: np.ndarray  # object
+    submitted: np.ndarray  # epoch seconds, float
+    duration: np.ndarray  # seconds, int
+    channel: np.ndarray  # object
+    device: np.ndarray  # object, hex
+    latent: np.ndarray  # respondent satisfaction factor (locality + field + person)
+    optional_on: np.ndarray  # (N, n_optional_pages) bool
+    flags: list[list[str]] | None = None
+
+
+def _quarter_days(start: dt.date, end: dt.date, timezone: str) -> np.ndarray:
+    days = pd.bdate_range(start, end, freq="C", weekmask="Mon Tue Wed Thu Fri Sat")
+    return np.array([dt.datetime(d.year, d.month, d.day, tzinfo=ZoneInfo(timezone)).timestamp() for d in days])
+
+
+def draw_responses(rng: np.random.Generator, n: int, places: Places, field_codes: list[str],
+                   start: dt.date, end: dt.date, timezone: str, n_optional: int) -> Draw:
+    """Who answered where and when, before any item is drawn."""
+    n_centres = len(places.centre_ids)
+    size = rng.lognormal(0.0, 0.8, n_centres)
+    size[rng.random(n_centres) < THIN_CENTRE_RATE] *= 0.01
+    centre = rng.choice(n_centres, size=n, p=size / size.sum())
+    field_weight = rng.dirichlet(np.full(len(field_codes), 1.5))
+    field_index = rng.choice(len(field_codes), size=n, p=field_weight)
+    field_code = np.asarray(field_codes, dtype=object)[field_index]
+    n_localities = max(1, int(places.centre_locality.max()) + 1)
+    locality_effect = np.append(rng.normal(0.0, 0.35, n_localities), 0.2)  # last: provincial centre
+    field_effect = rng.normal(0.0, 0.15, len(field_codes))
+    latent = locality_effect[places.centre_locality[centre]] + field_effect[field_index] + rng.normal(0, 1, n)
+
+    days = _quarter_days(start, end, timezone)
+    day = days[rng.integers(0, len(days), n)]
+    seconds = rng.uniform(7.25 * 3600, 16.75 * 3600, n)
+    outside = rng.random(n) < OUTSIDE_HOURS_RATE
+    seconds[outside] = rng.uniform(18 * 3600, 20 * 3600, outside.sum())
+    submitted = day + seconds
+    bursts = int(n * BURST_SHARE) // BURST_SIZE
+    for b in range(bursts):  # staff filling in forms: BURST_SIZE in a few minutes at one desk
+        rows = rng.choice(n, BURST_SIZE, replace=False)
+        centre[rows] = centre[rows[0]]
+        submitted[rows] = submitted[rows[0]] + np.arange(BURST_SIZE) * 20.0
+    duration = rng.lognormal(np.log(240), 0.4, n).astype(int)
+    fast = rng.random(n) < SPEEDER_RATE
+    duration[fast] = rng.integers(15, 40, fast.sum())
+    device = np.array([rng.bytes(32).hex() for _ in range(n)], dtype=object) if n < 1000 \
+        else _hex_devices(rng, n)
+    order = np.argsort(submitted, kind="stable")
+    repeat = np.flatnonzero(rng.random(n) < REPEAT_RATE)
+    draw = Draw(centre[order], field_code[order], submitted[order], duration[order],
+                np.where(rng.random(n) < RECEIPT_RATE, "receipt", "desk").astype(object),
+                device[order], latent[order], rng.random((n, n_optional)) < OPTIONAL_PART_RATE)
+    if len(repeat):  # the same phone answering again later: reuse an earlier device
+        earlier = (rng.random(len(repeat)) * repeat).astype(int)
+        keep = earlier < repeat
+        draw.device[repeat[keep]] = draw.device[earlier[keep]]
+    return draw
+
+
+def _hex_devices(rng: np.random.Generator, n: int) -> np.ndarray:
+    raw = rng.bytes(32 * n).hex()
+    return np.array([raw[i:i + 64] for i in range(0, 64 * n, 64)], dtype=object)
+
+
+def likert_scores(rng: np.random.Generator, latent: np.ndarray, n_items: int) -> np.ndarray:
+    """Scores 1–5 (0 = "Không trả lời") that correlate through `latent`."""
+    n = len(latent)
+    item_effect = rng.normal(0.0, 0.25, n_items)
+    raw = BASE_SCORE + 0.6 * latent[:, None] + item_effect[None, :] + rng.normal(0, 0.6, (n, n_items))
+    scores = np.clip(np.rint(raw), 1, 5).astype(np.int8)
+    straight = rng.random(n) < STRAIGHT_RATE
+    scores[straight] = scores[straight, :1]
+    scores[rng.random((n, n_items)) < NO_ANSWER_RATE] = 0
+    return scores
+
+
+def choice_values(rng: np.random.Generator, item: Item, n: int) -> np.ndarray:
+    """Answers to a select_one / select_many / integer item as strings."""
+    if item.type == "integer":
+        low, high = item.minimum or 0, item.maximum or 10
+        return rng.integers(low, high + 1, n).astype(str).astype(object)
+    values = np.array([c.value for c in item.choices.choices if not c.no_answer], dtype=object)
+    weights = rng.dirichlet(np.full(len(values), 2.0))
+    return values[rng.choice(len(values), n, p=weights)]
+
+
+def quality_flag_lists(draw: Draw, answered: np.ndarray, scale_scores: np.ndarray, timezone: str) -> list[list[str]]:
+    """Each response's flags, by the rules of survey.respond.quality, in its order."""
+    n = len(draw.submitted)
+    expected = np.minimum(quality.SPEEDER_FLOOR_SECONDS, quality.SPEEDER_SECONDS_PER_ANSWER * answered)
+    speeder = draw.duration < expected
+    given = scale_scores > 0
+    n_given = given.sum(axis=1)
+    lo = np.where(given, scale_scores, 9).min(axis=1)
+    hi = np.where(given, scale_scores, 0).max(axis=1)
+    straight = (n_given >= quality.STRAIGHT_LINE_MIN) & (lo == hi)
+    # burst: responses of the same centre submitted in [t - window, t], this one included
+    key = draw.centre.astype(np.float64) * 1e10 + draw.submitted
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    window = quality.BURST_WINDOW.total_seconds()
+    recent = np.arange(n) - np.searchsorted(sorted_key, sorted_key - window, side="left") + 1
+    burst = np.empty(n, bool)
+    burst[order] = recent > quality.BURST_MAX
+    local = pd.to_datetime(draw.submitted, unit="s", utc=True).tz_convert(timezone)
+    clock = (local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6).to_numpy()
+    weekday = local.weekday.to_numpy()
+    outside = np.ones(n, bool)
+    for day, (opens, closes) in quality.OFFICE_HOURS.items():
+        on_day = weekday == day
+        outside[on_day] = ~((clock[on_day] >= _seconds(opens)) & (clock[on_day] <= _seconds(closes)))
+    repeat = pd.Series(draw.device).duplicated().to_numpy()
+    checks = [("speeder", speeder), ("straight_lining", straight), ("burst", burst),
+              ("outside_hours", outside), ("repeat_device", repeat)]
+    combo = sum((flag.astype(np.int64) << bit) for bit, (_, flag) in enumerate(checks))
+    names = {code: [name for bit, (name, _) in enumerate(checks) if code >> bit & 1] for code in np.unique(combo)}
+    return [names[c] for c in combo.tolist()]
+
+
+def _seconds(moment: dt.time) -> float:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6

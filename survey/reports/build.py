@@ -1,0 +1,363 @@
+"""Build the quarterly report from an analysis frame: every number, no rendering.
+
+``build_report`` is a function of the analysis frame (one row per kept
+response, as ``survey.weights.analysis_frame`` returns it), the weighting
+report, the questionnaire's index tree, earlier waves' frames and the target,
+so it runs and is tested without a database.  The design is strata =
+``stratum`` (the locality), PSU = ``psu`` (desk-day), weights =
+``design_weight``; the statistics are ``analysis``'s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.change import independent_change
+from analysis.design import Design, DesignError
+from analysis.drivers import survey_logistic
+from analysis.estimators import proportion
+from analysis.report import (MIN_N, REASONS_VI, RULE_VI, design_effect, node_srs_variances,
+                             quartile_groups, ranks, reliability)
+from analysis.sipas import Node, index_nodes, parse_tree
+from survey.reports.model import (EMPTY, CentreQuality, DriverRow, Drivers, ItemResult, LocalityRow,
+                                  NodeResult, OpinionResult, Report, Stat)
+from survey.reports.wording import change_sentence, driver_reading
+
+WEIGHT, STRATUM, PSU, LOCALITY = "design_weight", "stratum", "psu", "locality_code"
+DEFAULT_TARGET = 0.86
+WEAKEST_COUNT = 5
+OPINION_ITEMS = ("harassment", "informal_payment")
+NONE_VALUE = "khong_co"  # the occurrence answer "Không có"
+DRIVER_OUTCOME_ELEMENT = "results"  # "Kết quả giải quyết TTHC" when no overall item exists
+OVERALL_ITEM = "overall"
+MIN_ANSWER_RATE = 0.5  # an element answered by fewer respondents is left out of the drivers
+
+
+@dataclass(frozen=True)
+class Locality:
+    """A locality of the province as the report lists it, responses or not."""
+
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class PreviousWave:
+    """An earlier wave for the trend and the change: its code and analysis frame."""
+
+    code: str
+    frame: pd.DataFrame
+
+
+def tree_to_node(tree) -> tuple[Node, dict[str, str], dict[str, str | None]]:
+    """The questionnaire's ``IndexTree`` as an ``analysis`` tree, node labels and parents."""
+    labels, parents = {}, {}
+
+    def mapping(code: str) -> dict:
+        node = tree.node(code)
+        out = {}
+        for child in node.children:
+            parents[child] = code
+            if tree.is_node(child):
+                sub = tree.node(child)
+                labels[child] = sub.label.get("vi") if hasattr(sub.label, "get") else str(sub.label)
+                grandchildren = sub.children
+                out[child] = mapping(child) if any(tree.is_node(g) for g in grandchildren) \
+                    else list(grandchildren)
+                for g in grandchildren:
+                    parents[g] = child
+        return out
+
+    root = tree.root
+    labels[root.code] = root.label.get("vi") if hasattr(root.label, "get") else str(root.label)
+    parents[root.code] = None
+    weights = {}
+    for node in tree.nodes:
+        if node.weights:
+            weights.update(dict(zip(node.children, node.weights)))
+    return parse_tree(mapping(root.code), weights, name=root.code), labels, parents
+
+
+def _stat(estimate, srs: tuple[int, float] | None = None) -> Stat:
+    """A report ``Stat``; for a node, ``srs`` gives its answering n and SRS variance."""
+    n = int(estimate.n) if srs is None else srs[0]
+    if estimate.n == 0 or np.isnan(estimate.estimate):
+        return Stat(None, None, None, None, n, None, None)
+    deff = estimate.deff if srs is None else design_effect(estimate.se ** 2, srs[1])
+    return Stat(estimate.estimate, estimate.se, estimate.ci_low, estimate.ci_high, n, deff, estimate.cv)
+
+
+def _walk_nodes(node: Node, depth: int = 0):
+    yield node, depth
+    for child in node.children:
+        yield from _walk_nodes(child, depth + 1)
+
+
+def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities: Sequence[Locality],
+                 is_demo: bool = False, previous: Iterable[PreviousWave] = (), target: float = DEFAULT_TARGET,
+                 item_labels: Mapping[str, str] | None = None, centres: pd.DataFrame | None = None,
+                 level: float = 0.95, progress: Callable[[str], None] = lambda step: None) -> Report:
+    """Every number of the report for ``wave``; see the module docstring for the inputs."""
+    if frame.empty:
+        raise DesignError(f"wave {wave} has no responses to report on")
+    item_labels = dict(item_labels or {})
+    root, labels, parents = tree_to_node(tree)
+    frame = frame.copy(deep=False)
+    frame[LOCALITY] = frame[LOCALITY].astype(str)
+    _add_opinions(frame)
+    element_scores = _add_element_scores(frame, root)
+    design = Design.from_frame(frame, weight=WEIGHT, strata=STRATUM, cluster=PSU)
+
+    progress("index")
+    results = index_nodes(design, root, by=LOCALITY, level=level, overall=True)
+    srs = node_srs_variances(design, root, by=LOCALITY)
+    overall = {(r.name, r.statistic): r for r in results if r.domain is None}
+    by_locality = {(r.domain[0][1], r.name): r for r in results
+                   if r.domain is not None and r.statistic != "share"}
+
+    def node_result(node: Node) -> NodeResult:
+        return NodeResult(node.name, labels.get(node.name, node.name),
+                          _stat(overall[(node.name, _statistic(node, root))], srs[(None, node.name)]),
+                          parents.get(node.name))
+
+    index = node_result(root)
+    fields = [node_result(child) for child in root.children if child.children]
+    elements = [node_result(n) for n, _ in _walk_nodes(root) if n.items]
+    items = [ItemResult(item, item_labels.get(item, item), n.name, _stat(overall[(item, "share")]),
+                        _levels(frame, item))
+             for n, _ in _walk_nodes(root) if n.items for item in n.items]
+    weakest = [i.code for i in sorted((i for i in items if i.share.estimate is not None),
+                                      key=lambda i: i.share.estimate)[:WEAKEST_COUNT]]
+
+    progress("localities")
+    rows = _locality_rows(localities, by_locality, srs, root.name, frame)
+    progress("opinions")
+    opinions = _opinions(design, frame, rows, item_labels, level)
+    progress("drivers")
+    drivers = _drivers(design, frame, root, labels, element_scores)
+    progress("trend")
+    trend, change = _trend(previous, root, wave, index.stat, design.df, level)
+    quality = _quality(frame, centres)
+    method = _method(weighting, design, frame, root, labels, drivers)
+    return Report(wave=wave, is_demo=is_demo, weighted=bool(getattr(weighting, "weighted", True)),
+                  n=len(frame), level=level, target=target, df=design.df, index=index, fields=fields,
+                  elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinions,
+                  drivers=drivers, change=change, trend=trend, quality=quality, method=method,
+                  reliability_rule=RULE_VI)
+
+
+def _statistic(node: Node, root: Node) -> str:
+    return "index" if node is root else ("element" if node.items else "node")
+
+
+def _levels(frame: pd.DataFrame, item: str) -> tuple[float, ...]:
+    """Weighted share of answers at each level 1-5 among the answered."""
+    values = frame[item].to_numpy(dtype=float, na_value=np.nan)
+    w = frame[WEIGHT].to_numpy(dtype=float)
+    answered = (values >= 1) & (values <= 5)
+    total = w[answered].sum()
+    if total <= 0:
+        return (np.nan,) * 5
+    sums = np.bincount(values[answered].astype(np.int64), weights=w[answered], minlength=6)[1:6]
+    return tuple(float(v) for v in sums / total)
+
+
+def _locality_rows(localities, by_locality, srs, root_name, frame) -> list[LocalityRow]:
+    known = {loc.code for loc in localities}
+    extra = sorted(set(frame[LOCALITY].unique()) - known)
+    names = frame.drop_duplicates(LOCALITY).set_index(LOCALITY)
+    everyone = list(localities) + [Locality(code, str(names.loc[code].get("locality_name", code)),
+                                            str(names.loc[code].get("locality_kind", "")))
+                                   for code in extra]
+    rows = []
+    for loc in everyone:
+        estimate = by_locality.get((loc.code, root_name))
+        stat = EMPTY if estimate is None else _stat(estimate, srs.get((loc.code, root_name)))
+        rule = reliability(stat.n, stat.effective_n, stat.estimate, stat.ci_low, stat.ci_high, stat.cv)
+        rows.append(LocalityRow(loc.code, loc.name, loc.kind, stat, rule.reliable, rule.reasons))
+    values = [row.index.estimate if row.reliable else None for row in rows]
+    for row, rank, group in zip(rows, ranks(values), quartile_groups(values)):
+        row.rank, row.group = rank, group
+    return rows
+
+
+def _add_opinions(frame: pd.DataFrame) -> None:
+    """0/1 columns ``_said_<item>``: any occurrence reported (answer other than "Không có").
+
+    A text answer is compared with the choice value; a numeric one is the
+    choice's position (1 = "Không có").
+    """
+    for item in OPINION_ITEMS:
+        if item not in frame.columns:
+            continue
+        column = frame[item]
+        if pd.api.types.is_numeric_dtype(column):
+            said = (column > 1).astype(float).where(column >= 1)
+        else:
+            text = column.astype("string").str.strip()
+            said = (text != NONE_VALUE).astype(float).where(text.notna() & (text != ""))
+        frame[f"_said_{item}"] = said.astype(float)
+
+
+def _opinions(design, frame, rows, item_labels, level) -> list[OpinionResult]:
+    out = []
+    for item in OPINION_ITEMS:
+        column = f"_said_{item}"
+        if column not in frame.columns or frame[column].notna().sum() == 0:
+            continue
+        results = proportion(design, column, by=LOCALITY, level=level, overall=True)
+        overall = _stat(results[0])
+        by_code = {r.domain[0][1]: _stat(r) for r in results[1:]}
+        shown = {}
+        for row in rows:
+            stat = by_code.get(row.code)
+            if stat is None or stat.estimate is None:
+                continue
+            rule = reliability(stat.n, stat.effective_n, stat.estimate, stat.ci_low, stat.ci_high,
+                               stat.cv)
+            # a share near 0 has a huge CV by construction: judge it by n and effective n only
+            if stat.n >= MIN_N and (stat.effective_n or 0) >= MIN_N and "ci_width" not in rule.reasons:
+                shown[row.code] = stat
+        out.append(OpinionResult(item, item_labels.get(item, item), overall, shown))
+    return out
+
+
+def _add_element_scores(frame: pd.DataFrame, root: Node) -> dict[str, str]:
+    """Per-response mean answer (1-5) over each element's answered items, as ``_score_<code>``."""
+    columns = {}
+    for node, _ in _walk_nodes(root):
+        if not node.items:
+            continue
+        values = frame[list(node.items)].to_numpy(dtype=float, na_value=np.nan, copy=True)
+        values[(values < 1) | (values > 5)] = np.nan
+        with np.errstate(invalid="ignore"):
+            counts = (~np.isnan(values)).sum(axis=1)
+            score = np.where(counts > 0, np.nansum(values, axis=1) / np.maximum(counts, 1), np.nan)
+        columns[node.name] = f"_score_{node.name}"
+        frame[columns[node.name]] = score
+    return columns
+
+
+def _drivers(design, frame, root, labels, scores) -> Drivers | None:
+    """Key drivers: logistic regression of the outcome on the service elements' scores.
+
+    The questionnaire has no overall-satisfaction question, so the outcome is
+    satisfaction with the result of the procedure (mean answer of its items
+    >= 4) and the predictors are the other elements of the service field;
+    an ``overall`` item, if a questionnaire has one, is used instead.
+    """
+    service = next((c for c in root.children if c.children), root)
+    elements = [c.name for c in service.children if c.items]
+    if OVERALL_ITEM in frame.columns:
+        answer = frame[OVERALL_ITEM]
+        outcome_label = "Hài lòng chung"
+        predictors = elements
+    elif DRIVER_OUTCOME_ELEMENT in scores:
+        answer = frame[scores[DRIVER_OUTCOME_ELEMENT]]
+        outcome_label = labels.get(DRIVER_OUTCOME_ELEMENT, DRIVER_OUTCOME_ELEMENT)
+        predictors = [e for e in elements if e != DRIVER_OUTCOME_ELEMENT]
+    else:
+        return None
+    frame["_outcome"] = (answer >= 4).astype(float).where(answer.notna())
+    rate = {e: frame[scores[e]].notna().mean() for e in predictors}
+    left_out = tuple(e for e in predictors if rate[e] < MIN_ANSWER_RATE)
+    used = [e for e in predictors if e not in left_out]
+    if not used:
+        return None
+    try:
+        fit = survey_logistic(design, "_outcome", [scores[e] for e in used])
+    except (DesignError, np.linalg.LinAlgError):
+        return None
+    rows = []
+    for code in used:
+        c = fit.coefficient(scores[code])
+        rows.append(DriverRow(code, labels.get(code, code), c.estimate, c.se, c.ci_low, c.ci_high,
+                              c.p_value))
+    rows.sort(key=lambda r: r.coefficient, reverse=True)
+    return Drivers("_outcome", outcome_label, tuple(rows), fit.coefficients[0].estimate, fit.n, fit.df,
+                   driver_reading(rows, outcome_label), left_out)
+
+
+def _trend(previous, root, wave, current: Stat, current_df, level):
+    trend, last = [], None
+    for prev in previous:
+        if prev.frame.empty:
+            continue
+        design = Design.from_frame(prev.frame, weight=WEIGHT, strata=STRATUM, cluster=PSU)
+        estimate = next(r for r in index_nodes(design, root, level=level) if r.statistic == "index")
+        trend.append({"wave": prev.code, "estimate": estimate.estimate, "se": estimate.se,
+                      "ci_low": estimate.ci_low, "ci_high": estimate.ci_high, "n": estimate.n})
+        last = (prev.code, estimate, design.df)
+    trend.append({"wave": wave, "estimate": current.estimate, "se": current.se,
+                  "ci_low": current.ci_low, "ci_high": current.ci_high, "n": current.n})
+    if last is None or current.estimate is None:
+        return trend, None
+    code, estimate, df = last
+    change = independent_change(code, estimate.estimate, estimate.se, df, current.estimate,
+                                current.se, current_df, level=level)
+    return trend, {**change.as_dict(), "sentence": change_sentence(change)}
+
+
+def _quality(frame, centres: pd.DataFrame | None) -> list[CentreQuality]:
+    flagged = frame["quality_flags"].map(lambda f: bool(f)) if "quality_flags" in frame.columns \
+        else pd.Series(False, index=frame.index)
+    kept = frame.groupby("centre_code").size()
+    flags = flagged.groupby(frame["centre_code"]).sum()
+    if centres is None:
+        centres = pd.DataFrame({"centre_code": kept.index, "centre_name": kept.index,
+                                "locality_code": frame.drop_duplicates("centre_code")
+                                .set_index("centre_code").loc[kept.index, LOCALITY].to_numpy(),
+                                "stored": kept.to_numpy(), "dossiers": np.nan})
+    out = []
+    for row in centres.itertuples(index=False):
+        k = int(kept.get(row.centre_code, 0))
+        dossiers = None if pd.isna(row.dossiers) else int(row.dossiers)
+        out.append(CentreQuality(str(row.centre_code), str(row.centre_name), str(row.locality_code),
+                                 int(row.stored), k, int(row.stored) - k,
+                                 int(flags.get(row.centre_code, 0)), dossiers))
+    return out
+
+
+def _method(weighting, design, frame, root, labels, drivers) -> dict:
+    per_stratum = frame.groupby(STRATUM).size()
+    attr = (lambda name, default=None: getattr(weighting, name, default))
+    return {
+        "design": {"strata": "locality (stratum)", "psu": "desk-day (psu)", "weights": WEIGHT,
+                   "df": design.df, "strata_count": len(design.strata.labels),
+                   "psu_count": int(design.strata.n_psu.sum()),
+                   "lonely_strata": [str(s) for s in design.lonely_strata],
+                   "variance": "Taylor linearisation, PSUs with replacement within strata"},
+        "weighting": {"weighted": bool(attr("weighted", True)), "quarter": attr("quarter"),
+                      "min_cell": attr("min_cell"), "collapses": _plain(attr("collapses", [])),
+                      "trimmed": _plain(attr("trimmed")), "excluded": _plain(attr("excluded", {})),
+                      "flag_counts": _plain(attr("flag_counts", {})),
+                      "n_responses": attr("n_responses", len(frame)), "n_kept": attr("n_kept", len(frame))},
+        "n_per_stratum": {str(k): int(v) for k, v in per_stratum.items()},
+        "index_tree": {n.name: list(n.items) if n.items else [c.name for c in n.children]
+                       for n, _ in _walk_nodes(root)},
+        "reasons": REASONS_VI,
+        "drivers": None if drivers is None else {
+            "outcome": drivers.outcome_label, "model": "svyglm(outcome ~ element scores, "
+            "family = quasibinomial()), linearisation SEs by PSU within strata",
+            "left_out": [labels.get(e, e) for e in drivers.left_out]},
+    }
+
+
+def _plain(value):
+    """Weighting-report fields as JSON-ready values (dataclasses, tuples, counters)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return str(value)

@@ -1,0 +1,142 @@
+"""The report's charts, drawn with matplotlib's Agg backend from the report's numbers only.
+
+Each function returns PNG bytes; ``render_all`` fills ``report.charts``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server; set before pyplot is imported
+import matplotlib.pyplot as plt  # noqa: E402
+
+from survey.reports.model import Report  # noqa: E402
+
+DPI = 110
+GREY = "#9e9e9e"
+BLUE = "#1f5f99"
+TARGET_RED = "#b22222"
+GROUP_COLOURS = {1: "#1a9850", 2: "#91cf60", 3: "#fc8d59", 4: "#d73027"}
+LEVEL_COLOURS = ("#d73027", "#fc8d59", "#e0e0e0", "#91bfdb", "#4575b4")
+LEVEL_LABELS = ("Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng")
+CHART_TITLES = {
+    "forest": "Chỉ số theo địa phương (khoảng tin cậy 95%)",
+    "elements": "Các yếu tố (khoảng tin cậy 95%)",
+    "trend": "Xu hướng qua các đợt",
+    "weakest": "Năm tiêu chí thấp nhất: tỷ lệ ở từng mức trả lời",
+    "drivers": "Yếu tố tác động (hệ số hồi quy logistic, KTC 95%)",
+}
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _pct_axis(ax, axis="x"):
+    formatter = matplotlib.ticker.FuncFormatter(lambda v, _: f"{100 * v:.0f}%")
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
+
+
+def forest(report: Report) -> bytes:
+    """Localities with their CIs, the provincial line and the target; unreliable ones grey."""
+    rows = [r for r in report.localities if r.index.estimate is not None]
+    rows.sort(key=lambda r: (r.reliable, r.index.estimate))
+    fig, ax = plt.subplots(figsize=(7, max(3.0, 0.16 * len(rows) + 1)))
+    for y, row in enumerate(rows):
+        colour = GROUP_COLOURS.get(row.group, BLUE) if row.reliable else GREY
+        ax.plot([row.index.ci_low, row.index.ci_high], [y, y], color=colour, linewidth=1)
+        ax.plot(row.index.estimate, y, "o", color=colour, markersize=3)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([r.name for r in rows], fontsize=5.5)
+    ax.axvline(report.index.stat.estimate, color=BLUE, linestyle="--", linewidth=1, label="Toàn tỉnh")
+    ax.axvline(report.target, color=TARGET_RED, linestyle=":", linewidth=1.2, label="Mục tiêu")
+    ax.set_ylim(-1, len(rows))
+    _pct_axis(ax)
+    ax.legend(loc="lower right", fontsize=7)
+    ax.set_title(CHART_TITLES["forest"], fontsize=9)
+    return _png(fig)
+
+
+def elements(report: Report) -> bytes:
+    """The elements and fields with their CIs."""
+    nodes = list(reversed(report.elements))
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(nodes) + 1))
+    for y, node in enumerate(nodes):
+        s = node.stat
+        if s.estimate is None:
+            continue
+        ax.plot([s.ci_low, s.ci_high], [y, y], color=BLUE, linewidth=2)
+        ax.plot(s.estimate, y, "o", color=BLUE)
+    ax.set_yticks(range(len(nodes)))
+    ax.set_yticklabels([n.label for n in nodes], fontsize=7)
+    ax.axvline(report.target, color=TARGET_RED, linestyle=":", label="Mục tiêu")
+    _pct_axis(ax)
+    ax.legend(loc="lower right", fontsize=7)
+    ax.set_title(CHART_TITLES["elements"], fontsize=9)
+    return _png(fig)
+
+
+def trend(report: Report) -> bytes:
+    """The index over every wave available, with its CI and the target line."""
+    points = [p for p in report.trend if p["estimate"] is not None]
+    fig, ax = plt.subplots(figsize=(7, 3))
+    x = range(len(points))
+    ax.errorbar(list(x), [p["estimate"] for p in points],
+                yerr=[[p["estimate"] - p["ci_low"] for p in points],
+                      [p["ci_high"] - p["estimate"] for p in points]],
+                color=BLUE, marker="o", capsize=3)
+    ax.axhline(report.target, color=TARGET_RED, linestyle=":", label="Mục tiêu")
+    ax.set_xticks(list(x))
+    ax.set_xticklabels([p["wave"] for p in points])
+    _pct_axis(ax, "y")
+    ax.legend(fontsize=7)
+    ax.set_title(CHART_TITLES["trend"], fontsize=9)
+    return _png(fig)
+
+
+def weakest(report: Report) -> bytes:
+    """Stacked bars: weighted share at each answer level for the five weakest items."""
+    items = [report.item(code) for code in report.weakest]
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(items) + 1.4))
+    for y, item in enumerate(items):
+        left = 0.0
+        for level, share in enumerate(item.levels):
+            ax.barh(y, share, left=left, color=LEVEL_COLOURS[level],
+                    label=LEVEL_LABELS[level] if y == 0 else None)
+            left += share
+    ax.set_yticks(range(len(items)))
+    ax.set_yticklabels([f"{i.code}" for i in items], fontsize=7)
+    ax.set_xlim(0, 1)
+    _pct_axis(ax)
+    ax.legend(fontsize=6, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.15))
+    ax.set_title(CHART_TITLES["weakest"], fontsize=9)
+    return _png(fig)
+
+
+def drivers(report: Report) -> bytes:
+    """The key drivers' coefficients with their CIs."""
+    rows = list(reversed(report.drivers.rows))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1))
+    for y, row in enumerate(rows):
+        ax.plot([row.ci_low, row.ci_high], [y, y], color=BLUE, linewidth=2)
+        ax.plot(row.coefficient, y, "o", color=BLUE)
+    ax.axvline(0, color=GREY, linewidth=1)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([r.label for r in rows], fontsize=7)
+    ax.set_title(CHART_TITLES["drivers"], fontsize=9)
+    return _png(fig)
+
+
+def render_all(report: Report) -> dict[str, bytes]:
+    """Every chart the report has data for, keyed by name."""
+    charts = {"forest": forest(report), "elements": elements(report), "trend": trend(report)}
+    if report.weakest:
+        charts["weakest"] = weakest(report)
+    if report.drivers is not None and report.drivers.rows:
+        charts["drivers"] = drivers(report)
+    return charts

@@ -1,0 +1,89 @@
+"""`flask --app wsgi report quarterly`: write the quarterly SIPAS report as HTML, XLSX and JSON."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from analysis.design import DesignError
+from survey.extensions import db
+from survey.models import Wave
+from survey.reports import render, store
+from survey.reports.build import DEFAULT_TARGET
+from survey.reports.data import report_for_wave
+from survey.reports.wording import percent
+from survey.weights import DEFAULT_EXCLUDE
+
+report_group = AppGroup("report", help="Build reports for Sở Nội vụ.")
+FORMATS = ("html", "xlsx", "json")
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if "pdf" in unknown:
+        raise click.BadParameter("PDF is not produced (no reliable renderer installs from the package "
+                                 "registries); print report.html to PDF from a browser instead",
+                                 param_hint="--format")
+    if unknown or not chosen:
+        raise click.BadParameter(f"unknown format {unknown[0] if unknown else value!r}; use "
+                                 f"{', '.join(FORMATS)}", param_hint="--format")
+    return chosen
+
+
+@report_group.command("quarterly")
+@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q4.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write report.html, report.xlsx and report.json into.")
+@click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
+              help="Comma-separated: html, xlsx, json.")
+@click.option("--target", type=click.FloatRange(0, 1, min_open=True), default=DEFAULT_TARGET,
+              show_default=True, help="Target index as a proportion (0.86 = 86%).")
+@click.option("--exclude", default=",".join(DEFAULT_EXCLUDE), show_default=True,
+              help="Quality flags whose responses are left out, comma-separated ('' keeps all).")
+def quarterly_command(wave_code: str, out: Path, formats: str, target: float, exclude: str) -> None:
+    """Write the quarterly report of a wave and keep it for the web page."""
+    chosen = _formats(formats)
+    wave = db.session.scalar(select(Wave).where(Wave.code == wave_code))
+    if wave is None:
+        known = ", ".join(db.session.scalars(select(Wave.code).order_by(Wave.code))) or "none"
+        raise click.BadParameter(f"no wave {wave_code!r} (known waves: {known})", param_hint="--wave")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot create {out}: {exc.strerror or exc}", param_hint="--out") from None
+    started = time.monotonic()
+
+    def progress(step: str) -> None:
+        click.echo(f"[{time.monotonic() - started:5.1f} s] {step}", err=True)
+
+    flags = tuple(f.strip() for f in exclude.split(",") if f.strip())
+    try:
+        report = report_for_wave(db.session, wave, target=target, exclude=flags, progress=progress)
+    except DesignError as exc:
+        raise click.ClickException(str(exc)) from None
+    document = report.as_dict()
+    progress("writing files")
+    writers = {"json": lambda: render.to_json(document).encode("utf-8"),
+               "html": lambda: render.to_html(document, report.charts).encode("utf-8"),
+               "xlsx": lambda: render.to_xlsx(document, report.charts)}
+    for fmt in chosen:
+        path = out / f"report.{fmt}"
+        try:
+            path.write_bytes(writers[fmt]())
+        except OSError as exc:
+            raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}", param_hint="--out") from None
+        click.echo(str(path))
+    store.save(document, report.charts)
+    index = report.index.stat
+    demo = " [DỮ LIỆU MÔ PHỎNG]" if report.is_demo else ""
+    click.echo(f"{report.wave}{demo}: SIPAS {percent(index.estimate)} "
+               f"(KTC 95% {percent(index.ci_low)}–{percent(index.ci_high)}), n = {report.n}, "
+               f"{time.monotonic() - started:.1f} s")
+
+
+COMMANDS = (report_group,)

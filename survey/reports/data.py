@@ -1,0 +1,117 @@
+"""Gather a wave's report inputs from the database: the analysis frame (``survey.weights``),
+the opinion answers, every locality, per-centre counts and the earlier waves.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+from sqlalchemy import String, func, literal_column, select, type_coerce
+from sqlalchemy.orm import Session
+
+from survey.models import Answer, Locality, Response, ServiceCentre, Wave
+from survey.questionnaire import from_dict
+from survey.reports.build import DEFAULT_TARGET, OPINION_ITEMS, PreviousWave, build_report
+from survey.reports.build import Locality as ReportLocality
+from survey.reports.model import Report
+from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
+from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM
+from survey.weights.quarters import wave_quarter
+
+
+def opinion_answers(session: Session, wave: Wave) -> pd.DataFrame:
+    """``response_id`` and one text column per opinion item (the choice value), set-based."""
+    rows = session.execute(
+        select(_answer_id_text(session), Answer.item_code, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.wave_id == wave.id, Answer.item_code.in_(OPINION_ITEMS))
+    ).all()
+    long = pd.DataFrame.from_records(rows, columns=["response_id", "item", "value"])
+    if long.empty:
+        return pd.DataFrame(columns=["response_id", *OPINION_ITEMS])
+    wide = long.pivot(index="response_id", columns="item", values="value").reset_index()
+    return wide
+
+
+def _answer_id_text(session: Session):
+    """``Answer.response_id`` as text in the dashed form of the frame's ``response_id``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.cast(Answer.response_id, String)
+    column = type_coerce(Answer.response_id, String)  # SQLite keeps 32 hex digits
+    parts = [func.substr(column, start, length) for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
+    dashed = parts[0]
+    for part in parts[1:]:
+        dashed = dashed.op("||")(literal_column("'-'")).op("||")(part)
+    return func.lower(dashed)
+
+
+def localities(session: Session) -> list[ReportLocality]:
+    """Every locality of the province, then the provincial centre."""
+    rows = session.execute(select(Locality.code, Locality.name, Locality.kind).order_by(Locality.code)).all()
+    return [ReportLocality(*row) for row in rows] + [
+        ReportLocality(PROVINCIAL_STRATUM, PROVINCIAL_NAME, PROVINCIAL_STRATUM)]
+
+
+def centre_counts(session: Session, wave: Wave) -> pd.DataFrame:
+    """Per centre: responses stored in the wave and dossiers resolved in its quarter."""
+    stored = session.execute(
+        select(ServiceCentre.code, ServiceCentre.name, Locality.code, func.count(Response.id))
+        .join(Response, Response.centre_id == ServiceCentre.id)
+        .outerjoin(Locality, Locality.id == ServiceCentre.locality_id)
+        .where(Response.wave_id == wave.id)
+        .group_by(ServiceCentre.code, ServiceCentre.name, Locality.code)
+    ).all()
+    frame = pd.DataFrame(stored, columns=["centre_code", "centre_name", "locality_code", "stored"])
+    frame["locality_code"] = frame["locality_code"].fillna(PROVINCIAL_STRATUM)
+    counts = quarter_counts(session, wave_quarter(wave))
+    dossiers = counts.groupby("centre_code")["dossiers"].sum()
+    frame["dossiers"] = frame["centre_code"].map(dossiers)
+    return frame.sort_values("centre_code").reset_index(drop=True)
+
+
+def earlier_waves(session: Session, wave: Wave) -> list[Wave]:
+    """Waves that opened before ``wave``, demo with demo and real with real, oldest first."""
+    return list(session.scalars(
+        select(Wave).where(Wave.opens_on < wave.opens_on, Wave.is_demo == wave.is_demo)
+        .order_by(Wave.opens_on)))
+
+
+def wave_frame(session: Session, wave: Wave, exclude) -> tuple[pd.DataFrame, object]:
+    """The analysis frame of ``wave`` with the opinion answers joined on."""
+    frame, weighting = analysis_frame(session, wave, exclude=exclude)
+    if not frame.empty:
+        opinions = opinion_answers(session, wave)
+        frame = frame.merge(opinions, on="response_id", how="left")
+    return frame, weighting
+
+
+def item_labels(definition) -> dict[str, str]:
+    """Vietnamese label of every item of a questionnaire definition."""
+    return {code: item.label.get("vi", code) for code, item in definition.items_by_code.items()}
+
+
+def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TARGET,
+                    exclude=DEFAULT_EXCLUDE, progress: Callable[[str], None] = lambda step: None) -> Report:
+    """Load everything the report needs for ``wave`` and build it (charts included)."""
+    from survey.reports.charts import render_all
+
+    progress("loading responses")
+    frame, weighting = analysis_frame(session, wave, exclude=exclude)
+    if not frame.empty:
+        progress("loading opinion answers")
+        frame = frame.merge(opinion_answers(session, wave), on="response_id", how="left")
+    definition = from_dict(wave.questionnaire_version.definition)
+    previous = []
+    for earlier in earlier_waves(session, wave):
+        progress(f"loading wave {earlier.code}")
+        earlier_frame, _ = analysis_frame(session, earlier, exclude=exclude)
+        if not earlier_frame.empty:
+            previous.append(PreviousWave(earlier.code, earlier_frame))
+    report = build_report(frame, weighting, definition.index, wave=wave.code, is_demo=wave.is_demo,
+                          localities=localities(session), previous=previous, target=target,
+                          item_labels=item_labels(definition), centres=centre_counts(session, wave),
+                          progress=progress)
+    progress("charts")
+    report.charts = render_all(report)
+    return report

@@ -1,0 +1,154 @@
+"""Renderers of the report: JSON, self-contained HTML and XLSX, all from the JSON document.
+
+The document is ``Report.as_dict()``; rendering from it (rather than the
+object) lets the web page and the downloads re-render a stored report and a
+role-filtered copy of it with the same code.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import io
+import json
+
+from flask import render_template
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image as SheetImage
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from survey.reports.charts import CHART_TITLES
+
+GROUP_NAMES = {1: "Cao nhất", 2: "Trung bình cao", 3: "Trung bình thấp", 4: "Thấp nhất"}
+PERCENT = "0.0%"
+DEMO_MARK = "DỮ LIỆU MÔ PHỎNG"
+STAT_HEADERS = ["Ước lượng", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên", "n", "n hiệu dụng", "deff"]
+STAT_FORMATS = [PERCENT, "0.00%", PERCENT, PERCENT, "#,##0", "#,##0", "0.00"]
+
+
+def to_json(document: dict) -> str:
+    """The JSON file's text."""
+    return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False)
+
+
+def data_uris(charts: dict[str, bytes]) -> dict[str, str]:
+    """PNG bytes as ``data:`` URIs, so the HTML file makes no outside request."""
+    return {name: "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+            for name, png in charts.items()}
+
+
+def _context(document: dict, charts: dict[str, bytes]) -> dict:
+    names = {row["code"]: row["name"] for row in document["localities"]}
+    return {"r": document, "charts": data_uris(charts), "group_names": GROUP_NAMES,
+            "locality_names": names}
+
+
+def to_html(document: dict, charts: dict[str, bytes]) -> str:
+    """The self-contained HTML file (inline CSS and images; A4 print CSS)."""
+    return render_template("reports/document.html", **_context(document, charts))
+
+
+def body_context(document: dict, charts: dict[str, bytes]) -> dict:
+    """Template variables for ``reports/_body.html`` inside a web page."""
+    return _context(document, charts)
+
+
+def restrict(document: dict, locality_codes: set[str], centre_codes: set[str]) -> dict:
+    """A copy showing the province and only the given localities and centres (an officer's view)."""
+    out = copy.deepcopy(document)
+    out["localities"] = [row for row in out["localities"] if row["code"] in locality_codes]
+    for opinion in out["opinions"].values():
+        opinion["by_locality"] = {k: v for k, v in opinion["by_locality"].items() if k in locality_codes}
+    out["quality"] = [q for q in out["quality"] if q["centre_code"] in centre_codes]
+    out["method"]["n_per_stratum"] = {k: v for k, v in out["method"]["n_per_stratum"].items()
+                                      if k in locality_codes}
+    out["restricted"] = True
+    return out
+
+
+def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], formats: list[str | None],
+           demo: bool):
+    sheet = book.create_sheet(title)
+    top = 1
+    if demo:
+        sheet.cell(row=1, column=1, value=DEMO_MARK).font = Font(bold=True, color="B8860B")
+        top = 2
+    for col, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=top, column=col, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEF3F8")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(rows, start=top + 1):
+        for col, (value, fmt) in enumerate(zip(row, formats), start=1):
+            cell = sheet.cell(row=r, column=col, value=value)
+            if fmt:
+                cell.number_format = fmt
+    sheet.freeze_panes = sheet.cell(row=top + 1, column=2)
+    for col in range(1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(col)].width = 42 if col == 1 else 14
+    return sheet
+
+
+def _stat_values(s: dict) -> list:
+    return [s["estimate"], s["se"], s["ci_low"], s["ci_high"], s["n"], s["effective_n"], s["deff"]]
+
+
+def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
+    """The workbook: one sheet per table, Vietnamese headers, frozen headers, a Charts sheet."""
+    book = Workbook()
+    book.remove(book.active)
+    demo, p = document["demo"], document["province"]
+    summary = [[node["label"]] + _stat_values(node) for group in ("index", "fields", "elements")
+               for node in p[group].values()]
+    if document["change"]:
+        c = document["change"]
+        summary.append([f"Thay đổi so với {c['previous_wave']}: {c['sentence']}", c["difference"], c["se"],
+                        c["ci_low"], c["ci_high"], None, None, None])
+    summary.append([f"Khoảng cách tới mục tiêu {document['target']:.0%}", document["gap"]] + [None] * 6)
+    _sheet(book, "Tóm tắt", ["Chỉ tiêu"] + STAT_HEADERS, summary, [None] + STAT_FORMATS, demo)
+    _sheet(book, "Địa phương",
+           ["Địa phương", "Mã", "Hạng", "Nhóm", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS + ["CV"],
+           [[row["name"], row["code"], row["rank"], GROUP_NAMES.get(row["group"]),
+             "Có" if row["reliable"] else "Chưa đủ tin cậy",
+             "; ".join(document["method"]["reasons"].get(x, x) for x in row["reasons"])]
+            + _stat_values(row["index"]) + [row["index"]["cv"]] for row in document["localities"]],
+           [None, None, "0", None, None, None] + STAT_FORMATS + [PERCENT], demo)
+    _sheet(book, "Tiêu chí", ["Tiêu chí", "Mã", "Yếu tố"] + STAT_HEADERS
+           + [f"Mức {k}" for k in range(1, 6)],
+           [[i["label"], code, i["element"]] + _stat_values(i["share_satisfied"]) + list(i["levels"])
+            for code, i in p["items"].items()], [None, None, None] + STAT_FORMATS + [PERCENT] * 5, demo)
+    opinion_rows = []
+    for code, o in document["opinions"].items():
+        opinion_rows.append([o["label"], "Toàn tỉnh"] + _stat_values(o["overall"]))
+        names = {row["code"]: row["name"] for row in document["localities"]}
+        opinion_rows += [[o["label"], names.get(k, k)] + _stat_values(v) for k, v in o["by_locality"].items()]
+    _sheet(book, "Sách nhiễu, chi phí", ["Nội dung", "Phạm vi"] + STAT_HEADERS, opinion_rows,
+           [None, None] + STAT_FORMATS, demo)
+    if document["drivers"]:
+        d = document["drivers"]
+        _sheet(book, "Yếu tố tác động", ["Yếu tố", "Hệ số", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên",
+                                         "Tỷ số chênh", "p"],
+               [[r["label"], r["coefficient"], r["se"], r["ci_low"], r["ci_high"], r["odds_ratio"],
+                 r["p_value"]] for r in d["drivers"]] + [[d["reading"]]],
+               [None, "0.000", "0.000", "0.000", "0.000", "0.00", "0.000"], demo)
+    _sheet(book, "Chất lượng dữ liệu", ["Trung tâm", "Mã", "Đã nhận", "Phân tích", "Bị loại", "Gắn cờ",
+                                        "Hồ sơ", "Bao phủ"],
+           [[q["centre_name"], q["centre_code"], q["stored"], q["kept"], q["excluded"], q["flagged"],
+             q["dossiers"], q["coverage"]] for q in document["quality"]],
+           [None, None, "#,##0", "#,##0", "#,##0", "#,##0", "#,##0", PERCENT], demo)
+    _sheet(book, "Số phiếu theo tầng", ["Tầng (địa phương)", "n"],
+           [[k, v] for k, v in document["method"]["n_per_stratum"].items()], [None, "#,##0"], demo)
+    sheet = book.create_sheet("Biểu đồ")
+    row = 1
+    if demo:
+        sheet.cell(row=1, column=1, value=DEMO_MARK).font = Font(bold=True, color="B8860B")
+        row = 2
+    for name, png in charts.items():
+        sheet.cell(row=row, column=1, value=CHART_TITLES.get(name, name)).font = Font(bold=True)
+        image = SheetImage(io.BytesIO(png))
+        sheet.add_image(image, f"A{row + 1}")
+        row += int(image.height / 20) + 3
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

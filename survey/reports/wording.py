@@ -1,0 +1,52 @@
+"""Numbers and sentences in plain Vietnamese for the report (decimal comma, "điểm %")."""
+
+from __future__ import annotations
+
+import math
+
+PERCENT_DIGITS = 1
+
+
+def decimal(value: float | None, digits: int = 1) -> str:
+    """``1234.5`` → ``"1.234,5"``: Vietnamese groups with dots and uses a decimal comma."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def percent(share: float | None, digits: int = PERCENT_DIGITS) -> str:
+    """A proportion as a percentage: ``0.8623`` → ``"86,2%"``."""
+    return "–" if share is None else f"{decimal(100 * share, digits)}%"
+
+
+def points(difference: float | None, digits: int = PERCENT_DIGITS) -> str:
+    """A difference of proportions in percentage points, unsigned: ``0.021`` → ``"2,1 điểm %"``."""
+    return "–" if difference is None else f"{decimal(abs(100 * difference), digits)} điểm %"
+
+
+def p_value(p: float | None) -> str:
+    """``p = 0,012`` or ``p < 0,001``."""
+    if p is None or math.isnan(p):
+        return "p không xác định"
+    return "p < 0,001" if p < 0.001 else f"p = {decimal(p, 3)}"
+
+
+def change_sentence(change) -> str:
+    """"tăng 2,1 điểm %, có ý nghĩa thống kê (p = 0,012)" and the like."""
+    direction = "tăng" if change.difference > 0 else "giảm" if change.difference < 0 else "không đổi"
+    meaning = "có ý nghĩa thống kê" if change.significant else "không có ý nghĩa thống kê"
+    amount = f"{direction} {points(change.difference)}" if change.difference else direction
+    return f"So với đợt {change.previous_wave}: {amount}, {meaning} ({p_value(change.p_value)})."
+
+
+def driver_reading(rows, outcome_label: str) -> str:
+    """The plain reading of the key drivers: which element moves the outcome most."""
+    significant = [r for r in rows if r.p_value < 0.05 and r.coefficient > 0]
+    if not significant:
+        return (f"Chưa yếu tố nào cho thấy tác động có ý nghĩa thống kê đến “{outcome_label}” "
+                "trong đợt này.")
+    top = significant[0]
+    return (f"Yếu tố “{top.label}” có tác động lớn nhất đến “{outcome_label}”: mỗi điểm tăng thêm "
+            f"(thang 1–5) gắn với khả năng hài lòng cao gấp {decimal(top.odds_ratio, 1)} lần "
+            f"(tỷ số chênh; {p_value(top.p_value)}).")

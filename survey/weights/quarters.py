@@ -1,0 +1,16 @@
+"""Which quarter's dossier counts weight a wave."""
+
+from __future__ import annotations
+
+import re
+
+from survey.models import Wave
+
+QUARTER = re.compile(r"^[0-9]{4}Q[1-4]$")
+
+
+def wave_quarter(wave: Wave) -> str:
+    """The wave's code when it is a quarter such as 2026Q3, else the quarter it opens in."""
+    if QUARTER.match(wave.code):
+        return wave.code
+    return f"{wave.opens_on.year}Q{(wave.opens_on.month - 1) // 3 + 1}"
