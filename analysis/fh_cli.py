@@ -1,7 +1,8 @@
 """``python -m analysis fh DATA.csv ...``: Fay–Herriot small-area estimates from a CSV.
 
 One row per area (locality) with its direct estimate and sampling variance,
-and the covariates.  A covariate column whose values are all text (e.g. the
+and the covariates, in the data or in a ``--covariate-file`` joined on the
+area code (every area must have a row there).  A covariate column whose values are all text (e.g. the
 locality kind ``phường``/``xã``) is coded as indicators of its levels after
 the first in sorted order, like R's ``as.factor``.  Bad input exits with
 status 2 and one line on stderr naming the column and row (row 1 = the first
@@ -38,6 +39,8 @@ def add_parser(subparsers) -> None:
     fh.add_argument("--estimate", required=True, metavar="COL", help="direct estimate")
     fh.add_argument("--variance", required=True, metavar="COL", help="its sampling variance")
     fh.add_argument("--covariates", default="", metavar="C1,C2")
+    fh.add_argument("--covariate-file", metavar="FILE.csv",
+                    help="more covariate columns, one row per area, joined on the --area column")
     fh.add_argument("--method", choices=METHODS, default="reml")
     fh.add_argument("--fallback", choices=ADJUSTMENTS, default="yoshimori-lahiri",
                     help="adjusted likelihood used when σu² = 0")
@@ -52,34 +55,66 @@ def add_parser(subparsers) -> None:
     fh.add_argument("--format", required=True, choices=("json", "csv"))
 
 
-def _read(path: str) -> pd.DataFrame:
+def _read(path: str, what: str = "data") -> pd.DataFrame:
     try:
         header = pd.read_csv(path, dtype=str, header=None, nrows=1)
         table = pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False)
     except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read data {path}: {exc}") from exc
+        raise InputError(f"cannot read {what} {path}: {exc}") from exc
     names = [str(name).strip() for name in header.iloc[0]]
     twice = [name for name in dict.fromkeys(names) if names.count(name) > 1]
     if twice:  # pandas would silently rename the second one 'NAME.1'
-        raise InputError(f"data {path}: two columns are named '{twice[0]}' in the header")
+        raise InputError(f"{what} {path}: two columns are named '{twice[0]}' in the header")
     table.columns = names
     return table.apply(lambda column: column.str.strip())
 
 
-def _column(table: pd.DataFrame, name: str, option: str) -> pd.Series:
+def _unique(table: pd.DataFrame, name: str, where: str = "") -> pd.Series:
+    """The area column, each area once."""
+    area = _column(table, name, "--area", where)
+    first: dict[str, int] = {}
+    for row, code in enumerate(area, 1):
+        if code in first:
+            raise InputError(f"{where}column '{name}' row {row}: area '{code}' repeats row "
+                             f"{first[code]}")
+        first[code] = row
+    return area
+
+
+def _join(table: pd.DataFrame, path: str, area: str) -> pd.DataFrame:
+    """The data with the covariate file's columns, matched on the area code."""
+    extra = _read(path, "covariate file")
+    where = f"covariate file {path}: "
+    codes = _unique(extra, area, where)
+    clash = [c for c in extra.columns if c != area and c in table.columns]
+    if clash:
+        raise InputError(f"{where}column '{clash[0]}' is also a column of the data")
+    position = {code: k for k, code in enumerate(codes)}
+    missing = [(row, code) for row, code in enumerate(table[area], 1) if code not in position]
+    if missing:
+        row, code = missing[0]
+        raise InputError(f"{where}no row for area '{code}' (column '{area}' row {row} of the data)")
+    matched = extra.iloc[[position[code] for code in table[area]]].drop(columns=area)
+    joined = pd.concat([table, matched.set_axis(table.index)], axis=1)
+    joined.attrs["joined"] = {c: f"{where}joined to data " for c in matched.columns}
+    return joined
+
+
+def _column(table: pd.DataFrame, name: str, option: str, where: str = "") -> pd.Series:
     if name not in table.columns:
-        raise InputError(f"unknown column '{name}' ({option}); the data have: "
-                         f"{', '.join(table.columns)}")
+        raise InputError(f"{where}unknown column '{name}' ({option}); the "
+                         f"{'file has' if where else 'data have'}: {', '.join(table.columns)}")
     column = table[name]
     blank = column == ""
     if blank.any():
-        raise InputError(f"column '{name}' row {int(np.argmax(blank)) + 1}: missing value")
+        raise InputError(f"{where}column '{name}' row {int(np.argmax(blank)) + 1}: missing value")
     return column
 
 
-def _numbers(table, name, option, *, low=None, strict=False, high=None, what="") -> np.ndarray:
+def _numbers(table, name, option, *, low=None, strict=False, high=None, what="",
+             where="") -> np.ndarray:
     """A numeric column, every value finite and in ``[low, high]`` (``low`` excluded if strict)."""
-    column = _column(table, name, option)
+    column = _column(table, name, option, where)
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
     for row, (text, value) in enumerate(zip(column, values), 1):
         bad = None
@@ -90,7 +125,7 @@ def _numbers(table, name, option, *, low=None, strict=False, high=None, what="")
         elif high is not None and value > high:
             bad = f"must be at most {high}"
         if bad:
-            raise InputError(f"column '{name}' row {row}: {what or 'value'} {text!r} {bad}")
+            raise InputError(f"{where}column '{name}' row {row}: {what or 'value'} {text!r} {bad}")
     return values
 
 
@@ -98,7 +133,9 @@ def _design(table: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, list[str
     """X with the intercept first; text columns become level indicators."""
     columns, labels = [np.ones(len(table))], ["(Intercept)"]
     for name in names:
-        column = _column(table, name, "--covariates")
+        # a joined column's rows are the data's rows: say where the value came from
+        where = table.attrs.get("joined", {}).get(name, "")
+        column = _column(table, name, "--covariates", where)
         values = pd.to_numeric(column, errors="coerce")
         if values.isna().all():
             levels = sorted(column.unique())
@@ -106,7 +143,7 @@ def _design(table: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, list[str
                 columns.append((column == level).to_numpy(dtype=float))
                 labels.append(f"{name}{level}")
         else:
-            columns.append(_numbers(table, name, "--covariates"))
+            columns.append(_numbers(table, name, "--covariates", where=where))
             labels.append(name)
         rank = np.linalg.matrix_rank(np.column_stack(columns))
         if rank < len(columns):
@@ -136,13 +173,9 @@ def _check_options(args) -> list[str]:
 def _estimate(args):
     covariates = _check_options(args)
     table = _read(args.data)
-    area = _column(table, args.area, "--area")
-    first: dict[str, int] = {}
-    for row, name in enumerate(area, 1):
-        if name in first:
-            raise InputError(f"column '{args.area}' row {row}: area '{name}' repeats row "
-                             f"{first[name]}")
-        first[name] = row
+    area = _unique(table, args.area)
+    if args.covariate_file is not None:
+        table = _join(table, args.covariate_file, args.area)
     shares = args.transform != "none"
     direct = _numbers(table, args.estimate, "--estimate", what="estimate",
                       low=0 if shares else None, high=1 if shares else None)

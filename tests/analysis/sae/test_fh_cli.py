@@ -128,3 +128,31 @@ def test_fh_bad_input_as_a_process_has_no_traceback(tmp_path):
     done = _run(path, "--area", "code", "--estimate", "p", "--variance", "v", "--format", "csv")
     assert done.returncode == 2
     assert done.stderr.strip() == "analysis: error: column 'code' row 2: area 'A1' repeats row 1"
+
+
+def test_fh_covariate_file_joined_on_the_area_code(tmp_path, capsys, milk):
+    """Covariates from a second CSV in another row order give the same fit as inline columns."""
+    inline = milk.assign(variance=milk.SD ** 2, region="major" + milk.MajorArea.astype(str))
+    inline.to_csv(tmp_path / "inline.csv", index=False)
+    inline[["SmallArea", "yi", "variance"]].to_csv(tmp_path / "data.csv", index=False)
+    inline[["SmallArea", "region"]].iloc[::-1].to_csv(tmp_path / "covariates.csv", index=False)
+    outputs = []
+    for data, extra in (("inline.csv", []), ("data.csv", ["--covariate-file",
+                                                          str(tmp_path / "covariates.csv")])):
+        assert run(["fh", str(tmp_path / data), *FH, "--covariates", "region", *extra,
+                    "--format", "json"]) == 0
+        outputs.append(json.loads(capsys.readouterr().out))
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("covariates, expected", [
+    ("code,z\nA0,1\nA1,2\n", "no row for area 'A2' (column 'code' row 3 of the data)"),
+    ("code,z\nA0,1\nA0,2\n", "cov.csv: column 'code' row 2: area 'A0' repeats row 1"),
+    ("code,p\n" + "\n".join(f"A{k},1" for k in range(8)) + "\n", "column 'p' is also a column"),
+])
+def test_fh_covariate_file_errors(tmp_path, capsys, covariates, expected):
+    """A covariate file missing an area, repeating one or clashing with the data is refused."""
+    (tmp_path / "cov.csv").write_text(covariates)
+    assert _bad(tmp_path, GOOD, "--covariate-file", str(tmp_path / "cov.csv")) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and expected in err, err
