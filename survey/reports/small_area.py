@@ -4,8 +4,11 @@ Thin localities (n < 30 or an imprecise direct index) are "chưa đủ tin cậy
 and not ranked on their direct index.  The area-level Fay–Herriot model of
 ``analysis.sae`` borrows strength across the province: each locality's
 estimate leans on its own direct index as far as that is precise and on what
-the covariates (the locality kind, phường/xã, and the log of its dossiers
-resolved, where every modelled locality has them) predict for it otherwise.
+the covariates predict for it otherwise: the locality kind (phường/xã), the
+log of its dossiers resolved (where every modelled locality has them) and
+the previous wave's direct index of the locality on the arcsine scale (a
+locality without one gets the mean of the others and an indicator).  A covariate that adds no
+information (constant, or collinear with those before it) is left out.
 The index is a share in [0, 1], so the model is fitted on the arcsine scale
 with sampling variance ``1/(4ñ)``; ``ñ = p̂(1−p̂)/SE²`` (for a share exactly
 ``n ÷ deff``), or ``n ÷ deff`` where p̂ is 0 or 1.  Intervals are
@@ -24,8 +27,10 @@ import math
 
 import numpy as np
 
+from analysis.design import Design
 from analysis.report import ranks
 from analysis.sae import small_area_estimates
+from analysis.sipas import Node, index_nodes
 from survey.models.places import LocalityKind
 from survey.reports.model import CentreQuality, LocalityRow
 
@@ -58,9 +63,30 @@ def _dossiers(quality: list[CentreQuality]) -> dict[str, int]:
     return out
 
 
-def add_small_area(rows: list[LocalityRow], quality: list[CentreQuality], level: float) -> dict | None:
+def previous_locality_index(frame, root: Node, *, weight: str, strata: str, cluster: str,
+                            by: str) -> dict[str, float]:
+    """The previous wave's direct index of each locality with responses then."""
+    design = Design.from_frame(frame, weight=weight, strata=strata, cluster=cluster)
+    return {r.domain[0][1]: r.estimate for r in index_nodes(design, root, by=by)
+            if r.statistic == "index" and r.domain is not None and math.isfinite(r.estimate)}
+
+
+def _covariates(candidates: list[tuple[str, np.ndarray]], m: int) -> tuple[np.ndarray, list[str]]:
+    """The intercept and each candidate column that raises the rank of X."""
+    columns, names = [np.ones(m)], ["hệ số chặn"]
+    for name, column in candidates:
+        trial = np.column_stack(columns + [column])
+        if np.linalg.matrix_rank(trial) == trial.shape[1]:
+            columns.append(column)
+            names.append(name)
+    return np.column_stack(columns), names
+
+
+def add_small_area(rows: list[LocalityRow], quality: list[CentreQuality], level: float,
+                   previous: dict[str, float] | None = None) -> dict | None:
     """Fit the model to the localities' direct index and fill ``row.extra["small_area"]``.
 
+    ``previous`` maps locality codes to the previous wave's direct index.
     Returns the model's summary for the method appendix, or ``None`` when
     fewer than ``MIN_AREAS`` localities have a direct index to model.
     """
@@ -71,16 +97,21 @@ def add_small_area(rows: list[LocalityRow], quality: list[CentreQuality], level:
     direct = np.array([row.index.estimate for row in modelled])
     variance = np.array([(row.index.se or 0.0) ** 2 for row in modelled])
     n_eff = np.array([_effective_n(row) for row in modelled])
-    columns, names = [np.ones(len(modelled))], ["hệ số chặn"]
-    kinds = sorted({row.kind for row in modelled})
-    for kind in kinds[1:]:
-        columns.append(np.array([row.kind == kind for row in modelled], dtype=float))
-        names.append(f"loại: {kind}")
+    candidates = [(f"loại: {kind}", np.array([row.kind == kind for row in modelled], dtype=float))
+                  for kind in sorted({row.kind for row in modelled})[1:]]
     dossiers = _dossiers(quality)
     if all(dossiers.get(row.code, 0) > 0 for row in modelled):
-        columns.append(np.log([dossiers[row.code] for row in modelled]))
-        names.append("log số hồ sơ")
-    result = small_area_estimates(direct, variance, np.column_stack(columns), transform="arcsine",
+        candidates.append(("log số hồ sơ", np.log([dossiers[row.code] for row in modelled])))
+    known = [previous[row.code] for row in modelled if row.code in (previous or {})]
+    if known:
+        fill = float(np.mean(known))
+        # on the model's arcsine scale, where the relation is closest to linear
+        candidates.append(("chỉ số đợt trước (arcsin √)", np.arcsin(np.sqrt(
+            np.clip([previous.get(row.code, fill) for row in modelled], 0.0, 1.0)))))
+        candidates.append(("không có chỉ số đợt trước",
+                           np.array([row.code not in previous for row in modelled], dtype=float)))
+    X, names = _covariates(candidates, len(modelled))
+    result = small_area_estimates(direct, variance, X, transform="arcsine",
                                   n_eff=n_eff, level=level, replicates=REPLICATES, seed=SEED)
     for k, row in enumerate(modelled):
         row.extra["small_area"] = {

@@ -8,9 +8,12 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.sae import small_area_estimates
+from bench.report_frame import make_frame
 from survey.reports import small_area
+from survey.reports.build import tree_to_node
 from survey.reports.charts import render_all
 from survey.reports.render import to_html, to_xlsx
+from tests.survey.reports.conftest import N_LOCALITIES
 
 
 def _modelled(report):
@@ -26,12 +29,21 @@ def test_every_locality_with_a_direct_index_is_modelled(report):
     assert report.method["small_area"]["areas"] == len(modelled)
 
 
-def test_estimates_are_analysis_sae_on_the_direct_index(report):
-    """The column is analysis.sae on (index, SE², ñ = p(1−p)/SE²), arcsine scale, the same seed."""
+def test_estimates_are_analysis_sae_on_the_direct_index(report, sipas_tree):
+    """The column is analysis.sae on (index, SE², ñ = p(1−p)/SE²), arcsine scale, the same seed,
+    with the previous wave's locality index (arcsine scale) as the covariate: every synthetic
+    locality is a commune and the fixture has no dossier counts."""
     rows = _modelled(report)
     p = np.array([row.index.estimate for row in rows])
     se = np.array([row.index.se for row in rows])
-    result = small_area_estimates(p, se ** 2, np.ones((len(rows), 1)), transform="arcsine",
+    root, _, _ = tree_to_node(sipas_tree)
+    before = small_area.previous_locality_index(
+        make_frame(6000, N_LOCALITIES, seed=4, shift=-0.3), root, weight="design_weight",
+        strata="stratum", cluster="psu", by="locality_code")
+    assert report.method["small_area"]["covariates"] == ["hệ số chặn", "chỉ số đợt trước (arcsin √)"]
+    X = np.column_stack([np.ones(len(rows)),
+                         np.arcsin(np.sqrt([before[row.code] for row in rows]))])
+    result = small_area_estimates(p, se ** 2, X, transform="arcsine",
                                   n_eff=p * (1 - p) / se ** 2, level=report.level,
                                   replicates=small_area.REPLICATES, seed=small_area.SEED)
     got = [row.extra["small_area"] for row in rows]
