@@ -102,3 +102,18 @@ def test_adjusted_likelihood_replaces_a_zero_variance_component(fallback):
     step = A * 1e-5
     slope = (adjusted(A + step) - adjusted(A - step)) / (2 * step)
     assert abs(slope) < 1e-4 * abs(adjustment_slope(np.array([A]), D, fallback)[0])
+
+
+@pytest.mark.parametrize("transform", ["arcsine", "logit"])
+def test_share_scales_use_the_effective_sample_size(transform):
+    """Arcsine: D = 1/(4ñ); logit: D = 1/(ñ p̂(1−p̂)); estimates and interval ends stay in (0, 1)."""
+    rng = np.random.default_rng(8)
+    n = rng.integers(10, 300, 50)
+    p = np.clip(rng.binomial(n, 0.8) / n, 0.02, 0.98)
+    X = np.column_stack([np.ones(50), rng.normal(size=50)])
+    result = small_area_estimates(p, p * (1 - p) / n, X, transform=transform, n_eff=n,
+                                  replicates=50, seed=2)
+    expected = 1 / (4 * n) if transform == "arcsine" else 1 / (n * p * (1 - p))
+    assert result.fit.sampling_variance == pytest.approx(expected, rel=EXACT)
+    assert ((0 < result.ci_low) & (result.ci_low <= result.eblup)
+            & (result.eblup <= result.ci_high) & (result.ci_high < 1)).all()
