@@ -23,10 +23,13 @@ maximising the likelihood times ``h(A)``: ``h = A`` (Li & Lahiri 2010, JMVA
 **MSE.** ``g1 = γD``, ``g2 = (1−γ)² x'Qx``, ``g3 = (1−γ)²/(A+D) · V̄(Â)``,
 ``V̄(Â) = 2/Σv²``, ``γ = A/(A+D)``; the estimator is
 ``g1 + g2 + 2 g3 − b(Â) ∂g1/∂A`` with ``∂g1/∂A = (1−γ)²`` and ``b`` the
-O(1/m) bias of Â: zero for REML (Prasad & Rao 1990, JASA 85), 
-``−tr(Q X'V²X)/Σv²`` for ML (Datta & Lahiri 2000, Statistica Sinica 10), and
-for an adjusted likelihood the same with ``(log h)'`` added to the expected
-score (Li & Lahiri 2010; Yoshimori & Lahiri 2014).
+O(1/m) bias of Â: zero for REML (Prasad & Rao 1990, JASA 85),
+``−tr(Q X'V²X)/Σv²`` for ML (Datta & Lahiri 2000, Statistica Sinica 10).
+The Yoshimori–Lahiri factor changes the score by O(1/m), so Â's bias and the
+MSE estimator stay those of the unadjusted likelihood (Yoshimori & Lahiri
+2014); the Li–Lahiri factor adds ``1/A`` to the expected score, and so to
+``b`` (Li & Lahiri 2010).  Near A = 0 that expansion fails (``1/Â`` is
+huge), so the MSE is never reported below ``g1 + g2``, the MSE with A known.
 """
 
 from __future__ import annotations
@@ -185,7 +188,9 @@ def mse_terms(D, X, A, Q, method, adjustment):
     info = 0.5 * np.sum(v ** 2, axis=1)
     g3 = (1 - gamma) ** 2 * v / info[:, None]
     expected = expected_score_ml(Q, X, v) if method == "ml" else np.zeros_like(A)
-    bias = (expected + adjustment_slope(np.maximum(A, np.finfo(float).tiny), D, adjustment)) / info
+    if adjustment == "li-lahiri":
+        expected = expected + 1.0 / np.maximum(A, np.finfo(float).tiny)
+    bias = expected / info
     return g1, g2, g3, bias
 
 
@@ -196,7 +201,7 @@ def predict(y, D, X, A, method, adjustment):
     synthetic = beta @ X.T
     gamma = A[:, None] * v
     g1, g2, g3, bias = mse_terms(D, X, A, Q, method, adjustment)
-    mse = g1 + g2 + 2 * g3 - bias[:, None] * (1 - gamma) ** 2
+    mse = np.maximum(g1 + g2 + 2 * g3 - bias[:, None] * (1 - gamma) ** 2, g1 + g2)
     return gamma * y + (1 - gamma) * synthetic, synthetic, gamma, mse, beta, Q
 
 
