@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from analysis.sae import benchmark, fay_herriot, small_area_estimates
-from analysis.sae.model import adjustment_slope, predict
+from analysis.sae.model import adjustment_slope, mse_terms, predict
 
 EXACT = 1e-12
 
@@ -90,6 +90,8 @@ def test_adjusted_likelihood_replaces_a_zero_variance_component(fallback):
     fit = fay_herriot(y, D, X, adjustment=fallback)
     A = fit.variance_component
     assert fit.adjustment == fallback and A > 0 and (fit.shrinkage > 0).all()
+    g1, g2, _, _ = mse_terms(D, X, np.array([A]), fit.beta_cov[None], "reml", fallback)
+    assert (fit.mse >= (g1 + g2)[0]).all()
 
     def adjusted(a):
         if fallback == "li-lahiri":
