@@ -20,10 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from analysis.design import Design, DesignError, numeric_column
 
@@ -86,7 +89,13 @@ def survey_logistic(design: Design, outcome: str, predictors: Sequence[str], *,
             raise DesignError(f"predictor '{name}' does not vary among the complete rows")
     w = design.weights[used] / design.weights[used].mean()
     xu, yu = x[used], y[used]
-    fit = sm.GLM(yu, xu, family=sm.families.Binomial(), freq_weights=w).fit(tol=1e-12, maxiter=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        try:
+            fit = sm.GLM(yu, xu, family=sm.families.Binomial(), freq_weights=w).fit(tol=1e-12, maxiter=100)
+        except (ConvergenceWarning, PerfectSeparationWarning) as exc:
+            raise DesignError(f"the regression of '{outcome}' cannot be fitted: {exc}") from None
     beta = np.asarray(fit.params)
     mu = 1.0 / (1.0 + np.exp(-xu @ beta))
     bread = np.linalg.inv(xu.T @ (xu * (w * mu * (1 - mu))[:, None]))

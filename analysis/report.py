@@ -30,10 +30,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from analysis.design import Design, domain_codes
 from analysis.sipas import SATISFIED_FROM, Node, _answers, _items, _walk
 
+SRS_CHUNK = 65_536  # rows per chunk when building the linearised variables
 MIN_N = 30
 MAX_CV = 0.20
 MIN_EFFECTIVE_N = 30
@@ -88,32 +90,42 @@ def node_srs_variances(design: Design, root: Node, by: str | None = None) -> dic
 
 
 def _srs_variances(w, codes, n_domains, answered, satisfied, coefficients):
+    """Answering n and SRS variance of each node in each domain, in row chunks to bound memory."""
+    k = len(answered)
+    hits = np.empty((n_domains, k))
+    total = np.empty((n_domains, k))
+    for j, (a, s) in enumerate(zip(answered, satisfied)):
+        total[:, j] = np.bincount(codes, weights=w * a, minlength=n_domains)
+        hits[:, j] = np.bincount(codes, weights=w * (a & s), minlength=n_domains)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, hits / total, np.nan)
+        inverse = np.where(total > 0, 1.0 / total, 0.0)
+    share = np.nan_to_num(share)
+    uses = (coefficients != 0).T.astype(float)  # (K, S)
     n_stat = coefficients.shape[0]
-    z = np.zeros((len(w), n_stat))
-    touched = np.zeros((len(w), n_stat), dtype=bool)
-    for k, (a, s) in enumerate(zip(answered, satisfied)):
-        total = np.bincount(codes, weights=w * a, minlength=n_domains)
-        hits = np.bincount(codes, weights=w * (a & s), minlength=n_domains)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(total > 0, hits / total, np.nan)
-            residual = np.where(a, (s - share[codes]) / total[codes], 0.0)
-        z += np.nan_to_num(residual)[:, None] * coefficients[:, k][None, :]
-        touched |= a[:, None] & (coefficients[:, k] != 0)[None, :]
-    rows = np.empty((n_domains, n_stat))
-    srs = np.empty((n_domains, n_stat))
-    for s in range(n_stat):
-        inside = touched[:, s]
-        n = np.bincount(codes, weights=inside, minlength=n_domains)
-        weight_sum = np.bincount(codes, weights=w * inside, minlength=n_domains)
-        wz = w * z[:, s]
-        mean = np.bincount(codes, weights=wz, minlength=n_domains)
-        square = np.bincount(codes, weights=wz * z[:, s], minlength=n_domains)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            spread = square - mean ** 2 / weight_sum
-            value = n / (n - 1) * spread * (weight_sum - n) / n
-        ok = (n >= 2) & (weight_sum > n) & (value > 0)
-        rows[:, s], srs[:, s] = n, np.where(ok, value, np.nan)
-    return rows, srs
+    sums = {name: np.zeros((n_domains, n_stat)) for name in ("n", "w", "wz", "wzz")}
+    for start in range(0, len(w), SRS_CHUNK):
+        rows = slice(start, start + SRS_CHUNK)
+        c, wc = codes[rows], w[rows]
+        a = np.column_stack([x[rows] for x in answered])
+        s = np.column_stack([x[rows] for x in satisfied])
+        residual = np.where(a, (s - share[c]) * inverse[c], 0.0)
+        z = residual @ coefficients.T  # (rows, S)
+        touched = ((a @ uses) > 0).astype(float)
+        # domain sums as one sparse product: (domains x rows) @ (rows x S)
+        members = sparse.csr_matrix((np.ones(len(c)), (c, np.arange(len(c)))), shape=(n_domains, len(c)))
+        weighted = sparse.csr_matrix((wc, (c, np.arange(len(c)))), shape=(n_domains, len(c)))
+        wz = weighted @ np.hstack([touched, z, z * z])
+        sums["n"] += members @ touched
+        sums["w"] += wz[:, :n_stat]
+        sums["wz"] += wz[:, n_stat:2 * n_stat]
+        sums["wzz"] += wz[:, 2 * n_stat:]
+    n, weight_sum, mean, square = sums["n"], sums["w"], sums["wz"], sums["wzz"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = square - mean ** 2 / weight_sum
+        value = n / (n - 1) * spread * (weight_sum - n) / n
+    ok = (n >= 2) & (weight_sum > n) & (value > 0)
+    return n, np.where(ok, value, np.nan)
 
 
 def design_effect(design_variance: float, srs_variance: float) -> float | None:

@@ -18,6 +18,7 @@ from survey.admin import bp, staff
 from survey.extensions import db
 from survey.models import Response, ServiceCentre, UserRole, Wave, WaveStatus
 from survey.auth.scope import roles_required, visible_centres
+from survey.reports.live import index_so_far
 
 DEFAULT_TARGET = 30
 REFRESH_SECONDS = 60
@@ -99,5 +100,6 @@ def monitor():
     return render_template(
         "admin/monitor.html", rows=rows, totals=totals, wave=wave, waves=waves, now=now,
         target=target, every=REFRESH_SECONDS,
+        live=index_so_far(db.session, wave) if wave and wave.status == WaveStatus.OPEN else None,
         refresh=REFRESH_SECONDS if request.args.get("auto") == "1" else None,
     )

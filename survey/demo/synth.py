@@ -148,7 +148,7 @@ def quality_flag_lists(draw: Draw, answered: np.ndarray, scale_scores: np.ndarra
     burst[order] = recent > quality.BURST_MAX
     local = pd.to_datetime(draw.submitted, unit="s", utc=True).tz_convert(timezone)
     clock = (local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6).to_numpy()
-    weekday = local.weekday.to_numpy()
+    weekday = local.day_of_week.to_numpy()
     outside = np.ones(n, bool)
     for day, (opens, closes) in quality.OFFICE_HOURS.items():
         on_day = weekday == day

@@ -310,7 +310,7 @@ def _trend(previous, root, wave, current: Stat, current_df, level):
 
 
 def _quality(frame, centres: pd.DataFrame | None) -> list[CentreQuality]:
-    flagged = frame["quality_flags"].map(lambda f: bool(f)) if "quality_flags" in frame.columns \
+    flagged = frame["quality_flags"].str.len().fillna(0) > 0 if "quality_flags" in frame.columns \
         else pd.Series(False, index=frame.index)
     kept = frame.groupby("centre_code").size()
     flags = flagged.groupby(frame["centre_code"]).sum()

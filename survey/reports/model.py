@@ -3,8 +3,9 @@
 HTML, XLSX, JSON and the web page are renderers of a ``Report``, so a number
 cannot differ between them.  ``Report.as_dict()`` is the JSON document
 described in ``docs/report.md``.  A locality is one ``LocalityRow``; a later
-column (e.g. a small-area estimate) goes into its ``extra`` mapping and is
-rendered from there.
+column (e.g. a small-area estimate) goes into its ``extra`` mapping, which the
+JSON carries as ``extra``; the HTML and XLSX renderers show it once a column
+is added for it there.
 """
 
 from __future__ import annotations

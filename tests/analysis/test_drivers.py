@@ -65,3 +65,9 @@ def test_outcome_must_be_binary():
     data = pd.DataFrame({"y": [0, 2, 0, 1, 1, 0], "x": [1.0, 2, 3, 4, 5, 6]})
     with pytest.raises(DesignError, match="'y' row 2"):
         survey_logistic(Design.from_frame(data), "y", ["x"])
+
+
+def test_perfect_separation_is_a_clear_error():
+    data = pd.DataFrame({"y": [0, 0, 0, 1, 1, 1], "x": [1.0, 2, 3, 4, 5, 6]})
+    with pytest.raises(DesignError, match="regression of 'y' cannot be fitted"):
+        survey_logistic(Design.from_frame(data), "y", ["x"])

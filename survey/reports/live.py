@@ -1,0 +1,31 @@
+"""The index so far for a wave still collecting responses, for the live monitor."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from analysis.design import Design, DesignError
+from analysis.sipas import index_nodes
+from survey.models import Wave
+from survey.questionnaire import from_dict
+from survey.reports.build import PSU, STRATUM, WEIGHT, tree_to_node
+from survey.reports.model import Stat
+from survey.weights import analysis_frame
+
+
+def index_so_far(session: Session, wave: Wave | None) -> Stat | None:
+    """The provincial index of ``wave``'s responses so far, or ``None`` without responses."""
+    if wave is None:
+        return None
+    frame, _ = analysis_frame(session, wave)
+    if frame.empty:
+        return None
+    root, _, _ = tree_to_node(from_dict(wave.questionnaire_version.definition).index)
+    try:
+        design = Design.from_frame(frame, weight=WEIGHT, strata=STRATUM, cluster=PSU)
+        index = next(r for r in index_nodes(design, root) if r.statistic == "index")
+    except DesignError:
+        return None
+    if index.n == 0 or index.estimate != index.estimate:  # NaN: an item nobody answered yet
+        return None
+    return Stat(index.estimate, index.se, index.ci_low, index.ci_high, index.n, None, index.cv)

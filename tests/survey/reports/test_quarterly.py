@@ -1,0 +1,166 @@
+"""The quarterly report on a demo wave in the database: the command, its files, the numbers
+against `python -m analysis index --tree` on the exported frame, and the web pages by role."""
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from survey.models import Locality, UserRole, Wave
+from survey.questionnaire import from_dict
+from survey.reports.data import opinion_answers
+from survey.reports.wording import decimal, percent
+from survey.weights import analysis_frame
+from tests.factories import PROJECT_ROOT
+
+SAME = 1e-9  # the report and the CLI run the same estimator on the same rows
+
+
+@pytest.fixture
+def demo_waves(app, runner, tmp_path):
+    """Seeded places, demo waves 2026Q3 (400 responses) and 2026Q4 (1,500), with dossier counts."""
+    app.config["REPORTS_DIR"] = str(tmp_path / "stored")
+    for args in (["seed"], ["demo", "responses", "--wave", "2026Q3", "--count", "400", "--seed", "2",
+                            "--with-counts"],
+                 ["demo", "responses", "--wave", "2026Q4", "--count", "1500", "--seed", "1", "--with-counts"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+class _Numbers(HTMLParser):
+    """Every element with data-json in the summary section: key → (attributes, text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.found, self._open, self._in_summary = {}, [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id") == "summary":
+            self._in_summary = True
+        elif tag == "section":
+            self._in_summary = False
+        if self._in_summary and "data-json" in attrs:
+            self._open.append([attrs, ""])
+
+    def handle_data(self, data):
+        for entry in self._open:
+            entry[1] += data
+
+    def handle_endtag(self, tag):
+        if self._open and tag in ("td", "p", "span", "li"):
+            attrs, text = self._open.pop()
+            self.found[attrs["data-json"]] = (attrs, text.strip())
+
+
+def _lookup(document, key):
+    value = document
+    for part in key.split("."):
+        value = value[part]
+    return value
+
+
+def _tree_file(wave, path):
+    """The questionnaire's index section in the tree-file format analysis reads."""
+    definition = from_dict(wave.questionnaire_version.definition)
+    tree = definition.index
+    path.write_text(json.dumps({
+        "questionnaire": definition.code, "item_score": tree.item_score, "root": tree.root.code,
+        "nodes": [{"code": n.code, "children": list(n.children),
+                   "weights": list(n.weights) if n.weights else None} for n in tree.nodes]}))
+
+
+def test_report_on_a_demo_wave(demo_waves, runner, db_session):
+    out = demo_waves / "out"
+    result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{out / 'report.html'}" in result.output and "[DỮ LIỆU MÔ PHỎNG]: SIPAS" in result.output
+    document = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert document["wave"] == "2026Q4" and document["demo"] is True and document["weighted"] is True
+    localities = db_session.scalars(select(Locality)).all()
+    assert len(document["localities"]) == len(localities) + 1  # and the provincial centre
+    assert document["change"]["previous_wave"] == "2026Q3"
+
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "DỮ LIỆU MÔ PHỎNG" in html and "http://" not in html and "https://" not in html
+    parser = _Numbers()
+    parser.feed(html)
+    assert len(parser.found) > 40
+    for key, (attrs, text) in parser.found.items():
+        target = _lookup(document, key.rsplit(".", 1)[0] if key.endswith(".ci") else key)
+        if key.endswith(".ci"):
+            assert float(attrs["data-low"]) == target["ci_low"] and float(attrs["data-high"]) == target["ci_high"]
+            assert text == f"{percent(target['ci_low'])}–{percent(target['ci_high'])}"
+        elif "data-value" in attrs and attrs["data-value"] != "None":
+            assert float(attrs["data-value"]) == pytest.approx(target, rel=1e-15), key
+            if key.endswith((".estimate",)):
+                assert text == percent(target), key
+            elif key.endswith(".n"):
+                assert text == decimal(target, 0), key
+
+    # the same numbers from the analysis CLI on the exported frame
+    wave = db_session.scalar(select(Wave).where(Wave.code == "2026Q4"))
+    frame, _ = analysis_frame(db_session, wave)
+    frame = frame.merge(opinion_answers(db_session, wave), on="response_id", how="left")
+    frame.drop(columns=["quality_flags"]).to_csv(demo_waves / "frame.csv", index=False)
+    _tree_file(wave, demo_waves / "tree.json")
+    cli = subprocess.run(
+        [sys.executable, "-m", "analysis", "index", "--tree", str(demo_waves / "tree.json"),
+         "--weight", "design_weight", "--strata", "stratum", "--cluster", "psu", "--format", "json",
+         str(demo_waves / "frame.csv")],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
+    records = {r["node"]: r for r in json.loads(cli.stdout) if "node" in r and r["statistic"] != "share"}
+    for group in ("index", "fields", "elements"):
+        for code, mine in document["province"][group].items():
+            theirs = records[code]
+            for key in ("estimate", "se", "ci_low", "ci_high"):
+                assert mine[key] == pytest.approx(theirs[key], rel=SAME), (code, key)
+
+    book = load_workbook(out / "report.xlsx")
+    assert {"Tóm tắt", "Địa phương", "Biểu đồ"} <= set(book.sheetnames)
+    sheet = book["Tóm tắt"]
+    assert sheet["A1"].value == "DỮ LIỆU MÔ PHỎNG" and sheet.freeze_panes == "B3"
+    assert sheet["B3"].value == document["province"]["index"]["sipas"]["estimate"]
+    assert sheet["B3"].number_format == "0.0%"
+    assert book["Biểu đồ"]._images
+
+
+def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
+    result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(demo_waves / "o"),
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    auth(UserRole.ANALYST)
+    listing = client.get("/admin/reports/").get_data(as_text=True)
+    assert "2026Q4" in listing and "Xem báo cáo" in listing and "DỮ LIỆU MÔ PHỎNG" in listing
+    page = client.get("/admin/reports/2026Q4").get_data(as_text=True)
+    assert page.count("data-code=") == db_session.query(Locality).count() + 1
+    assert "DỮ LIỆU MÔ PHỎNG" in page
+    client.post("/auth/logout")
+
+    own = db_session.scalars(select(Locality).order_by(Locality.code)).first()
+    auth(UserRole.OFFICER, own)
+    page = client.get("/admin/reports/2026Q4")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert re.findall(r'data-code="([^"]+)"', text) == [own.code]
+    assert "DỮ LIỆU MÔ PHỎNG" in text
+    document = client.get("/admin/reports/2026Q4/report.json").get_json()
+    assert [row["code"] for row in document["localities"]] == [own.code]
+    assert document["province"]["index"]["sipas"]["estimate"] is not None
+    assert client.get("/admin/reports/2026Q4/report.xlsx").status_code == 200
+    assert client.get("/admin/reports/2026Q4/report.exe").status_code == 404
+    assert client.post("/admin/reports/2026Q4/build").status_code == 403
+
+
+def test_unknown_wave_and_pdf_are_refused(demo_waves, runner):
+    result = runner.invoke(args=["report", "quarterly", "--wave", "2031Q1", "--out", str(demo_waves)])
+    assert result.exit_code == 2 and "no wave '2031Q1'" in result.output
+    result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(demo_waves),
+                                 "--format", "pdf"])
+    assert result.exit_code == 2 and "PDF is not produced" in result.output
