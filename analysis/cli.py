@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis estimate|index DATA.csv ...``.
+"""Command line: ``python -m analysis estimate|index|fh DATA.csv ...`` (fh: ``analysis.fh_cli``).
 
 Bad arguments, unknown columns and non-numeric or infinite values exit with
 status 2 and one line on stderr naming the column and row (row 1 = first
@@ -20,7 +20,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from analysis import estimators
+from analysis import estimators, fh_cli
 from analysis.api import STATISTICS, make_design
 from analysis.design import DesignError, numeric_column
 from analysis.results import to_frame, to_records
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--rake", metavar="MARGINS.csv", help="columns variable,level,total")
         sub.add_argument("--level", type=float, default=0.95)
         sub.add_argument("--format", required=True, choices=("json", "csv"))
+    fh_cli.add_parser(commands)
     return parser
 
 
@@ -211,6 +212,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
         args = _parser().parse_args(argv)
+        if args.command == "fh":
+            return fh_cli.run(args)
         _check_options(args)
         args.tree_file = getattr(args, "tree_file", None)
         args.tree_source = _tree(args) if args.command == "index" else None

@@ -25,6 +25,7 @@ from analysis.report import (MIN_N, REASONS_VI, RULE_VI, design_effect, node_srs
 from analysis.sipas import Node, index_nodes, parse_tree
 from survey.reports.model import (EMPTY, CentreQuality, DriverRow, Drivers, ItemResult, LocalityRow,
                                   NodeResult, OpinionResult, Report, Stat)
+from survey.reports.small_area import add_small_area, previous_locality_index
 from survey.reports.wording import change_sentence, driver_reading
 
 WEIGHT, STRATUM, PSU, LOCALITY = "design_weight", "stratum", "psu", "locality_code"
@@ -107,6 +108,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
     if frame.empty:
         raise DesignError(f"wave {wave} has no responses to report on")
     item_labels = dict(item_labels or {})
+    previous = list(previous)
     root, labels, parents = tree_to_node(tree)
     frame = frame.copy(deep=False)
     frame[LOCALITY] = frame[LOCALITY].astype(str)
@@ -145,6 +147,10 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
     trend, change = _trend(previous, root, wave, index.stat, design.df, level)
     quality = _quality(frame, centres)
     method = _method(weighting, design, frame, root, labels, drivers)
+    progress("small areas")
+    last = previous_locality_index(previous[-1].frame, root, weight=WEIGHT, strata=STRATUM,
+                                   cluster=PSU, by=LOCALITY) if previous else None
+    method["small_area"] = add_small_area(rows, quality, level, previous=last)
     return Report(wave=wave, is_demo=is_demo, weighted=bool(getattr(weighting, "weighted", True)),
                   n=len(frame), level=level, target=target, df=design.df, index=index, fields=fields,
                   elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinions,

@@ -27,7 +27,9 @@ CHART_TITLES = {
     "trend": "Xu hướng qua các đợt",
     "weakest": "Năm tiêu chí thấp nhất: tỷ lệ ở từng mức trả lời",
     "drivers": "Yếu tố tác động (hệ số hồi quy logistic, KTC 95%)",
+    "small_area": "Chỉ số trực tiếp và ước lượng khu vực nhỏ theo địa phương",
 }
+THIN_ORANGE = "#e66101"
 
 
 def _png(fig) -> bytes:
@@ -132,6 +134,27 @@ def drivers(report: Report) -> bytes:
     return _png(fig)
 
 
+def small_area(report: Report) -> bytes:
+    """Direct index against the model-based estimate per locality; thin localities in orange."""
+    rows = [r for r in report.localities if "small_area" in r.extra]
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    for thin in (False, True):
+        chosen = [r for r in rows if (not r.reliable) == thin]
+        ax.plot([r.index.estimate for r in chosen], [r.extra["small_area"]["estimate"] for r in chosen],
+                "o", color=THIN_ORANGE if thin else BLUE, markersize=4 if thin else 3,
+                label="Chưa đủ tin cậy" if thin else "Đủ tin cậy")
+    values = [r.index.estimate for r in rows] + [r.extra["small_area"]["estimate"] for r in rows]
+    low, high = min(values), max(values)
+    ax.plot([low, high], [low, high], color=GREY, linewidth=1)
+    ax.set_xlabel("Chỉ số trực tiếp", fontsize=8)
+    ax.set_ylabel("Ước lượng khu vực nhỏ (mô hình)", fontsize=8)
+    _pct_axis(ax)
+    _pct_axis(ax, "y")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(CHART_TITLES["small_area"], fontsize=9)
+    return _png(fig)
+
+
 def render_all(report: Report) -> dict[str, bytes]:
     """Every chart the report has data for, keyed by name."""
     charts = {"forest": forest(report), "elements": elements(report), "trend": trend(report)}
@@ -139,4 +162,6 @@ def render_all(report: Report) -> dict[str, bytes]:
         charts["weakest"] = weakest(report)
     if report.drivers is not None and report.drivers.rows:
         charts["drivers"] = drivers(report)
+    if any("small_area" in r.extra for r in report.localities):
+        charts["small_area"] = small_area(report)
     return charts

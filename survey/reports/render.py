@@ -94,6 +94,21 @@ def _stat_values(s: dict) -> list:
     return [s["estimate"], s["se"], s["ci_low"], s["ci_high"], s["n"], s["effective_n"], s["deff"]]
 
 
+SMALL_AREA_HEADERS = ["Ước lượng khu vực nhỏ", "KTC 95% dưới (mô hình)", "KTC 95% trên (mô hình)",
+                      "Dựa trên mô hình", "Hạng chung"]
+SMALL_AREA_FORMATS = [PERCENT, PERCENT, PERCENT, None, "0"]
+
+
+def _small_area_values(row: dict) -> list:
+    """The small-area columns of a locality (blank when it is not modelled)."""
+    extra = row.get("extra") or {}
+    small = extra.get("small_area")
+    if small is None:
+        return [None, None, None, None, extra.get("combined_rank")]
+    return [small["estimate"], small["ci_low"], small["ci_high"],
+            "Có" if small["model_based"] else "Không", extra.get("combined_rank")]
+
+
 def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
     """The workbook: one sheet per table, Vietnamese headers, frozen headers, a Charts sheet."""
     book = Workbook()
@@ -108,12 +123,14 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
     summary.append([f"Khoảng cách tới mục tiêu {document['target']:.0%}", document["gap"]] + [None] * 6)
     _sheet(book, "Tóm tắt", ["Chỉ tiêu"] + STAT_HEADERS, summary, [None] + STAT_FORMATS, demo)
     _sheet(book, "Địa phương",
-           ["Địa phương", "Mã", "Hạng", "Nhóm", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS + ["CV"],
+           ["Địa phương", "Mã", "Hạng", "Nhóm", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS + ["CV"]
+           + SMALL_AREA_HEADERS,
            [[row["name"], row["code"], row["rank"], GROUP_NAMES.get(row["group"]),
              "Có" if row["reliable"] else "Chưa đủ tin cậy",
              "; ".join(document["method"]["reasons"].get(x, x) for x in row["reasons"])]
-            + _stat_values(row["index"]) + [row["index"]["cv"]] for row in document["localities"]],
-           [None, None, "0", None, None, None] + STAT_FORMATS + [PERCENT], demo)
+            + _stat_values(row["index"]) + [row["index"]["cv"]] + _small_area_values(row)
+            for row in document["localities"]],
+           [None, None, "0", None, None, None] + STAT_FORMATS + [PERCENT] + SMALL_AREA_FORMATS, demo)
     _sheet(book, "Tiêu chí", ["Tiêu chí", "Mã", "Yếu tố"] + STAT_HEADERS
            + [f"Mức {k}" for k in range(1, 6)],
            [[i["label"], code, i["element"]] + _stat_values(i["share_satisfied"]) + list(i["levels"])

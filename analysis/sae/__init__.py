@@ -1,0 +1,21 @@
+"""Small-area estimation: the area-level Fay–Herriot model (Rao & Molina, *Small Area Estimation*).
+
+``small_area_estimates(direct, direct_variance, design, *, method="reml"|"ml",
+transform="none"|"arcsine"|"logit", n_eff=None, fallback="yoshimori-lahiri"|
+"li-lahiri", benchmark_value=None, shares=None, benchmark_type="ratio"|"raking"|
+"mse", level=0.95, replicates=500, seed=None) -> SmallAreaEstimates``
+    One row per area; ``design`` is X with the intercept column first.
+
+Modules: ``model`` (REML/ML Fisher scoring, adjusted likelihood, EBLUP,
+Prasad–Rao and Datta–Lahiri MSE), ``transform`` (arcsine/logit), ``bootstrap``
+(parametric bootstrap MSE), ``benchmark`` (Datta et al. 2011), ``diagnostics``
+(Brown's test, CVs, residuals), ``records`` (JSON), ``estimate`` (all together).
+"""
+
+from analysis.sae.benchmark import BENCHMARK_TYPES, benchmark
+from analysis.sae.estimate import SmallAreaEstimates, small_area_estimates
+from analysis.sae.model import FayHerriotFit, fay_herriot
+from analysis.sae.records import area_records, model_record
+
+__all__ = ["small_area_estimates", "SmallAreaEstimates", "fay_herriot", "FayHerriotFit",
+           "benchmark", "BENCHMARK_TYPES", "model_record", "area_records"]

@@ -1,0 +1,234 @@
+"""Coverage of Fay–Herriot intervals for shares, by simulation (issue 13).
+
+    .venv/bin/python bench/fh_coverage.py [--replications 1000] [--seed 13]
+
+One fixed "wave": 102 localities, sample sizes from 7 to 400 (log-normal,
+median about 40, like a quarter's SIPAS responses), a locality kind
+(phường/xã) and a standardised log dossier count ``x`` as covariates.  Each
+replication draws true shares around p = 0.8 in one of two ways:
+
+- ``arcsine`` (the arcsine model's own scale): ``arcsin √p_i = arcsin √0.8 +
+  0.05 x_i − 0.06 kind_i + u_i``, ``u_i ~ N(0, 0.07²)``;
+- ``logit`` (a misspecification check): ``logit p_i = logit 0.8 + 0.25 x_i −
+  0.3 kind_i + u_i``, ``u_i ~ N(0, 0.35²)``, the same model to first order at
+  p = 0.8 (d arcsin √p / d logit p = √(p(1−p))/2 = 0.2) but with normal
+  effects on another scale, so the arcsine model's σu² is wrong at the
+  extremes;
+
+then the responses ``Binomial(n_i, p_i)`` (so deff = 1 and ñ = n), and fits, by REML,
+
+- FH on the arcsine scale, D = 1/(4ñ), interval ends back-transformed;
+- plain FH on the raw shares with plug-in D = p̂(1−p̂)/n, floored at 1e-6 where
+  p̂ is 0 or 1 (a zero variance would make the area's interval a point);
+- the direct Wald interval p̂ ± z √(p̂(1−p̂)/n), for reference.
+
+It reports the coverage of nominal 95 % intervals overall, in the quartile of
+smallest n and in the worst area; the mean reduction of the root MSE against
+the direct estimates (empirical, over replications) and of the estimated CV
+(bootstrap MSE, over the first ``--cv-replications``); and the time of one
+fit with its MSE and of the 500-replicate bootstrap, in process and as the
+``python -m analysis fh`` command.  All replications are fitted in one array
+pass (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis.sae import small_area_estimates  # noqa: E402
+from analysis.sae import transform as scales  # noqa: E402
+from analysis.sae.model import fit_many  # noqa: E402
+
+AREAS = 102
+LEVEL = 0.95
+#: the true model on each scale: (β, σu)
+TRUTHS = {"arcsine": (np.array([np.arcsin(np.sqrt(0.8)), 0.05, -0.06]), 0.07),
+          "logit": (np.array([np.log(0.8 / 0.2), 0.25, -0.3]), 0.35)}
+PLUG_IN_FLOOR = 1e-6
+
+
+def wave(rng: np.random.Generator):
+    """Sample sizes 7..400 and the design matrix (intercept, dossiers, kind), fixed."""
+    n = np.clip(np.round(np.exp(rng.normal(np.log(40), 0.9, AREAS))), 7, 400).astype(int)
+    n[np.argmin(n)], n[np.argmax(n)] = 7, 400
+    dossiers = np.log(n) + rng.normal(0, 0.5, AREAS)
+    kind = (rng.random(AREAS) < 0.3).astype(float)          # 1 = phường (urban ward)
+    X = np.column_stack([np.ones(AREAS), (dossiers - dossiers.mean()) / dossiers.std(), kind])
+    return n, X
+
+
+def draw(rng, n, X, replications, scale="arcsine"):
+    """True shares and observed shares, one row per replication."""
+    beta, sigma = TRUTHS[scale]
+    truth = scales.back(scale, X @ beta + rng.normal(0, sigma, (replications, AREAS)))
+    return truth, rng.binomial(n, truth) / n
+
+
+def fh_intervals(observed, n, X, transform):
+    """EBLUP and back-transformed interval ends for every replication (REML, YL fallback)."""
+    if transform == "arcsine":
+        y, D = scales.forward("arcsine", observed, None, n)
+    else:
+        y, D = observed, np.maximum(observed * (1 - observed) / n, PLUG_IN_FLOOR)
+    A, adjusted, eblup, _, _, mse, *_ = fit_many(y, D, X, "reml", "yoshimori-lahiri")
+    half = stats.norm.ppf(0.5 + LEVEL / 2) * np.sqrt(mse)
+    back = (lambda v: scales.back("arcsine", v)) if transform == "arcsine" else (lambda v: v)
+    return back(eblup), back(eblup - half), back(eblup + half), adjusted.mean()
+
+
+def coverage_row(name, truth, low, high, n):
+    covered = (low <= truth) & (truth <= high)
+    per_area = covered.mean(axis=0)
+    smallest = np.argsort(n, kind="stable")[: int(np.ceil(AREAS / 4))]
+    worst = int(np.argmin(per_area))
+    return {"method": name, "overall": covered.mean(),
+            "smallest_quartile": per_area[smallest].mean(),
+            "worst_area": per_area[worst], "worst_n": int(n[worst]),
+            "mean_length": float(np.mean(high - low))}
+
+
+def rmse_reduction(truth, estimate, observed):
+    model = np.sqrt(np.mean((estimate - truth) ** 2, axis=0))
+    direct = np.sqrt(np.mean((observed - truth) ** 2, axis=0))
+    return float(np.mean(1 - model / direct))
+
+
+def estimated_cv(rng, n, X, observed, replications, bootstrap):
+    """Estimated CVs (direct: plug-in; arcsine FH: bootstrap MSE) on a few replications."""
+    direct_cv, model_cv = [], []
+    for p in observed[:replications]:
+        result = small_area_estimates(p, p * (1 - p) / n, X, transform="arcsine", n_eff=n,
+                                      replicates=bootstrap, seed=int(rng.integers(1 << 31)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            direct_cv.append(np.sqrt(p * (1 - p) / n) / p)
+        model_cv.append(np.sqrt(result.mse) / result.eblup)
+    direct_cv, model_cv = np.array(direct_cv), np.array(model_cv)
+    defined = direct_cv > 0  # a share of 1 has a plug-in CV of 0
+    return {"mean_cv_direct": float(np.mean(direct_cv[defined])),
+            "mean_cv_model": float(np.mean(model_cv[defined])),
+            "mean_cv_reduction": float(np.mean(1 - model_cv[defined] / direct_cv[defined])),
+            "cv_below_20_direct": float(np.mean(direct_cv < 0.2)),
+            "cv_below_20_model": float(np.mean(model_cv < 0.2)),
+            "direct_cv_zero_share": float(np.mean(~defined))}
+
+
+def _clock():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (time.perf_counter(), own.ru_utime + own.ru_stime,
+            children.ru_utime + children.ru_stime)
+
+
+def _since(start):
+    now = _clock()
+    return {"wall_s": now[0] - start[0], "cpu_s": now[1] - start[1] + now[2] - start[2]}
+
+
+def timings(rng, n, X, bootstrap):
+    """One fit with analytical MSE, one with the bootstrap, in process and as the command
+    (wall and CPU seconds: on a shared machine the CPU time is the steadier figure)."""
+    _, observed = draw(rng, n, X, 1)
+    p = observed[0]
+    result = {}
+    start = _clock()
+    small_area_estimates(p, np.maximum(p * (1 - p) / n, PLUG_IN_FLOOR), X)
+    result["fit with Prasad-Rao MSE"] = _since(start)
+    start = _clock()
+    small_area_estimates(p, p * (1 - p) / n, X, transform="arcsine", n_eff=n, replicates=bootstrap,
+                         seed=1)
+    result[f"arcsine fit + {bootstrap}-replicate bootstrap"] = _since(start)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "wave.csv")
+        pd.DataFrame({"code": [f"L{k:03d}" for k in range(AREAS)], "p": p, "v": p * (1 - p) / n,
+                      "n": n, "dossiers": X[:, 1],
+                      "kind": np.where(X[:, 2] == 1, "phuong", "xa")}).to_csv(path, index=False)
+        fh = [sys.executable, "-m", "analysis", "fh", path, "--area", "code", "--estimate",
+              "p", "--variance", "v", "--covariates", "dossiers,kind", "--format", "json"]
+        arcsine = ["--transform", "arcsine", "--n-eff", "n", "--replicates", str(bootstrap),
+                   "--seed", "1"]
+        commands = (("command: fh", fh), ("command: fh --transform arcsine", fh + arcsine),
+                    ("command: python -m analysis --help (start-up alone)",
+                     [sys.executable, "-m", "analysis", "--help"]))
+        for name, command in commands:
+            start = _clock()
+            subprocess.run(command, check=True, capture_output=True,
+                           cwd=Path(__file__).resolve().parents[1])
+            result[name] = _since(start)
+    return result
+
+
+def coverage_table(scale, truth, observed, n, X):
+    """Print the coverage table and root-MSE reductions for one truth."""
+    rows, reductions = [], {}
+    started = time.perf_counter()
+    for name, transform in (("FH arcsine, ñ = n/deff", "arcsine"),
+                            ("FH raw shares, plug-in D", "none")):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            estimate, low, high, adjusted = fh_intervals(observed, n, X, transform)
+        rows.append(coverage_row(name, truth, low, high, n) | {"fallback_share": adjusted})
+        reductions[name] = rmse_reduction(truth, estimate, observed)
+    fit_all = time.perf_counter() - started
+    half = stats.norm.ppf(0.5 + LEVEL / 2) * np.sqrt(observed * (1 - observed) / n)
+    rows.append(coverage_row("direct (Wald)", truth, observed - half, observed + half, n)
+                | {"fallback_share": float("nan")})
+    print(f"\n## truth normal on the {scale} scale: true shares "
+          f"{truth.min():.2f}..{truth.max():.2f}"
+          f" (mean {truth.mean():.3f}, 5-95% {np.quantile(truth, 0.05):.2f}.."
+          f"{np.quantile(truth, 0.95):.2f})")
+    print("| method | overall | smallest-n quartile | worst area (its n) | mean length "
+          "| σu²=0 fallback |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['method']} | {r['overall']:.1%} | {r['smallest_quartile']:.1%} | "
+              f"{r['worst_area']:.1%} (n={r['worst_n']}) | {r['mean_length']:.3f} | "
+              f"{r['fallback_share']:.1%} |")
+    for name, value in reductions.items():
+        print(f"root-MSE reduction against direct, mean over areas, {name}: {value:.1%}")
+    print(f"fitting all replications, both models: {fit_all:.2f} s")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=1000)
+    parser.add_argument("--cv-replications", type=int, default=10)
+    parser.add_argument("--bootstrap", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--truth", nargs="+", choices=tuple(TRUTHS), default=list(TRUTHS))
+    args = parser.parse_args(argv)
+    rng = np.random.default_rng(args.seed)
+    n, X = wave(rng)
+    print(f"# {args.replications} replications, {AREAS} areas, n {n.min()}..{n.max()} "
+          f"(median {int(np.median(n))}), smallest-n quartile n <= "
+          f"{int(np.sort(n)[int(np.ceil(AREAS / 4)) - 1])}, nominal {LEVEL:.0%}; seed {args.seed}")
+    for scale in args.truth:
+        truth, observed = draw(rng, n, X, args.replications, scale)
+        coverage_table(scale, truth, observed, n, X)
+    _, observed = draw(rng, n, X, args.cv_replications)
+    cv = estimated_cv(rng, n, X, observed, args.cv_replications, args.bootstrap)
+    print(f"\nestimated CV over {args.cv_replications} replications, arcsine truth (arcsine FH, "
+          f"bootstrap MSE {args.bootstrap}): " + ", ".join(f"{k} {v:.3f}" for k, v in cv.items()))
+    print("\n| timing (102 areas) | wall s | CPU s |\n|---|---|---|")
+    for name, spent in timings(rng, n, X, args.bootstrap).items():
+        print(f"| {name} | {spent['wall_s']:.3f} | {spent['cpu_s']:.3f} |")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, numpy {np.__version__}, load average "
+          f"{os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
