@@ -2,7 +2,7 @@
 
 ``analysis`` is a pure library: it imports nothing from ``survey/`` and runs
 on an exported CSV alone (``python -m analysis --help``).  Its entry points (the
-command line and the tests call them; the web app's report, issue 11, is planned to):
+command line, the tests and the web app call them):
 
 ``estimate(data, variables, stat="mean"|"total"|"proportion", *, weight=None,
 strata=None, cluster=None, fpc=None, by=None, rake=None, success=None,

@@ -1,6 +1,7 @@
 """One-call entry points: a data frame in, results out.
 
-The CLI calls them; the web app does not yet (its quarterly report, issue 11, is planned to).
+The CLI and the web app (the officers' locality summary) call them; the quarterly report
+uses the lower-level modules (``analysis.sipas``, ``analysis.drivers``) directly.
 
 Each call builds the design (R's ``svydesign``), optionally rakes it to
 known margins (R's ``rake``), and estimates; see ``analysis.design``,

@@ -1,9 +1,10 @@
-"""Survey platform for Sở Nội vụ Đắk Lắk: the SIPAS citizens' survey at the one-stop desks.
+"""Survey platform for Sở Nội vụ Đắk Lắk: the SIPAS citizens' survey and the PAR Index leaders' survey.
 
-Citizens answer at `/q/<centre>` and `/r/<token>` (`survey.respond`); staff manage places,
-waves, questionnaires, receipts and counts, monitor and review responses, and export them
-(`survey.admin`, `survey.auth`). Planned, not built yet: the PAR Index leaders' survey
-(issue 12), design weights (issue 10) and the quarterly report (issue 11).
+Citizens answer at `/q/<centre>` and `/r/<token>` (`survey.respond`); leaders answer the PAR
+Index survey at `/l/<token>` (`survey.leaders`); staff manage places, waves, questionnaires,
+receipts and counts, monitor and review responses (`survey.admin`, `survey.auth`); dossier
+counts become design weights (`survey.weights`), and the quarterly report (`survey.reports`)
+turns them into indices with confidence intervals.
 """
 
 from __future__ import annotations
