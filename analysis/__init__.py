@@ -43,8 +43,8 @@ from analysis.calibration import CalibrationError, poststratify, rake, trim_weig
 from analysis.design import Design, DesignError
 from analysis.estimators import mean, proportion, ratio, total
 from analysis.linearization import CellCalibration, Combination, GroupSums, Linearized, StrataInfo, linearize
-from analysis.results import Estimate, to_frame, to_records
 from analysis.par import Criterion, ParReport, par_score
+from analysis.results import Estimate, to_frame, to_records
 from analysis.sipas import index_nodes, parse_tree
 
 __all__ = [

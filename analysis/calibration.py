@@ -59,7 +59,7 @@ def _category_codes(design: Design, variable: str, totals: Mapping) -> tuple[np.
     codes = np.array([position[t] for t in text]) if len(text) < 1000 else \
         pd.Series(text).map(position).to_numpy(dtype=np.int64)
     seen = np.bincount(codes, minlength=len(levels))
-    for level, count, pop in zip(levels, seen, population):
+    for level, count, pop in zip(levels, seen, population, strict=False):
         if count == 0 and pop > 0:
             raise CalibrationError(f"margin '{variable}': sample cell '{level}' is empty "
                                    f"but its population total is {pop:g}")
@@ -77,7 +77,7 @@ def _cells(design: Design, margins: Mapping[str, Mapping]):
     coded = [_category_codes(design, v, t) for v, t in margins.items()]
     totals = [pop.sum() for _, pop in coded]
     if max(totals) - min(totals) > TOTALS_RTOL * max(totals):
-        listing = ", ".join(f"{v}={t:g}" for v, t in zip(margins, totals))
+        listing = ", ".join(f"{v}={t:g}" for v, t in zip(margins, totals, strict=False))
         raise CalibrationError(f"margins do not sum to the same total ({listing})")
     stacked = np.column_stack([codes for codes, _ in coded])
     cell_keys, cell = np.unique(stacked, axis=0, return_inverse=True)
@@ -94,7 +94,7 @@ def rake(design: Design, margins: Mapping[str, Mapping], *, tol: float = 1e-10, 
     steps = np.ones((len(populations), len(base)))
     old = base.copy()
     for _ in range(maxit):
-        for m, (codes, population) in enumerate(zip(margin_codes, populations)):
+        for m, (codes, population) in enumerate(zip(margin_codes, populations, strict=False)):
             current = np.bincount(codes, weights=base * factor, minlength=len(population))
             factor = factor * (population / current)[codes]
             steps[m] = factor
@@ -117,7 +117,7 @@ def _check_margins_met(margins: Mapping, margin_codes, populations, cell_totals,
     yet miss a margin, when the margins contradict each other on the sample
     cells (e.g. two copies of one column with different totals).
     """
-    for variable, codes, population in zip(margins, margin_codes, populations):
+    for variable, codes, population in zip(margins, margin_codes, populations, strict=False):
         achieved = np.bincount(codes, weights=cell_totals, minlength=len(population))
         allowed = np.maximum(MARGIN_RTOL * population, slack)
         missed = np.flatnonzero(np.abs(achieved - population) > allowed)

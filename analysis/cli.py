@@ -113,7 +113,7 @@ def read_margins(path: str) -> dict[str, dict[str, float]]:
         raise UsageError(f"margins {path}: no rows (need variable,level,total)")
     margins: dict[str, dict[str, float]] = {}
     first_row: dict[tuple[str, str], int] = {}
-    for row, (variable, level, total) in enumerate(zip(table["variable"], table["level"], totals), 1):
+    for row, (variable, level, total) in enumerate(zip(table["variable"], table["level"], totals, strict=False), 1):
         if pd.isna(variable) or pd.isna(level) or pd.isna(total):
             raise UsageError(f"margins {path} row {row}: variable, level and total are all required")
         key = (variable.strip(), level.strip())

@@ -17,10 +17,9 @@ one, as ``svyglm`` sets them; p-values use ``t`` on those.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
-
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -84,7 +83,7 @@ def survey_logistic(design: Design, outcome: str, predictors: Sequence[str], *,
     n_used = int(used.sum())
     if n_used <= len(names):
         raise DesignError(f"only {n_used} complete rows for {len(names)} coefficients of '{outcome}'")
-    for name, values in zip(names[1:], columns):
+    for name, values in zip(names[1:], columns, strict=False):
         if np.ptp(values[used]) == 0:
             raise DesignError(f"predictor '{name}' does not vary among the complete rows")
     w = design.weights[used] / design.weights[used].mean()
@@ -109,7 +108,7 @@ def survey_logistic(design: Design, outcome: str, predictors: Sequence[str], *,
     p = 2 * stats.t.sf(np.abs(tval), df)
     coefficients = tuple(Coefficient(name, float(b), float(s), float(b - q * s), float(b + q * s),
                                      float(t), float(pv))
-                         for name, b, s, t, pv in zip(names, beta, se, tval, p))
+                         for name, b, s, t, pv in zip(names, beta, se, tval, p, strict=False))
     return LogisticFit(outcome, coefficients, covariance, n_used, df, level)
 
 

@@ -116,7 +116,7 @@ def _numbers(table, name, option, *, low=None, strict=False, high=None, what="",
     """A numeric column, every value finite and in ``[low, high]`` (``low`` excluded if strict)."""
     column = _column(table, name, option, where)
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-    for row, (text, value) in enumerate(zip(column, values), 1):
+    for row, (text, value) in enumerate(zip(column, values, strict=False), 1):
         bad = None
         if not np.isfinite(value):
             bad = "not a finite number"

@@ -48,7 +48,7 @@ class StrataInfo:
     @property
     def lonely(self) -> tuple:
         """Labels of strata with a single sampled PSU."""
-        return tuple(lab for lab, n in zip(self.labels, self.n_psu) if n == 1)
+        return tuple(lab for lab, n in zip(self.labels, self.n_psu, strict=False) if n == 1)
 
     def scale(self) -> np.ndarray:
         """Per-stratum factor f_h * n_h / (n_h - 1); f_h alone for lonely strata."""
@@ -207,7 +207,7 @@ def _calibrated_totals(sums: GroupSums, z, z_unweighted, cal: CellCalibration, n
         shift = np.zeros_like(uz)
         g, rows = cal.factor[None, :, None], cal.cell_rows[None, :, None]
         for _ in range(RAKE_VARIANCE_SWEEPS):
-            for codes, step in zip(cal.margin_codes, cal.step_factors):
+            for codes, step in zip(cal.margin_codes, cal.step_factors, strict=False):
                 per_cell = (g * uz - rows * shift) / step[None, :, None]
                 n_cat = codes.max() + 1
                 cat_sum = np.zeros((n_dom, n_cat, n_stat))

@@ -94,7 +94,7 @@ def _srs_variances(w, codes, n_domains, answered, satisfied, coefficients):
     k = len(answered)
     hits = np.empty((n_domains, k))
     total = np.empty((n_domains, k))
-    for j, (a, s) in enumerate(zip(answered, satisfied)):
+    for j, (a, s) in enumerate(zip(answered, satisfied, strict=False)):
         total[:, j] = np.bincount(codes, weights=w * a, minlength=n_domains)
         hits[:, j] = np.bincount(codes, weights=w * (a & s), minlength=n_domains)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -101,7 +101,7 @@ def _walk(node: Node, position: dict[str, int], out: list) -> np.ndarray:
             coef[position[item]] += 1.0 / len(node.items)
     else:
         total = sum(node.weights)
-        for child, weight in zip(node.children, node.weights):
+        for child, weight in zip(node.children, node.weights, strict=False):
             coef += weight / total * _walk(child, position, out)
     out.append((node, coef))
     return coef

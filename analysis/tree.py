@@ -115,7 +115,7 @@ def tree_from_dict(data: Any, source: str = "tree") -> IndexTreeFile:
             raise TreeError(f"{source}: node '{code}' mixes items and nodes among its children; "
                             "put the items into an element of their own")
         if child_weights is not None:
-            weights.update(zip(children, child_weights))
+            weights.update(zip(children, child_weights, strict=False))
         if True in kinds:
             return {child: build(child, path + (code,)) for child in children}
         if child_weights is not None and len(set(child_weights)) > 1:

@@ -66,8 +66,10 @@ def measure(base: str, runs: int, screenshot: str | None) -> dict:
             cdp.send("Network.emulateNetworkConditions", SLOW_3G)
             sizes: dict[str, int] = {}
             urls: dict[str, str] = {}
-            cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
-            cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+            cdp.on("Network.requestWillBeSent",
+                   lambda e, urls=urls: urls.__setitem__(e["requestId"], e["request"]["url"]))
+            cdp.on("Network.loadingFinished",
+                   lambda e, sizes=sizes: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
             page.goto(f"{base}/q/tinh", wait_until="load")
             # Chromium may record first-contentful-paint after the load event: wait for it
             # (buffered observer), up to 5 s, rather than read it too early.

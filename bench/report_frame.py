@@ -44,17 +44,18 @@ def make_frame(n: int, n_localities: int = 102, *, seed: int = 1, thin: int = 3,
     day = rng.integers(0, 20, n)
     latent = level + rng.normal(0, 0.9, n) + 0.4 * rng.normal(0, 1, len(used) * 60)[loc * 60 + day * 3 % 60]
     frame = pd.DataFrame({
-        "response_id": np.arange(1, n + 1), "centre_code": [f"{c}-C{d}" for c, d in zip(locality, desk % 2)],
+        "response_id": np.arange(1, n + 1),
+        "centre_code": [f"{c}-C{d}" for c, d in zip(locality, desk % 2, strict=False)],
         "locality_code": locality, "locality_name": [names[c] for c in locality],
         "locality_kind": [kinds[c] for c in locality], "stratum": locality,
-        "psu": [f"{c}-D{d}-{t:02d}" for c, d, t in zip(locality, desk, day)],
+        "psu": [f"{c}-D{d}-{t:02d}" for c, d, t in zip(locality, desk, day, strict=False)],
         "field_code": rng.choice(["dat_dai", "tu_phap", "kinh_doanh"], n), "channel": "desk",
         "quality_flags": [["burst"] if r < 0.01 else [] for r in rng.random(n)],
         "design_weight": rng.uniform(5, 40, n),
     })
     columns = {}
     for element_shift, items in zip(rng.normal(0, 0.3, len(SERVICE) + len(POLICY)),
-                                    list(SERVICE.values()) + list(POLICY.values())):
+                                    list(SERVICE.values()) + list(POLICY.values()), strict=False):
         for item in items:
             score = np.clip(np.round(3.4 + latent + element_shift + rng.normal(0, 0.8, n)), 1, 5)
             columns[item] = score

@@ -16,7 +16,17 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey import (  # noqa: F401 (models registers the tables)
-    admin, auth, errors, health, inputs, leaders, models, reports, resilience, respond, security,
+    admin,
+    auth,
+    errors,
+    health,
+    inputs,
+    leaders,
+    models,
+    reports,
+    resilience,
+    respond,
+    security,
 )
 from survey.auth import commands as auth_commands
 from survey.backup import commands as backup_commands

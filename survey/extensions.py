@@ -1,9 +1,9 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
-from flask_login import LoginManager
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-
 from analysis.sae.diagnostics import coefficient_of_variation
 from analysis.sae.estimate import SmallAreaEstimates
 from analysis.sae.transform import back

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-24 11:28:04.984517
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '34ddb9f72036'

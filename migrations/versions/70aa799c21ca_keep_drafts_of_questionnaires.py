@@ -5,9 +5,8 @@ Revises: ef5fd3dd7be9
 Create Date: 2026-11-25 12:50:28.106597
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '70aa799c21ca'

@@ -5,9 +5,8 @@ Revises: c476464ce570
 Create Date: 2026-11-29 23:40:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c2e9a10'

@@ -5,9 +5,8 @@ Revises: b7d41c2e9a10
 Create Date: 2026-11-29 23:40:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7e4c1d9a2f3'

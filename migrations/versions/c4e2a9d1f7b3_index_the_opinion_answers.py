@@ -5,9 +5,8 @@ Revises: d3a9f0c61b25
 Create Date: 2026-11-30 00:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4e2a9d1f7b3'

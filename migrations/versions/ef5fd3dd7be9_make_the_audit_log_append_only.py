@@ -10,7 +10,6 @@ trigger, delete, recreate it (docs/security.md).
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'ef5fd3dd7be9'
 down_revision = '34ddb9f72036'

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from survey.admin import bp
 from survey.admin.paging import paginate
+from survey.auth.scope import roles_required
 from survey.extensions import db
 from survey.models import AuditLog, UserRole
-from survey.auth.scope import roles_required
 
 PAGE_SIZE = 100
 

@@ -21,7 +21,8 @@ from survey.models import Answer, CommentDigest, Locality, Response, ReviewStatu
 from survey.privacy import MIN_CELL
 from survey.respond.flow import local_today, questionnaire_of
 
-WAVE_STILL_OPEN = "Đợt này còn nhận phiếu: chỉ tổng hợp góp ý sau khi đợt kết thúc, để bản tổng hợp không thay đổi theo từng phiếu."
+WAVE_STILL_OPEN = ("Đợt này còn nhận phiếu: chỉ tổng hợp góp ý sau khi đợt kết thúc, "
+                   "để bản tổng hợp không thay đổi theo từng phiếu.")
 TOO_FEW_COMMENTS = "Xã/phường có dưới {n} góp ý trong đợt này: không lập bản tổng hợp, để không ai bị nhận ra."
 
 

@@ -8,10 +8,6 @@ from sqlalchemy import select
 from survey.admin import bp, staff
 from survey.admin.paging import paginate
 from survey.audit import record
-from survey.extensions import db
-from survey.forms import choice_list
-from survey.forms.admin import CentreCreateForm, CentreEditForm, ConfirmForm, ServiceFieldForm
-from survey.models import Locality, Response, ServiceCentre, ServiceField, UserRole
 from survey.auth.scope import (
     centre_criterion,
     require_centre_access,
@@ -19,6 +15,10 @@ from survey.auth.scope import (
     row_level,
     sees_everything,
 )
+from survey.extensions import db
+from survey.forms import choice_list
+from survey.forms.admin import CentreCreateForm, CentreEditForm, ConfirmForm, ServiceFieldForm
+from survey.models import Locality, Response, ServiceCentre, ServiceField, UserRole
 from survey.respond.posters import poster_html
 
 ADMIN_ONLY = (UserRole.ADMIN,)

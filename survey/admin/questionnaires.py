@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from survey.admin import bp
 from survey.audit import record
+from survey.auth.scope import roles_required
 from survey.extensions import db
 from survey.forms.admin import QuestionnaireUploadForm
 from survey.models import Questionnaire, QuestionnaireVersion, UserRole
 from survey.publishing import publish
 from survey.questionnaire import QuestionnaireError, format_problems, load_questionnaire
-from survey.auth.scope import roles_required
 
 NOT_TEXT = "Tệp không phải văn bản UTF-8; hãy tải lên tệp YAML của phiếu khảo sát."
 FILE_OK = "Tệp hợp lệ: {code}, {items} câu hỏi."
@@ -68,7 +68,9 @@ def questionnaires():
                 flash(message, "success" if is_new else "info")
                 return redirect(url_for("admin.questionnaires"))
     versions = db.session.scalars(
-        select(QuestionnaireVersion).join(Questionnaire).order_by(Questionnaire.code, QuestionnaireVersion.number.desc())
+        select(QuestionnaireVersion)
+        .join(Questionnaire)
+        .order_by(Questionnaire.code, QuestionnaireVersion.number.desc())
     ).all()
     return render_template(
         "admin/questionnaires.html", form=form, versions=versions, problems=problems, summary=summary

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from survey.admin import bp, staff
 from survey.admin.paging import paginate
 from survey.audit import record
+from survey.auth.scope import centre_criterion, require_centre_access, roles_required, visible_centres
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
 from survey.models import ReceiptBatch, ReceiptToken, ServiceCentre, ServiceField, UserRole
-from survey.auth.scope import centre_criterion, require_centre_access, roles_required, visible_centres
 from survey.respond.posters import qr_data_uri
 from survey.respond.receipts import find_token, issue_batch, receipt_url, short_code, sign_nonce
 

@@ -156,7 +156,9 @@ def answers_by_page(questionnaire: QuestionnaireDefinition, response: Response) 
         if shown:
             groups.append((questionnaire.text(page.title, "vi"), shown))
     if stored:  # answers to items no longer in the definition: shown, never hidden
-        groups.append(("Câu hỏi khác", [ShownAnswer(code, a.value or "", a.score) for code, a in sorted(stored.items())]))
+        groups.append(
+            ("Câu hỏi khác", [ShownAnswer(code, a.value or "", a.score) for code, a in sorted(stored.items())])
+        )
     return groups
 
 

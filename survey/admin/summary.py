@@ -30,7 +30,9 @@ def officer_cutoff(zone: str) -> dt.datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def locality_summary(user: User, locality: Locality, wave: Wave, centre_ids: list[int] | None = None) -> LocalitySummary:
+def locality_summary(
+    user: User, locality: Locality, wave: Wave, centre_ids: list[int] | None = None
+) -> LocalitySummary:
     """The summary of `locality` (or some of its centres) in `wave`, as `user` may see it."""
     zone = current_app.config["TIMEZONE"]
     if centre_ids is None:

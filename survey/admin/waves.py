@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from survey.admin import bp
 from survey.audit import record
+from survey.auth.scope import roles_required
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import ConfirmForm, WaveForm
 from survey.models import Questionnaire, QuestionnaireVersion, UserRole, Wave, WaveStatus
-from survey.auth.scope import roles_required
 
 WAVE_EXISTS = "Đã có đợt khảo sát với mã này."
 # Allowed transitions: a draft opens, an open wave closes, a closed wave may reopen (by mistake).

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from survey.audit import record
 from survey.auth import bp
-from survey.auth.sessions import end_sessions
 from survey.auth.lockout import (
     LOGIN_FAILED,
     address_throttled,
@@ -18,6 +17,7 @@ from survey.auth.lockout import (
     register_success,
     reserve_attempt,
 )
+from survey.auth.sessions import end_sessions
 from survey.extensions import db
 from survey.forms.auth import ChangePasswordForm, LoginForm
 from survey.models import User

@@ -94,7 +94,11 @@ class ServiceFieldForm(VietnameseForm):
 class WaveForm(VietnameseForm):
     """Create a survey wave (đợt khảo sát) on a published questionnaire version."""
 
-    code = StringField("Mã đợt", description="Ví dụ 2026Q3 cho quý 3 năm 2026.", validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)])
+    code = StringField(
+        "Mã đợt",
+        description="Ví dụ 2026Q3 cho quý 3 năm 2026.",
+        validators=[DataRequired(REQUIRED), Regexp(WAVE_PATTERN, message=WAVE_FORMAT)],
+    )
     questionnaire_version_id = SelectField(
         "Phiên bản phiếu khảo sát", coerce=int, validators=[InputRequired(CHOOSE_ONE)]
     )
@@ -213,7 +217,10 @@ class DigestForm(VietnameseForm):
 
     body = TextAreaField(
         "Bản tổng hợp góp ý",
-        description="Nêu các chủ đề kèm số góp ý; trích dẫn (nếu có) phải được viết lại, không còn hồ sơ, ngày giờ hay chi tiết nào giúp nhận ra người góp ý.",
+        description=(
+            "Nêu các chủ đề kèm số góp ý; trích dẫn (nếu có) phải được viết lại, "
+            "không còn hồ sơ, ngày giờ hay chi tiết nào giúp nhận ra người góp ý."
+        ),
         validators=[DataRequired(DIGEST_REQUIRED), Length(min=20, max=4000, message=DIGEST_REQUIRED)],
     )
     submit = SubmitField("Công bố cho cán bộ xã/phường")

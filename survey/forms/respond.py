@@ -14,8 +14,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.forms import VIETNAMESE_MESSAGES, VietnameseForm, choice_list
-from survey.questionnaire import Item, QuestionnaireDefinition
 from survey.i18n import chrome
+from survey.questionnaire import Item, QuestionnaireDefinition
 
 FREE_TEXT_MAX = 2000
 

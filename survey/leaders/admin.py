@@ -18,8 +18,8 @@ from survey.leaders import admin_bp
 from survey.leaders.invitations import issue, letters_html, links_csv
 from survey.leaders.progress import non_respondents, progress
 from survey.leaders.roster import RosterError, import_roster, parse_roster, template_csv
-from survey.leaders.store import purge_closed_drafts
 from survey.leaders.scores import labels_of, score_dict, score_json, score_xlsx, wave_score
+from survey.leaders.store import purge_closed_drafts
 from survey.models import LeaderInvitation, Questionnaire, QuestionnaireVersion, UserRole, Wave
 from survey.respond.flow import local_today, questionnaire_of
 

@@ -14,8 +14,8 @@ from survey.audit import record
 from survey.extensions import db
 from survey.leaders.invitations import issue, letters_html, links_csv
 from survey.leaders.roster import RosterError, import_roster, parse_roster
-from survey.leaders.store import purge_closed_drafts
 from survey.leaders.scores import labels_of, score_json, score_xlsx, wave_score
+from survey.leaders.store import purge_closed_drafts
 from survey.models import Questionnaire, QuestionnaireVersion, Wave
 from survey.respond.flow import local_today, questionnaire_of
 

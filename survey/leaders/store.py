@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from survey.models import (UNIT_TYPE_OF_GROUP, LeaderDraft, LeaderInvitation, LeaderResponse, Wave,
-                           WaveStatus)
+from survey.models import UNIT_TYPE_OF_GROUP, LeaderDraft, LeaderInvitation, LeaderResponse, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.scrub import scrub_free_text
 

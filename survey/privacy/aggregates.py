@@ -141,7 +141,7 @@ def _analysis_tree(tree: IndexTree, code: str) -> list[str] | dict:
 def _child_weights(tree: IndexTree) -> dict[str, float]:
     weights: dict[str, float] = {}
     for node in tree.nodes:
-        for child, weight in zip(node.children, node.weights or ()):
+        for child, weight in zip(node.children, node.weights or (), strict=False):
             weights[child] = weight
     return weights
 

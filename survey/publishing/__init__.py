@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.models import Questionnaire, QuestionnaireVersion
-from survey.questionnaire import QuestionnaireDefinition
-from survey.questionnaire import load_directory
+from survey.questionnaire import QuestionnaireDefinition, load_directory
 
 
 def publish(

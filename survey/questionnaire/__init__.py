@@ -8,8 +8,19 @@ This package is plain Python (PyYAML only) and imports nothing else from
     shown = questionnaire.visible_items(page, answers)
 """
 from .loader import check_questionnaire, from_dict, load_directory, load_questionnaire
-from .model import (ITEM_TYPES, SCALE, Choice, ChoiceList, IndexNode, IndexTree, Item, Page,
-                    QuestionnaireDefinition, Section, Text)
+from .model import (
+                    ITEM_TYPES,
+                    SCALE,
+                    Choice,
+                    ChoiceList,
+                    IndexNode,
+                    IndexTree,
+                    Item,
+                    Page,
+                    QuestionnaireDefinition,
+                    Section,
+                    Text,
+)
 from .problems import Problem, QuestionnaireError, format_problems
 from .relevance import Expression, RelevanceError, parse
 

@@ -12,8 +12,21 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .model import (AGGREGATES, ITEM_SCORES, ITEM_TYPES, KINDS, SCALE, Choice, ChoiceList,
-                    IndexNode, IndexTree, Item, Page, QuestionnaireDefinition, Section)
+from .model import (
+    AGGREGATES,
+    ITEM_SCORES,
+    ITEM_TYPES,
+    KINDS,
+    SCALE,
+    Choice,
+    ChoiceList,
+    IndexNode,
+    IndexTree,
+    Item,
+    Page,
+    QuestionnaireDefinition,
+    Section,
+)
 from .problems import Problem, QuestionnaireError
 from .shape import CODE, LANGUAGE, ShapeChecker, did_you_mean
 from .validate import validate

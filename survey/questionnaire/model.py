@@ -75,7 +75,7 @@ class ChoiceList:
         """Share earned by each graded value: as written, else A–D = 100/60/20/0 %."""
         graded = self.graded
         if all(c.share is None for c in graded) and len(graded) == len(DEFAULT_SHARES):
-            return {c.value: share for c, share in zip(graded, DEFAULT_SHARES)}
+            return {c.value: share for c, share in zip(graded, DEFAULT_SHARES, strict=False)}
         return {c.value: c.share for c in graded if c.share is not None}
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .shape import did_you_mean
 from .model import ITEM_TYPES, POINTS_TOLERANCE, Item, QuestionnaireDefinition
 from .problems import Problem
 from .relevance import Expression
+from .shape import did_you_mean
 
 Report = Callable[[int | None, str, str], None]
 

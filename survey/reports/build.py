@@ -20,11 +20,29 @@ from analysis.change import independent_change
 from analysis.design import Design, DesignError
 from analysis.drivers import survey_logistic
 from analysis.estimators import proportion
-from analysis.report import (MIN_N, REASONS_VI, RULE_VI, design_effect, node_srs_variances,
-                             quartile_groups, ranks, reliability)
+from analysis.report import (
+    MIN_N,
+    REASONS_VI,
+    RULE_VI,
+    design_effect,
+    node_srs_variances,
+    quartile_groups,
+    ranks,
+    reliability,
+)
 from analysis.sipas import Node, index_nodes, parse_tree
-from survey.reports.model import (EMPTY, CentreQuality, DriverRow, Drivers, ItemResult, LocalityRow,
-                                  NodeResult, OpinionResult, Report, Stat)
+from survey.reports.model import (
+    EMPTY,
+    CentreQuality,
+    DriverRow,
+    Drivers,
+    ItemResult,
+    LocalityRow,
+    NodeResult,
+    OpinionResult,
+    Report,
+    Stat,
+)
 from survey.reports.small_area import add_small_area, previous_locality_index
 from survey.reports.wording import change_sentence, driver_reading
 
@@ -81,7 +99,7 @@ def tree_to_node(tree) -> tuple[Node, dict[str, str], dict[str, str | None]]:
     weights = {}
     for node in tree.nodes:
         if node.weights:
-            weights.update(dict(zip(node.children, node.weights)))
+            weights.update(dict(zip(node.children, node.weights, strict=False)))
     return parse_tree(mapping(root.code), weights, name=root.code), labels, parents
 
 
@@ -188,7 +206,7 @@ def _locality_rows(localities, by_locality, srs, root_name, frame) -> list[Local
         rule = reliability(stat.n, stat.effective_n, stat.estimate, stat.ci_low, stat.ci_high, stat.cv)
         rows.append(LocalityRow(loc.code, loc.name, loc.kind, stat, rule.reliable, rule.reasons))
     values = [row.index.estimate if row.reliable else None for row in rows]
-    for row, rank, group in zip(rows, ranks(values), quartile_groups(values)):
+    for row, rank, group in zip(rows, ranks(values), quartile_groups(values), strict=False):
         row.rank, row.group = rank, group
     return rows
 
@@ -333,7 +351,10 @@ def _quality(frame, centres: pd.DataFrame | None) -> list[CentreQuality]:
 
 def _method(weighting, design, frame, root, labels, drivers) -> dict:
     per_stratum = frame.groupby(STRATUM).size()
-    attr = (lambda name, default=None: getattr(weighting, name, default))
+
+    def attr(name, default=None):
+        return getattr(weighting, name, default)
+
     return {
         "design": {"strata": "locality (stratum)", "psu": "desk-day (psu)", "weights": WEIGHT,
                    "df": design.df, "strata_count": len(design.strata.labels),

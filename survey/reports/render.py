@@ -80,7 +80,7 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], for
         cell.fill = PatternFill("solid", fgColor="EEF3F8")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(rows, start=top + 1):
-        for col, (value, fmt) in enumerate(zip(row, formats), start=1):
+        for col, (value, fmt) in enumerate(zip(row, formats, strict=False), start=1):
             cell = sheet.cell(row=r, column=col, value=value)
             if fmt:
                 cell.number_format = fmt
@@ -136,7 +136,7 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
            [[i["label"], code, i["element"]] + _stat_values(i["share_satisfied"]) + list(i["levels"])
             for code, i in p["items"].items()], [None, None, None] + STAT_FORMATS + [PERCENT] * 5, demo)
     opinion_rows = []
-    for code, o in document["opinions"].items():
+    for _code, o in document["opinions"].items():
         opinion_rows.append([o["label"], "Toàn tỉnh"] + _stat_values(o["overall"]))
         names = {row["code"]: row["name"] for row in document["localities"]}
         opinion_rows += [[o["label"], names.get(k, k)] + _stat_values(v) for k, v in o["by_locality"].items()]

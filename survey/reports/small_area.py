@@ -142,7 +142,7 @@ def _combined_ranks(rows: list[LocalityRow]) -> None:
             values.append(small["estimate"])
         else:
             values.append(None)
-    for row, rank in zip(rows, ranks(values)):
+    for row, rank in zip(rows, ranks(values), strict=False):
         if rank is not None:
             row.extra["combined_rank"] = rank
 

@@ -1,1 +1,2 @@
-"""First-run setup: the province's localities, centres and fields, the questionnaires, the current wave and the first admin (`flask seed`)."""
+"""First-run setup: the province's localities, centres and fields, the questionnaires,
+the current wave and the first admin (`flask seed`)."""

@@ -9,7 +9,6 @@ import pytest
 from analysis import Design
 from analysis.design import DesignError
 from analysis.drivers import survey_logistic
-
 from tests.analysis.conftest import DATA
 
 RELATIVE = 1e-6  # agreement required with R's values

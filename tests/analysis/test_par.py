@@ -52,7 +52,7 @@ def test_without_e_and_one_group_the_se_is_the_simple_random_sampling_one():
     y a leader's own points (Lohr, ch. 2)."""
     data = pd.DataFrame({"group": ["so"] * 6, "c1": list("abcdab"), "c2": list("bbcaad")})
     report = par_score(data, CRITERIA)
-    own = np.array([2 * SHARES[x] + SHARES[y] for x, y in zip(data.c1, data.c2)])
+    own = np.array([2 * SHARES[x] + SHARES[y] for x, y in zip(data.c1, data.c2, strict=False)])
     assert report.total.estimate == pytest.approx(own.mean(), abs=TOLERANCE)
     assert report.total.se == pytest.approx(own.std(ddof=1) / math.sqrt(6), abs=TOLERANCE)
 
@@ -64,7 +64,7 @@ def test_groups_are_strata_with_their_invited_counts():
                          "c1": list("abca") + list("dcb"), "c2": list("bbca") + list("aad")})
     population = {"so": 10, "xa": 30}
     report = par_score(data, CRITERIA, population=population)
-    own = np.array([2 * SHARES[x] + SHARES[y] for x, y in zip(data.c1, data.c2)])
+    own = np.array([2 * SHARES[x] + SHARES[y] for x, y in zip(data.c1, data.c2, strict=False)])
     groups = data.group.to_numpy()
     mean = sum(population[h] / 40 * own[groups == h].mean() for h in population)
     variance = sum((population[h] / 40) ** 2 * (1 - (groups == h).sum() / population[h])

@@ -3,8 +3,7 @@
 import pytest
 
 from analysis import Design, index_nodes, parse_tree
-from analysis.report import (design_effect, node_srs_variances, quartile_groups, ranks,
-                             reliability)
+from analysis.report import design_effect, node_srs_variances, quartile_groups, ranks, reliability
 
 
 @pytest.mark.parametrize("case, n, eff_n, estimate, low, high, cv, reasons", [

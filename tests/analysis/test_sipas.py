@@ -5,7 +5,6 @@ import pytest
 
 from analysis import DesignError, index_nodes, parse_tree, rake
 
-
 RTOL = 1e-6  # issue 4: reproduce R to a relative 1e-6
 FIELDS = ("estimate", "se", "ci_low", "ci_high")
 LOCALITIES = [f"L0{i}" for i in range(1, 9)]

@@ -54,8 +54,8 @@ def test_poster_states_the_measured_length(browser, live_server, centre, client)
     length = usual_length(questionnaire_of(centre_wave(client)))
     assert (taps, pages) == (length.taps, length.pages)
     assert first_page_height <= 2 * PHONE["height"], f"page 1 is {first_page_height}px high"
-    from tests.factories import login, make_user
     from survey.extensions import db
+    from tests.factories import login, make_user
 
     make_user(db.session, "quan-tri-poster")
     db.session.commit()

@@ -24,7 +24,7 @@ def main(seed: int = 20261129) -> None:
     for group, (invited, answered) in GROUPS.items():
         for _ in range(answered):
             choices = rng.choice(["a", "b", "c", "d", "e", ""], size=len(CRITERIA), p=LEANING[group])
-            rows.append({"group": group, "invited": invited, **dict(zip(CRITERIA, choices))})
+            rows.append({"group": group, "invited": invited, **dict(zip(CRITERIA, choices, strict=False))})
     pd.DataFrame(rows).to_csv(Path(__file__).with_name("par_leaders.csv"), index=False)
 
 

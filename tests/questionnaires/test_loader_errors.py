@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from survey.questionnaire import (QuestionnaireError, check_questionnaire, format_problems,
-                                  load_directory, load_questionnaire)
+from survey.questionnaire import (
+    QuestionnaireError,
+    check_questionnaire,
+    format_problems,
+    load_directory,
+    load_questionnaire,
+)
 
 VALID = """\
 code: mini

@@ -121,7 +121,9 @@ def test_officer_lists_show_only_their_locality(client, db_session, auth, two_lo
 
 def test_officer_cannot_create_a_centre_in_another_locality(client, db_session, auth, two_localities):
     auth(UserRole.OFFICER, two_localities["a"])
-    response = client.post("/admin/centres/new", data={"code": "b2", "name": "Chui", "locality_id": two_localities["b"].id})
+    response = client.post(
+        "/admin/centres/new", data={"code": "b2", "name": "Chui", "locality_id": two_localities["b"].id}
+    )
     assert response.status_code == 200
     assert "Lựa chọn không hợp lệ." in response.get_data(as_text=True)
     assert db_session.scalar(select(ServiceCentre).where(ServiceCentre.code == "b2")) is None

@@ -97,7 +97,10 @@ def test_csv_upload_replaces_each_quarter_it_holds(client, db_session, auth):
     second = HEADER + "24001,ho_tich,2026Q3,125\n"
     assert _upload(client, second.encode(), name="anything.txt").status_code == 302
     assert _counts(db_session) == [("24001", "ho_tich", "2026Q3", 125), ("24002", "dat_dai", "2026Q2", 9)]
-    details = [e.detail for e in db_session.scalars(select(AuditLog).where(AuditLog.action == "counts_upload").order_by(AuditLog.id))]
+    details = [
+        e.detail
+        for e in db_session.scalars(select(AuditLog).where(AuditLog.action == "counts_upload").order_by(AuditLog.id))
+    ]
     assert [(d["rows"], d["removed"]) for d in details] == [(3, 0), (1, 2)]
 
 
@@ -222,7 +225,9 @@ def test_45000_row_csv_is_stored_in_one_upload(client, db_session, auth):
     assert db_session.scalar(select(func.count()).select_from(AdminCount)) == 45_000
     again = _upload(client, (HEADER + lines[0].rsplit(",", 1)[0] + ",999999\n").encode())
     assert again.status_code == 302
-    details = db_session.scalars(select(AuditLog.detail).where(AuditLog.action == "counts_upload").order_by(AuditLog.id)).all()
+    details = db_session.scalars(
+        select(AuditLog.detail).where(AuditLog.action == "counts_upload").order_by(AuditLog.id)
+    ).all()
     # the second file replaces its quarter (2001Q1: 30 centres × 15 fields) by its one row
     assert [(d["rows"], d["removed"]) for d in details] == [(45_000, 0), (1, 450)]
     assert db_session.scalar(select(func.count()).select_from(AdminCount)) == 45_000 - 449

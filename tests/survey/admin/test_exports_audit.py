@@ -46,7 +46,9 @@ def test_officer_export_is_limited_to_their_locality(client, db_session, auth, r
     own = _csv(client.get(f"/admin/exports?wave=2026Q3&format=csv&centre={responses['a'].id}"))
     assert set(own["locality_code"]) == {"24001"}
     assert client.get(f"/admin/exports?wave=2026Q3&format=csv&centre={responses['b'].id}").status_code == 404
-    scopes = [e.detail["scope"] for e in db_session.scalars(select(AuditLog).where(AuditLog.action == "export_aggregates"))]
+    scopes = [
+        e.detail["scope"] for e in db_session.scalars(select(AuditLog).where(AuditLog.action == "export_aggregates"))
+    ]
     assert sorted(scopes) == ["24001", "locality:24001"]
     assert db_session.scalar(select(AuditLog).where(AuditLog.action == "export_responses")) is None
 

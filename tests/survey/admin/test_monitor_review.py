@@ -19,7 +19,7 @@ def test_expected_pacing_grows_through_the_wave(db_session):
 def test_monitor_counts_today_wave_and_flags_per_centre(client, db_session, auth):
     wave = make_wave(db_session)
     centre = make_centre(db_session, make_locality(db_session, name="Xã Một"))
-    other = make_centre(db_session, make_locality(db_session, code="24002", name="Xã Hai"))
+    make_centre(db_session, make_locality(db_session, code="24002", name="Xã Hai"))
     make_response(db_session, wave, centre, {"tc1": "5"})
     make_response(db_session, wave, centre, {"tc1": "5"}, flags=["speeder", "straightline"])
     old = make_response(db_session, wave, centre, {"tc1": "4"}, flags=["speeder"])
@@ -56,14 +56,18 @@ def test_review_queue_lists_only_flagged_and_decisions_need_a_reason(client, db_
     db_session.refresh(flagged)
     assert flagged.review_status == ReviewStatus.INCLUDED
 
-    done = client.post(f"/admin/responses/{flagged.id}", data={"decision": "excluded", "reason": "Trả lời trong 20 giây"})
+    done = client.post(
+        f"/admin/responses/{flagged.id}", data={"decision": "excluded", "reason": "Trả lời trong 20 giây"}
+    )
     assert done.status_code == 302
     db_session.expire_all()
     flagged = db_session.get(Response, flagged.id)
     assert (flagged.review_status, flagged.review_reason) == ("excluded", "Trả lời trong 20 giây")
     entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "response_review"))
     assert entry.target == str(flagged.id)
-    assert entry.detail == {"old": "included", "new": "excluded", "reason": "Trả lời trong 20 giây", "flags": ["speeder"]}
+    assert entry.detail == {
+        "old": "included", "new": "excluded", "reason": "Trả lời trong 20 giây", "flags": ["speeder"]
+    }
     excluded = client.get("/admin/review?status=excluded").get_data(as_text=True)
     assert str(flagged.id) in excluded and "<td>Đã xem xét</td>" in excluded and "<td>Loại</td>" in excluded
     assert str(flagged.id) not in client.get("/admin/review?status=pending").get_data(as_text=True)

@@ -40,7 +40,9 @@ def test_bulk_decision_records_each_response_with_its_reason(client, db_session,
     left = make_response(db_session, wave, centre, {"tc1": "5"}, flags=["burst"])
     db_session.commit()
     auth("admin")
-    refused = client.post("/admin/review", data={"ids": [str(r.id) for r in chosen], "decision": "excluded", "reason": ""})
+    refused = client.post(
+        "/admin/review", data={"ids": [str(r.id) for r in chosen], "decision": "excluded", "reason": ""}
+    )
     assert refused.status_code == 302
     assert db_session.scalars(select(AuditLog).where(AuditLog.action == "response_review")).all() == []
     done = client.post("/admin/review?flag=burst", data={
@@ -62,7 +64,9 @@ def test_officer_cannot_bulk_decide_or_reach_other_localities(client, db_session
     db_session.commit()
     auth("officer", mine.locality)
     assert str(theirs.id) not in client.get("/admin/review").get_data(as_text=True)
-    refused = client.post("/admin/review", data={"ids": [str(theirs.id)], "decision": "excluded", "reason": "Không hợp lệ"})
+    refused = client.post(
+        "/admin/review", data={"ids": [str(theirs.id)], "decision": "excluded", "reason": "Không hợp lệ"}
+    )
     assert refused.status_code == 403
 
 

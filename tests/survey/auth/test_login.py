@@ -98,14 +98,24 @@ def test_logout_needs_post_and_ends_the_session(client, auth):
 
 def test_change_password_checks_the_current_one_and_strength(app, client, db_session, auth):
     user = auth("officer", make_locality(db_session))
-    weak = client.post("/auth/password", data={"current_password": DEFAULT_PASSWORD, "new_password": "short", "confirm": "short"})
+    weak = client.post(
+        "/auth/password", data={"current_password": DEFAULT_PASSWORD, "new_password": "short", "confirm": "short"}
+    )
     assert "ít nhất 10 ký tự" in weak.get_data(as_text=True)
-    wrong = client.post("/auth/password", data={"current_password": "bad", "new_password": "Moi-mat-khau-2026", "confirm": "Moi-mat-khau-2026"})
+    wrong = client.post(
+        "/auth/password",
+        data={"current_password": "bad", "new_password": "Moi-mat-khau-2026", "confirm": "Moi-mat-khau-2026"},
+    )
     assert "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
 
     other = app.test_client()  # a second session of the same account
     assert login(other, user).status_code == 302
-    done = client.post("/auth/password", data={"current_password": DEFAULT_PASSWORD, "new_password": "Moi-mat-khau-2026", "confirm": "Moi-mat-khau-2026"})
+    done = client.post(
+        "/auth/password",
+        data={
+            "current_password": DEFAULT_PASSWORD, "new_password": "Moi-mat-khau-2026", "confirm": "Moi-mat-khau-2026"
+        },
+    )
     assert done.status_code == 302
     assert client.get("/admin/").status_code == 200  # this session continues
     assert other.get("/admin/").status_code == 302  # the other one has ended

@@ -40,7 +40,7 @@ def test_a_response_row_holds_only_group_unit_type_wave_day_and_answers(app):
 
 def test_no_table_links_responses_and_invitations(app):
     schema = _schema()
-    for table, (columns, foreign_keys) in schema.items():
+    for table, (_columns, foreign_keys) in schema.items():
         referred = {fk["referred_table"] for fk in foreign_keys}
         assert RESPONSE not in referred, f"{table} refers to {RESPONSE}"
         assert not ({RESPONSE, INVITATION} <= referred | {table}), table

@@ -16,7 +16,7 @@ def _answered(client, db_session, wave, choices: dict[str, list[str]]):
     tokens = make_invitations(db_session, wave, {group: len(c) for group, c in choices.items()})
     db_session.commit()
     flat = [choice for group in choices for choice in choices[group]]
-    for token, choice in zip(tokens, flat):
+    for token, choice in zip(tokens, flat, strict=False):
         answer_all(client, token, choice)
 
 

@@ -94,7 +94,9 @@ def test_officer_export_is_aggregate_and_suppresses_a_four_response_cell(officer
     else:
         book = openpyxl.load_workbook(io.BytesIO(response.data))
         assert book.sheetnames == ["estimates", "per_day"]
-        sheets = {name: pd.read_excel(io.BytesIO(response.data), sheet_name=name, dtype=str) for name in book.sheetnames}
+        sheets = {
+            name: pd.read_excel(io.BytesIO(response.data), sheet_name=name, dtype=str) for name in book.sheetnames
+        }
         (day,) = sheets["per_day"].itertuples()
         assert day.responses == "4" and pd.isna(day.flagged) and day.note == "dưới 5 phiếu"
     estimates = sheets["estimates"]

@@ -81,7 +81,7 @@ def test_opinions_are_weighted_shares(report, report_frame):
     said = (report_frame["harassment"] > 1).to_numpy()
     w = report_frame["design_weight"].to_numpy()
     assert harassment.overall.estimate == pytest.approx((w * said).sum() / w.sum())
-    for code, stat in harassment.by_locality.items():
+    for _code, stat in harassment.by_locality.items():
         assert stat.n >= 30
 
 

@@ -17,7 +17,8 @@ def test_monitor_shows_the_index_so_far(app, runner, client, auth, db_session):
         assert runner.invoke(args=args).exit_code == 0
     wave = db_session.scalar(select(Wave).where(Wave.code == "2026Q4"))
     today = dt.date.today()
-    wave.status, wave.opens_on, wave.closes_on = WaveStatus.OPEN, today - dt.timedelta(days=5), today + dt.timedelta(days=5)
+    wave.status = WaveStatus.OPEN
+    wave.opens_on, wave.closes_on = today - dt.timedelta(days=5), today + dt.timedelta(days=5)
     db_session.commit()
     frame, _ = analysis_frame(db_session, wave)
     root, _, _ = tree_to_node(from_dict(wave.questionnaire_version.definition).index)
