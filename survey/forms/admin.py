@@ -160,10 +160,7 @@ class CountsUploadForm(VietnameseForm):
 
     file = FileField(
         "Tệp số liệu (CSV hoặc XLSX)",
-        description=(
-            "Các cột: Mã trung tâm, Lĩnh vực, Quý, Số hồ sơ đã giải quyết "
-            "(hoặc centre_code, field_code, quarter, dossiers_resolved)."
-        ),
+        description="Các cột: Mã trung tâm, Lĩnh vực, Quý, Số hồ sơ đã giải quyết (xem hướng dẫn ở trên).",
         validators=[FileRequired(FILE_REQUIRED)],
     )
     submit = SubmitField("Tải lên")

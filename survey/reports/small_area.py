@@ -31,7 +31,7 @@ from analysis.design import Design
 from analysis.report import ranks
 from analysis.sae import small_area_estimates
 from analysis.sipas import Node, index_nodes
-from survey.models.places import LocalityKind
+from survey.enums import LocalityKind, values
 from survey.reports.model import CentreQuality, LocalityRow
 
 #: fewer modelled localities than this and no model is fitted
@@ -90,7 +90,7 @@ def add_small_area(rows: list[LocalityRow], quality: list[CentreQuality], level:
     Returns the model's summary for the method appendix, or ``None`` when
     fewer than ``MIN_AREAS`` localities have a direct index to model.
     """
-    modelled = [row for row in rows if row.kind in LocalityKind.ALL and row.index.estimate is not None
+    modelled = [row for row in rows if row.kind in values(LocalityKind) and row.index.estimate is not None
                 and (_effective_n(row) or 0) > 0]
     if len(modelled) < MIN_AREAS:
         return None

@@ -38,6 +38,12 @@ def no_store(response: Response) -> Response:
     return response
 
 
+@bp.get("/report.css")
+def stylesheet() -> Response:
+    """Serve the report's stylesheet, the one the downloadable HTML carries inline (CSP: no inline styles)."""
+    return Response(render_template("reports/_style.css"), mimetype="text/css")
+
+
 def _visible(document: dict) -> dict:
     """The report as the signed-in account may see it: officers get the province and their locality."""
     user = current_user._get_current_object()
