@@ -24,9 +24,10 @@ import io
 import os
 import re
 import time
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, Mapping
 
 from openpyxl import load_workbook
 from werkzeug.datastructures import FileStorage
@@ -64,6 +65,14 @@ class UploadError(ValueError):
         self.message = message
 
 
+class UploadProblems(ValueError):
+    """A read table cannot be used; `problems` lists every reason, row by row, in Vietnamese."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class UploadLimits:
     """How much one upload may cost. Defaults fit a province's quarterly counts with room."""
@@ -97,6 +106,38 @@ def read_upload(source: FileStorage | BinaryIO | bytes | str | os.PathLike,
         return None
     (header_line, header), rows = numbered[0], numbered[1:]
     return Table(header_line, header, rows)
+
+
+def read_table(source, error: type[UploadProblems], empty: str,
+               limits: UploadLimits = UploadLimits()) -> Table:
+    """`read_upload`, with an unreadable file raised as `error` of its reason and a file
+    without a non-blank row as `error` of `empty`."""
+    try:
+        table = read_upload(source, limits)
+    except UploadError as exc:
+        raise error([exc.message]) from None
+    if table is None:
+        raise error([empty])
+    return table
+
+
+def normalise_header(text: str) -> str:
+    """Lower case, NFC, single spaces: how headers (and names typed in cells) are compared."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def header_columns(header: list[str], aliases: Mapping[str, str]) -> dict[str, tuple[int, str]]:
+    """Where each known column stands in `header`, and the header cell as written there.
+
+    `aliases` maps a normalised header (see `normalise_header`), English or Vietnamese, to its
+    column; when two cells name the same column the first one counts.
+    """
+    columns: dict[str, tuple[int, str]] = {}
+    for index, cell in enumerate(header):
+        column = aliases.get(normalise_header(cell))
+        if column and column not in columns:
+            columns[column] = (index, cell.strip())
+    return columns
 
 
 def read_rows(source, limits: UploadLimits = UploadLimits()) -> list[tuple[int, list[str]]]:

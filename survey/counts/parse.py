@@ -10,7 +10,6 @@ file is valid, and storing a quarter replaces that quarter's counts in one trans
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
@@ -18,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from survey.auth.scope import sees_everything
 from survey.models import AdminCount, ServiceCentre, ServiceField, User
-from survey.uploads import UploadError, read_upload
+from survey.uploads import UploadProblems, header_columns, read_table
+from survey.uploads import normalise_header as normalise
 
 COLUMNS = ("centre_code", "field_code", "quarter", "dossiers_resolved")
 VIETNAMESE_HEADERS = {
@@ -48,12 +48,8 @@ BAD_COUNT = "“{value}” không phải số nguyên không âm"
 DUPLICATE = "trùng với dòng {first} (cùng trung tâm, lĩnh vực và quý)"
 
 
-class CountsFileError(ValueError):
+class CountsFileError(UploadProblems):
     """The file cannot be used; `problems` lists every reason, row by row."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -63,11 +59,6 @@ class CountRow:
     field_id: int
     quarter: str
     dossiers_resolved: int
-
-
-def normalise(text: str) -> str:
-    """Lower case, NFC, single spaces: how headers and field names are compared."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 HEADER_NAMES = {normalise(name): name for name in COLUMNS} | {
@@ -91,19 +82,10 @@ def parse_counts(session: Session, user: User | None, upload, quarter: str | Non
     `user` None is the command line, which sees every centre. With `quarter`, the quarter
     column may be left out, and any row naming another quarter is an error.
     """
-    try:
-        table = read_upload(upload)
-    except UploadError as exc:
-        raise CountsFileError([exc.message]) from None
-    if table is None:
-        raise CountsFileError([EMPTY])
-    header_line, header_row = table.header_line, table.header
-    position: dict[str, int] = {}
-    label: dict[str, str] = {}
-    for index, cell in enumerate(header_row):
-        column = HEADER_NAMES.get(normalise(cell))
-        if column and column not in position:
-            position[column], label[column] = index, cell.strip()
+    table = read_table(upload, CountsFileError, EMPTY)
+    header_line, found_columns = table.header_line, header_columns(table.header, HEADER_NAMES)
+    position = {column: index for column, (index, _) in found_columns.items()}
+    label = {column: cell for column, (_, cell) in found_columns.items()}
     required = [c for c in COLUMNS if not (c == "quarter" and quarter)]
     missing = [c for c in required if c not in position]
     if missing:

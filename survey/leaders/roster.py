@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from survey.leaders.tokens import hash_token, new_token
 from survey.models import UNIT_TYPE_OF_GROUP, LeaderInvitation, Wave
 from survey.questionnaire import QuestionnaireDefinition
-from survey.uploads import UploadError, UploadLimits, read_upload
+from survey.uploads import UploadLimits, UploadProblems, header_columns, read_table
 
 GROUP_LIST = "respondent_group"
 MAX_ROWS = 5000
@@ -30,6 +30,8 @@ COLUMNS = ("group", "unit", "full_name", "phone", "email")
 REQUIRED = ("group", "unit", "full_name")
 VIETNAMESE_HEADERS = {"nhóm": "group", "đơn vị": "unit", "họ và tên": "full_name",
                       "điện thoại": "phone", "email": "email"}
+HEADER_NAMES = {column: column for column in COLUMNS} | VIETNAMESE_HEADERS
+"""Column by its normalised header, English or Vietnamese."""
 TEMPLATE_HEADERS = ("Nhóm", "Đơn vị", "Họ và tên", "Điện thoại", "Email")
 LENGTHS = {"unit": 200, "full_name": 200, "phone": 40, "email": 200}
 COLUMN_NAMES = {"group": "Nhóm", "unit": "Đơn vị", "full_name": "Họ và tên",
@@ -52,12 +54,8 @@ DUPLICATE = "trùng với dòng {first} (cùng họ tên và đơn vị)"
 ALREADY = "“{name}” ({unit}) đã có trong danh sách của đợt này"
 
 
-class RosterError(ValueError):
+class RosterError(UploadProblems):
     """The roster cannot be imported; ``problems`` lists every reason, row by row."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -92,31 +90,16 @@ def group_lookup(questionnaire: QuestionnaireDefinition) -> dict[str, str]:
     return lookup
 
 
-def _header_positions(header: list[str]) -> dict[str, int]:
-    positions = {}
-    for number, cell in enumerate(header):
-        name = _plain(cell)
-        column = VIETNAMESE_HEADERS.get(name, name)
-        if column in COLUMNS:
-            positions.setdefault(column, number)
-    return positions
-
-
 def parse_roster(session: Session, wave: Wave, questionnaire: QuestionnaireDefinition,
                  upload) -> list[RosterRow]:
     """Every row of the upload (a file, its bytes or a path) checked against the wave's groups
     and roster; raise on any problem."""
-    try:
-        table = read_upload(upload, LIMITS)
-    except UploadError as exc:
-        raise RosterError([exc.message]) from None
-    if table is None:
-        raise RosterError([EMPTY])
+    table = read_table(upload, RosterError, EMPTY, LIMITS)
     groups = group_lookup(questionnaire)
     if not groups:
         raise RosterError([NO_GROUPS.format(wave=wave.code, name=GROUP_LIST)])
-    header_line, header = table.header_line, table.header
-    position = _header_positions(header)
+    header_line = table.header_line
+    position = {column: index for column, (index, _) in header_columns(table.header, HEADER_NAMES).items()}
     missing = [COLUMN_NAMES[c] for c in REQUIRED if c not in position]
     if missing:
         raise RosterError([MISSING_COLUMNS.format(row=header_line, columns=", ".join(missing))])
