@@ -1,5 +1,6 @@
 """Security on every response: strict headers, HSTS over HTTPS, and a warning for an
-unconfigured reverse proxy. (The staff idle timeout lives with the sessions, in
+unconfigured reverse proxy; and `staff_only`, which closes a staff blueprint to anyone not
+signed in and to caches. (The staff idle timeout lives with the sessions, in
 `survey.auth.sessions`.)
 
 The Content-Security-Policy forbids inline scripts and inline styles, so templates use
@@ -8,7 +9,8 @@ only files under /static and never a `style=` attribute or an `on...=` handler.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Blueprint, Flask, Response, request
+from flask_login import login_required
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -39,6 +41,23 @@ def add_security_headers(response: Response, https: bool) -> Response:
     if https:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def staff_only(bp: Blueprint) -> Blueprint:
+    """Let only signed-in staff reach any page of `bp`, and keep its pages out of shared
+    caches and the browser's back-button cache (``Cache-Control: no-store``)."""
+
+    @bp.before_request
+    @login_required
+    def require_login() -> None:
+        """Nothing more to do: `login_required` has turned away anyone not signed in."""
+
+    @bp.after_request
+    def no_store(response: Response) -> Response:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return bp
 
 
 def init_app(app: Flask) -> None:

@@ -9,29 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, current_app, render_template
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
 
 from survey import labels
 from survey.clock import to_local
 from survey.models import User, UserRole
 from survey.privacy.timebands import local_date, time_band
+from survey.security import staff_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.record_once(lambda state: labels.register(state.app))
-
-
-@bp.before_request
-@login_required
-def require_login() -> None:
-    """Let only signed-in staff reach any admin page."""
-
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    """Keep admin pages out of shared caches and the browser's back-button cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+staff_only(bp)
 
 
 def staff() -> User:

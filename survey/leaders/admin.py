@@ -7,7 +7,6 @@ them; analysts may read the score. Officers of a locality see none of it.
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from sqlalchemy import select
 
 from survey.audit import record
@@ -22,22 +21,13 @@ from survey.leaders.scores import labels_of, score_dict, score_json, score_xlsx,
 from survey.leaders.store import purge_closed_drafts
 from survey.models import LeaderInvitation, Questionnaire, QuestionnaireVersion, UserRole, Wave
 from survey.respond.flow import local_today, questionnaire_of
+from survey.security import staff_only
 
 PROBLEMS_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@admin_bp.before_request
-@login_required
-def require_login() -> None:
-    """Let only signed-in staff reach these pages."""
-
-
-@admin_bp.after_request
-def no_store(response: Response) -> Response:
-    """Keep pages with names and links out of every cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+staff_only(admin_bp)
 
 
 def _leader_waves() -> list[Wave]:

@@ -4,7 +4,7 @@ and its files to download."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.design import DesignError
@@ -13,6 +13,7 @@ from survey.extensions import db
 from survey.models import ServiceCentre, UserRole, Wave
 from survey.reports import render, store, wording
 from survey.reports.data import report_for_wave
+from survey.security import staff_only
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 VIEWERS = (UserRole.ADMIN, UserRole.ANALYST, UserRole.OFFICER)
@@ -25,17 +26,7 @@ bp.add_app_template_filter(wording.p_value, "pval")
 bp.add_app_template_filter(wording.points, "points")
 
 
-@bp.before_request
-@login_required
-def require_login() -> None:
-    """Let only signed-in staff reach the reports."""
-
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    """Keep reports out of shared caches."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+staff_only(bp)
 
 
 @bp.get("/report.css")
