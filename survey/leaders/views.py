@@ -34,7 +34,8 @@ DATE = "%d/%m/%Y"
 
 
 def _message(title: str, body: str, status: int = 200):
-    response = make_response(render_template("leaders/message.html", title=title, body=body), status)
+    # the citizens' message page: the same title-and-sentence card, with respond.css
+    response = make_response(render_template("respond/message.html", title=title, body=body), status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
