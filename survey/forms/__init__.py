@@ -3,7 +3,8 @@
 `VietnameseForm` is a FlaskForm whose built-in WTForms messages ("Not a valid choice.", ...)
 are shown in Vietnamese; WTForms ships no Vietnamese catalogue. Every field of it drops
 control characters (NUL included) from posted text before validation, so no text field can
-carry a byte PostgreSQL refuses.
+carry a byte PostgreSQL refuses. `table_upload_fields` are the file field and button of a
+form that uploads a table (dossier counts, the leaders' roster).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectChoice, SubmitField
 
 from survey.inputs import strip_control
 
@@ -55,6 +57,13 @@ class VietnameseForm(FlaskForm):
             filters = unbound_field.kwargs.get("filters") or ()
             options["filters"] = (strip_control, *filters)
             return unbound_field.bind(form=form, **options)
+
+
+def table_upload_fields(label: str, columns: str, required: str) -> tuple[FileField, SubmitField]:
+    """The `file, submit` of a table upload form: a required file described by its `columns`
+    (`required` is the message when no file is chosen), and the "Tải lên" button."""
+    return (FileField(label, description=columns, validators=[FileRequired(required)]),
+            SubmitField("Tải lên"))
 
 
 def choice_list(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

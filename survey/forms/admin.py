@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from survey import labels
 from survey.enums import values
-from survey.forms import VietnameseForm, choice_list
+from survey.forms import VietnameseForm, choice_list, table_upload_fields
 from survey.models import ReviewStatus, UserRole
 
 CODE_PATTERN = r"^[a-z0-9_\-]+$"
@@ -158,12 +158,11 @@ class ReceiptBatchForm(VietnameseForm):
 class CountsUploadForm(VietnameseForm):
     """Upload administrative counts (số hồ sơ đã giải quyết) as CSV or XLSX."""
 
-    file = FileField(
+    file, submit = table_upload_fields(
         "Tệp số liệu (CSV hoặc XLSX)",
-        description="Các cột: Mã trung tâm, Lĩnh vực, Quý, Số hồ sơ đã giải quyết (xem hướng dẫn ở trên).",
-        validators=[FileRequired(FILE_REQUIRED)],
+        "Các cột: Mã trung tâm, Lĩnh vực, Quý, Số hồ sơ đã giải quyết (xem hướng dẫn ở trên).",
+        FILE_REQUIRED,
     )
-    submit = SubmitField("Tải lên")
 
 
 class ReviewForm(VietnameseForm):

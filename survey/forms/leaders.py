@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SubmitField
 from wtforms.validators import DataRequired, InputRequired
 
-from survey.forms import VietnameseForm, choice_list
+from survey.forms import VietnameseForm, choice_list, table_upload_fields
 
 FILE_REQUIRED = "Vui lòng chọn tệp danh sách (CSV hoặc XLSX)."
 CONFIRM_REQUIRED = "Vui lòng xác nhận rằng các đường dẫn cũ sẽ không dùng được nữa."
@@ -17,12 +16,11 @@ FORMATS = choice_list([("html", "Thư mời in trên khổ A4 (HTML, có mã QR)
 class RosterUploadForm(VietnameseForm):
     """Upload the roster of invited leaders of a wave, all rows or none."""
 
-    file = FileField(
+    file, submit = table_upload_fields(
         "Tệp danh sách mời (CSV hoặc XLSX)",
-        description="Các cột: Nhóm, Đơn vị, Họ và tên, Điện thoại, Email (hai cột cuối có thể bỏ trống).",
-        validators=[FileRequired(FILE_REQUIRED)],
+        "Các cột: Nhóm, Đơn vị, Họ và tên, Điện thoại, Email (hai cột cuối có thể bỏ trống).",
+        FILE_REQUIRED,
     )
-    submit = SubmitField("Tải lên")
 
 
 class IssueInvitationsForm(VietnameseForm):
