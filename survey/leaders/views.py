@@ -73,16 +73,25 @@ def _render(token: str, questionnaire: QuestionnaireDefinition, draft: LeaderDra
     return response
 
 
+def _held_draft(token: str):
+    """`(None, (invitation, questionnaire, draft))` for the open invitation of `token`, held
+    (locked) against a racing submit; or `(page, None)` with the message page to show instead."""
+    invitation, message = _invitation_or_message(db.session, token)
+    if message is not None:
+        return message, None
+    q = questionnaire_of(invitation.wave)
+    if not hold(db.session, invitation, local_today()):
+        return _message(USED_TITLE, USED_BODY), None  # on a post, a double tap: the first tap stored it
+    return None, (invitation, q, draft_of(db.session, invitation))
+
+
 @bp.get("/l/<token>")
 def questionnaire(token: str):
     """Open the questionnaire of an invitation, at the page the leader last reached."""
-    invitation, message = _invitation_or_message(db.session, token)
-    if message is not None:
+    message, opened = _held_draft(token)
+    if opened is None:
         return message
-    q = questionnaire_of(invitation.wave)
-    if not hold(db.session, invitation, local_today()):
-        return _message(USED_TITLE, USED_BODY)
-    draft = draft_of(db.session, invitation)
+    _, q, draft = opened
     draft.page = min(draft.page, len(q.pages) - 1)
     db.session.commit()
     return _render(token, q, draft)
@@ -91,13 +100,10 @@ def questionnaire(token: str):
 @bp.post("/l/<token>")
 def step(token: str):
     """Take one page of answers and move back, forward, or submit."""
-    invitation, message = _invitation_or_message(db.session, token)
-    if message is not None:
+    message, opened = _held_draft(token)
+    if opened is None:
         return message
-    q = questionnaire_of(invitation.wave)
-    if not hold(db.session, invitation, local_today()):
-        return _message(USED_TITLE, USED_BODY)  # a double tap: the first tap stored it
-    draft = draft_of(db.session, invitation)
+    invitation, q, draft = opened
     try:
         number = int(request.form.get("page", draft.page))
     except ValueError:
