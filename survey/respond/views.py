@@ -49,8 +49,21 @@ def _address_key() -> str:
     return "address:" + (request.remote_addr or "unknown")
 
 
+POSTED_STATE = "survey.respond.posted_state"  # WSGI environ key: one request, one decryption
+
+
+def _posted_state() -> FormState | None:
+    """The form state posted with this request, decrypted once (the rate-limit key needs it too).
+
+    Kept in the request's environ, not in `g`: the environ cannot outlive its request.
+    """
+    if POSTED_STATE not in request.environ:
+        request.environ[POSTED_STATE] = load_state(request.form.get("state"))
+    return request.environ[POSTED_STATE]
+
+
 def _centre_key() -> str:
-    state = load_state(request.form.get("state"))
+    state = _posted_state()
     return "centre:" + (state.centre_code if state else "unknown")
 
 
@@ -249,7 +262,7 @@ def not_usable(exc):
 @bp.errorhandler(429)
 def too_many_requests(exc):
     """A polite page in the citizen's own language when a rate limit is reached."""
-    state = load_state(request.form.get("state"))
+    state = _posted_state()
     language = state.language if state else pick_language(request.args.get("lang"))
     return _message_page("limited", language, 429)
 
@@ -261,7 +274,7 @@ def too_many_requests(exc):
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_CENTRE"], key_func=_centre_key)
 def step():
     """Take one page of answers and move back, forward, or submit."""
-    state = load_state(request.form.get("state"))
+    state = _posted_state()
     if state is None:
         return _message_page("invalid", pick_language(request.form.get("lang")), 400)
     if db.session.get(Response, state.response_id) is not None:
