@@ -121,13 +121,17 @@ def citizen(client):
 def worker(database_url, app):
     """Build another app on the test database, as a second gunicorn worker would be: `worker(**config)`."""
     from survey import create_app
-    from survey.extensions import db
+    from survey.extensions import db, limiter
     from tests.conftest import _test_config
 
     built = []
 
     def build(**config):
         built.append(create_app({**_test_config(database_url), **config}))
+        # Every app in this test process shares the module-level limiter (each gunicorn worker
+        # has its own). Flask-Limiter sets "storage dead" only in its constructor, so a test that
+        # made it fall back to memory would leave the next app's Redis store unused.
+        limiter._storage_dead = False
         return built[-1]
 
     yield build
