@@ -68,8 +68,8 @@ $(DEV_STAMP): pyproject.toml requirements.lock | $(BIN)/python
 # Debian's Chromium drives the browser tests; Playwright cannot download its own here.
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
-		$(SUDO) apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; \
+		$(SUDO) apt-get update -q -o DPkg::Lock::Timeout=600 && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q -o DPkg::Lock::Timeout=600 chromium; \
 	fi
 
 bench: $(DEV_STAMP)
