@@ -4,7 +4,9 @@ Both run under gunicorn.conf.py on loopback and are driven by wrk (C, not the bo
 bench/page_post.lua: the real app receives the same valid page-one post ("next", with its
 state, CSRF token and session cookie) over and over, each a full page post (CSRF check,
 validation, draft upsert, template); the bare app receives one POST inserting a row with
-sqlite3. Reported: requests/s of each, the ratio, and wrk's latency percentiles.
+sqlite3. Reported: requests/s of each, the ratio, and wrk's latency percentiles; and the
+workers' CPU milliseconds per request of each (from /proc), whose ratio is steadier than the
+rates' when other processes share the machine.
 
 Usage: .venv/bin/python bench/ceiling.py [--seconds 15] [--connections 50] [--port 8120]
 """
@@ -26,7 +28,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import form_of, prepare_database, start_gunicorn, stop  # noqa: E402
+from bench.load import form_of, prepare_database, start_gunicorn, stop, worker_pids  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by the server's worker processes."""
+    total = 0
+    for pid in worker_pids(server):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICK
+
+
+def timed(server: subprocess.Popen, url: str, seconds: float, connections: int, body: str, cookie: str = "") -> dict:
+    """wrk against `url`, with the server's CPU milliseconds per request over the same run."""
+    before = workers_cpu(server)
+    found = wrk(url, seconds, connections, body, cookie)
+    requests = found["requests_per_s"] * int(seconds)
+    found["server_cpu_ms_per_request"] = round(1000 * (workers_cpu(server) - before) / requests, 2)
+    return found
 
 
 def wrk(url: str, seconds: float, connections: int, body: str, cookie: str = "") -> dict:
@@ -70,27 +92,33 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--port", type=int, default=8120)
     parser.add_argument("--database", help="PostgreSQL URL for the real app; default SQLite")
+    parser.add_argument("--ratelimit-storage", default="memory://",
+                        help="the real app's rate-limit store, e.g. redis://127.0.0.1:6379/14 (default memory://)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="survey-ceiling-"))
     database = args.database or f"sqlite:///{tmp}/app.db"
     centre = prepare_database(database)
     results = {}
-    server = start_gunicorn(database, args.port)
+    server = start_gunicorn(database, args.port, extra={"SURVEY_RATELIMIT_STORAGE": args.ratelimit_storage})
     try:
         base = f"http://127.0.0.1:{args.port}"
         body, cookie = opened_page(base, centre)
-        results["app_page_post"] = wrk(f"{base}/s", args.seconds, args.connections, body, cookie)
+        results["app_page_post"] = timed(server, f"{base}/s", args.seconds, args.connections, body, cookie)
     finally:
         stop(server)
     bare = start_gunicorn(database, args.port + 1, app="bare_app:app", cwd=ROOT / "bench",
                           extra={"BARE_DATABASE": str(tmp / "bare.db")})
     try:
-        results["bare_post"] = wrk(f"http://127.0.0.1:{args.port + 1}/p", args.seconds, args.connections, "v=1")
+        results["bare_post"] = timed(bare, f"http://127.0.0.1:{args.port + 1}/p", args.seconds, args.connections, "v=1")
     finally:
         stop(bare)
     app_rate, bare_rate = results["app_page_post"]["requests_per_s"], results["bare_post"]["requests_per_s"]
     results["ratio_app_to_bare"] = round(app_rate / bare_rate, 3)
+    # Less sensitive to other load on the machine than the rates: server CPU per request.
+    results["cpu_ratio_bare_to_app"] = round(results["bare_post"]["server_cpu_ms_per_request"]
+                                             / results["app_page_post"]["server_cpu_ms_per_request"], 3)
     results["database"] = database.split(":")[0]
+    results["ratelimit_storage"] = args.ratelimit_storage
     results["load_average"] = os.getloadavg()
     print(json.dumps(results, indent=1))
 

@@ -17,8 +17,14 @@ the app's connections, three times), redis-stop (the rate-limit store, a private
 redis-server, is killed mid-run), slow-upload (an official uploads a 45,000-row counts file
 over and over during the run; compare the citizens' latencies with a run without it).
 
+Two modes. Closed loop (--respondents N): N respondents answer back to back, as fast as the
+server lets them: the throughput ceiling, with latencies that are mostly queueing. Open loop
+(--rate R): a new citizen arrives every 1/R s whatever the server's pace, reads each page for
+--think seconds and posts it: the latency a citizen meets at a sustained demand.
+
 Usage:
-  .venv/bin/python bench/load.py --respondents 200 --seconds 30 --port 8110
+  .venv/bin/python bench/load.py --respondents 200 --seconds 60 --port 8110
+  .venv/bin/python bench/load.py --rate 10 --seconds 60 --port 8110
   .venv/bin/python bench/load.py --database postgresql+psycopg://postgres@127.0.0.1:5432/load_h14 ...
   .venv/bin/python bench/load.py --fault kill-worker ...
 """
@@ -145,6 +151,7 @@ class Tally:
     acknowledged: int = 0
     resent: int = 0
     gave_up: int = 0
+    arrived: int = 0  # open loop: citizens who started a questionnaire
 
     def count(self, status: int) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
@@ -174,57 +181,98 @@ def form_of(html: str, items: dict) -> list[tuple[str, str]]:
     return fields
 
 
+async def questionnaire(session, base: str, centre: str, items: dict, deadline: float, tally: Tally,
+                        think: float = 0.0) -> bool:
+    """Complete one questionnaire in `session` (its own cookie jar); False when the respondent gives up."""
+    import aiohttp
+
+    try:
+        async with session.get(f"{base}/q/{centre}") as response:
+            tally.count(response.status)
+            html = await response.text()
+    except aiohttp.ClientError:
+        return True
+    while 'name="state"' in html and time.monotonic() < deadline + 30:
+        fields = form_of(html, items)
+        final = ("action", "submit") in fields
+        if think:
+            await asyncio.sleep(think)  # reading the page and tapping the answers
+        for _ in range(RESENDS + 1):
+            started = time.perf_counter()
+            try:
+                async with session.post(f"{base}/s", data=fields, allow_redirects=False) as response:
+                    html = await response.text()
+                    status, location = response.status, response.headers.get("Location", "")
+                break
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                tally.resent += 1  # a killed worker: resend the same page, same submission id
+                await asyncio.sleep(0.5)
+        else:
+            tally.gave_up += 1
+            return False
+        elapsed = time.perf_counter() - started
+        tally.count(status)
+        tally.page_posts.append(elapsed)
+        if status == 303 and "/cam-on" in location:
+            tally.submits.append(elapsed)
+            tally.acknowledged += 1
+            return True
+        if final and status == 200 and 'value="submit"' in html:
+            continue  # re-shown (busy, expired token): press the button again
+        if status >= 500 or status == 429:
+            await asyncio.sleep(1)
+            if 'name="state"' not in html:
+                return True
+    return True
+
+
 async def respondent(base: str, centre: str, items: dict, deadline: float, tally: Tally) -> None:
+    """Closed loop: one respondent completing questionnaires back to back until the deadline."""
     import aiohttp
 
     while time.monotonic() < deadline:
-        jar = aiohttp.CookieJar(unsafe=True)
-        async with aiohttp.ClientSession(cookie_jar=jar) as session:
-            try:
-                async with session.get(f"{base}/q/{centre}") as response:
-                    tally.count(response.status)
-                    html = await response.text()
-            except aiohttp.ClientError:
-                continue
-            while 'name="state"' in html and time.monotonic() < deadline + 30:
-                fields = form_of(html, items)
-                final = ("action", "submit") in fields
-                for _ in range(RESENDS + 1):
-                    started = time.perf_counter()
-                    try:
-                        async with session.post(f"{base}/s", data=fields, allow_redirects=False) as response:
-                            html = await response.text()
-                            status, location = response.status, response.headers.get("Location", "")
-                        break
-                    except (aiohttp.ClientError, asyncio.TimeoutError):
-                        tally.resent += 1  # a killed worker: resend the same page, same submission id
-                        await asyncio.sleep(0.5)
-                else:
-                    tally.gave_up += 1
-                    return
-                elapsed = time.perf_counter() - started
-                tally.count(status)
-                tally.page_posts.append(elapsed)
-                if status == 303 and "/cam-on" in location:
-                    tally.submits.append(elapsed)
-                    tally.acknowledged += 1
-                    break
-                if final and status == 200 and 'value="submit"' in html:
-                    continue  # re-shown (busy, expired token): press the button again
-                if status >= 500 or status == 429:
-                    await asyncio.sleep(1)
-                    if 'name="state"' not in html:
-                        break
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            if not await questionnaire(session, base, centre, items, deadline, tally):
+                return
+
+
+async def newcomer(base: str, centre: str, items: dict, deadline: float, tally: Tally, think: float) -> None:
+    """Open loop: one citizen arriving, completing one questionnaire, and leaving."""
+    import aiohttp
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        await questionnaire(session, base, centre, items, deadline, tally, think)
+
+
+def _items() -> dict:
+    from survey.questionnaire import load_questionnaire
+
+    return load_questionnaire(ROOT / "questionnaires" / "sipas-2026.yaml").items_by_code
 
 
 async def run_load(base: str, centre: str, respondents: int, seconds: float) -> tuple[Tally, float]:
-    from survey.questionnaire import load_questionnaire
-
-    items = load_questionnaire(ROOT / "questionnaires" / "sipas-2026.yaml").items_by_code
-    tally = Tally()
+    items, tally = _items(), Tally()
     started = time.monotonic()
     deadline = started + seconds
     await asyncio.gather(*(respondent(base, centre, items, deadline, tally) for _ in range(respondents)))
+    return tally, time.monotonic() - started
+
+
+async def run_arrivals(base: str, centre: str, rate: float, seconds: float, think: float) -> tuple[Tally, float]:
+    """Open loop: a new citizen starts a questionnaire every 1/`rate` s for `seconds`, whatever the
+    server's pace, so a slow server meets the same demand (a closed loop would slow down with it)."""
+    items, tally = _items(), Tally()
+    started = time.monotonic()
+    deadline = started + seconds
+    citizens, arrived = [], 0
+    while (now := time.monotonic()) < deadline:
+        due = started + arrived / rate
+        if due > now:
+            await asyncio.sleep(due - now)
+        citizens.append(asyncio.create_task(newcomer(base, centre, items, deadline, tally, think)))
+        arrived += 1
+    tally.arrived = arrived
+    await asyncio.gather(*citizens)
     return tally, time.monotonic() - started
 
 
@@ -316,16 +364,22 @@ server_port: list[int] = []
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=200)
+    parser.add_argument("--rate", type=float,
+                        help="open loop: new citizens starting per second (instead of --respondents in a closed loop)")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="open loop: seconds each citizen spends on a page before posting it (default 2)")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--port", type=int, default=8110)
     parser.add_argument("--database", help="PostgreSQL URL; default a fresh SQLite file")
+    parser.add_argument("--ratelimit-storage", default="memory://",
+                        help="the app's rate-limit store, e.g. redis://127.0.0.1:6379/14 (default memory://)")
     parser.add_argument("--fault", choices=["kill-worker", "sqlite-lock", "pg-terminate", "redis-stop", "slow-upload"])
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="survey-load-"))
     database = args.database or f"sqlite:///{tmp}/load.db"
     centre = prepare_database(database)
-    extra = {}
+    extra = {"SURVEY_RATELIMIT_STORAGE": args.ratelimit_storage}
     if args.fault == "redis-stop":
         REDIS.append(subprocess.Popen(["redis-server", "--port", str(args.port + 50), "--save", "",
                                        "--appendonly", "no"], stdout=subprocess.DEVNULL))
@@ -336,7 +390,11 @@ def main() -> None:
     log: list[str] = []
     try:
         injector = inject(args.fault, server, database, args.seconds, log) if args.fault else None
-        tally, elapsed = asyncio.run(run_load(f"http://127.0.0.1:{args.port}", centre, args.respondents, args.seconds))
+        base = f"http://127.0.0.1:{args.port}"
+        if args.rate:
+            tally, elapsed = asyncio.run(run_arrivals(base, centre, args.rate, args.seconds, args.think))
+        else:
+            tally, elapsed = asyncio.run(run_load(base, centre, args.respondents, args.seconds))
         if injector:
             injector.join()
     finally:
@@ -346,7 +404,10 @@ def main() -> None:
     stored = check_stored(database)
     report = {
         "database": database.split(":")[0].split("+")[0],
-        "respondents": args.respondents, "seconds": round(elapsed, 1), "fault": args.fault, "fault_log": log,
+        "mode": f"open loop, {args.rate}/s arriving, {args.think} s per page" if args.rate
+        else f"closed loop, {args.respondents} respondents",
+        "seconds": round(elapsed, 1), "fault": args.fault, "fault_log": log,
+        "arrived": tally.arrived or None,
         "completed": tally.acknowledged, "completed_per_s": round(tally.acknowledged / elapsed, 2),
         "page_posts": len(tally.page_posts), "page_posts_per_s": round(len(tally.page_posts) / elapsed, 1),
         "page_post": percentiles(tally.page_posts), "final_submit": percentiles(tally.submits),

@@ -7,6 +7,7 @@ session that could expire while a phone sits in a queue.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, TextAreaField
@@ -73,16 +74,30 @@ def page_form(
 
     `csrf=False` for a page whose address already carries a secret (a leader's token).
     """
+    form_class = _page_form_class(questionnaire, tuple(item.code for item in items), language)
+    return form_class(formdata=formdata, data=data, meta={} if csrf else {"csrf": False})
 
-    class PageForm(QuestionnairePageForm):
-        class Meta:
-            def get_translations(self, form):
-                # WTForms' built-in messages: Vietnamese for vi, WTForms' own English otherwise
-                return VIETNAMESE_MESSAGES if language == "vi" else None
 
-    for item in items:
-        setattr(PageForm, item.code, _field_for(questionnaire, item, language))
-    return PageForm(formdata=formdata, data=data, meta={} if csrf else {"csrf": False})
+# One form class per (questionnaire, page's visible items, language), built on first use: a
+# questionnaire definition never changes once parsed, and building the class and its fields is a
+# third of a page post's CPU. Keyed by the definition object, so a new version gets new classes.
+_FORM_CLASSES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _page_form_class(questionnaire: QuestionnaireDefinition, codes: tuple[str, ...], language: str) -> type:
+    classes = _FORM_CLASSES.setdefault(questionnaire, {})
+    key = (codes, language)
+    if key not in classes:
+        class PageForm(QuestionnairePageForm):
+            class Meta:
+                def get_translations(self, form):
+                    # WTForms' built-in messages: Vietnamese for vi, WTForms' own English otherwise
+                    return VIETNAMESE_MESSAGES if language == "vi" else None
+
+        for code in codes:
+            setattr(PageForm, code, _field_for(questionnaire, questionnaire.items_by_code[code], language))
+        classes[key] = PageForm
+    return classes[key]
 
 
 def answer_of(form: QuestionnairePageForm, item: Item) -> Any:

@@ -197,15 +197,16 @@ class QuestionnaireDefinition:
         # the generated hash would fail on the dict fields; equal content, equal checksum
         return hash(self.checksum)
 
-    @property
+    # A definition never changes once built: its derived views are computed once.
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for page in self.pages for item in page.items)
 
-    @property
+    @cached_property
     def items_by_code(self) -> dict[str, Item]:
         return {item.code: item for item in self.items}
 
-    @property
+    @cached_property
     def likert_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.type == "likert")
 

@@ -8,7 +8,7 @@ copy is best-effort: the signed state remains the primary record, so a draft wri
 
 Double taps race here: the winner stores the response and deletes the draft while the loser
 writes it. The write is one upsert statement (no read-modify-write that could find its row
-gone), it is skipped once the response exists, and the loser deletes the draft again when it
+gone), it writes nothing once the response exists, and the loser deletes the draft again when it
 finds the response stored (`store.store_response`).
 """
 
@@ -18,10 +18,11 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import delete, exists, select, text
+from sqlalchemy import bindparam, delete, exists, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from survey.clock import utcnow
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
@@ -30,7 +31,6 @@ from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.state import FormState
 
 KEEP_UNFINISHED = dt.timedelta(days=2)
-INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 # A draft is not worth a long wait: past this, a lock held by another writer skips the draft.
 DRAFT_LOCK_WAIT_MS = 1000
 
@@ -50,16 +50,10 @@ def remember(session: Session, questionnaire: QuestionnaireDefinition, state: Fo
         code: value for code, value in state.answers.items()
         if code not in items or items[code].type != "text"
     }
-    insert = INSERT[session.get_bind().dialect.name]
-    now = utcnow()
-    upsert = insert(ResponseDraft).values(submission_id=state.response_id, answers=answers, updated_at=now)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[ResponseDraft.submission_id],
-        set_={"answers": upsert.excluded.answers, "updated_at": upsert.excluded.updated_at},
-    )
+    upsert = _UPSERT[session.get_bind().dialect.name]
     try:
-        if not session.scalar(select(exists().where(Response.id == state.response_id))):
-            _write_briefly(session, upsert)
+        _write_briefly(session, upsert, {"submission_id": state.response_id, "answers": answers,
+                                         "updated_at": utcnow()})
         session.commit()
     except SQLAlchemyError as exc:
         session.rollback()
@@ -67,7 +61,28 @@ def remember(session: Session, questionnaire: QuestionnaireDefinition, state: Fo
                     state.response_id, type(exc).__name__)
 
 
-def _write_briefly(session: Session, statement) -> None:
+def _upsert(insert) -> Insert:
+    """The draft upsert, written only while the response is not stored, in one statement: a
+    double tap's loser that gets here after the winner stored and deleted the draft writes nothing."""
+    table = ResponseDraft.__table__  # Core, not the ORM entity: parameters then bind as they are
+    columns = table.c
+    row = select(
+        bindparam("submission_id", type_=columns.submission_id.type),
+        bindparam("answers", type_=columns.answers.type),
+        bindparam("updated_at", type_=columns.updated_at.type),
+    ).where(~exists().where(Response.id == bindparam("submission_id")))
+    upsert = insert(table).from_select(["submission_id", "answers", "updated_at"], row)
+    return upsert.on_conflict_do_update(
+        index_elements=[columns.submission_id],
+        set_={"answers": upsert.excluded.answers, "updated_at": upsert.excluded.updated_at},
+    )
+
+
+# Built once per dialect: constructing the statement costs about as much as running it.
+_UPSERT = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
+def _write_briefly(session: Session, statement, parameters: dict) -> None:
     """Execute `statement` waiting at most DRAFT_LOCK_WAIT_MS for a lock, on either database."""
     connection = session.connection()  # the transaction's one connection, until commit
     if connection.dialect.name == "sqlite":
@@ -75,12 +90,12 @@ def _write_briefly(session: Session, statement) -> None:
         # short wait covers the statement; the usual timeout is back before anything else runs.
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {DRAFT_LOCK_WAIT_MS}")
         try:
-            session.execute(statement)
+            session.execute(statement, parameters)
         finally:
             connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     else:
         session.execute(text(f"SET LOCAL lock_timeout = '{DRAFT_LOCK_WAIT_MS}ms'"))
-        session.execute(statement)
+        session.execute(statement, parameters)
 
 
 def forget(session: Session, state: FormState) -> None:

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -56,7 +56,8 @@ class Device:
         return None
 
 
-def _answers(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[list[Answer], list[int], bool]:
+def _answers(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[list[dict], list[int], bool]:
+    """The answer rows to insert (without their response id), the scores, and whether text was scrubbed."""
     items = questionnaire.items_by_code
     stored, scores, scrubbed = [], [], False
     for code, value in questionnaire.relevant_answers(state.answers).items():
@@ -69,7 +70,7 @@ def _answers(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[
         score = item.score(value)
         if score is not None:
             scores.append(score)
-        stored.append(Answer(item_code=code, value=str(value), score=score))
+        stored.append({"item_code": code, "value": str(value), "score": score})
     return stored, scores, scrubbed
 
 
@@ -108,14 +109,16 @@ def store_response(
         quality_flags=quality_flags(session, submission, current_app.config["TIMEZONE"]),
         device_hash=device.device_hash,
         ip_hash=ip_hash,
-        answers=answers,
         scores=compact_scores.encode(
-            {a.item_code: a.score for a in answers}, compact_scores.likert_codes(questionnaire)
+            {a["item_code"]: a["score"] for a in answers}, compact_scores.likert_codes(questionnaire)
         ),
     )
     session.add(response)
     try:
         session.flush()
+        # One multi-row INSERT, not one statement per answer as the ORM would issue.
+        if answers:
+            session.execute(insert(Answer.__table__), [{**a, "response_id": response.id} for a in answers])
         forget(session, state)
         if state.receipt is not None:
             receipt = find_token(session, state.receipt)

@@ -14,17 +14,18 @@ from survey.clock import local_today
 from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
-from survey.models import Channel, Response, ServiceCentre, ServiceField, Wave
+from survey.models import Channel, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.resilience import alert_write_refused, discard_session, idempotent, is_locked, is_write_refused
 from survey.respond import bp
-from survey.respond.drafts import remember, remembered_answers
+from survey.respond.drafts import remember
 from survey.respond.flow import (
     first_missing_page,
     mandatory_pages,
     next_page,
     open_citizen_wave,
     questionnaire_of,
+    read_page_post,
 )
 from survey.respond.receipts import find_by_short_code, find_token
 from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
@@ -60,6 +61,16 @@ def _posted_state() -> FormState | None:
     if POSTED_STATE not in request.environ:
         request.environ[POSTED_STATE] = load_state(request.form.get("state"))
     return request.environ[POSTED_STATE]
+
+
+CENTRE_NAME = "survey.respond.centre_name"  # WSGI environ key: read with the page post's other data
+
+
+def _centre_name(code: str) -> str | None:
+    """The name of the centre the form is for, read once per request."""
+    if CENTRE_NAME not in request.environ:
+        request.environ[CENTRE_NAME] = db.session.scalar(select(ServiceCentre.name).where(ServiceCentre.code == code))
+    return request.environ[CENTRE_NAME]
 
 
 def _centre_key() -> str:
@@ -103,7 +114,6 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
     if form is None:
         form = page_form(questionnaire, carried + items, state.language, data=state.answers)
     form.state.data = dump_state(state)
-    centre = db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == state.centre_code))
     total = mandatory_pages(questionnaire)
     response = make_response(
         render_template(
@@ -115,7 +125,7 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
             new=new,
             form=form,
             state=state,
-            centre=centre,
+            centre_name=_centre_name(state.centre_code),
             text=chrome(state.language),
             languages=languages(questionnaire.languages),
             lang=state.language,
@@ -277,14 +287,16 @@ def step():
     state = _posted_state()
     if state is None:
         return _message_page("invalid", pick_language(request.form.get("lang")), 400)
-    if db.session.get(Response, state.response_id) is not None:
+    post = read_page_post(db.session, state)
+    if post.stored:
         # Already sent: a page re-posted from history (Back on a shared tablet, a resubmission)
         # must not bring the answers of whoever sent it back on screen.
         return redirect(url_for("respond.thanks", lang=state.language), code=303)
-    wave = db.session.get(Wave, state.wave_id)
+    wave = post.wave
     if wave is None or not wave.accepts_responses(local_today()):
         return _message_page("closed", state.language)  # say so now, not after the last page
-    questionnaire = questionnaire_of(wave)
+    request.environ[CENTRE_NAME] = post.centre_name
+    questionnaire = post.questionnaire
     if not 0 <= state.page < len(questionnaire.pages):
         return _message_page("invalid", state.language, 400)
     carried, own = _shown(questionnaire, state)
@@ -294,7 +306,7 @@ def step():
     csrf_failed = bool(form.errors.pop("csrf_token", None))
     posted = {item.code: answer_of(form, item) for item in shown if not form[item.code].errors}
     # Answers of later pages come back from the draft when a browser's Back re-posts this page.
-    state = state.with_answers({**remembered_answers(db.session, state), **posted})
+    state = state.with_answers({**post.draft, **posted})
     action = request.form.get("action", "next")
     if action != "submit":  # a submit stores the answers and deletes the draft: no draft write first
         remember(db.session, questionnaire, state)
