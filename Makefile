@@ -13,7 +13,7 @@ DEV_STAMP := $(VENV)/.dev-$(DEPS_HASH)
 WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
 
-.PHONY: run test test-sqlite test-postgres security lint audit chromium bench lock clean
+.PHONY: run test test-sqlite test-postgres security lint audit chromium bench bench-tools lock clean
 
 # `make run HOST=0.0.0.0` listens on the local network so a phone can open the form; QR codes
 # and posters then carry the machine's LAN address (unless SURVEY_PUBLIC_BASE_URL is set).
@@ -72,8 +72,17 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q -o DPkg::Lock::Timeout=600 chromium; \
 	fi
 
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) bench-tools
 	$(BIN)/python bench/analysis_bench.py
+
+# The benchmarks' peers and load client, from Debian's packages: R with `survey` (the statistics'
+# peer), wrk (bench/ceiling.py's HTTP client) and hyperfine. Only the benchmarks need them.
+BENCH_PACKAGES := r-base-core r-cran-survey r-cran-jsonlite r-cran-readxl wrk hyperfine
+bench-tools:
+	@if ! command -v Rscript >/dev/null || ! command -v wrk >/dev/null || ! command -v hyperfine >/dev/null; then \
+		$(SUDO) apt-get update -q -o DPkg::Lock::Timeout=600 && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q -o DPkg::Lock::Timeout=600 $(BENCH_PACKAGES); \
+	fi
 
 # Re-resolve the dependencies from pyproject.toml in a scratch venv and pin them.
 lock:
