@@ -46,8 +46,8 @@ from scipy.special import ndtr, ndtri
 
 INTERVALS = ("mse", "bootstrap", "robust")
 
-#: bisection halvings: 2⁻⁸⁰ of the starting bracket is below double precision
-_HALVINGS = 80
+#: bisection halvings: 2⁻⁶⁴ of a starting bracket (at most ~10³ wide) is ~10⁻¹⁶
+_HALVINGS = 64
 
 
 def _noncoverage(t, chi):
