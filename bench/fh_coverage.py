@@ -243,7 +243,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cv-replications", type=int, default=10)
     parser.add_argument("--bootstrap", type=int, default=500)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--interval-replicates", type=int, default=400,
+    parser.add_argument("--interval-replicates", type=int, default=500,
                         help="bootstrap replicates per replication for the CLL interval")
     parser.add_argument("--chunk", type=int, default=10,
                         help="replications whose bootstrap replicates are refitted in one pass")
