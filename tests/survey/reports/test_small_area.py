@@ -52,7 +52,7 @@ def test_estimates_are_analysis_sae_on_the_direct_index(report, sipas_tree):
     assert [g["mse"] for g in got] == pytest.approx(result.mse, rel=1e-12)
     assert [g["ci_low"] for g in got] == pytest.approx(result.ci_low, rel=1e-12)
     assert [g["ci_high"] for g in got] == pytest.approx(result.ci_high, rel=1e-12)
-    assert report.method["small_area"]["interval"] == "robust"
+    assert report.method["small_area"]["interval"] == "bootstrap"
 
 
 def test_thin_localities_are_model_based_and_ranked_beside_reliable_ones(report):
