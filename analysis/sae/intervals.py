@@ -23,9 +23,11 @@ Three kinds, all centred on the EBLUP ``θ̂_i``:
   most α.  So the interval keeps its level on average over areas when the
   random effects are not normal on the model scale (for shares, when the
   arcsine is not the scale on which they are normal), at the price of
-  length; it is never shorter than the normal-theory ``θ̂_i ± z √g1_i`` and
-  is shorter than the direct interval ``y_i ± z √D_i`` whenever
-  ``m2_i`` is not tiny.  Â stands for AKP's moment estimate of the second
+  length; it is never shorter than the normal-theory ``θ̂_i ± z √g1_i``.
+  At the 80–95 % levels it is shorter than the direct interval
+  ``y_i ± z √D_i`` for every ``m2_i`` (checked numerically over
+  ``10⁻⁴ ≤ m2 ≤ 10⁵``); at 99 % it can be longer (up to 1.6 times near
+  ``m2 = 1.3``).  Â stands for AKP's moment estimate of the second
   moment ``μ2``; like AKP, the interval treats β̂ and Â as known (their
   error is O(1/m)).
 
