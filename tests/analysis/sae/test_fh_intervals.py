@@ -127,15 +127,16 @@ def test_mse_interval_is_unchanged_by_the_default(milk, milk_design, expected_mi
     assert result.ci_high - result.eblup == pytest.approx(half, rel=1e-6)
 
 
-def test_fh_command_names_the_interval(tmp_path, capsys):
+@pytest.mark.parametrize("interval", ["robust", "bootstrap"])
+def test_fh_command_names_the_interval(tmp_path, capsys, interval):
     p, n, X = _shares(m=30)
     path = tmp_path / "areas.csv"
     path.write_text("code,p,v,n,x\n" + "\n".join(
         f"L{k},{p[k]},{max(p[k] * (1 - p[k]) / n[k], 1e-6)},{n[k]},{X[k, 1]}" for k in range(30)))
     status = run(["fh", str(path), "--area", "code", "--estimate", "p", "--variance", "v",
                   "--covariates", "x", "--transform", "arcsine", "--n-eff", "n",
-                  "--interval", "robust", "--format", "json"])
+                  "--interval", interval, "--replicates", "200", "--seed", "1", "--format", "json"])
     assert status == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["model"]["interval"] == "robust"
+    assert out["model"]["interval"] == interval
     assert all(a["ci_low"] < a["eblup"] < a["ci_high"] for a in out["areas"])
