@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis.sae.benchmark import BENCHMARK_TYPES
 from analysis.sae.estimate import REPLICATES, small_area_estimates
+from analysis.sae.intervals import INTERVALS
 from analysis.sae.model import ADJUSTMENTS, METHODS
 from analysis.sae.records import area_records, model_record
 from analysis.sae.transform import TRANSFORMS
@@ -50,6 +51,9 @@ def add_parser(subparsers) -> None:
     fh.add_argument("--share", metavar="COL", help="population share of each area")
     fh.add_argument("--benchmark-type", choices=BENCHMARK_TYPES, default="ratio")
     fh.add_argument("--level", type=float, default=0.95)
+    fh.add_argument("--interval", choices=INTERVALS, default="mse",
+                    help="mse: EBLUP ± z√MSE; bootstrap: Chatterjee–Lahiri–Li parametric "
+                         "bootstrap; robust: Armstrong–Kolesár–Plagborg-Møller robust EB interval")
     fh.add_argument("--replicates", type=int, default=REPLICATES, help="bootstrap replicates")
     fh.add_argument("--seed", type=int, help="bootstrap seed")
     fh.add_argument("--format", required=True, choices=("json", "csv"))
@@ -211,7 +215,7 @@ def _estimate(args):
         direct, variance, X, method=args.method, transform=args.transform, n_eff=n_eff,
         fallback=args.fallback, benchmark_value=args.benchmark, shares=share,
         benchmark_type=args.benchmark_type, level=args.level, replicates=args.replicates,
-        seed=args.seed)
+        seed=args.seed, interval=args.interval)
     return result, list(area), labels
 
 

@@ -17,18 +17,25 @@ replication draws true shares around p = 0.8 in one of two ways:
 
 then the responses ``Binomial(n_i, p_i)`` (so deff = 1 and ñ = n), and fits, by REML,
 
-- FH on the arcsine scale, D = 1/(4ñ), interval ends back-transformed;
+- FH on the arcsine scale, D = 1/(4ñ), interval ends back-transformed, with each
+  of the three intervals of ``analysis.sae.intervals``: ``EBLUP ± z √MSE``
+  (Prasad–Rao), the Chatterjee–Lahiri–Li parametric bootstrap
+  (``--interval-replicates`` per replication, all replications' replicates
+  refitted in array passes of ``--chunk`` replications) and the
+  Armstrong–Kolesár–Plagborg-Møller robust interval;
 - plain FH on the raw shares with plug-in D = p̂(1−p̂)/n, floored at 1e-6 where
   p̂ is 0 or 1 (a zero variance would make the area's interval a point);
 - the direct Wald interval p̂ ± z √(p̂(1−p̂)/n), for reference.
 
 It reports the coverage of nominal 95 % intervals overall, in the quartile of
-smallest n and in the worst area; the mean reduction of the root MSE against
+smallest n and in the worst area, and the mean interval length (overall and
+in that quartile); the mean reduction of the root MSE against
 the direct estimates (empirical, over replications) and of the estimated CV
 (bootstrap MSE, over the first ``--cv-replications``); and the time of one
-fit with its MSE and of the 500-replicate bootstrap, in process and as the
-``python -m analysis fh`` command.  All replications are fitted in one array
-pass (the machine is shared).
+fit with its MSE and of the 500-replicate bootstrap (also with the robust
+and the bootstrap interval), in process and as the ``python -m analysis fh``
+command.  All replications are fitted in one array pass, their bootstrap
+replicates in passes of ``--chunk`` replications (the machine is shared).
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.sae import small_area_estimates  # noqa: E402
 from analysis.sae import transform as scales  # noqa: E402
+from analysis.sae.bootstrap import pivot_quantiles  # noqa: E402
+from analysis.sae.intervals import mse_half_width, robust_half_width  # noqa: E402
 from analysis.sae.model import fit_many  # noqa: E402
 
 AREAS = 102
@@ -78,16 +87,27 @@ def draw(rng, n, X, replications, scale="arcsine"):
     return truth, rng.binomial(n, truth) / n
 
 
-def fh_intervals(observed, n, X, transform):
+def fh_intervals(observed, n, X, transform, interval="mse", rng=None, replicates=0, chunk=1):
     """EBLUP and back-transformed interval ends for every replication (REML, YL fallback)."""
     if transform == "arcsine":
         y, D = scales.forward("arcsine", observed, None, n)
     else:
         y, D = observed, np.maximum(observed * (1 - observed) / n, PLUG_IN_FLOOR)
-    A, adjusted, eblup, _, _, mse, *_ = fit_many(y, D, X, "reml", "yoshimori-lahiri")
-    half = stats.norm.ppf(0.5 + LEVEL / 2) * np.sqrt(mse)
+    A, adjusted, eblup, synthetic, gamma, mse, *_ = fit_many(y, D, X, "reml", "yoshimori-lahiri")
+    if interval == "bootstrap":
+        low, high = np.empty_like(eblup), np.empty_like(eblup)
+        for start in range(0, len(eblup), chunk):
+            rows = slice(start, start + chunk)
+            low[rows], high[rows] = pivot_quantiles(synthetic[rows], A[rows], D, X, "reml",
+                                                    "yoshimori-lahiri", replicates, rng, LEVEL)
+        root_g1 = np.sqrt(gamma * D)
+        ends = eblup + low * root_g1, eblup + high * root_g1
+    else:
+        half = (mse_half_width(mse, LEVEL) if interval == "mse"
+                else robust_half_width(A, D, LEVEL))
+        ends = eblup - half, eblup + half
     back = (lambda v: scales.back("arcsine", v)) if transform == "arcsine" else (lambda v: v)
-    return back(eblup), back(eblup - half), back(eblup + half), adjusted.mean()
+    return back(eblup), back(ends[0]), back(ends[1]), adjusted.mean()
 
 
 def coverage_row(name, truth, low, high, n):
@@ -98,7 +118,8 @@ def coverage_row(name, truth, low, high, n):
     return {"method": name, "overall": covered.mean(),
             "smallest_quartile": per_area[smallest].mean(),
             "worst_area": per_area[worst], "worst_n": int(n[worst]),
-            "mean_length": float(np.mean(high - low))}
+            "mean_length": float(np.mean(high - low)),
+            "smallest_length": float(np.mean((high - low)[:, smallest]))}
 
 
 def rmse_reduction(truth, estimate, observed):
@@ -151,9 +172,16 @@ def timings(rng, n, X, bootstrap):
     small_area_estimates(p, p * (1 - p) / n, X, transform="arcsine", n_eff=n, replicates=bootstrap,
                          seed=1)
     result[f"arcsine fit + {bootstrap}-replicate bootstrap"] = _since(start)
+    for interval in ("robust", "bootstrap"):
+        start = _clock()
+        small_area_estimates(p, p * (1 - p) / n, X, transform="arcsine", n_eff=n,
+                             replicates=bootstrap, seed=1, interval=interval)
+        result[f"arcsine fit + {bootstrap}-replicate bootstrap, {interval} interval"] = _since(start)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "wave.csv")
-        pd.DataFrame({"code": [f"L{k:03d}" for k in range(AREAS)], "p": p, "v": p * (1 - p) / n,
+        pd.DataFrame({"code": [f"L{k:03d}" for k in range(AREAS)], "p": p,
+                      # floored as in process: the plain command rejects a variance of 0
+                      "v": np.maximum(p * (1 - p) / n, PLUG_IN_FLOOR),
                       "n": n, "dossiers": X[:, 1],
                       "kind": np.where(X[:, 2] == 1, "phuong", "xa")}).to_csv(path, index=False)
         fh = [sys.executable, "-m", "analysis", "fh", path, "--area", "code", "--estimate",
@@ -171,17 +199,23 @@ def timings(rng, n, X, bootstrap):
     return result
 
 
-def coverage_table(scale, truth, observed, n, X):
+def coverage_table(scale, truth, observed, n, X, rng, replicates, chunk):
     """Print the coverage table and root-MSE reductions for one truth."""
-    rows, reductions = [], {}
-    started = time.perf_counter()
-    for name, transform in (("FH arcsine, ñ = n/deff", "arcsine"),
-                            ("FH raw shares, plug-in D", "none")):
+    rows, reductions, spent = [], {}, {}
+    models = (("FH arcsine, EBLUP ± z√MSE (Prasad–Rao)", "arcsine", "mse"),
+              (f"FH arcsine, parametric bootstrap (CLL, {replicates} replicates)", "arcsine",
+               "bootstrap"),
+              ("FH arcsine, robust EBCI (AKP, 2nd moment)", "arcsine", "robust"),
+              ("FH raw shares, plug-in D, EBLUP ± z√MSE", "none", "mse"))
+    for name, transform, interval in models:
+        start = _clock()
         with np.errstate(divide="ignore", invalid="ignore"):
-            estimate, low, high, adjusted = fh_intervals(observed, n, X, transform)
+            estimate, low, high, adjusted = fh_intervals(observed, n, X, transform, interval, rng,
+                                                         replicates, chunk)
+        spent[name] = _since(start)
         rows.append(coverage_row(name, truth, low, high, n) | {"fallback_share": adjusted})
-        reductions[name] = rmse_reduction(truth, estimate, observed)
-    fit_all = time.perf_counter() - started
+        if interval == "mse":
+            reductions[name] = rmse_reduction(truth, estimate, observed)
     half = stats.norm.ppf(0.5 + LEVEL / 2) * np.sqrt(observed * (1 - observed) / n)
     rows.append(coverage_row("direct (Wald)", truth, observed - half, observed + half, n)
                 | {"fallback_share": float("nan")})
@@ -190,15 +224,17 @@ def coverage_table(scale, truth, observed, n, X):
           f" (mean {truth.mean():.3f}, 5-95% {np.quantile(truth, 0.05):.2f}.."
           f"{np.quantile(truth, 0.95):.2f})")
     print("| method | overall | smallest-n quartile | worst area (its n) | mean length "
-          "| σu²=0 fallback |")
-    print("|---|---|---|---|---|---|")
+          "| mean length, smallest-n quartile | σu²=0 fallback |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['method']} | {r['overall']:.1%} | {r['smallest_quartile']:.1%} | "
               f"{r['worst_area']:.1%} (n={r['worst_n']}) | {r['mean_length']:.3f} | "
-              f"{r['fallback_share']:.1%} |")
+              f"{r['smallest_length']:.3f} | {r['fallback_share']:.1%} |")
     for name, value in reductions.items():
         print(f"root-MSE reduction against direct, mean over areas, {name}: {value:.1%}")
-    print(f"fitting all replications, both models: {fit_all:.2f} s")
+    for name, time_spent in spent.items():
+        print(f"all replications, {name}: {time_spent['wall_s']:.2f} s wall, "
+              f"{time_spent['cpu_s']:.2f} s CPU")
 
 
 def main(argv=None) -> int:
@@ -207,16 +243,23 @@ def main(argv=None) -> int:
     parser.add_argument("--cv-replications", type=int, default=10)
     parser.add_argument("--bootstrap", type=int, default=500)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--interval-replicates", type=int, default=500,
+                        help="bootstrap replicates per replication for the CLL interval")
+    parser.add_argument("--chunk", type=int, default=10,
+                        help="replications whose bootstrap replicates are refitted in one pass")
     parser.add_argument("--truth", nargs="+", choices=tuple(TRUTHS), default=list(TRUTHS))
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
+    # the CLL bootstrap draws from its own stream, so the simulated data stay those of the seed
+    bootstrap_rng = np.random.default_rng([args.seed, 1])
     n, X = wave(rng)
     print(f"# {args.replications} replications, {AREAS} areas, n {n.min()}..{n.max()} "
           f"(median {int(np.median(n))}), smallest-n quartile n <= "
           f"{int(np.sort(n)[int(np.ceil(AREAS / 4)) - 1])}, nominal {LEVEL:.0%}; seed {args.seed}")
     for scale in args.truth:
         truth, observed = draw(rng, n, X, args.replications, scale)
-        coverage_table(scale, truth, observed, n, X)
+        coverage_table(scale, truth, observed, n, X, bootstrap_rng, args.interval_replicates,
+                       args.chunk)
     _, observed = draw(rng, n, X, args.cv_replications)
     cv = estimated_cv(rng, n, X, observed, args.cv_replications, args.bootstrap)
     print(f"\nestimated CV over {args.cv_replications} replications, arcsine truth (arcsine FH, "

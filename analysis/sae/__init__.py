@@ -3,12 +3,14 @@
 ``small_area_estimates(direct, direct_variance, design, *, method="reml"|"ml",
 transform="none"|"arcsine"|"logit", n_eff=None, fallback="yoshimori-lahiri"|
 "li-lahiri", benchmark_value=None, shares=None, benchmark_type="ratio"|"raking"|
-"mse", level=0.95, replicates=500, seed=None) -> SmallAreaEstimates``
+"mse", level=0.95, replicates=500, seed=None, interval="mse"|"bootstrap"|
+"robust") -> SmallAreaEstimates``
     One row per area; ``design`` is X with the intercept column first.
 
 Modules: ``model`` (REML/ML Fisher scoring, adjusted likelihood, EBLUP,
 Prasad–Rao and Datta–Lahiri MSE), ``transform`` (arcsine/logit), ``bootstrap``
-(parametric bootstrap MSE), ``benchmark`` (Datta et al. 2011), ``diagnostics``
+(parametric bootstrap MSE and pivot quantiles), ``intervals`` (the three
+interval kinds), ``benchmark`` (Datta et al. 2011), ``diagnostics``
 (Brown's test, CVs, residuals), ``records`` (JSON), ``estimate`` (all together).
 """
 

@@ -16,6 +16,11 @@ direct estimates of that replicate), the replicate's predictions are
 benchmarked to ``t*``, and the MSE is the mean of ``(θ̂^B*_i − g(θ*_i))²``.
 MSE-adjusted benchmarking uses the bootstrap MSE of the unbenchmarked
 estimates as fixed weights.  All replicates are fitted in one array pass.
+
+The same replicates give the quantiles of the pivot ``(θ*_i − θ̂*_i)/√g1_i(Â*)``
+of Chatterjee, Lahiri & Li (2008) for the bootstrap interval
+(``analysis.sae.intervals``); ``pivot_quantiles`` does it for a stack of fits
+at once (the coverage simulation).
 """
 
 from __future__ import annotations
@@ -37,21 +42,56 @@ class BootstrapMSE:
     benchmarked_mse: np.ndarray | None
     replicates: int
     adjusted_share: float  # share of replicates where the fallback was needed
+    #: quantiles (α/2, 1 − α/2) of the pivot per area, when a level was asked for
+    pivot_low: np.ndarray | None = None
+    pivot_high: np.ndarray | None = None
+
+
+def replicate(synthetic, A, D, X, method, fallback, replicates, rng):
+    """Draw ``replicates`` data sets from each fitted model and refit them.
+
+    ``synthetic`` (k, m) and ``A`` (k,) are k fitted models on the same areas.
+    Returns ``θ*`` (k, B, m), ``y*`` (k, B, m) and ``fit_many``'s tuple for the
+    k·B refits (rows in the order of ``θ*``).
+    """
+    synthetic = np.atleast_2d(synthetic)
+    k, m = synthetic.shape
+    spread = np.sqrt(np.asarray(A, dtype=float)).reshape(k, 1, 1)
+    theta = synthetic[:, None, :] + rng.normal(0.0, 1.0, (k, replicates, m)) * spread
+    y = theta + rng.normal(0.0, 1.0, (k, replicates, m)) * np.sqrt(D)
+    return theta, y, fit_many(y.reshape(k * replicates, m), D, X, method, fallback)
+
+
+def _pivot_quantiles(theta, refit, D, level):
+    """The α/2 and 1 − α/2 quantiles over replicates of ``(θ* − θ̂*)/√(γ* D)``."""
+    _, _, eblup, _, gamma, *_ = refit
+    pivot = (theta - eblup.reshape(theta.shape)) / np.sqrt(gamma.reshape(theta.shape) * D)
+    alpha = 1 - level
+    low, high = np.quantile(pivot, [alpha / 2, 1 - alpha / 2], axis=-2)
+    return low, high
+
+
+def pivot_quantiles(synthetic, A, D, X, method, fallback, replicates, rng, level=0.95):
+    """Chatterjee–Lahiri–Li pivot quantiles (k, m) for k fitted models at once."""
+    theta, _, refit = replicate(synthetic, A, D, X, method, fallback, replicates, rng)
+    return _pivot_quantiles(theta, refit, D, level)
 
 
 def bootstrap_mse(fit: FayHerriotFit, replicates: int, rng: np.random.Generator,
                   transform: str = "none", shares=None, benchmark_type: str | None = None,
-                  mse_weights=None) -> BootstrapMSE:
+                  mse_weights=None, level: float | None = None) -> BootstrapMSE:
     """Bootstrap MSE of ``back(EBLUP)``; with ``shares`` also of the benchmarked estimator.
 
     ``mse_weights`` (MSE-adjusted benchmarking) defaults to the bootstrap MSE itself.
+    With ``level`` the result also carries the pivot quantiles for the bootstrap interval.
     """
     D, X = fit.sampling_variance, fit.design
-    m = len(D)
-    spread = np.sqrt(fit.variance_component)
-    theta = fit.design @ fit.beta + rng.normal(0.0, spread, (replicates, m))
-    y = theta + rng.normal(0.0, 1.0, (replicates, m)) * np.sqrt(D)
-    A, adjusted, eblup, *_ = fit_many(y, D, X, fit.method, fit.fallback)
+    theta, y, refit = replicate(fit.synthetic, [fit.variance_component], D, X, fit.method,
+                                fit.fallback, replicates, rng)
+    A, adjusted, eblup, *_ = refit
+    pivots = (None, None) if level is None else (q[0] for q in
+                                                 _pivot_quantiles(theta, refit, D, level))
+    theta, y = theta[0], y[0]
     truth = scales.back(transform, theta)
     estimate = scales.back(transform, eblup)
     mse = np.mean((estimate - truth) ** 2, axis=0)
@@ -62,4 +102,4 @@ def bootstrap_mse(fit: FayHerriotFit, replicates: int, rng: np.random.Generator,
         moved = benchmark(estimate, shares, target, benchmark_type,
                           mse=np.broadcast_to(weights, estimate.shape))
         benchmarked_mse = np.mean((moved - truth) ** 2, axis=0)
-    return BootstrapMSE(mse, benchmarked_mse, replicates, float(np.mean(adjusted)))
+    return BootstrapMSE(mse, benchmarked_mse, replicates, float(np.mean(adjusted)), *pivots)

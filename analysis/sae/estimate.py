@@ -2,7 +2,11 @@
 
 ``small_area_estimates`` is what the command line and the report call.  The
 model is fitted on the model scale (``transform``); the EBLUP and the
-interval ends ``θ̂ ± z √MSE`` go back to the share scale; the reported MSE is
+interval ends go back to the share scale.  The interval (``interval``) is
+``θ̂ ± z √MSE`` (``mse``), the Chatterjee–Lahiri–Li parametric bootstrap
+interval (``bootstrap``) or the robust empirical Bayes interval of Armstrong,
+Kolesár & Plagborg-Møller (``robust``); see ``analysis.sae.intervals``.  The
+reported MSE is
 the analytical one (Prasad–Rao for REML, Datta–Lahiri for ML) when there is no
 transform and the parametric bootstrap MSE on the share scale otherwise
 (``analysis.sae.bootstrap``).  See ``analysis.sae.model`` for the sources.
@@ -13,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
 from analysis.sae import transform as scales
 from analysis.sae.benchmark import BENCHMARK_TYPES, benchmark, normalised_shares
 from analysis.sae.bootstrap import BootstrapMSE, bootstrap_mse
 from analysis.sae.diagnostics import Diagnostics, diagnose
+from analysis.sae.intervals import INTERVALS, mse_half_width, robust_half_width
 from analysis.sae.model import FayHerriotFit, fay_herriot
 
 #: bootstrap replicates unless told otherwise
@@ -40,6 +44,7 @@ class SmallAreaEstimates:
     ci_high: np.ndarray
     diagnostics: Diagnostics
     bootstrap: BootstrapMSE | None
+    interval: str = "mse"
     benchmark_type: str | None = None
     benchmark_value: float | None = None
     benchmarked: np.ndarray | None = None
@@ -49,16 +54,18 @@ class SmallAreaEstimates:
 def small_area_estimates(direct, direct_variance, design, *, method="reml", transform="none",
                          n_eff=None, fallback="yoshimori-lahiri", benchmark_value=None,
                          shares=None, benchmark_type="ratio", level=0.95, replicates=REPLICATES,
-                         seed=None) -> SmallAreaEstimates:
+                         seed=None, interval="mse") -> SmallAreaEstimates:
     """Fay–Herriot estimates for the areas in ``direct`` (``design``: X, intercept first).
 
     With ``transform`` 'arcsine' or 'logit', ``n_eff`` (ñ = n/deff) defaults to
     ``p̂(1−p̂)/direct_variance``.  ``benchmark_value`` with ``shares`` benchmarks
     the estimates; the bootstrap (``replicates``, ``seed``) runs when there is a
-    transform or a benchmark.
+    transform, a benchmark or the ``bootstrap`` interval.
     """
     if not 0 < level < 1:
         raise ValueError(f"level {level} must lie strictly between 0 and 1")
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}, not {interval!r}")
     if benchmark_value is not None and benchmark_type not in BENCHMARK_TYPES:
         raise ValueError(f"benchmark type must be one of {BENCHMARK_TYPES}")
     direct = np.asarray(direct, dtype=float)
@@ -70,16 +77,23 @@ def small_area_estimates(direct, direct_variance, design, *, method="reml", tran
         raise ValueError(f"the {transform} scale needs finite estimates and positive variances; "
                          "give n_eff where a share is 0 or 1")
     fit = fay_herriot(y, D, design, method, fallback)
-    half = ndtri(0.5 + level / 2) * np.sqrt(fit.mse)
     eblup = scales.back(transform, fit.eblup)
-    low, high = scales.back(transform, fit.eblup - half), scales.back(transform, fit.eblup + half)
     rng = np.random.default_rng(seed)
     boot = None
-    if transform != "none" or benchmark_value is not None:
+    if transform != "none" or benchmark_value is not None or interval == "bootstrap":
         weights = fit.mse if transform == "none" else None
         boot = bootstrap_mse(fit, replicates, rng, transform,
                              None if benchmark_value is None else normalised_shares(shares),
-                             benchmark_type, mse_weights=weights)
+                             benchmark_type, mse_weights=weights,
+                             level=level if interval == "bootstrap" else None)
+    if interval == "bootstrap":
+        root_g1 = np.sqrt(fit.shrinkage * D)
+        ends = fit.eblup + boot.pivot_low * root_g1, fit.eblup + boot.pivot_high * root_g1
+    else:
+        half = (mse_half_width(fit.mse, level) if interval == "mse"
+                else robust_half_width(fit.variance_component, D, level))
+        ends = fit.eblup - half, fit.eblup + half
+    low, high = (scales.back(transform, end) for end in ends)
     mse = fit.mse if transform == "none" else boot.mse
     extra = {}
     if benchmark_value is not None:
@@ -89,4 +103,4 @@ def small_area_estimates(direct, direct_variance, design, *, method="reml", tran
                      benchmarked_mse=boot.benchmarked_mse)
     checks = diagnose(fit, direct, direct_variance, eblup, mse)
     return SmallAreaEstimates(fit, transform, level, direct, direct_variance, eblup, mse,
-                              low, high, checks, boot, **extra)
+                              low, high, checks, boot, interval, **extra)

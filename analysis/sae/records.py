@@ -40,6 +40,7 @@ def model_record(result: SmallAreaEstimates, beta_names: list[str] | None = None
         "residual_shapiro_w": checks.shapiro_w,
         "residual_shapiro_p": checks.shapiro_p,
         "mse_method": _mse_method(result),
+        "interval": result.interval,
         "bootstrap_replicates": None if result.bootstrap is None else result.bootstrap.replicates,
     }
     if beta_names is not None:

@@ -45,11 +45,14 @@ def test_estimates_are_analysis_sae_on_the_direct_index(report, sipas_tree):
                          np.arcsin(np.sqrt([before[row.code] for row in rows]))])
     result = small_area_estimates(p, se ** 2, X, transform="arcsine",
                                   n_eff=p * (1 - p) / se ** 2, level=report.level,
-                                  replicates=small_area.REPLICATES, seed=small_area.SEED)
+                                  replicates=small_area.REPLICATES, seed=small_area.SEED,
+                                  interval=small_area.INTERVAL)
     got = [row.extra["small_area"] for row in rows]
     assert [g["estimate"] for g in got] == pytest.approx(result.eblup, rel=1e-12)
     assert [g["mse"] for g in got] == pytest.approx(result.mse, rel=1e-12)
     assert [g["ci_low"] for g in got] == pytest.approx(result.ci_low, rel=1e-12)
+    assert [g["ci_high"] for g in got] == pytest.approx(result.ci_high, rel=1e-12)
+    assert report.method["small_area"]["interval"] == "bootstrap"
 
 
 def test_thin_localities_are_model_based_and_ranked_beside_reliable_ones(report):
