@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from survey.i18n import catalogue
+from survey.respond import fragments
 
 bp = Blueprint("respond", __name__)
 
@@ -15,6 +16,12 @@ def no_store(response: Response) -> Response:
     not show the previous citizen's answers."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.app_template_global()
+def question_markup(f, item, new=False):
+    """One question of a citizen page (survey.respond.fragments)."""
+    return fragments.question_markup(f, item, new)
 
 
 @bp.record_once

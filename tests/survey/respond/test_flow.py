@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from survey.models import Answer, Response
 from survey.respond.state import load_state
-from tests.survey.respond.conftest import checked
+from tests.survey.respond.conftest import Citizen, checked
 
 
 def _responses(session):
@@ -163,3 +163,17 @@ def test_a_tampered_choice_is_refused_in_the_citizens_language(citizen, desk, la
     citizen.open(f"/q/{centre.code}?lang={language}")
     citizen.post("next", {"tc1": "9"})
     assert message in citizen.html
+
+
+def test_kept_question_markup_never_shows_one_citizens_answer_to_another(app, desk):
+    """Choice questions are rendered once per answer and reused (survey.respond.fragments):
+    each citizen still sees their own answer checked, and only theirs."""
+    _, centre, _ = desk
+    first, second = Citizen(app.test_client()), Citizen(app.test_client())
+    first.open(f"/q/{centre.code}").post("next", {"tc1": "2"}).post("back")
+    second.open(f"/q/{centre.code}").post("next", {"tc1": "5"}).post("back")
+    assert checked(first.html, "tc1", "2") and not checked(first.html, "tc1", "5")
+    assert checked(second.html, "tc1", "5") and not checked(second.html, "tc1", "2")
+    blank = Citizen(app.test_client()).open(f"/q/{centre.code}").post("next", {"tc1": ""})
+    assert not re.search(r'<input checked [^>]*name="tc1"', blank.html)
+    assert 'aria-invalid="true"' in blank.html  # the error state is kept apart from the answered one
