@@ -168,7 +168,10 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "PROXY_COUNT": int_setting(environ, "SURVEY_PROXY_COUNT", 0),
         "API_KEYS": [k.strip() for k in environ.get("SURVEY_API_KEYS", "").split(",") if k.strip()],
         "RATELIMIT_STORAGE_URI": rate_limit_storage(environ),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Off: Flask-Limiter would stamp every response with X-RateLimit-* and a Retry-After of
+        # the window's reset (up to an hour), overriding a busy page's "retry in 5 s". A 429
+        # page sets its own Retry-After (survey.respond.views.too_many_requests).
+        "RATELIMIT_HEADERS_ENABLED": False,
         # If Redis goes down, count in memory rather than turn citizens away with an error.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,

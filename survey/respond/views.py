@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import secrets
+import time
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
@@ -274,7 +276,9 @@ def too_many_requests(exc):
     """A polite page in the citizen's own language when a rate limit is reached."""
     state = _posted_state()
     language = state.language if state else pick_language(request.args.get("lang"))
-    return _message_page("limited", language, 429)
+    page, status = _message_page("limited", language, 429)
+    reset_at = limiter.current_limit.reset_at if limiter.current_limit else time.time() + 60
+    return page, status, {"Retry-After": str(max(1, math.ceil(reset_at - time.time())))}
 
 
 @bp.post("/s")

@@ -41,6 +41,7 @@ class Citizen:
     html: str = ""
     status: int = 0
     location: str | None = None
+    headers: object = None
     answers: dict = field(default_factory=dict)
 
     def open(self, path: str) -> Citizen:
@@ -66,6 +67,7 @@ class Citizen:
         """Post the page as a browser would; `js=True` as one running the page's script."""
         response = self.client.post("/s", data=self.form_data(action, overrides, state, csrf, js))
         self.status, self.location = response.status_code, response.headers.get("Location")
+        self.headers = response.headers
         self.html = response.get_data(as_text=True)
         return self
 

@@ -116,6 +116,7 @@ def test_a_read_only_database_gives_a_clear_page_an_alert_and_healthz(app, citiz
         db.session.remove()
         engine.dispose()
     assert citizen.status == 503
+    assert citizen.headers["Retry-After"] == "5"  # not the rate limit window's reset
     assert "Hệ thống đang bận nên phiếu chưa được ghi nhận" in citizen.html
     assert 'value="submit"' in citizen.html  # the same page, answers inside, ready to resend
     assert any(r.levelno == logging.CRITICAL and "REFUSES WRITES" in r.getMessage() for r in caplog.records)

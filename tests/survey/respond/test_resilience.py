@@ -56,6 +56,7 @@ def test_device_rate_limit_shows_a_polite_page(app, citizen, desk, db_session):
     citizen.open(f"/q/{centre.code}")
     citizen.post("next").post("next").post("next")
     assert citizen.status == 429
+    assert 1 <= int(citizen.headers["Retry-After"]) <= 61  # the rest of the minute's window, rounded up
     assert "Ông/Bà đã gửi quá nhiều yêu cầu" in citizen.html
     assert db_session.scalar(select(func.count()).select_from(Response)) == 0
 
