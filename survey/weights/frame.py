@@ -9,6 +9,7 @@ from small lookup tables joined in pandas. Responses stored before the compact c
 from __future__ import annotations
 
 import json
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -73,10 +74,10 @@ def load_responses(session: Session, wave: Wave, timezone: str) -> pd.DataFrame:
     query = select(
         response_id_text(session), Response.centre_id, Response.field_id, Response.channel,
         _epoch(session), cast(Response.quality_flags, Text), Response.review_status,
-        Response.scores,
+        Response.scores, Response.opinions,
     ).where(wave_id == wave.id)
     columns = ["response_id", "centre_id", "field_id", "channel", "epoch", "flags_json",
-               "review_status", "scores"]
+               "review_status", "scores", "opinions"]
     raw = pd.DataFrame(_fetch_plain(session, query), columns=columns)
     frame = _places(session, raw)
     local = pd.to_datetime(raw["epoch"].astype(float), unit="s", utc=True).dt.tz_convert(timezone)
@@ -87,6 +88,7 @@ def load_responses(session: Session, wave: Wave, timezone: str) -> pd.DataFrame:
     frame["time_band"] = labels[np.searchsorted(bounds, hours, side="right") - 1] if len(raw) else []
     frame["flags"] = _flag_lists(raw["flags_json"])
     frame["review_status"] = raw["review_status"].to_numpy()
+    frame["opinions"] = raw["opinions"].to_numpy(dtype=object)  # decoded on request (opinion_columns)
     codes = compact.likert_codes_of(wave.questionnaire_version.definition)
     frame[list(codes)] = _score_matrix(session, wave, raw, codes)
     return frame
@@ -133,6 +135,31 @@ def _score_matrix(session: Session, wave: Wave, raw: pd.DataFrame, codes: tuple[
     if not present.all():
         matrix[~present] = _scores_from_answers(session, wave, raw.loc[~present, "response_id"], codes)
     return matrix
+
+
+def opinion_columns(session: Session, frame: pd.DataFrame) -> np.ndarray:
+    """The ``_said_<item>`` matrix of `frame`'s responses from their compact opinions; rows
+    stored before the compact copy existed (``opinions`` NULL) read the answer table."""
+    strings = frame["opinions"].to_numpy(dtype=object)
+    present = pd.notna(strings)
+    matrix = np.full((len(frame), len(compact.OPINION_ITEMS)), np.nan)
+    if present.any():
+        matrix[present] = compact.decode_opinions(strings[present])
+    if not present.all():
+        matrix[~present] = _opinions_from_answers(session, frame["response_id"][~present])
+    return matrix
+
+
+def _opinions_from_answers(session: Session, response_ids: pd.Series) -> np.ndarray:
+    ids = [uuid.UUID(i) for i in response_ids]
+    values: dict[str, dict[str, str | None]] = {}
+    for start in range(0, len(ids), 10_000):
+        rows = session.execute(select(Answer.response_id, Answer.item_code, Answer.value).where(
+            Answer.response_id.in_(ids[start:start + 10_000]), Answer.item_code.in_(compact.OPINION_ITEMS)))
+        for response_id, code, value in rows:
+            values.setdefault(str(response_id), {})[code] = value
+    strings = [compact.encode_opinions(values.get(i, {})) for i in response_ids]
+    return compact.decode_opinions(strings)
 
 
 def _scores_from_answers(session: Session, wave: Wave, response_ids: pd.Series, codes) -> np.ndarray:
