@@ -67,18 +67,22 @@ def _fetch_plain(session: Session, query) -> list[tuple]:
 def load_responses(session: Session, wave: Wave, timezone: str) -> pd.DataFrame:
     """Every stored response of `wave` with its place, time, flags and likert scores."""
     wave_id = Response.wave_id
-    if session.get_bind().dialect.name == "sqlite":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
         # SQLite would walk the (wave, centre) index and fetch each row by rowid, at random;
         # a wave is most of the table, so one sequential scan is several times faster.
         wave_id = wave_id + 0
     query = select(
-        response_id_text(session), Response.centre_id, Response.field_id, Response.channel,
+        # SQLite's 32 hex digits are dashed below in one NumPy pass, not per row in SQL
+        type_coerce(Response.id, String) if sqlite else response_id_text(session), Response.centre_id, Response.field_id, Response.channel,
         _epoch(session), cast(Response.quality_flags, Text), Response.review_status,
         Response.scores, Response.opinions,
     ).where(wave_id == wave.id)
     columns = ["response_id", "centre_id", "field_id", "channel", "epoch", "flags_json",
                "review_status", "scores", "opinions"]
     raw = pd.DataFrame(_fetch_plain(session, query), columns=columns)
+    if sqlite:
+        raw["response_id"] = _dashed(raw["response_id"].to_numpy(dtype=object))
     frame = _places(session, raw)
     local = pd.to_datetime(raw["epoch"].astype(float), unit="s", utc=True).dt.tz_convert(timezone)
     frame["local_date"] = _dates(local)
@@ -92,6 +96,20 @@ def load_responses(session: Session, wave: Wave, timezone: str) -> pd.DataFrame:
     codes = compact.likert_codes_of(wave.questionnaire_version.definition)
     frame[list(codes)] = _score_matrix(session, wave, raw, codes)
     return frame
+
+
+def _dashed(hex_ids: np.ndarray) -> np.ndarray:
+    """32-digit hex UUIDs in the usual 8-4-4-4-12 dashed form, all in one buffer."""
+    if not len(hex_ids):
+        return hex_ids
+    digits = np.frombuffer("".join(hex_ids).lower().encode("ascii"), dtype=np.uint8).reshape(len(hex_ids), 32)
+    dashed = np.full((len(hex_ids), 36), ord("-"), dtype=np.uint8)
+    for start, stop, to in ((0, 8, 0), (8, 12, 9), (12, 16, 14), (16, 20, 19), (20, 32, 24)):
+        dashed[:, to:to + stop - start] = digits[:, start:stop]
+    text = dashed.tobytes().decode("ascii")
+    out = np.empty(len(hex_ids), dtype=object)
+    out[:] = [text[i:i + 36] for i in range(0, len(text), 36)]
+    return out
 
 
 def _dates(local: pd.Series) -> np.ndarray:
