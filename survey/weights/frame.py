@@ -72,9 +72,10 @@ def load_responses(session: Session, wave: Wave, timezone: str) -> pd.DataFrame:
         # SQLite would walk the (wave, centre) index and fetch each row by rowid, at random;
         # a wave is most of the table, so one sequential scan is several times faster.
         wave_id = wave_id + 0
+    # SQLite's 32 hex digits are dashed below in one NumPy pass, not per row in SQL
+    response_id = type_coerce(Response.id, String) if sqlite else response_id_text(session)
     query = select(
-        # SQLite's 32 hex digits are dashed below in one NumPy pass, not per row in SQL
-        type_coerce(Response.id, String) if sqlite else response_id_text(session), Response.centre_id, Response.field_id, Response.channel,
+        response_id, Response.centre_id, Response.field_id, Response.channel,
         _epoch(session), cast(Response.quality_flags, Text), Response.review_status,
         Response.scores, Response.opinions,
     ).where(wave_id == wave.id)
