@@ -4,19 +4,21 @@
         Build the report from an in-memory synthetic analysis frame of COUNT responses over
         102 localities and the provincial centre, draw the charts and write HTML, XLSX and
         JSON, in a child process: wall time and peak RSS of that process.  No database.
-    python bench/report_bench.py db --url URL --count N [--fill]
+    python bench/report_bench.py db --url URL --count N [--fill] [--no-peer]
         With --fill, first fill demo wave 2026Q4 with N responses (``flask demo responses``,
         not timed against the budget).  Then time ``flask --app wsgi report quarterly`` as a
-        whole process, and beside it the peer: R's ``survey`` (Rscript) fitting the same
-        key-driver model with ``svyglm`` on the exported analysis frame.  Prints wall seconds,
-        peak RSS and the ratio.
+        whole process; then, in a child process of its own, the loading step alone
+        (``analysis_frame(session, wave, opinions=True)``: every response with its scores and
+        opinion answers, exclusions and weights); and beside them the peer: R's ``survey``
+        (Rscript) fitting the same key-driver model with ``svyglm`` on the exported analysis
+        frame.  Prints wall and CPU seconds, peak RSS, the ratio and the load average
+        (``/proc/loadavg``) before and after.  Run it under ``flock /work/bench.lock``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -41,24 +43,48 @@ print(SE(f))
 """
 
 
+LOAD_ONLY = """
+import time
+from sqlalchemy import select
+from survey import create_app
+from survey.extensions import db
+from survey.models import Wave
+from survey.weights import analysis_frame
+app = create_app()
+with app.app_context():
+    wave = db.session.scalar(select(Wave).where(Wave.code == "2026Q4"))
+    wall, cpu = time.perf_counter(), time.process_time()
+    frame, _ = analysis_frame(db.session, wave, opinions=True)
+    print(f"analysis_frame(opinions=True): {len(frame):,} rows, {time.perf_counter() - wall:.1f} s wall, "
+          f"{time.process_time() - cpu:.1f} s CPU")
+"""
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 CPU = {"last": 0.0}  # CPU seconds (user + system) of the last timed command
 
 
 def _timed(command: list[str], env=None, cwd=ROOT) -> tuple[float, float, str]:
-    """Run a command to completion: wall seconds, peak RSS of the largest child (MiB), output.
+    """Run a command to completion: wall seconds, its own peak RSS (MiB, from ``wait4``), output.
 
-    The CPU seconds it used go to ``CPU["last"]``: on a shared machine they say more than
-    the wall time.
+    The CPU seconds it used (user + system) go to ``CPU["last"]``: on a shared machine they
+    say more than the wall time.
     """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd)
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command[:6])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    CPU["last"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, after.ru_maxrss / 1024, result.stdout + result.stderr
+    with tempfile.TemporaryFile("w+") as output:
+        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True, env=env, cwd=cwd)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        output.seek(0)
+        text = output.read()
+    if child.returncode != 0:
+        sys.exit(f"{' '.join(command[:6])} failed ({child.returncode}):\n{text}")
+    CPU["last"] = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, text
 
 
 def frame_child(count: int, out: Path) -> None:
@@ -97,6 +123,7 @@ def main() -> None:
     parser.add_argument("--url", help="database URL for db mode (SURVEY_DATABASE_URL)")
     parser.add_argument("--fill", action="store_true", help="fill demo wave 2026Q4 first")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--no-peer", action="store_true", help="db mode: skip the R peer")
     args = parser.parse_args()
     if args.mode == "child":
         frame_child(args.count, args.out)
@@ -107,16 +134,25 @@ def main() -> None:
         print(f"frame mode, {args.count:,} responses: {wall:.1f} s wall, {CPU['last']:.1f} s CPU "
               f"(whole process), peak RSS {peak:.0f} MiB; {text.strip()}")
         return
+    no_peer = args.no_peer
     env = {**os.environ, "SURVEY_DATABASE_URL": args.url, "SECRET_KEY": os.environ.get("SECRET_KEY", "bench")}
     if args.fill:
         for command in (["db", "upgrade"], ["seed"],
                         ["demo", "responses", "--wave", "2026Q4", "--count", str(args.count), "--with-counts"]):
             wall, _, text = _timed(FLASK + command, env)
             print(f"{' '.join(command[:2])}: {wall:.1f} s  {text.strip().splitlines()[-1]}")
+    print(f"load average before: {_load()}")
     wall, peak, text = _timed(FLASK + ["report", "quarterly", "--wave", "2026Q4", "--out", str(out)], env)
     cpu = CPU["last"]
     print(f"flask report quarterly: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak:.0f} MiB")
     print("\n".join(line for line in text.splitlines() if line.startswith("[") or "SIPAS" in line))
+    print(f"load average: {_load()}")
+    load_wall, load_peak, load_text = _timed([PYTHON, "-c", LOAD_ONLY], env)
+    print(f"loading alone (whole child, imports included): {load_wall:.1f} s wall, {CPU['last']:.1f} s CPU, "
+          f"peak RSS {load_peak:.0f} MiB; {load_text.strip()}")
+    print(f"load average: {_load()}")
+    if no_peer:
+        return
     export = out / "frame.csv"
     code = ("from survey import create_app\nfrom survey.extensions import db\nfrom sqlalchemy import select\n"
             "from survey.models import Wave\nfrom survey.weights import analysis_frame\nimport sys\n"
@@ -132,6 +168,7 @@ def main() -> None:
     print(f"peer Rscript svyglm (drivers model only, on the exported frame): {r_wall:.1f} s wall, "
           f"{r_cpu:.1f} s CPU; whole report ÷ R's one model = {wall / r_wall:.2f} (wall), "
           f"{cpu / r_cpu:.2f} (CPU)")
+    print(f"load average after: {_load()}")
 
 
 if __name__ == "__main__":

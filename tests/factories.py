@@ -91,8 +91,8 @@ def make_response(
     submitted_at: dt.datetime | None = None,
     compact: bool = True,
 ) -> Response:
-    """A stored response; `compact=False` leaves out the compact scores, as rows stored before
-    they existed (survey.weights then reads the answer table)."""
+    """A stored response; `compact=False` leaves out the compact scores and opinions, as rows
+    stored before they existed (survey.weights then reads the answer table)."""
     now = submitted_at or dt.datetime.now(dt.timezone.utc)
     response = Response(
         id=uuid.uuid4(),
@@ -111,6 +111,7 @@ def make_response(
     if compact:
         codes = compact_scores.likert_codes_of(wave.questionnaire_version.definition)
         response.scores = compact_scores.encode({a.item_code: a.score for a in response.answers}, codes)
+        response.opinions = compact_scores.encode_opinions({a.item_code: a.value for a in response.answers})
     session.add(response)
     session.flush()
     return response

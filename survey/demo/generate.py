@@ -1,7 +1,8 @@
 """Fill a demo wave with synthetic responses in bulk, through the tables the web form writes.
 
 Each response row carries the same columns the form's storage path writes (quality flags by
-the same rules, the compact likert scores encoded by `survey.weights.scores`), and each shown
+the same rules, the compact likert scores and opinion answers encoded by
+`survey.weights.scores`), and each shown
 item gets its answer row. Rows go in with the database's bulk path (COPY on PostgreSQL,
 executemany on SQLite) in chunks, so a million responses take minutes, not hours.
 """
@@ -21,11 +22,12 @@ from survey.db import Base
 from survey.demo import synth
 from survey.models import Locality, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition, from_dict
+from survey.weights import scores as compact_scores
 
 CHUNK = 50_000
 RESPONSE_COLUMNS = ("id", "wave_id", "centre_id", "field_id", "channel", "language", "started_at",
                     "submitted_at", "duration_seconds", "quality_flags", "device_hash", "ip_hash",
-                    "review_status", "review_reason", "scores")
+                    "review_status", "review_reason", "scores", "opinions")
 ANSWER_COLUMNS = ("response_id", "item_code", "value", "score")
 FIELD_ITEM = "field"
 
@@ -124,17 +126,10 @@ def fill_demo_wave(session: Session, wave: Wave, count: int, seed: int, timezone
     for start in range(0, count, CHUNK):
         stop = min(count, start + CHUNK)
         rows = range(start, stop)
-        submitted = [dt.datetime.fromtimestamp(t, dt.timezone.utc) for t in draw.submitted[start:stop]]
-        writer.responses(
-            (ids[r], wave.id, int(places.centre_ids[draw.centre[r]]), places.field_ids[draw.field_code[r]],
-             draw.channel[r], "vi", submitted[r - start] - dt.timedelta(seconds=int(draw.duration[r])),
-             submitted[r - start], int(draw.duration[r]), flags[r], draw.device[r], None, "included", None,
-             compact[r * width:(r + 1) * width])
-            for r in rows
-        )
         keys = np.empty(stop - start, dtype=object)
         keys[:] = writer.keys(ids[start:stop])
         rows_of, codes_of, values_of, scores_of = [], [], [], []
+        opinions = {code: np.full(stop - start, None, dtype=object) for code in compact_scores.OPINION_ITEMS}
         for i, item in enumerate(items):
             on = np.flatnonzero(shown[start:stop, i])
             if not len(on):
@@ -149,10 +144,22 @@ def fill_demo_wave(session: Session, wave: Wave, count: int, seed: int, timezone
                           else refs[item.code][start:stop][on] if item.code in refs
                           else synth.choice_values(rng, item, len(on)))
                 score = np.full(len(on), None, dtype=object)
+            if item.code in compact_scores.OPINION_ITEMS:
+                opinions[item.code][on] = values
             rows_of.append(on)
             codes_of.append(np.full(len(on), item.code, dtype=object))
             values_of.append(values)
             scores_of.append(score)
+        opinion_text = [compact_scores.encode_opinions(dict(zip(compact_scores.OPINION_ITEMS, answers, strict=True)))
+                        for answers in zip(*opinions.values(), strict=True)]
+        submitted = [dt.datetime.fromtimestamp(t, dt.timezone.utc) for t in draw.submitted[start:stop]]
+        writer.responses(
+            (ids[r], wave.id, int(places.centre_ids[draw.centre[r]]), places.field_ids[draw.field_code[r]],
+             draw.channel[r], "vi", submitted[r - start] - dt.timedelta(seconds=int(draw.duration[r])),
+             submitted[r - start], int(draw.duration[r]), flags[r], draw.device[r], None, "included", None,
+             compact[r * width:(r + 1) * width], opinion_text[r - start])
+            for r in rows
+        )
         row = np.concatenate(rows_of)
         order = np.argsort(row, kind="stable")  # response by response, in id order
         writer.answers(zip(keys[row[order]].tolist(), np.concatenate(codes_of)[order].tolist(),

@@ -45,13 +45,11 @@ from survey.reports.model import (
 )
 from survey.reports.small_area import add_small_area, previous_locality_index
 from survey.reports.wording import change_sentence, driver_reading
+from survey.weights.scores import NONE_VALUE, OPINION_ITEMS, SAID_PREFIX
 
 WEIGHT, STRATUM, PSU, LOCALITY = "design_weight", "stratum", "psu", "locality_code"
 DEFAULT_TARGET = 0.86
 WEAKEST_COUNT = 5
-OPINION_ITEMS = ("harassment", "informal_payment")
-NONE_VALUE = "khong_co"  # the occurrence answer "Không có"
-SAID_PREFIX = "_said_"  # 0/1 column per opinion item: any occurrence reported
 DRIVER_OUTCOME_ELEMENT = "results"  # "Kết quả giải quyết TTHC" when no overall item exists
 OVERALL_ITEM = "overall"
 MIN_ANSWER_RATE = 0.5  # an element answered by fewer respondents is left out of the drivers
@@ -212,11 +210,11 @@ def _locality_rows(localities, by_locality, srs, root_name, frame) -> list[Local
 
 
 def _add_opinions(frame: pd.DataFrame) -> None:
-    """0/1 columns ``_said_<item>``: any occurrence reported (answer other than "Không có").
+    """0/1 columns ``_said_<item>``: any occurrence reported (answer other than "Không gặp").
 
     A ``_said_<item>`` column already in the frame (as the database loader gives) is
     kept; else a text answer is compared with the choice value, and a numeric one is
-    the choice's position (1 = "Không có").
+    the choice's position (1 = "Không gặp").
     """
     for item in OPINION_ITEMS:
         if f"{SAID_PREFIX}{item}" in frame.columns or item not in frame.columns:

@@ -22,7 +22,9 @@ from survey.weights.quarters import wave_quarter
 
 
 def opinion_answers(session: Session, wave: Wave) -> pd.DataFrame:
-    """``response_id`` and a 0/1 column ``_said_<item>`` per opinion item (NaN: no answer).
+    """``response_id`` and a 0/1 column ``_said_<item>`` per opinion item (NaN: no answer),
+    read from the answer table itself (the report reads the compact copy, ``response.opinions``,
+    through ``analysis_frame(..., opinions=True)``; tests check one against the other).
 
     One query per item, each a range scan of the partial index ``ix_answer_opinion_items``
     (the item filter is literal SQL so both databases can use it), fetched as the driver's
@@ -87,12 +89,8 @@ def earlier_waves(session: Session, wave: Wave) -> list[Wave]:
 
 
 def wave_frame(session: Session, wave: Wave, exclude) -> tuple[pd.DataFrame, object]:
-    """The analysis frame of ``wave`` with the opinion answers joined on."""
-    frame, weighting = analysis_frame(session, wave, exclude=exclude)
-    if not frame.empty:
-        opinions = opinion_answers(session, wave)
-        frame = frame.merge(opinions, on="response_id", how="left")
-    return frame, weighting
+    """The analysis frame of ``wave`` with the opinion answers (``_said_<item>``) on it."""
+    return analysis_frame(session, wave, exclude=exclude, opinions=True)
 
 
 def item_labels(definition) -> dict[str, str]:
@@ -106,10 +104,7 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
     from survey.reports.charts import render_all
 
     progress("loading responses")
-    frame, weighting = analysis_frame(session, wave, exclude=exclude)
-    if not frame.empty:
-        progress("loading opinion answers")
-        frame = frame.merge(opinion_answers(session, wave), on="response_id", how="left")
+    frame, weighting = wave_frame(session, wave, exclude)
     definition = from_dict(wave.questionnaire_version.definition)
     previous = []
     for earlier in earlier_waves(session, wave):

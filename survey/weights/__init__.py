@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from survey.models import AdminCount, ServiceCentre, ServiceField, Wave
 from survey.weights.design import cell_weights
-from survey.weights.frame import is_kept, load_responses
+from survey.weights.frame import is_kept, load_responses, opinion_columns
 from survey.weights.quarters import wave_quarter
 from survey.weights.report import Collapse, Trimming, WeightingReport
+from survey.weights.scores import OPINION_ITEMS, SAID_PREFIX
 
 __all__ = ["DEFAULT_EXCLUDE", "FRAME_COLUMNS", "PSU_KINDS", "Collapse", "Trimming", "WeightingReport",
            "analysis_frame", "quarter_counts"]
@@ -57,6 +58,7 @@ def analysis_frame(
     margins: Mapping[str, Mapping[str, float]] | None = None,
     centre_ids=None,
     timezone: str | None = None,
+    opinions: bool = False,
 ) -> tuple[pd.DataFrame, WeightingReport]:
     """One row per kept response of `wave`: place, design, time, flags, weight, likert scores.
 
@@ -65,6 +67,9 @@ def analysis_frame(
     `trim` caps weights at that multiple of the median; `margins` ({item: {value: total}})
     rakes the weights to known totals; `psu` is "desk_day" (centre × local date) or "response".
     `centre_ids` limits the frame to some centres, whose weights stay those of the whole wave.
+    `opinions` adds, after the items, a column ``_said_<item>`` per opinion item
+    (survey.weights.scores.OPINION_ITEMS): 1.0 an occurrence reported, 0.0 "Không gặp", NaN
+    no answer.
     """
     if psu not in PSU_KINDS:
         raise ValueError(f"unknown PSU {psu!r}; use one of {', '.join(PSU_KINDS)}")
@@ -104,7 +109,9 @@ def analysis_frame(
     if margins:
         frame["design_weight"] = _rake(session, wave, frame, margins)
         raked_to = tuple(margins)
-    items = [c for c in frame.columns if c not in FRAME_COLUMNS and c not in ("flags", "review_status")]
+    if opinions:
+        frame[[f"{SAID_PREFIX}{item}" for item in OPINION_ITEMS]] = opinion_columns(session, frame)
+    items = [c for c in frame.columns if c not in FRAME_COLUMNS and c not in ("flags", "review_status", "opinions")]
     frame = frame[FRAME_COLUMNS + items]
     if centre_ids is not None:
         codes = set(session.scalars(select(ServiceCentre.code).where(ServiceCentre.id.in_(list(centre_ids)))))

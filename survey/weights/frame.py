@@ -9,6 +9,7 @@ from small lookup tables joined in pandas. Responses stored before the compact c
 from __future__ import annotations
 
 import json
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -66,18 +67,23 @@ def _fetch_plain(session: Session, query) -> list[tuple]:
 def load_responses(session: Session, wave: Wave, timezone: str) -> pd.DataFrame:
     """Every stored response of `wave` with its place, time, flags and likert scores."""
     wave_id = Response.wave_id
-    if session.get_bind().dialect.name == "sqlite":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
         # SQLite would walk the (wave, centre) index and fetch each row by rowid, at random;
         # a wave is most of the table, so one sequential scan is several times faster.
         wave_id = wave_id + 0
+    # SQLite's 32 hex digits are dashed below in one NumPy pass, not per row in SQL
+    response_id = type_coerce(Response.id, String) if sqlite else response_id_text(session)
     query = select(
-        response_id_text(session), Response.centre_id, Response.field_id, Response.channel,
+        response_id, Response.centre_id, Response.field_id, Response.channel,
         _epoch(session), cast(Response.quality_flags, Text), Response.review_status,
-        Response.scores,
+        Response.scores, Response.opinions,
     ).where(wave_id == wave.id)
     columns = ["response_id", "centre_id", "field_id", "channel", "epoch", "flags_json",
-               "review_status", "scores"]
+               "review_status", "scores", "opinions"]
     raw = pd.DataFrame(_fetch_plain(session, query), columns=columns)
+    if sqlite:
+        raw["response_id"] = _dashed(raw["response_id"].to_numpy(dtype=object))
     frame = _places(session, raw)
     local = pd.to_datetime(raw["epoch"].astype(float), unit="s", utc=True).dt.tz_convert(timezone)
     frame["local_date"] = _dates(local)
@@ -87,9 +93,24 @@ def load_responses(session: Session, wave: Wave, timezone: str) -> pd.DataFrame:
     frame["time_band"] = labels[np.searchsorted(bounds, hours, side="right") - 1] if len(raw) else []
     frame["flags"] = _flag_lists(raw["flags_json"])
     frame["review_status"] = raw["review_status"].to_numpy()
+    frame["opinions"] = raw["opinions"].to_numpy(dtype=object)  # decoded on request (opinion_columns)
     codes = compact.likert_codes_of(wave.questionnaire_version.definition)
     frame[list(codes)] = _score_matrix(session, wave, raw, codes)
     return frame
+
+
+def _dashed(hex_ids: np.ndarray) -> np.ndarray:
+    """32-digit hex UUIDs in the usual 8-4-4-4-12 dashed form, all in one buffer."""
+    if not len(hex_ids):
+        return hex_ids
+    digits = np.frombuffer("".join(hex_ids).lower().encode("ascii"), dtype=np.uint8).reshape(len(hex_ids), 32)
+    dashed = np.full((len(hex_ids), 36), ord("-"), dtype=np.uint8)
+    for start, stop, to in ((0, 8, 0), (8, 12, 9), (12, 16, 14), (16, 20, 19), (20, 32, 24)):
+        dashed[:, to:to + stop - start] = digits[:, start:stop]
+    text = dashed.tobytes().decode("ascii")
+    out = np.empty(len(hex_ids), dtype=object)
+    out[:] = [text[i:i + 36] for i in range(0, len(text), 36)]
+    return out
 
 
 def _dates(local: pd.Series) -> np.ndarray:
@@ -133,6 +154,31 @@ def _score_matrix(session: Session, wave: Wave, raw: pd.DataFrame, codes: tuple[
     if not present.all():
         matrix[~present] = _scores_from_answers(session, wave, raw.loc[~present, "response_id"], codes)
     return matrix
+
+
+def opinion_columns(session: Session, frame: pd.DataFrame) -> np.ndarray:
+    """The ``_said_<item>`` matrix of `frame`'s responses from their compact opinions; rows
+    stored before the compact copy existed (``opinions`` NULL) read the answer table."""
+    strings = frame["opinions"].to_numpy(dtype=object)
+    present = pd.notna(strings)
+    matrix = np.full((len(frame), len(compact.OPINION_ITEMS)), np.nan)
+    if present.any():
+        matrix[present] = compact.decode_opinions(strings[present])
+    if not present.all():
+        matrix[~present] = _opinions_from_answers(session, frame["response_id"][~present])
+    return matrix
+
+
+def _opinions_from_answers(session: Session, response_ids: pd.Series) -> np.ndarray:
+    ids = [uuid.UUID(i) for i in response_ids]
+    values: dict[str, dict[str, str | None]] = {}
+    for start in range(0, len(ids), 10_000):
+        rows = session.execute(select(Answer.response_id, Answer.item_code, Answer.value).where(
+            Answer.response_id.in_(ids[start:start + 10_000]), Answer.item_code.in_(compact.OPINION_ITEMS)))
+        for response_id, code, value in rows:
+            values.setdefault(str(response_id), {})[code] = value
+    strings = [compact.encode_opinions(values.get(i, {})) for i in response_ids]
+    return compact.decode_opinions(strings)
 
 
 def _scores_from_answers(session: Session, wave: Wave, response_ids: pd.Series, codes) -> np.ndarray:

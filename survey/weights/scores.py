@@ -55,3 +55,37 @@ def decode(strings: Iterable[str], n_items: int) -> np.ndarray:
     digits = (raw.reshape(len(strings), n_items).astype(np.int16) - ord("0")).astype(float)
     digits[(digits < 1) | (digits > 5)] = np.nan
     return digits
+
+
+OPINION_ITEMS = ("harassment", "informal_payment")
+"""The opinion items (sách nhiễu, chi phí ngoài quy định) kept compact on `response.opinions`."""
+NONE_VALUE = "khong_gap"
+"""The occurrence answer "Không gặp" (choice list `occurrence`): nothing of the kind happened."""
+NO_OPINION = "."
+SAID_PREFIX = "_said_"
+"""Frame column ``_said_<item>`` per opinion item: 1.0 an occurrence reported, 0.0 "Không gặp"."""
+
+
+def encode_opinions(values: Mapping[str, str | None]) -> str:
+    """The compact string of the opinion answers in `values` (item code → stored answer text).
+
+    One character per item of OPINION_ITEMS: "0" for "Không gặp", "1" for any other answer
+    (an occurrence reported), "." when the item has no answer.
+    """
+    return "".join(NO_OPINION if values.get(code) is None else "0" if values[code] == NONE_VALUE else "1"
+                   for code in OPINION_ITEMS)
+
+
+def decode_opinions(strings: Iterable[str]) -> np.ndarray:
+    """Opinion answers as a float matrix, one column per item of OPINION_ITEMS: 1.0 when an
+    occurrence was reported, 0.0 for "Không gặp", NaN for no answer."""
+    strings = strings if isinstance(strings, (list, np.ndarray)) else list(strings)
+    n_items = len(OPINION_ITEMS)
+    if not len(strings):
+        return np.empty((0, n_items))
+    raw = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8)
+    if raw.size != len(strings) * n_items:
+        raise ValueError(f"compact opinions do not all have {n_items} characters")
+    digits = raw.reshape(len(strings), n_items).astype(float) - ord("0")
+    digits[(digits != 0) & (digits != 1)] = np.nan
+    return digits

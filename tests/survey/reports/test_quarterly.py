@@ -162,9 +162,21 @@ def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
     assert client.post("/admin/reports/2026Q4/build").status_code == 403
 
 
-def test_unknown_wave_and_pdf_are_refused(demo_waves, runner):
+def test_unknown_wave_and_format_are_refused(demo_waves, runner):
     result = runner.invoke(args=["report", "quarterly", "--wave", "2031Q1", "--out", str(demo_waves)])
     assert result.exit_code == 2 and "no wave '2031Q1'" in result.output
     result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(demo_waves),
-                                 "--format", "pdf"])
-    assert result.exit_code == 2 and "PDF is not produced" in result.output
+                                 "--format", "docx"])
+    assert result.exit_code == 2 and "unknown format 'docx'" in result.output
+
+
+def test_pdf_without_chromium_says_what_to_install(demo_waves, runner, monkeypatch, tmp_path):
+    from survey.reports import pdf
+
+    monkeypatch.setattr(pdf, "CHROMIUM", tmp_path / "no-chromium")
+    out = demo_waves / "pdf-out"
+    result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(out),
+                                 "--format", "html,pdf"])
+    assert result.exit_code == 2
+    assert "make chromium" in result.output and "Không xuất được PDF" in result.output
+    assert not (out / "report.html").exists()  # refused before any work

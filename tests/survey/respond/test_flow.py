@@ -31,6 +31,10 @@ def test_desk_qr_to_one_stored_response(citizen, desk, db_session):
     assert stored["tc1"].value == "4" and stored["tc1"].score == 4
     assert stored["field"].value == "ho_tich"
     assert stored["gy1"].score == 4  # shown because feedback_made == 'co'
+    # the compact copies say what the answer rows say
+    opinion = {"khong_gap": "0", None: "."}
+    assert response.opinions == "".join(
+        opinion.get(stored[c].value if c in stored else None, "1") for c in ("harassment", "informal_payment"))
     assert response.duration_seconds >= 0
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from survey.models import AdminCount, ReviewStatus, ServiceCentre
 from survey.weights import DEFAULT_EXCLUDE, FRAME_COLUMNS, analysis_frame
-from survey.weights.scores import likert_codes_of
+from survey.weights.scores import NONE_VALUE, OPINION_ITEMS, SAID_PREFIX, encode_opinions, likert_codes_of
 from tests.factories import make_centre, make_field, make_locality, make_response, make_wave
 
 # 09:30 in Asia/Ho_Chi_Minh (UTC+7) on Thursday 1 October 2026
@@ -96,3 +96,38 @@ def test_trimming_caps_weights_and_keeps_their_total(db_session, wave_with_respo
     assert frame["design_weight"].max() <= report.trimmed.cap + 1e-9
     with pytest.raises(ValueError):
         analysis_frame(db_session, wave, psu="centre")
+
+
+def test_opinions_from_the_compact_copy_equal_the_answer_table(db_session):
+    """Half the responses carry `opinions`, half are read from the answer table: same columns."""
+    centre = make_centre(db_session, make_locality(db_session, code="24001", name="Xã A"))
+    wave = make_wave(db_session, code="2026Q4")
+    said = [{"harassment": "khong_gap", "informal_payment": "vai_lan"},
+            {"harassment": "nhieu_lan"},
+            {}]
+    for i, answers in enumerate(said * 2):
+        make_response(db_session, wave, centre, {"tc1": "4", **answers}, submitted_at=MORNING,
+                      compact=i < len(said))
+    db_session.commit()
+    plain, _ = analysis_frame(db_session, wave)
+    assert not any(c.startswith(SAID_PREFIX) for c in plain.columns)
+    frame, _ = analysis_frame(db_session, wave, opinions=True)
+    assert list(frame.columns[-2:]) == [f"{SAID_PREFIX}harassment", f"{SAID_PREFIX}informal_payment"]
+    by_answers = {tuple(sorted(a.items())): i for i, a in enumerate(said)}
+    expected = [[0.0, 1.0], [1.0, math.nan], [math.nan, math.nan]]
+    got = frame[[f"{SAID_PREFIX}harassment", f"{SAID_PREFIX}informal_payment"]].to_numpy().tolist()
+    assert len(got) == 6 and len(by_answers) == 3
+    assert sorted(map(str, got)) == sorted(map(str, expected * 2))
+
+
+def test_the_no_occurrence_value_is_the_shipped_questionnaires_first_choice():
+    """`NONE_VALUE` names the "Không gặp" choice of the harassment and payment items."""
+    from survey.questionnaire import load_questionnaire
+    from tests.factories import PROJECT_ROOT
+
+    questionnaire = load_questionnaire(PROJECT_ROOT / "questionnaires" / "sipas-2026.yaml")
+    for code in OPINION_ITEMS:
+        first = questionnaire.items_by_code[code].choices.choices[0]
+        assert (first.value, first.label["vi"]) == (NONE_VALUE, "Không gặp")
+    assert encode_opinions({"harassment": NONE_VALUE, "informal_payment": "nhieu_lan"}) == "01"
+    assert encode_opinions({}) == ".."
