@@ -123,8 +123,13 @@ def _srs_variances(w, codes, n_domains, answered, satisfied, coefficients):
     n, weight_sum, mean, square = sums["n"], sums["w"], sums["wz"], sums["wzz"]
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = square - mean ** 2 / weight_sum
-        value = n / (n - 1) * spread * (weight_sum - n) / n
-    ok = (n >= 2) & (weight_sum > n) & (value > 0)
+        # R's deff=TRUE: simple random sampling without replacement from a population of
+        # sum(w). Where the weights carry no population (an unweighted wave: all 1, sum(w) = n)
+        # that variance is 0 and the deff undefined; use R's deff="replace" there instead.
+        without = n / (n - 1) * spread * (weight_sum - n) / n
+        replace = spread * weight_sum / (n - 1)
+        value = np.where(weight_sum > n * (1 + 1e-9), without, replace)
+    ok = (n >= 2) & (value > 0)
     return n, np.where(ok, value, np.nan)
 
 

@@ -48,3 +48,19 @@ def test_single_item_node_deff_equals_svymean_deff(sipas_data):
     domain = (("locality", "L01"),)
     share, element = results[(domain, "q1", "share")], results[(domain, "A", "element")]
     assert design_effect(element.se ** 2, srs[("L01", "A")][1]) == pytest.approx(share.deff, rel=1e-9)
+
+
+def test_unweighted_design_gets_the_with_replacement_deff(sipas_data):
+    """A wave without dossier counts has all weights 1, so sum(w) = n and R's default deff
+    (SRS without replacement from a population of sum(w)) is undefined. The report then uses
+    R's deff = "replace": for one item, one stratum and each response its own PSU, 1 up to the
+    design's m/(m-1) over the answering n/(n-1) (m responses, n of them answering the item)."""
+    data = sipas_data.assign(weight=1.0, one=1, row=range(len(sipas_data)))
+    design = Design.from_frame(data, weight="weight", strata="one", cluster="row")
+    root = parse_tree({"A": ["q1"], "B": ["q2", "q3"]})
+    results = {(r.domain, r.name, r.statistic): r for r in index_nodes(design, root, overall=True)}
+    n, variance = node_srs_variances(design, root)[(None, "A")]
+    assert n == results[(None, "q1", "share")].n
+    m = len(data)
+    expected = (m / (m - 1)) / (n / (n - 1))
+    assert design_effect(results[(None, "A", "element")].se ** 2, variance) == pytest.approx(expected, rel=1e-9)
