@@ -39,6 +39,7 @@ from survey.extensions import db
 
 PG_URL_ENV = "SURVEY_TEST_DATABASE_URL"
 COMMITS = "commits"
+LONG_MARKERS = ("slow", "browser")
 # Tests never read or write the developer's instance secret.
 os.environ.setdefault("SURVEY_SECRET_KEY", "test-secret-key-not-for-production")
 
@@ -53,7 +54,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test served through `live_server` as one that commits for real; with
-    --database-tests-only, leave out the tests that never touch the database."""
+    --database-tests-only, leave out the tests that never touch the database; run the slow
+    and browser tests first.
+
+    pytest-xdist hands out tests in this order, so a test of many seconds dealt out last would
+    keep one worker busy while the other waits; dealt out first, the short tests fill in.
+    """
     for item in items:
         if "live_server" in getattr(item, "fixturenames", ()):
             item.add_marker(COMMITS)
@@ -62,6 +68,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if without:
             config.hook.pytest_deselected(items=without)
             items[:] = [item for item in items if item not in without]
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG_MARKERS))  # stable
 
 
 def _unreachable(url: str, exc: OperationalError) -> None:
