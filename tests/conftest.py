@@ -40,6 +40,7 @@ from survey.extensions import db
 PG_URL_ENV = "SURVEY_TEST_DATABASE_URL"
 COMMITS = "commits"
 LONG_MARKERS = ("slow", "browser")
+MARKUP_ONLY = "markup_only"
 # Tests never read or write the developer's instance secret.
 os.environ.setdefault("SURVEY_SECRET_KEY", "test-secret-key-not-for-production")
 
@@ -48,14 +49,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only", action="store_true",
         help="run only the tests that use the test database (the PostgreSQL run of `make test`: "
-             "the others, pure statistics and file checks, gave their answer in the SQLite run)",
+             "the others, pure statistics, file checks and markup audits, gave their answer in the SQLite run)",
     )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test served through `live_server` as one that commits for real; with
-    --database-tests-only, leave out the tests that never touch the database; run the slow
-    and browser tests first.
+    --database-tests-only, leave out the tests that never touch the database and those that
+    check only markup (`markup_only`); run the slow and browser tests first.
 
     pytest-xdist hands out tests in this order, so a test of many seconds dealt out last would
     keep one worker busy while the other waits; dealt out first, the short tests fill in.
@@ -64,7 +65,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "live_server" in getattr(item, "fixturenames", ()):
             item.add_marker(COMMITS)
     if config.getoption("--database-tests-only"):
-        without = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())]
+        without = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())
+                   or item.get_closest_marker(MARKUP_ONLY)]
         if without:
             config.hook.pytest_deselected(items=without)
             items[:] = [item for item in items if item not in without]
