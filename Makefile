@@ -46,7 +46,8 @@ lint: $(DEV_STAMP)
 
 # Branch coverage of both runs together: the SQLite run records, the PostgreSQL run adds to it,
 # and `make test` then reports it and fails under `fail_under` (pyproject.toml). The PostgreSQL run leaves out the tests that never
-# touch the database (statistics, questionnaire files, CLI parsing): they ran on SQLite already.
+# touch the database (statistics, questionnaire files, CLI parsing) and the axe audits of the pages' markup
+# (`markup_only`): they ran on SQLite already.
 test-sqlite: $(DEV_STAMP)
 	$(PYTEST) --cov --cov-report= --cov-fail-under=0
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
+from scipy import special  # Student's t without importing scipy.stats (a second at start-up)
 
 SIGNIFICANCE = 0.05
 
@@ -57,8 +57,8 @@ def independent_change(previous_wave: str, previous: float, previous_se: float, 
     difference = current - previous
     se = math.sqrt(previous_se ** 2 + current_se ** 2)
     df = int(previous_df + current_df)
-    q = stats.t.ppf(0.5 + level / 2, df)
+    q = special.stdtrit(df, 0.5 + level / 2) if df > 0 else math.nan
     t = difference / se if se > 0 else math.nan
-    p = float(2 * stats.t.sf(abs(t), df)) if se > 0 else math.nan
+    p = float(2 * special.stdtr(df, -abs(t))) if se > 0 and df > 0 else math.nan
     return Change(previous_wave, float(previous), float(current), float(difference), se,
                   float(difference - q * se), float(difference + q * se), float(t), df, p, level)

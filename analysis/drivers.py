@@ -22,7 +22,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # Student's t without importing scipy.stats (a second at start-up)
 
 from analysis.design import Design, DesignError, numeric_column
 
@@ -99,9 +99,8 @@ def survey_logistic(design: Design, outcome: str, predictors: Sequence[str], *,
     covariance = _psu_variance(design, influence)
     se = np.sqrt(np.diag(covariance))
     df = design.df + 1 - len(names)
-    q = stats.t.ppf(0.5 + level / 2, df)
     tval = beta / se
-    p = 2 * stats.t.sf(np.abs(tval), df)
+    q, p = _t_quantile_and_p(tval, df, level)
     coefficients = tuple(Coefficient(name, float(b), float(s), float(b - q * s), float(b + q * s),
                                      float(t), float(pv))
                          for name, b, s, t, pv in zip(names, beta, se, tval, p, strict=False))
@@ -147,6 +146,13 @@ def _psu_variance(design: Design, influence: np.ndarray) -> np.ndarray:
     centred = totals - means[design.psu_stratum]
     scale = strata.scale()[design.psu_stratum]
     return (centred * scale[:, None]).T @ centred
+
+
+def _t_quantile_and_p(t: np.ndarray, df: int, level: float) -> tuple[float, np.ndarray]:
+    """Student's t on ``df``: the interval's quantile and the two-sided p-values (NaN when df < 1)."""
+    if df < 1:
+        return np.nan, np.full_like(t, np.nan)
+    return special.stdtrit(df, 0.5 + level / 2), 2 * special.stdtr(df, -np.abs(t))
 
 
 def logistic_frame(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, weight: str,

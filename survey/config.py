@@ -11,7 +11,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from argon2.profiles import RFC_9106_LOW_MEMORY as ARGON2
 from sqlalchemy.engine import make_url
@@ -82,15 +82,22 @@ def instance_secret_key(instance_path: str) -> str:
     return key
 
 
-def int_setting(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
-    """Read a whole-number setting, naming the variable when its value is not one."""
+def _parsed_setting(environ: Mapping[str, str], name: str, parse: Callable[[str], Any], wanted: str) -> Any:
+    """The setting parsed, None when unset or blank; a ConfigError naming the variable otherwise."""
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
-        return default
+        return None
     try:
-        value = int(raw)
+        return parse(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+        raise ConfigError(f"{name} must be {wanted}, got {raw!r}.") from None
+
+
+def int_setting(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    """Read a whole-number setting, naming the variable when its value is not one."""
+    value = _parsed_setting(environ, name, int, "a whole number")
+    if value is None:
+        return default
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
     return value
@@ -98,13 +105,9 @@ def int_setting(environ: Mapping[str, str], name: str, default: int, minimum: in
 
 def rate_setting(environ: Mapping[str, str], name: str, default: float) -> float:
     """Read a rate between 0 and 1 (e.g. 0.05 for 5%), naming the variable when it is not one."""
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
+    value = _parsed_setting(environ, name, float, "a number such as 0.05")
+    if value is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number such as 0.05, got {raw!r}.") from None
     if not 0 < value <= 1:
         raise ConfigError(f"{name} must be above 0 and at most 1 (0.05 means 5%), got {value}.")
     return value

@@ -32,6 +32,23 @@ class QuestionnaireKind(StrEnum):
     LEADER = "leader"
 
 
+class ItemType(StrEnum):
+    """Kinds of questionnaire item: the `type` of an item in a questionnaire file."""
+
+    SELECT_ONE = "select_one"
+    SELECT_MANY = "select_many"
+    LIKERT = "likert"  # the 5-level satisfaction scale of SIPAS
+    GRADED = "graded"  # a PAR criterion: options A-D carrying shares of its points
+    TEXT = "text"
+    INTEGER = "integer"
+
+
+class Aggregate(StrEnum):
+    """How a node of the index tree combines its children's scores."""
+
+    MEAN = "mean"
+
+
 class WaveStatus(StrEnum):
     """Lifecycle of a wave: only an open wave accepts submissions."""
 

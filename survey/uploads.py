@@ -55,6 +55,9 @@ TOO_LARGE_UNCOMPRESSED = "Tệp XLSX khi giải nén lớn hơn giới hạn {li
 TOO_MANY_ROWS = "Tệp có hơn {limit} dòng, vượt giới hạn. Hãy chia thành nhiều tệp nhỏ hơn."
 TOO_MANY_COLUMNS = "Dòng {row}: có hơn {limit} cột, vượt giới hạn."
 TOO_SLOW = "Đọc tệp quá {limit} giây, đã dừng. Hãy chia thành nhiều tệp nhỏ hơn."
+# A problem with one cell of a read table, and the commonest one; each importer adds its own.
+ROW_PROBLEM = "Dòng {row}, cột {column}: {problem}"
+EMPTY_CELL = "bỏ trống"
 
 
 class UploadError(ValueError):

@@ -22,6 +22,7 @@ import os
 import threading
 from collections.abc import Iterator
 
+import jinja2
 import pytest
 from flask import g
 from flask.globals import app_ctx
@@ -38,6 +39,8 @@ from survey.extensions import db
 
 PG_URL_ENV = "SURVEY_TEST_DATABASE_URL"
 COMMITS = "commits"
+LONG_MARKERS = ("slow", "browser")
+MARKUP_ONLY = "markup_only"
 # Tests never read or write the developer's instance secret.
 os.environ.setdefault("SURVEY_SECRET_KEY", "test-secret-key-not-for-production")
 
@@ -46,21 +49,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only", action="store_true",
         help="run only the tests that use the test database (the PostgreSQL run of `make test`: "
-             "the others, pure statistics and file checks, gave their answer in the SQLite run)",
+             "the others, pure statistics, file checks and markup audits, gave their answer in the SQLite run)",
     )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test served through `live_server` as one that commits for real; with
-    --database-tests-only, leave out the tests that never touch the database."""
+    --database-tests-only, leave out the tests that never touch the database and those that
+    check only markup (`markup_only`); run the slow and browser tests first.
+
+    pytest-xdist hands out tests in this order, so a test of many seconds dealt out last would
+    keep one worker busy while the other waits; dealt out first, the short tests fill in.
+    """
     for item in items:
         if "live_server" in getattr(item, "fixturenames", ()):
             item.add_marker(COMMITS)
     if config.getoption("--database-tests-only"):
-        without = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())]
+        without = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())
+                   or item.get_closest_marker(MARKUP_ONLY)]
         if without:
             config.hook.pytest_deselected(items=without)
             items[:] = [item for item in items if item not in without]
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG_MARKERS))  # stable
 
 
 def _unreachable(url: str, exc: OperationalError) -> None:
@@ -214,10 +224,33 @@ def _tables_with_rows(connection: Connection) -> list[str]:
     return left
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for every app of this process.
+
+    Each test builds its own app, so each would compile every template it renders again
+    (Jinja's compiler was a tenth of a test's time); a bucket is keyed by the template's name
+    and checked against its source, so an edited template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 @pytest.fixture
 def app(database_url: str, db_transaction):
     """The application bound to the test database, inside the test's transaction."""
     app = create_app(_test_config(database_url))
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
 
     @app.before_request
     def _fresh_request_globals() -> None:

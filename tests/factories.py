@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from survey.models import (
 )
 from survey.passwords import hash_password
 from survey.publishing import publish
-from survey.questionnaire import load_questionnaire
+from survey.questionnaire import QuestionnaireDefinition, load_questionnaire
 from survey.weights import scores as compact_scores
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +57,15 @@ def make_field(session: Session, code: str = "ho_tich", name: str = "Hộ tịch
 
 
 def make_version(session: Session, path: Path = SIPAS_FILE) -> QuestionnaireVersion:
-    version, _ = publish(session, load_questionnaire(path))
+    version, _ = publish(session, shipped_questionnaire(path))
     return version
+
+
+@functools.cache
+def shipped_questionnaire(path: Path) -> QuestionnaireDefinition:
+    """A shipped questionnaire file, read once per test process (its YAML parse, line numbers
+    kept for error messages, costs about 50 ms, and most tests open a wave of it)."""
+    return load_questionnaire(path)
 
 
 def make_wave(

@@ -15,6 +15,7 @@ from survey.admin import bp, staff
 from survey.audit import record
 from survey.auth.scope import roles_required, row_level
 from survey.clock import utcnow
+from survey.enums import ItemType
 from survey.extensions import db
 from survey.forms.admin import DigestForm
 from survey.models import Answer, CommentDigest, Locality, Response, ReviewStatus, ServiceCentre, UserRole, Wave
@@ -28,7 +29,7 @@ TOO_FEW_COMMENTS = "Xã/phường có dưới {n} góp ý trong đợt này: kh�
 
 def locality_comments(locality: Locality, wave: Wave) -> list[str]:
     """The scrubbed comments of `locality` in `wave`, kept responses only, sorted by text."""
-    text_items = [item.code for item in questionnaire_of(wave).items if item.type == "text"]
+    text_items = [item.code for item in questionnaire_of(wave).items if item.type == ItemType.TEXT]
     if not text_items:
         return []
     values = db.session.scalars(

@@ -22,7 +22,7 @@ from survey.admin import bp, staff
 from survey.admin.paging import paginate
 from survey.audit import record
 from survey.auth.scope import centre_criterion, require_centre_access, roles_required, row_level, visible_centres
-from survey.enums import values
+from survey.enums import ItemType, values
 from survey.extensions import db
 from survey.forms.admin import BulkReviewForm, ReviewForm
 from survey.models import Response, ReviewStatus, ServiceCentre, UserRole, Wave
@@ -147,7 +147,7 @@ def answers_by_page(questionnaire: QuestionnaireDefinition, response: Response) 
                 continue
             text = answer.value or ""
             if item.choices is not None:
-                chosen = text.split(" ") if item.type == "select_many" else [text]
+                chosen = text.split(" ") if item.type == ItemType.SELECT_MANY else [text]
                 text = ", ".join(
                     questionnaire.text(choice.label, "vi") if (choice := item.choices.choice(v)) else v
                     for v in chosen

@@ -80,13 +80,19 @@ def user_edit(user_id: int | None):
                            back_text="Danh sách tài khoản", actions=actions)
 
 
+def _confirmed_user(user_id: int) -> User:
+    """The account an admin's confirmed button acts on: 404 if unknown, 400 without the form's token."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return user
+
+
 @bp.post("/users/<int:user_id>/reset")
 @roles_required(UserRole.ADMIN)
 def user_reset(user_id: int):
     """Give an account a new one-time password, end its sessions and lift any lockout."""
-    user = db.get_or_404(User, user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    user = _confirmed_user(user_id)
     password = generate_password()
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
@@ -100,9 +106,7 @@ def user_reset(user_id: int):
 @roles_required(UserRole.ADMIN)
 def user_end_sessions(user_id: int):
     """End every session of an account, on every device, without changing its password."""
-    user = db.get_or_404(User, user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    user = _confirmed_user(user_id)
     end_sessions(user)
     record("user_sessions_end", user.username)
     db.session.commit()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey.auth.scope import sees_everything
 from survey.models import AdminCount, ServiceCentre, ServiceField, User
-from survey.uploads import UploadProblems, header_columns, read_table
+from survey.uploads import EMPTY_CELL, ROW_PROBLEM, UploadProblems, header_columns, read_table
 from survey.uploads import normalise_header as normalise
 
 COLUMNS = ("centre_code", "field_code", "quarter", "dossiers_resolved")
@@ -37,8 +37,6 @@ MISSING_COLUMNS = (
     "Dòng {row}: thiếu cột {columns}. Dòng tiêu đề phải có: " + ", ".join(COLUMNS)
     + " (hoặc " + ", ".join(VIETNAMESE_HEADERS.values()) + ")."
 )
-ROW = "Dòng {row}, cột {column}: {problem}"
-EMPTY_CELL = "bỏ trống"
 UNKNOWN_CENTRE = "không có trung tâm mã “{value}”"
 OUT_OF_SCOPE = "trung tâm “{value}” không thuộc địa bàn của bạn"
 UNKNOWN_FIELD = "không có lĩnh vực mã hoặc tên “{value}”"
@@ -104,7 +102,7 @@ def parse_counts(session: Session, user: User | None, upload, quarter: str | Non
             if key in seen:
                 found.append(("centre_code", DUPLICATE.format(first=seen[key])))
             seen.setdefault(key, number)
-        problems.extend(ROW.format(row=number, column=label.get(col, col), problem=p) for col, p in found)
+        problems.extend(ROW_PROBLEM.format(row=number, column=label.get(col, col), problem=p) for col, p in found)
         if not found and row is not None:
             rows.append(row)
     if problems:

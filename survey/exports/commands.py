@@ -10,6 +10,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from survey.enums import QualityFlag, values
 from survey.errors import BadInput
 from survey.exports.frame import export_frame
 from survey.exports.tree import index_tree
@@ -20,7 +21,7 @@ from survey.questionnaire import from_dict
 from survey.weights import DEFAULT_EXCLUDE, DEFAULT_MIN_CELL, PSU_KINDS
 
 export_group = AppGroup("export", help="Export data for analysts.")
-KNOWN_FLAGS = ("speeder", "straight_lining", "burst", "outside_hours", "repeat_device", "scrubbed")
+KNOWN_FLAGS = tuple(values(QualityFlag))
 
 
 def _flags(text: str) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.enums import ItemType
 from survey.models import Answer, Response, Wave
 from survey.questionnaire import QuestionnaireDefinition, from_dict
 from survey.weights import DEFAULT_EXCLUDE, WeightingReport, analysis_frame
@@ -36,8 +37,8 @@ def _item_columns(questionnaire: QuestionnaireDefinition) -> tuple[list[str], li
     items = questionnaire.items
     numeric = [
         item.code for item in items
-        if item.type == "integer" or (
-            item.type in ("likert", "select_one")
+        if item.type == ItemType.INTEGER or (
+            item.type in (ItemType.LIKERT, ItemType.SELECT_ONE)
             and all(str(c.value).lstrip("-").isdigit() for c in item.choices.choices)
         )
     ]

@@ -14,6 +14,7 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, 
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey.enums import ItemType
 from survey.forms import VIETNAMESE_MESSAGES, VietnameseForm, choice_list
 from survey.i18n import chrome
 from survey.questionnaire import Item, QuestionnaireDefinition
@@ -41,19 +42,19 @@ def message(language: str, key: str, **values: Any) -> str:
 def _field_for(questionnaire: QuestionnaireDefinition, item: Item, language: str):
     label = questionnaire.text(item.label, language)
     hint = questionnaire.text(item.hint, language) if item.hint else ""
-    if item.type in ("select_one", "likert", "graded"):
+    if item.type in (ItemType.SELECT_ONE, ItemType.LIKERT, ItemType.GRADED):
         required = InputRequired(message(language, "choose")) if item.required else Optional()
         choices = choice_list(
             (c.value, questionnaire.text(c.label, language)) for c in item.choices.choices
         )
         return RadioField(label, choices=choices, validators=[required], description=hint)
-    if item.type == "select_many":
+    if item.type == ItemType.SELECT_MANY:
         required = InputRequired(message(language, "choose_some")) if item.required else Optional()
         choices = choice_list(
             (c.value, questionnaire.text(c.label, language)) for c in item.choices.choices
         )
         return MultiCheckboxField(label, choices=choices, validators=[required], description=hint)
-    if item.type == "integer":
+    if item.type == ItemType.INTEGER:
         low = item.minimum if item.minimum is not None else 0
         high = item.maximum if item.maximum is not None else 10**6
         bounds = NumberRange(low, high, message(language, "number", minimum=low, maximum=high))
@@ -105,6 +106,6 @@ def answer_of(form: QuestionnairePageForm, item: Item) -> Any:
     value = form[item.code].data
     if value in (None, "", []):
         return None
-    if item.type == "select_many":
+    if item.type == ItemType.SELECT_MANY:
         return [str(v) for v in value]
-    return str(value).strip() if item.type == "text" else str(value)
+    return str(value).strip() if item.type == ItemType.TEXT else str(value)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from survey.leaders.tokens import hash_token, new_token
 from survey.models import UNIT_TYPE_OF_GROUP, LeaderInvitation, Wave
 from survey.questionnaire import QuestionnaireDefinition
-from survey.uploads import UploadLimits, UploadProblems, header_columns, read_table
+from survey.uploads import EMPTY_CELL, ROW_PROBLEM, UploadLimits, UploadProblems, header_columns, read_table
 
 GROUP_LIST = "respondent_group"
 MAX_ROWS = 5000
@@ -43,8 +43,6 @@ EMPTY = "Tệp không có dòng danh sách nào."
 MISSING_COLUMNS = ("Dòng {row}: thiếu cột {columns}. Dòng tiêu đề phải có: Nhóm, Đơn vị, Họ và tên "
                    "(có thể thêm Điện thoại, Email) hoặc group, unit, full_name, phone, email.")
 NO_GROUPS = "Phiếu của đợt {wave} không có danh sách nhóm đối tượng ({name})."
-ROW = "Dòng {row}, cột {column}: {problem}"
-EMPTY_CELL = "bỏ trống"
 UNKNOWN_GROUP = "không có nhóm “{value}”; dùng một trong: {known}"
 NO_UNIT_TYPE = "nhóm “{value}” chưa được gắn loại đơn vị (sở, xã, HĐND)"
 TOO_LONG = "dài quá {limit} ký tự"
@@ -122,7 +120,7 @@ def parse_roster(session: Session, wave: Wave, questionnaire: QuestionnaireDefin
                 found.append(("full_name", ALREADY.format(name=values["full_name"],
                                                           unit=values["unit"])))
             seen.setdefault(person, number)
-        problems.extend(ROW.format(row=number, column=COLUMN_NAMES[c], problem=p) for c, p in found)
+        problems.extend(ROW_PROBLEM.format(row=number, column=COLUMN_NAMES[c], problem=p) for c, p in found)
         if not found:
             rows.append(RosterRow(number, groups[_plain(values["group"])], _tidy(values["unit"]),
                                   _tidy(values["full_name"]), values["phone"] or None,

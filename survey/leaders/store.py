@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from survey.enums import ItemType
 from survey.models import UNIT_TYPE_OF_GROUP, LeaderDraft, LeaderInvitation, LeaderResponse, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.scrub import scrub_free_text
@@ -57,7 +58,7 @@ def stored_answers(questionnaire: QuestionnaireDefinition, answers: dict[str, An
     items = questionnaire.items_by_code
     kept = {}
     for code, value in questionnaire.relevant_answers(answers).items():
-        if items[code].type == "text":
+        if items[code].type == ItemType.TEXT:
             value, _ = scrub_free_text(value)
         kept[code] = value
     return kept

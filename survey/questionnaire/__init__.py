@@ -8,24 +8,11 @@ This package is plain Python (PyYAML only) and imports nothing else from
     shown = questionnaire.visible_items(page, answers)
 """
 from .loader import check_questionnaire, from_dict, load_directory, load_questionnaire
-from .model import (
-                    ITEM_TYPES,
-                    SCALE,
-                    Choice,
-                    ChoiceList,
-                    IndexNode,
-                    IndexTree,
-                    Item,
-                    Page,
-                    QuestionnaireDefinition,
-                    Section,
-                    Text,
-)
+from .model import Item, QuestionnaireDefinition
 from .problems import Problem, QuestionnaireError, format_problems
-from .relevance import Expression, RelevanceError, parse
 
+# The parts (pages, sections, choice lists, the index tree, relevance) are in .model and .relevance.
 __all__ = [
-    "ITEM_TYPES", "SCALE", "Choice", "ChoiceList", "Expression", "IndexNode", "IndexTree", "Item",
-    "Page", "Problem", "QuestionnaireDefinition", "QuestionnaireError", "RelevanceError", "Section", "Text",
-    "check_questionnaire", "format_problems", "from_dict", "load_directory", "load_questionnaire", "parse",
+    "Item", "Problem", "QuestionnaireDefinition", "QuestionnaireError",
+    "check_questionnaire", "format_problems", "from_dict", "load_directory", "load_questionnaire",
 ]

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from survey.enums import Aggregate, ItemType
+
 from .model import (
     AGGREGATES,
     ITEM_SCORES,
@@ -34,7 +36,7 @@ from .yamlsource import line_of
 
 QUESTIONNAIRE_CODE = re.compile(r"^[a-z][a-z0-9_-]*$")
 VALUE = re.compile(r"^[a-z0-9][a-z0-9_+-]*$")
-CHOICE_TYPES = ("select_one", "select_many", "likert", "graded")
+CHOICE_TYPES = (ItemType.SELECT_ONE, ItemType.SELECT_MANY, ItemType.LIKERT, ItemType.GRADED)
 
 
 def build(data: Any, file: str) -> QuestionnaireDefinition:
@@ -187,7 +189,7 @@ class _Builder(ShapeChecker):
                          f"{did_you_mean(kind, ITEM_TYPES)}", f"use one of {', '.join(ITEM_TYPES)}")
         choices = self.item_choices(data, kind, where)
         bounds = [self.typed(data, key, int, where) for key in ("min", "max")]
-        if kind != "integer" and any(bound is not None for bound in bounds):
+        if kind != ItemType.INTEGER and any(bound is not None for bound in bounds):
             self.problem(line_of(data), f"{where} has min or max but is not an integer item",
                          "remove min and max, or make it 'type: integer'")
         points = self.points(data, kind, where)
@@ -198,10 +200,10 @@ class _Builder(ShapeChecker):
 
     def points(self, data: Mapping, kind: str, where: str) -> float | None:
         points = self.number(data, "points", where)
-        if kind == "graded" and data.get("points") is None:
+        if kind == ItemType.GRADED and data.get("points") is None:
             self.problem(line_of(data), f"{where} is a graded criterion without points",
                          "add 'points: …', the most this criterion can earn (e.g. 'points: 1')")
-        elif kind != "graded" and points is not None:
+        elif kind != ItemType.GRADED and points is not None:
             self.problem(line_of(data, "points"), f"{where} has points but is not a graded item",
                          "remove 'points', or make it 'type: graded'")
             return None
@@ -228,12 +230,12 @@ class _Builder(ShapeChecker):
                          "define it under choice_lists or correct the name")
             return None
         chosen = self.choice_lists[name]
-        if kind == "likert" and not _is_scale(chosen) and name not in self.bad_scales:
+        if kind == ItemType.LIKERT and not _is_scale(chosen) and name not in self.bad_scales:
             self.bad_scales.add(name)
             self.problem(chosen.line, f"choice list '{name}' is used by likert {where} but is not "
                          "the 5-level scale", "give it the values 1, 2, 3, 4, 5 and a value 0 "
                          "marked 'no_answer: true' (không trả lời)")
-        if kind == "graded" and not _is_graded(chosen) and name not in self.bad_scales:
+        if kind == ItemType.GRADED and not _is_graded(chosen) and name not in self.bad_scales:
             self.bad_scales.add(name)
             self.problem(chosen.line, f"choice list '{name}' is used by graded {where} but does "
                          "not give every option a share", "give each option 'share: …' (0 to 1), "
@@ -267,7 +269,7 @@ class _Builder(ShapeChecker):
         if data is None:
             return None
         where = f"index node '{data.get('code')}'"
-        aggregate = self.typed(data, "aggregate", str, where, "mean")
+        aggregate = self.typed(data, "aggregate", str, where, Aggregate.MEAN)
         if aggregate not in AGGREGATES:
             self.problem(line_of(data, "aggregate"), f"{where} has an unknown aggregate "
                          f"'{aggregate}'", f"use one of {', '.join(AGGREGATES)}")

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from survey.enums import QuestionnaireKind, values
+from survey.enums import Aggregate, ItemType, QuestionnaireKind, values
 
 from .relevance import Expression
 from .serialize import questionnaire_to_dict
 
 Text = dict[str, str]
 
-ITEM_TYPES = ("select_one", "select_many", "likert", "graded", "text", "integer")
+ITEM_TYPES = tuple(values(ItemType))
 KINDS = tuple(values(QuestionnaireKind))
 SCALE = ("1", "2", "3", "4", "5")
 """Values of the 5-level scale of a ``likert`` item; any other value counts as no answer."""
@@ -35,7 +35,7 @@ DEFAULT_SHARES = (1.0, 0.6, 0.2, 0.0)
 """Shares of the graded options A, B, C, D when a list gives none (the national PAR practice)."""
 POINTS_TOLERANCE = 1e-6
 """How far the criteria's points may differ from the stated total (rounding of decimals)."""
-AGGREGATES = ("mean",)
+AGGREGATES = tuple(values(Aggregate))
 
 
 def _line() -> Any:
@@ -97,11 +97,11 @@ class Item:
     def score(self, value: Any) -> int | None:
         """The 1–5 score of a likert answer; ``None`` for "không trả lời" or no answer."""
         text = str(value).strip() if value is not None else ""
-        return int(text) if self.type == "likert" and text in SCALE else None
+        return int(text) if self.type == ItemType.LIKERT and text in SCALE else None
 
     def share(self, value: Any) -> float | None:
         """The share of the points a graded answer earns; ``None`` for "không đánh giá được"."""
-        if self.type != "graded" or self.choices is None or value is None:
+        if self.type != ItemType.GRADED or self.choices is None or value is None:
             return None
         return self.choices.shares.get(str(value).strip())
 
@@ -137,7 +137,7 @@ class IndexNode:
     label: Text
     children: tuple[str, ...]
     """Item codes (scored by the tree's ``item_score``) or codes of other nodes."""
-    aggregate: str = "mean"
+    aggregate: str = Aggregate.MEAN
     weights: tuple[float, ...] | None = None
     """One weight per child; ``None`` means equal weights."""
     line: int | None = _line()
@@ -208,12 +208,12 @@ class QuestionnaireDefinition:
 
     @cached_property
     def likert_items(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.type == "likert")
+        return tuple(item for item in self.items if item.type == ItemType.LIKERT)
 
     @property
     def graded_items(self) -> tuple[Item, ...]:
         """The PAR criteria: graded items carrying points."""
-        return tuple(item for item in self.items if item.type == "graded")
+        return tuple(item for item in self.items if item.type == ItemType.GRADED)
 
     def page_index(self, code: str) -> int:
         """Position of page ``code`` (0-based); ``ValueError`` when there is none."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from survey.enums import ItemType
+
 from .model import ITEM_TYPES, POINTS_TOLERANCE, Item, QuestionnaireDefinition
 from .problems import Problem
 from .relevance import Expression
@@ -109,7 +111,7 @@ def _check_index(q: QuestionnaireDefinition, report: Report) -> None:
         report(index.line, "the index has no nodes",
                "add nodes: items → elements → fields → overall")
         return
-    scored = "graded" if index.item_score == "points" else "likert"
+    scored = ItemType.GRADED if index.item_score == "points" else ItemType.LIKERT
     parent: dict[str, str] = {}
     for node in index.nodes:
         if not node.children:

@@ -26,6 +26,7 @@ from sqlalchemy.sql.dml import Insert
 
 from survey.clock import utcnow
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
+from survey.enums import ItemType
 from survey.models import Response, ResponseDraft
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.state import FormState
@@ -48,7 +49,7 @@ def remember(session: Session, questionnaire: QuestionnaireDefinition, state: Fo
     items = questionnaire.items_by_code
     answers = {
         code: value for code, value in state.answers.items()
-        if code not in items or items[code].type != "text"
+        if code not in items or items[code].type != ItemType.TEXT
     }
     upsert = _UPSERT[session.get_bind().dialect.name]
     try:

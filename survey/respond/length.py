@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from survey.enums import ItemType
 from survey.questionnaire import QuestionnaireDefinition
 
 READING_SYLLABLES_PER_MINUTE = 180
@@ -31,7 +32,7 @@ SECONDS_PER_PAGE = 2.0
 """Loading the next page over a mobile connection."""
 SHORTER_BRANCH = {"feedback_made": "khong"}
 """Answers that keep revealed questions hidden: the usual path, not the longest one."""
-CHOICE_TYPES = ("select_one", "likert", "select_many")
+CHOICE_TYPES = (ItemType.SELECT_ONE, ItemType.LIKERT, ItemType.SELECT_MANY)
 
 
 @dataclass(frozen=True)

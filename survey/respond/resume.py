@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from survey.enums import ItemType
 from survey.models import Response, ServiceCentre, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.drafts import KEEP_UNFINISHED, remembered_answers
@@ -42,6 +43,6 @@ def resume_page(questionnaire: QuestionnaireDefinition, answers: dict) -> int:
     """The first mandatory page with a question still unanswered (free text aside)."""
     for number, page in enumerate(questionnaire.pages[: mandatory_pages(questionnaire)]):
         if any(answers.get(item.code) in (None, "", [])
-               for item in questionnaire.visible_items(page, answers) if item.type != "text"):
+               for item in questionnaire.visible_items(page, answers) if item.type != ItemType.TEXT):
             return number
     return mandatory_pages(questionnaire) - 1

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from survey.clock import utcnow
+from survey.enums import ItemType
 from survey.models import Answer, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.drafts import forget
@@ -62,9 +63,9 @@ def _answers(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[
     stored, scores, scrubbed = [], [], False
     for code, value in questionnaire.relevant_answers(state.answers).items():
         item = items[code]
-        if item.type == "select_many":
+        if item.type == ItemType.SELECT_MANY:
             value = " ".join(value)
-        elif item.type == "text":
+        elif item.type == ItemType.TEXT:
             value, was_scrubbed = scrub_free_text(value)
             scrubbed = scrubbed or was_scrubbed
         score = item.score(value)

@@ -5,17 +5,15 @@ interpreter importing pandas and SciPy per case would cost a second or more each
 golden test runs the module as a real process, so the entry point itself is covered too.
 """
 
-import io
 import json
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis.cli import run
+from tests.analysis.conftest import run_in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -28,17 +26,6 @@ RTOL = 1e-6  # issue 4: reproduce R to a relative 1e-6
 def _run_process(*args):
     return subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
-
-
-def _run(*args):
-    """`python -m analysis ARGS` in this process: exit status, stdout and stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            status = run([str(arg) for arg in args])
-        except SystemExit as exc:  # argparse's own usage errors
-            status = exc.code
-    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 def test_index_json_matches_r(expected):
@@ -60,7 +47,7 @@ def test_raked_index_csv_matches_r(tmp_path, expected):
     rows = [(v, level, total) for v, levels in expected["raked_margins"].items()
             for level, total in levels.items()]
     pd.DataFrame(rows, columns=["variable", "level", "total"]).to_csv(margins, index=False)
-    done = _run("index", SIPAS, *ELEMENTS, *DESIGN, "--rake", margins, "--format", "csv")
+    done = run_in_process("index", SIPAS, *ELEMENTS, *DESIGN, "--rake", margins, "--format", "csv")
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(pd.io.common.StringIO(done.stdout))
     index = table[table.statistic == "index"].iloc[0]
@@ -68,7 +55,7 @@ def test_raked_index_csv_matches_r(tmp_path, expected):
 
 
 def test_estimate_proportion_with_success_value():
-    done = _run("estimate", SIPAS, "--var", "gender", "--stat", "proportion", "--success", "nu",
+    done = run_in_process("estimate", SIPAS, "--var", "gender", "--stat", "proportion", "--success", "nu",
                 *DESIGN, "--format", "json")
     assert done.returncode == 0, done.stderr
     (record,) = json.loads(done.stdout)
@@ -90,7 +77,7 @@ def test_estimate_proportion_with_success_value():
     (["--var", "q1", "--var", "q1", "--stat", "mean"], "--var 'q1' is given twice"),
 ])
 def test_bad_input_exits_2_with_one_line(args, message):
-    done = _run("estimate", SIPAS, *args, "--format", "json")
+    done = run_in_process("estimate", SIPAS, *args, "--format", "json")
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and message in done.stderr
@@ -101,14 +88,14 @@ def test_non_numeric_weight_names_row(tmp_path, sipas_data):
     broken.loc[11, "weight"] = "abc"
     path = tmp_path / "broken.csv"
     broken.to_csv(path, index=False)
-    done = _run("estimate", path, "--var", "q1", "--stat", "mean", "--weight", "weight",
+    done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--weight", "weight",
                 "--format", "csv")
     assert done.returncode == 2
     assert done.stderr.strip() == "analysis: error: column 'weight' row 12: 'abc' is not a number"
 
 
 def test_bad_element_spec_exits_2():
-    done = _run("index", SIPAS, "--element", "A", "--format", "json")
+    done = run_in_process("index", SIPAS, "--element", "A", "--format", "json")
     assert done.returncode == 2 and "NAME=ITEM,ITEM" in done.stderr
 
 
@@ -116,7 +103,7 @@ def test_margins_with_unequal_totals_exit_2(tmp_path):
     margins = tmp_path / "margins.csv"
     bands = "".join(f"age_band,{band},5\n" for band in ("18-25", "26-34", "35-49", "50-60", "60+"))
     margins.write_text("variable,level,total\ngender,nam,10\ngender,nu,10\n" + bands)
-    done = _run("index", SIPAS, *ELEMENTS, "--rake", margins, "--format", "json")
+    done = run_in_process("index", SIPAS, *ELEMENTS, "--rake", margins, "--format", "json")
     assert done.returncode == 2 and "margins do not sum to the same total" in done.stderr
 
 
@@ -138,7 +125,7 @@ def test_contradictory_margins_exit_2_naming_the_level(tmp_path, sipas_data):
     data = tmp_path / "g2.csv"
     sipas_data.assign(g2=sipas_data["gender"]).to_csv(data, index=False)
     margins = _margins(tmp_path, ["gender,nam,100", "gender,nu,200", "g2,nam,200", "g2,nu,100"])
-    done = _run("estimate", data, "--var", "q1", "--stat", "mean", "--weight", "weight",
+    done = run_in_process("estimate", data, "--var", "q1", "--stat", "mean", "--weight", "weight",
                 "--rake", margins, "--format", "json")
     assert _one_error_line(done) == ("analysis: error: raking cannot meet margin 'gender' level 'nam': "
                                      "weights reach 200 against a target of 100; "
@@ -152,7 +139,7 @@ def test_infinite_weight_exits_2_naming_column_and_row(tmp_path, sipas_data, bad
     broken.loc[4, "weight"] = bad
     path = tmp_path / "broken.csv"
     broken.to_csv(path, index=False)
-    done = _run("estimate", path, "--var", "q1", "--stat", "mean", "--weight", "weight",
+    done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--weight", "weight",
                 "--format", "json")
     assert _one_error_line(done) == ("analysis: error: weight column 'weight': 1 rows have "
                                      "infinite weights (first at row 5)")
@@ -163,14 +150,14 @@ def test_infinite_value_exits_2_naming_column_and_row(tmp_path, sipas_data):
     broken.loc[4, "q1"] = "inf"
     path = tmp_path / "broken.csv"
     broken.to_csv(path, index=False)
-    done = _run("estimate", path, "--var", "q1", "--stat", "mean", "--format", "csv")
+    done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--format", "csv")
     assert _one_error_line(done) == "analysis: error: column 'q1' row 5: 'inf' is not a finite number"
 
 
 def test_repeated_margin_row_exits_2_naming_both_rows(tmp_path):
     """The later gender,nam row used to overwrite the earlier one silently."""
     margins = _margins(tmp_path, ["gender,nam,100", "gender,nu,200", "gender,nam,300"])
-    done = _run("estimate", SIPAS, "--var", "q1", "--stat", "mean", "--rake", margins,
+    done = run_in_process("estimate", SIPAS, "--var", "q1", "--stat", "mean", "--rake", margins,
                 "--format", "json")
     assert _one_error_line(done).endswith("margins.csv row 3: gender,nam repeats row 1")
 
@@ -181,7 +168,7 @@ def test_repeated_margin_row_exits_2_naming_both_rows(tmp_path):
 ])
 def test_unusable_margins_file_exits_2(tmp_path, lines, message):
     """A header-only margins file used to skip raking without a word."""
-    done = _run("estimate", SIPAS, "--var", "q1", "--stat", "mean", "--rake",
+    done = run_in_process("estimate", SIPAS, "--var", "q1", "--stat", "mean", "--rake",
                 _margins(tmp_path, lines), "--format", "json")
     assert _one_error_line(done).endswith(message)
 
@@ -193,7 +180,7 @@ def test_unusable_margins_file_exits_2(tmp_path, lines, message):
 ])
 def test_clashing_element_names_exit_2(elements, message):
     """--element index=q2 used to give two records both named 'index'."""
-    done = _run("index", SIPAS, *elements, "--format", "json")
+    done = run_in_process("index", SIPAS, *elements, "--format", "json")
     assert _one_error_line(done) == f"analysis: error: {message}"
 
 
@@ -201,7 +188,7 @@ def test_by_column_without_values_exits_2(tmp_path, sipas_data):
     """An all-blank --by column used to print an empty result with status 0."""
     path = tmp_path / "blank_by.csv"
     sipas_data.assign(region="").to_csv(path, index=False)
-    done = _run("estimate", path, "--var", "q1", "--stat", "mean", "--by", "region", "--format", "csv")
+    done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--by", "region", "--format", "csv")
     assert _one_error_line(done).endswith("by column 'region' has no values, so there are no domains "
                                           "to report")
 
@@ -209,7 +196,7 @@ def test_by_column_without_values_exits_2(tmp_path, sipas_data):
 def test_fpc_below_sampled_psus_exits_2_naming_stratum(tmp_path, sipas_data):
     path = tmp_path / "fpc.csv"
     sipas_data.assign(N=3).to_csv(path, index=False)
-    done = _run("estimate", path, "--var", "q1", "--stat", "mean", *DESIGN, "--fpc", "N",
+    done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", *DESIGN, "--fpc", "N",
                 "--format", "csv")
     assert _one_error_line(done).endswith("fpc column 'N' row 1: stratum 'L01' has 29 sampled PSUs "
                                           "but a population of 3 PSUs")
@@ -219,13 +206,13 @@ def test_repeated_header_exits_2(tmp_path):
     """pandas would rename the second q1 to 'q1.1' and --var q1 would read the first."""
     path = tmp_path / "twice.csv"
     path.write_text("q1,weight,q1\n1,2,3\n4,2,5\n")
-    done = _run("estimate", path, "--var", "q1", "--stat", "mean", "--format", "csv")
+    done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--format", "csv")
     assert _one_error_line(done).endswith("twice.csv: two columns are named 'q1' in the header")
 
 
 def test_success_value_no_row_has_gets_a_note():
     """--success Nu (the data say 'nu') used to report 0 without a word."""
-    done = _run("estimate", SIPAS, "--var", "gender", "--stat", "proportion", "--success", "Nu",
+    done = run_in_process("estimate", SIPAS, "--var", "gender", "--stat", "proportion", "--success", "Nu",
                 "--format", "json")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ("analysis: note: no row of 'gender' has --success 'Nu', so its proportion "

@@ -1,24 +1,22 @@
-"""`python -m analysis index --tree TREE.json`: the index tree as a file, nested nodes included."""
+"""`python -m analysis index --tree TREE.json`: the index tree as a file, nested nodes included.
+
+The cases run the command in this process (`run_in_process`); tests/analysis/test_analysis_cli.py
+runs `python -m analysis` as a real process.
+"""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from analysis import estimate_index
 from analysis.tree import TreeError, read_tree
+from tests.analysis.conftest import run_in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SIPAS = str(ROOT / "tests" / "data" / "sipas_synthetic.csv")
 DESIGN = ["--weight", "weight", "--strata", "locality", "--cluster", "psu"]
 RTOL = 1e-12  # the file and the Python API run the same arithmetic
-
-
-def _run(*args):
-    return subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
 
 
 def _node(code, children, weights=None):
@@ -47,7 +45,7 @@ def _write(tmp_path, tree) -> Path:
 
 def test_nested_tree_file_gives_the_python_api_numbers(tmp_path, sipas_data):
     """Nested nodes and unequal weights through the CLI equal estimate_index on the same frame."""
-    done = _run("index", SIPAS, "--tree", _write(tmp_path, NESTED), *DESIGN, "--by", "locality",
+    done = run_in_process("index", SIPAS, "--tree", _write(tmp_path, NESTED), *DESIGN, "--by", "locality",
                 "--format", "json")
     assert done.returncode == 0, done.stderr
     cli = {(r["node"], (r["domain"] or {}).get("locality")): r for r in json.loads(done.stdout)}
@@ -69,8 +67,8 @@ def test_nested_tree_file_gives_the_python_api_numbers(tmp_path, sipas_data):
 def test_flat_tree_file_equals_element_flags(tmp_path):
     tree = {"nodes": [_node("index", ["A", "B"]), _node("A", ["q1", "q2", "q3", "q4"]),
                       _node("B", ["q5", "q6", "q7", "q8"])]}
-    by_file = _run("index", SIPAS, "--tree", _write(tmp_path, tree), *DESIGN, "--format", "json")
-    by_flags = _run("index", SIPAS, "--element", "A=q1,q2,q3,q4", "--element", "B=q5,q6,q7,q8",
+    by_file = run_in_process("index", SIPAS, "--tree", _write(tmp_path, tree), *DESIGN, "--format", "json")
+    by_flags = run_in_process("index", SIPAS, "--element", "A=q1,q2,q3,q4", "--element", "B=q5,q6,q7,q8",
                     *DESIGN, "--format", "json")
     assert by_file.returncode == by_flags.returncode == 0, by_file.stderr + by_flags.stderr
     assert json.loads(by_file.stdout) == json.loads(by_flags.stdout)
@@ -97,7 +95,7 @@ def _one_error(done) -> str:
     ([_node("top", ["A"]), _node("A", ["q1"]), _node("A", ["q2"])], "node 'A' is defined twice"),
 ])
 def test_bad_tree_exits_2_naming_the_node(tmp_path, nodes, message):
-    done = _run("index", SIPAS, "--tree", _write(tmp_path, {"nodes": nodes}), *DESIGN,
+    done = run_in_process("index", SIPAS, "--tree", _write(tmp_path, {"nodes": nodes}), *DESIGN,
                 "--format", "json")
     assert message in _one_error(done)
 
@@ -107,11 +105,11 @@ def test_unreadable_tree_file_names_the_line(tmp_path):
     path.write_text('{"nodes": [\n  {"code": "x",}\n]}', encoding="utf-8")
     with pytest.raises(TreeError, match="line 2: not valid JSON"):
         read_tree(str(path))
-    assert "line 2: not valid JSON" in _one_error(_run("index", SIPAS, "--tree", path, "--format", "csv"))
+    assert "line 2: not valid JSON" in _one_error(run_in_process("index", SIPAS, "--tree", path, "--format", "csv"))
 
 
 def test_tree_and_element_flags_exclude_each_other(tmp_path):
-    done = _run("index", SIPAS, "--tree", _write(tmp_path, NESTED), "--element", "A=q1",
+    done = run_in_process("index", SIPAS, "--tree", _write(tmp_path, NESTED), "--element", "A=q1",
                 "--format", "json")
     assert "not allowed with argument" in _one_error(done)
 
@@ -123,5 +121,5 @@ def test_bad_cell_in_an_item_still_names_its_row(tmp_path, sipas_data):
     data.loc[41, "q7"] = "bốn"
     path = tmp_path / "bad.csv"
     data.to_csv(path, index=False)
-    done = _run("index", path, "--tree", _write(tmp_path, NESTED), *DESIGN, "--format", "json")
+    done = run_in_process("index", path, "--tree", _write(tmp_path, NESTED), *DESIGN, "--format", "json")
     assert _one_error(done) == "analysis: error: column 'q7' row 42: 'bốn' is not a number"

@@ -1,7 +1,11 @@
 """Configuration from the environment and the instance folder."""
 
+import subprocess
+import sys
+
 import pytest
 
+import survey.config
 from survey.config import ConfigError, engine_options, instance_secret_key, load_config, normalise_database_url
 
 
@@ -83,13 +87,15 @@ def test_redis_rate_limit_storage_is_accepted(tmp_path):
 
 def test_workers_starting_together_share_one_secret_key(tmp_path):
     """gunicorn -w N on a first start: every worker must read the same, complete key."""
-    import subprocess
-    import sys
-
-    code = "import sys; from survey.config import instance_secret_key; print(instance_secret_key(sys.argv[1]))"
+    # Each worker loads survey/config.py on its own, not through the `survey` package, whose
+    # import (the whole app, pandas, SciPy) costs seconds per process and races nothing.
+    code = ("import importlib.util, sys; spec = importlib.util.spec_from_file_location('config', sys.argv[2]); "
+            "config = importlib.util.module_from_spec(spec); spec.loader.exec_module(config); "
+            "print(config.instance_secret_key(sys.argv[1]))")
     for attempt in range(2):
         folder = tmp_path / f"instance-{attempt}"
-        workers = [subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
+        workers = [subprocess.Popen([sys.executable, "-c", code, str(folder), survey.config.__file__],
+                                    stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True) for _ in range(4)]
         keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
         assert all(worker.returncode == 0 for worker in workers)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts the app in a subprocess: seconds each, scheduled first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -52,6 +52,7 @@ def test_declared_dimension_is_ignored():
     assert table.rows == [(2, ["24001", "ho_tich", "2026Q3", "7"])]
 
 
+@pytest.mark.slow
 def test_zip_bomb_stops_at_the_uncompressed_limit():
     """A sheet inflating to 200 MB from a few hundred KB is refused before openpyxl reads it."""
     padding = b" " * (200 * 1024 * 1024)

@@ -1,4 +1,4 @@
-"""``python -m analysis fh``: the issue 13 contract, run as a subprocess."""
+"""``python -m analysis fh``: the issue 13 contract, run in process and once as a subprocess."""
 
 import json
 import subprocess
@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import run
+from tests.analysis.conftest import run_in_process
 
 ROOT = Path(__file__).resolve().parents[3]
 RTOL = 1e-6  # issue 13: R sae's values to a relative 1e-6
@@ -17,6 +18,11 @@ FH = ["--area", "SmallArea", "--estimate", "yi", "--variance", "variance"]
 
 
 def _run(*args):
+    """``python -m analysis fh ARGS``, in this process (one test below runs it as a process)."""
+    return run_in_process("fh", *args)
+
+
+def _run_process(*args):
     return subprocess.run([sys.executable, "-m", "analysis", "fh", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
@@ -125,7 +131,7 @@ def test_fh_bad_input_as_a_process_has_no_traceback(tmp_path):
     """The same through ``python -m analysis``: status 2 and a single line."""
     path = tmp_path / "bad.csv"
     path.write_text("code,p,v\nA1,0.8,0.001\nA1,0.7,0.001\n")
-    done = _run(path, "--area", "code", "--estimate", "p", "--variance", "v", "--format", "csv")
+    done = _run_process(path, "--area", "code", "--estimate", "p", "--variance", "v", "--format", "csv")
     assert done.returncode == 2
     assert done.stderr.strip() == "analysis: error: column 'code' row 2: area 'A1' repeats row 1"
 

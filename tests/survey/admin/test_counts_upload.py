@@ -203,6 +203,7 @@ def test_csv_field_over_the_csv_limit_is_refused_with_its_row(client, db_session
     assert _counts(db_session) == []
 
 
+@pytest.mark.slow
 def test_45000_row_csv_is_stored_in_one_upload(client, db_session, auth):
     """Issue 14: this valid file took 31 s row by row and the worker was killed; now it is read and inserted in bulk."""
     localities = [make_locality(db_session, code=f"25{i:03d}", name=f"Xã {i}") for i in range(30)]
@@ -249,6 +250,7 @@ def test_declared_dimension_workbook_is_read_through_the_page(client, db_session
     assert _counts(db_session) == [("24001", "ho_tich", "2026Q3", 7)]
 
 
+@pytest.mark.slow
 def test_zip_bomb_is_refused_with_the_limit_named(client, db_session, auth):
     _setup(db_session)
     auth("admin")

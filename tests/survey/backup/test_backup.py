@@ -31,6 +31,7 @@ def _restored(url) -> set[str]:
     return found
 
 
+@pytest.mark.slow
 def test_a_backup_restores_every_response(app, runner, db_session, database_url, tmp_path):
     wave = make_wave(db_session)
     centre = make_centre(db_session)

@@ -1,6 +1,7 @@
 """`flask demo responses`: synthetic responses in bulk, stored as the web form stores them."""
 
 import numpy as np
+import pytest
 from sqlalchemy import func, select
 
 from survey.models import AdminCount, Answer, Response, Wave
@@ -15,6 +16,7 @@ def _seed(runner):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_demo_wave_is_filled_like_the_form_fills_it(runner, db_session):
     _seed(runner)
     result = runner.invoke(args=["demo", "responses", "--wave", "2025Q2", "--count", "3000", "--seed", "7",

@@ -18,6 +18,9 @@ from survey.reports.wording import decimal, percent
 from survey.weights import analysis_frame
 from tests.factories import PROJECT_ROOT
 
+# Each test fills two demo waves: seconds each, scheduled first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 SAME = 1e-9  # the report and the CLI run the same estimator on the same rows
 
 

@@ -72,6 +72,7 @@ def test_thin_localities_are_model_based_and_ranked_beside_reliable_ones(report)
     assert [r.rank for r in reliable] == sorted(r.rank for r in reliable)
 
 
+@pytest.mark.slow
 def test_renderers_show_the_column_the_plot_and_the_note(app, report):
     """HTML: column, model-based label, plot and appendix; XLSX: the same columns; JSON: extra."""
     document = report.as_dict()

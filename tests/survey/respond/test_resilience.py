@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import redis
+from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
 
 from survey.models import Response
@@ -16,13 +17,15 @@ from tests.survey.respond.conftest import Citizen
 REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def test_expired_csrf_token_rerenders_with_answers_and_a_fresh_token(app, citizen, desk, db_session):
+def test_expired_csrf_token_rerenders_with_answers_and_a_fresh_token(app, citizen, desk, db_session, monkeypatch):
     app.config.update(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=1)
     _, centre, _ = desk
     citizen.open(f"/q/{centre.code}")
     old_token = citizen.csrf
     assert old_token
-    time.sleep(2.1)  # the signed timestamp has whole-second resolution
+    # Two seconds later, by the signer's clock (whole seconds) rather than by waiting.
+    later = int(time.time()) + 2
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: later)
     citizen.post("next", {"tc1": "5"})
     assert citizen.status == 200
     assert "Phiên làm việc đã hết hạn" in citizen.html

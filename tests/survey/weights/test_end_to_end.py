@@ -51,6 +51,7 @@ def _walk(app, centre_code: str, rng: np.random.Generator) -> None:
     assert citizen.status == 303 and "/cam-on" in citizen.location, citizen.html[:500]
 
 
+@pytest.mark.slow
 def test_export_and_the_analysis_cli_give_the_python_api_numbers(app, runner, db_session, tmp_path):
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
