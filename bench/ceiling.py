@@ -33,11 +33,17 @@ from bench.load import form_of, prepare_database, start_gunicorn, stop, worker_p
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+def _cpu_fields(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def workers_cpu(server: subprocess.Popen) -> float:
-    """CPU seconds (user + system) used so far by the server's worker processes."""
-    total = 0
+    """CPU seconds (user + system) used so far by the server's workers, live ones and those
+    gunicorn has already replaced (`max_requests`), whose time the master reaped."""
+    master = _cpu_fields(server.pid)
+    total = int(master[13]) + int(master[14])  # cutime, cstime: reaped workers
     for pid in worker_pids(server):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = _cpu_fields(pid)
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICK
 
