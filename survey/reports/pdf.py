@@ -10,6 +10,7 @@ machine.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 CHROMIUM = Path(os.environ.get("SURVEY_CHROMIUM", "/usr/bin/chromium"))
@@ -37,8 +38,17 @@ def check_renderer() -> None:
 
 
 def to_pdf(html: str) -> bytes:
-    """The PDF of a self-contained report page: A4 portrait, backgrounds printed."""
+    """The PDF of a self-contained report page: A4 portrait, backgrounds printed.
+
+    Printed on a thread of its own: Playwright's sync API refuses to run where an asyncio
+    loop is running (a caller inside an async server, a test process with a browser open).
+    """
     check_renderer()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-pdf") as printer:
+        return printer.submit(_print, html).result()
+
+
+def _print(html: str) -> bytes:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
