@@ -3,8 +3,10 @@
 Why these values (figures in docs/benchmarks.md, "Reliability under load"):
 
 - 2 workers × 4 threads (gthread). A page post spends part of its time waiting on the
-  database (SQLite's fsync, a PostgreSQL round trip), so a second thread per core keeps the
-  CPU busy; beyond 4 the GIL makes threads queue for CPU instead. Processes, not only
+  database (SQLite's fsync, a lock held by another writer, a PostgreSQL round trip) and an
+  official's upload may hold a thread for up to 20 s, so extra threads keep citizens served
+  meanwhile. When only page posts arrive at full speed, 2 threads gave 20–30 % more posts per
+  second than 4 (less GIL contention; `SURVEY_THREADS=2` for a server that takes nothing else). Processes, not only
   threads: `kill -9` of one worker leaves the other serving while the master restarts it.
 - A slow upload cannot starve the citizen form: an officer's counts upload occupies one
   thread of one worker for at most the upload reader's time bound (survey.uploads, 20 s),
