@@ -23,7 +23,7 @@ from analysis.sae.benchmark import BENCHMARK_TYPES, benchmark, normalised_shares
 from analysis.sae.bootstrap import BootstrapMSE, bootstrap_mse
 from analysis.sae.diagnostics import Diagnostics, diagnose
 from analysis.sae.intervals import INTERVALS, mse_half_width, robust_half_width
-from analysis.sae.model import FayHerriotFit, fay_herriot
+from analysis.sae.model import FayHerriotFit, check_option, fay_herriot
 
 #: bootstrap replicates unless told otherwise
 REPLICATES = 500
@@ -64,10 +64,9 @@ def small_area_estimates(direct, direct_variance, design, *, method="reml", tran
     """
     if not 0 < level < 1:
         raise ValueError(f"level {level} must lie strictly between 0 and 1")
-    if interval not in INTERVALS:
-        raise ValueError(f"interval must be one of {INTERVALS}, not {interval!r}")
-    if benchmark_value is not None and benchmark_type not in BENCHMARK_TYPES:
-        raise ValueError(f"benchmark type must be one of {BENCHMARK_TYPES}")
+    check_option("interval", interval, INTERVALS)
+    if benchmark_value is not None:
+        check_option("benchmark type", benchmark_type, BENCHMARK_TYPES)
     direct = np.asarray(direct, dtype=float)
     direct_variance = np.asarray(direct_variance, dtype=float)
     if transform != "none" and n_eff is None:

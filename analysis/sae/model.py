@@ -228,13 +228,18 @@ def fit_many(y, D, X, method="reml", adjustment="yoshimori-lahiri"):
     return (A, adjusted, *parts, iterations)
 
 
+def check_option(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    """Raise ValueError naming the option unless ``value`` is one of ``allowed``."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}, not {value!r}")
+
+
 def fay_herriot(direct, sampling_variance, design, method="reml",
                 adjustment="yoshimori-lahiri") -> FayHerriotFit:
     """Fit the model to one set of areas; ``design`` is X with the intercept column first."""
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    if adjustment is not None and adjustment not in ADJUSTMENTS:
-        raise ValueError(f"adjustment must be one of {ADJUSTMENTS} or None, not {adjustment!r}")
+    check_option("method", method, METHODS)
+    if adjustment is not None:
+        check_option("adjustment", adjustment, ADJUSTMENTS)
     y = np.asarray(direct, dtype=float)
     D = np.asarray(sampling_variance, dtype=float)
     X = np.asarray(design, dtype=float)
