@@ -2,26 +2,23 @@
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import text
 
 from survey.extensions import db
 from survey.models import AuditLog
 
 
-def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas apply to the SQLite run only")
-    with db.engine.connect() as connection:
-        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
-
-
-def test_postgres_engine_pre_pings(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("pool_pre_ping applies to the PostgreSQL run")
-    assert db.engine.pool._pre_ping is True
+def test_engine_settings_suit_the_database_under_test(app):
+    """SQLite runs with WAL, foreign keys and a busy timeout; PostgreSQL's pool pings a
+    connection before lending it (a dropped one is replaced, not handed to a request)."""
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    else:
+        assert db.engine.dialect.name == "postgresql"
+        assert db.engine.pool._pre_ping is True
 
 
 def test_timestamps_come_back_timezone_aware_in_utc(db_session):
