@@ -20,7 +20,7 @@ NONE_VALUE = 'khong_gap'
 
 
 def _character(item: str) -> str:
-    """SQL for one item's character: "1" occurrence, "0" "Không có", "." no answer."""
+    """SQL for one item's character: "1" occurrence, "0" "Không gặp", "." no answer."""
     return (
         "COALESCE((SELECT CASE WHEN a.value IS NULL THEN '.' "
         f"WHEN a.value = '{NONE_VALUE}' THEN '0' ELSE '1' END FROM answer a "

@@ -17,7 +17,6 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     select,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -107,10 +106,6 @@ def _refuse_edit_with_responses(mapper, connection, target: QuestionnaireVersion
         )
 
 
-OPINION_ITEMS_SQL = "item_code IN ('harassment', 'informal_payment')"
-"""The opinion items (sách nhiễu, chi phí ngoài quy định) the report reads for every response."""
-
-
 class Answer(Base):
     """One item's answer: the raw choice or text, and the 1–5 score for scale items."""
 
@@ -118,10 +113,6 @@ class Answer(Base):
     __table_args__ = (
         UniqueConstraint("response_id", "item_code"),
         CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="score_in_scale"),
-        # The quarterly report reads the two opinion items of every response of a wave; a
-        # partial covering index keeps that a range scan instead of a lookup per response.
-        Index("ix_answer_opinion_items", "item_code", "response_id", "value",
-              sqlite_where=text(OPINION_ITEMS_SQL), postgresql_where=text(OPINION_ITEMS_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,5 @@
 """Gather a wave's report inputs from the database: the analysis frame (``survey.weights``),
-the opinion answers, every locality, per-centre counts and the earlier waves.
+with the opinion answers, every locality, per-centre counts and the earlier waves.
 """
 
 from __future__ import annotations
@@ -7,54 +7,17 @@ from __future__ import annotations
 from typing import Callable
 
 import pandas as pd
-from sqlalchemy import String, case, func, literal_column, select, text, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.models import Answer, Locality, Response, ServiceCentre, Wave
-from survey.models.responses import OPINION_ITEMS_SQL
+from survey.models import Locality, Response, ServiceCentre, Wave
 from survey.questionnaire import from_dict
-from survey.reports.build import DEFAULT_TARGET, NONE_VALUE, OPINION_ITEMS, SAID_PREFIX, PreviousWave, build_report
+from survey.reports.build import DEFAULT_TARGET, PreviousWave, build_report
 from survey.reports.build import Locality as ReportLocality
 from survey.reports.model import Report
 from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
-from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM, _fetch_plain
+from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM
 from survey.weights.quarters import wave_quarter
-
-
-def opinion_answers(session: Session, wave: Wave) -> pd.DataFrame:
-    """``response_id`` and a 0/1 column ``_said_<item>`` per opinion item (NaN: no answer),
-    read from the answer table itself (the report reads the compact copy, ``response.opinions``,
-    through ``analysis_frame(..., opinions=True)``; tests check one against the other).
-
-    One query per item, each a range scan of the partial index ``ix_answer_opinion_items``
-    (the item filter is literal SQL so both databases can use it), fetched as the driver's
-    plain tuples: a million responses cost no per-row Python work beyond the tuples.
-    """
-    in_wave = select(Response.id).where(Response.wave_id == wave.id)
-    answered = case((Answer.value.is_(None), None), (Answer.value == NONE_VALUE, 0), else_=1)
-    merged = None
-    for item in OPINION_ITEMS:
-        query = (select(_answer_id_text(session), answered)
-                 .where(text(OPINION_ITEMS_SQL), Answer.item_code == literal_column(f"'{item}'"),
-                        Answer.response_id.in_(in_wave)))
-        rows = _fetch_plain(session, query)
-        part = pd.DataFrame.from_records(rows, columns=["response_id", f"{SAID_PREFIX}{item}"],
-                                         coerce_float=True)
-        part[f"{SAID_PREFIX}{item}"] = part[f"{SAID_PREFIX}{item}"].astype(float)
-        merged = part if merged is None else merged.merge(part, on="response_id", how="outer")
-    return merged
-
-
-def _answer_id_text(session: Session):
-    """``Answer.response_id`` as text in the dashed form of the frame's ``response_id``."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.cast(Answer.response_id, String)
-    column = type_coerce(Answer.response_id, String)  # SQLite keeps 32 hex digits
-    parts = [func.substr(column, start, length) for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
-    dashed = parts[0]
-    for part in parts[1:]:
-        dashed = dashed.op("||")(literal_column("'-'")).op("||")(part)
-    return func.lower(dashed)
 
 
 def localities(session: Session) -> list[ReportLocality]:

@@ -165,11 +165,12 @@ def opinion_columns(session: Session, frame: pd.DataFrame) -> np.ndarray:
     if present.any():
         matrix[present] = compact.decode_opinions(strings[present])
     if not present.all():
-        matrix[~present] = _opinions_from_answers(session, frame["response_id"][~present])
+        matrix[~present] = opinions_from_answers(session, frame["response_id"][~present])
     return matrix
 
 
-def _opinions_from_answers(session: Session, response_ids: pd.Series) -> np.ndarray:
+def opinions_from_answers(session: Session, response_ids: pd.Series) -> np.ndarray:
+    """The ``_said_<item>`` matrix of these responses read from their answer rows."""
     ids = [uuid.UUID(i) for i in response_ids]
     values: dict[str, dict[str, str | None]] = {}
     for start in range(0, len(ids), 10_000):

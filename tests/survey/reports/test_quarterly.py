@@ -7,15 +7,17 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey.models import Locality, UserRole, Wave
 from survey.questionnaire import from_dict
-from survey.reports.data import opinion_answers
 from survey.reports.wording import decimal, percent
 from survey.weights import analysis_frame
+from survey.weights.frame import opinions_from_answers
+from survey.weights.scores import OPINION_ITEMS
 from tests.factories import PROJECT_ROOT
 
 # Each test fills two demo waves: seconds each, scheduled first (tests/conftest.py).
@@ -110,8 +112,9 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
     # the same numbers from the analysis CLI on the exported frame
     wave = db_session.scalar(select(Wave).where(Wave.code == "2026Q4"))
     frame, _ = analysis_frame(db_session, wave)
-    frame = frame.merge(opinion_answers(db_session, wave), on="response_id", how="left")
-    said = frame["_said_harassment"]
+    # the opinion shares from the answer rows themselves, not the compact copy the report reads
+    said = pd.Series(opinions_from_answers(db_session, frame["response_id"])[:, OPINION_ITEMS.index("harassment")],
+                     index=frame.index)
     answered = said.notna()
     share = (frame["design_weight"][answered] * said[answered]).sum() / frame["design_weight"][answered].sum()
     assert document["opinions"]["harassment"]["overall"]["estimate"] == pytest.approx(share, rel=SAME)
