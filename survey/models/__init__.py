@@ -14,7 +14,7 @@ from survey.models.leaders import (
 )
 from survey.models.places import Locality, ServiceCentre, ServiceField
 from survey.models.privacy import CommentDigest
-from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Wave
+from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Wave, accepts_on
 from survey.models.responses import (
     Answer,
     ImmutableVersionError,
@@ -53,4 +53,5 @@ __all__ = [
     "UserRole",
     "Wave",
     "WaveStatus",
+    "accepts_on",
 ]

@@ -56,6 +56,11 @@ class QuestionnaireVersion(Base):
         return f"{self.questionnaire.code} v{self.number}"
 
 
+def accepts_on(status: WaveStatus, opens_on: dt.date, closes_on: dt.date, today: dt.date) -> bool:
+    """Whether a wave in `status`, open from `opens_on` to `closes_on`, takes a submission on `today`."""
+    return status == WaveStatus.OPEN and opens_on <= today <= closes_on
+
+
 class Wave(Base):
     """A survey round, normally a quarter such as `2026Q3`, bound to one questionnaire version."""
 
@@ -77,7 +82,7 @@ class Wave(Base):
 
     def accepts_responses(self, today: dt.date) -> bool:
         """Whether a submission made on `today` may be stored."""
-        return self.status == WaveStatus.OPEN and self.opens_on <= today <= self.closes_on
+        return accepts_on(self.status, self.opens_on, self.closes_on, today)
 
     def __repr__(self) -> str:
         return f"<Wave {self.code} {self.status}>"

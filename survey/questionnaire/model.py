@@ -246,15 +246,26 @@ class QuestionnaireDefinition:
         return {item.code: answers[item.code] for _, item, shown in self._walk(answers)
                 if shown and item.code in answers}
 
+    def visible_by_page(self, answers: Mapping[str, Any]) -> dict[str, list[Item]]:
+        """The items the skip logic shows for these answers, by page code, from one walk."""
+        shown_items: dict[str, list[Item]] = {page.code: [] for page in self.pages}
+        for page, item, shown in self._walk(answers):
+            if shown:
+                shown_items[page.code].append(item)
+        return shown_items
+
     def visible_items(self, page: Page | str, answers: Mapping[str, Any]) -> list[Item]:
         """The items of ``page`` that the skip logic shows for these answers."""
-        code = page if isinstance(page, str) else page.code
-        return [item for p, item, shown in self._walk(answers) if p.code == code and shown]
+        return self.visible_by_page(answers)[page if isinstance(page, str) else page.code]
 
     def missing_required(self, page: Page | str, answers: Mapping[str, Any]) -> list[Item]:
         """Visible required items of ``page`` left blank ("không trả lời" counts as an answer)."""
-        return [item for item in self.visible_items(page, answers)
-                if item.required and answers.get(item.code) in (None, "", [], ())]
+        return self.missing_by_page(answers)[page if isinstance(page, str) else page.code]
+
+    def missing_by_page(self, answers: Mapping[str, Any]) -> dict[str, list[Item]]:
+        """Visible required items left blank, by page code, from one walk."""
+        return {code: [item for item in items if item.required and answers.get(item.code) in (None, "", [], ())]
+                for code, items in self.visible_by_page(answers).items()}
 
     def to_dict(self) -> dict[str, Any]:
         """The definition as JSON-ready data in the file's shape (stored with a version)."""

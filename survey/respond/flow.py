@@ -18,6 +18,7 @@ from survey.models import (
     ServiceCentre,
     Wave,
     WaveStatus,
+    accepts_on,
 )
 from survey.questionnaire import QuestionnaireDefinition, from_dict
 from survey.respond.state import FormState
@@ -31,15 +32,20 @@ def questionnaire_of(wave: Wave, checksum: str | None = None) -> QuestionnaireDe
 
     `checksum`, when the caller already read it, saves the one query this otherwise makes.
     """
-    # Only the checksum is read per request: loading the version row would decode its whole
-    # definition JSON on every page post, the largest CPU cost of a page before this.
+    session = object_session(wave)
     if checksum is None:
-        checksum = object_session(wave).scalar(
+        checksum = session.scalar(
             select(QuestionnaireVersion.checksum).where(QuestionnaireVersion.id == wave.questionnaire_version_id)
         )
+    return _parsed(session, wave.questionnaire_version_id, checksum)
+
+
+def _parsed(session: Session, version_id: int, checksum: str) -> QuestionnaireDefinition:
+    # Only the checksum is read per request: loading the version row would decode its whole
+    # definition JSON on every page post, the largest CPU cost of a page before this.
     parsed = _PARSED.get(checksum)
     if parsed is None:
-        parsed = _PARSED[checksum] = from_dict(wave.questionnaire_version.definition)
+        parsed = _PARSED[checksum] = from_dict(session.get(QuestionnaireVersion, version_id).definition)
     return parsed
 
 
@@ -49,41 +55,53 @@ class PagePost:
 
     stored: bool
     """The submission is already stored (a page re-posted from history, a second tap)."""
-    wave: Wave | None
     questionnaire: QuestionnaireDefinition | None
+    """None when the wave does not exist."""
+    accepts_responses: bool = False
+    """The wave is open today."""
     draft: dict[str, Any] = field(default_factory=dict)
     """The answers saved by earlier page posts of this submission."""
     centre_name: str | None = None
 
 
-# Built once: constructing a statement costs about as much as running it on SQLite.
+_WAVE = Wave.__table__.c
+# Built once, in Core (rows of plain values, no ORM objects to build and track): constructing
+# a statement costs about as much as running it on SQLite.
 _PAGE_POST = (
     select(
-        Wave,
-        QuestionnaireVersion.checksum,
-        exists().where(Response.id == bindparam("submission", type_=Response.__table__.c.id.type)),
-        select(ResponseDraft.answers)
-        .where(ResponseDraft.submission_id == bindparam("submission"))
+        _WAVE.status,
+        _WAVE.opens_on,
+        _WAVE.closes_on,
+        _WAVE.questionnaire_version_id,
+        QuestionnaireVersion.__table__.c.checksum,
+        exists().where(Response.__table__.c.id == bindparam("submission", type_=Response.__table__.c.id.type)),
+        select(ResponseDraft.__table__.c.answers)
+        .where(ResponseDraft.__table__.c.submission_id == bindparam("submission"))
         .scalar_subquery(),
-        select(ServiceCentre.name).where(ServiceCentre.code == bindparam("centre")).scalar_subquery(),
+        select(ServiceCentre.__table__.c.name)
+        .where(ServiceCentre.__table__.c.code == bindparam("centre"))
+        .scalar_subquery(),
     )
-    .join(QuestionnaireVersion, QuestionnaireVersion.id == Wave.questionnaire_version_id)
-    .where(Wave.id == bindparam("wave"))
+    .join_from(Wave.__table__, QuestionnaireVersion.__table__,
+               QuestionnaireVersion.__table__.c.id == _WAVE.questionnaire_version_id)
+    .where(_WAVE.id == bindparam("wave"))
 )
 
 
 def read_page_post(session: Session, state: FormState) -> PagePost:
-    """The wave, its questionnaire, whether the submission is stored, its draft and its centre's name.
+    """Whether the submission is stored, the wave's questionnaire and whether it is open today,
+    the submission's draft and its centre's name.
 
     One statement instead of five: a page post is the app's most frequent request.
     """
-    row = session.execute(
+    row = session.connection().execute(
         _PAGE_POST, {"submission": state.response_id, "centre": state.centre_code, "wave": state.wave_id}
     ).one_or_none()
     if row is None:  # no such wave: no response can have been stored under it either
-        return PagePost(stored=False, wave=None, questionnaire=None)
-    wave, checksum, stored, draft, centre_name = row
-    return PagePost(stored=bool(stored), wave=wave, questionnaire=questionnaire_of(wave, checksum),
+        return PagePost(stored=False, questionnaire=None)
+    status, opens_on, closes_on, version_id, checksum, stored, draft, centre_name = row
+    return PagePost(stored=bool(stored), questionnaire=_parsed(session, version_id, checksum),
+                    accepts_responses=accepts_on(status, opens_on, closes_on, local_today()),
                     draft=dict(draft or {}), centre_name=centre_name)
 
 
@@ -112,9 +130,10 @@ def mandatory_pages(questionnaire: QuestionnaireDefinition) -> int:
 
 def next_page(questionnaire: QuestionnaireDefinition, answers: dict, page: int, step: int) -> int | None:
     """The nearest page after (step=1) or before (step=-1) `page` that shows any item."""
+    shown = questionnaire.visible_by_page(answers)
     candidate = page + step
     while 0 <= candidate < len(questionnaire.pages):
-        if questionnaire.visible_items(questionnaire.pages[candidate], answers):
+        if shown[questionnaire.pages[candidate].code]:
             return candidate
         candidate += step
     return None
@@ -122,7 +141,8 @@ def next_page(questionnaire: QuestionnaireDefinition, answers: dict, page: int, 
 
 def first_missing_page(questionnaire: QuestionnaireDefinition, answers: dict, upto: int) -> int | None:
     """The first page up to `upto` (inclusive) with a required item left blank."""
+    missing = questionnaire.missing_by_page(answers)
     for number, page in enumerate(questionnaire.pages[: upto + 1]):
-        if questionnaire.missing_required(page, answers):
+        if missing[page.code]:
             return number
     return None

@@ -29,6 +29,7 @@ from survey.respond.flow import (
     questionnaire_of,
     read_page_post,
 )
+from survey.respond.fragments import FreshPage
 from survey.respond.receipts import find_by_short_code, find_token
 from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
 from survey.respond.state import FormState, dump_resume, dump_state, load_state
@@ -95,13 +96,10 @@ def _message_page(key: str, language: str, status: int = 200):
 
 def _shown(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[list, list]:
     """The questions carried over from the previous page, and this page's own visible ones."""
-    carried = []
-    for code in state.carried:
-        item = questionnaire.items_by_code.get(code)
-        page = next((p for p in questionnaire.pages if item in p.items), None) if item else None
-        if page is not None and item in questionnaire.visible_items(page, state.answers):
-            carried.append(item)
-    return carried, questionnaire.visible_items(questionnaire.pages[state.page], state.answers)
+    shown = questionnaire.visible_by_page(state.answers)
+    visible = {item.code for items in shown.values() for item in items}
+    carried = [questionnaire.items_by_code[code] for code in state.carried if code in visible]
+    return carried, shown[questionnaire.pages[state.page].code]
 
 
 def _cookie(response, name: str, value: str, max_age: int) -> None:
@@ -114,8 +112,8 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
     page = questionnaire.pages[state.page]
     carried, items = _shown(questionnaire, state)
     if form is None:
-        form = page_form(questionnaire, carried + items, state.language, data=state.answers)
-    form.state.data = dump_state(state)
+        form = FreshPage(questionnaire, state.language, state.answers,
+                         lambda: page_form(questionnaire, carried + items, state.language, data=state.answers))
     total = mandatory_pages(questionnaire)
     response = make_response(
         render_template(
@@ -140,6 +138,7 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
             last_page=next_page(questionnaire, state.answers, state.page, 1) is None,
             notice=notice,
             csrf_token=generate_csrf(),
+            state_token=dump_state(state),
         )
     )
     if not request.cookies.get(DEVICE_COOKIE):
@@ -296,8 +295,7 @@ def step():
         # Already sent: a page re-posted from history (Back on a shared tablet, a resubmission)
         # must not bring the answers of whoever sent it back on screen.
         return redirect(url_for("respond.thanks", lang=state.language), code=303)
-    wave = post.wave
-    if wave is None or not wave.accepts_responses(local_today()):
+    if not post.accepts_responses:
         return _message_page("closed", state.language)  # say so now, not after the last page
     request.environ[CENTRE_NAME] = post.centre_name
     questionnaire = post.questionnaire
@@ -345,10 +343,10 @@ def step():
     ):
         if following is not None:
             return _render(questionnaire, state.moved(following))
-    return _submit(questionnaire, state, wave)
+    return _submit(questionnaire, state)
 
 
-def _submit(questionnaire: QuestionnaireDefinition, state: FormState, wave: Wave):
+def _submit(questionnaire: QuestionnaireDefinition, state: FormState):
     missing = first_missing_page(questionnaire, state.answers, mandatory_pages(questionnaire) - 1)
     if missing is not None:
         moved = state.moved(missing)
@@ -357,6 +355,7 @@ def _submit(questionnaire: QuestionnaireDefinition, state: FormState, wave: Wave
         form.validate()
         form.errors.pop("csrf_token", None)
         return _render(questionnaire, moved, form=form, notice=chrome(state.language)["fix_errors"])
+    wave = db.session.get(Wave, state.wave_id)
     if not wave.accepts_responses(local_today()):
         return _message_page("closed", state.language)
     centre = db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == state.centre_code))
