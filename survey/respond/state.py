@@ -86,7 +86,8 @@ def _fernet() -> Fernet:
 
 def dump_state(state: FormState) -> str:
     """The state as an encrypted, authenticated token for the form's hidden field."""
-    payload = json.dumps(asdict(state), ensure_ascii=False, separators=(",", ":"))
+    # vars(), not asdict(): asdict deep-copies the answers only for json to read them once.
+    payload = json.dumps(vars(state), ensure_ascii=False, separators=(",", ":"))
     return _fernet().encrypt(payload.encode("utf-8")).decode("ascii")
 
 

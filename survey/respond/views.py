@@ -102,6 +102,13 @@ def _shown(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[li
     return carried, shown[questionnaire.pages[state.page].code]
 
 
+def _sections(page, items: list) -> list[tuple]:
+    """The page's sections that show any of `items`, each with those items in order."""
+    shown = {item.code for item in items}
+    sections = [(section, [item for item in section.items if item.code in shown]) for section in page.sections]
+    return [(section, section_items) for section, section_items in sections if section_items]
+
+
 def _cookie(response, name: str, value: str, max_age: int) -> None:
     response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
@@ -120,7 +127,7 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
             "respond/page.html",
             q=questionnaire,
             page=page,
-            items=items,
+            sections=_sections(page, items),
             carried=carried,
             new=new,
             form=form,
