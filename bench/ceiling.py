@@ -8,7 +8,10 @@ sqlite3. Reported: requests/s of each, the ratio, and wrk's latency percentiles;
 workers' CPU milliseconds per request of each (from /proc), whose ratio is steadier than the
 rates' when other processes share the machine.
 
-Usage: .venv/bin/python bench/ceiling.py [--seconds 15] [--connections 50] [--port 8120]
+The two servers take turns under load for `--rounds` rounds; the figures are the median
+round's, with every round's ratio listed.
+
+Usage: .venv/bin/python bench/ceiling.py [--seconds 10] [--rounds 3] [--connections 50] [--port 8120]
 """
 
 from __future__ import annotations
@@ -37,23 +40,26 @@ def _cpu_fields(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-def workers_cpu(server: subprocess.Popen) -> float:
-    """CPU seconds (user + system) used so far by the server's workers, live ones and those
+def workers_cpu(server: subprocess.Popen) -> tuple[float, float]:
+    """CPU seconds (user, system) used so far by the server's workers, live ones and those
     gunicorn has already replaced (`max_requests`), whose time the master reaped."""
     master = _cpu_fields(server.pid)
-    total = int(master[13]) + int(master[14])  # cutime, cstime: reaped workers
+    user, system = int(master[13]), int(master[14])  # cutime, cstime: reaped workers
     for pid in worker_pids(server):
         fields = _cpu_fields(pid)
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICK
+        user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
+    return user / TICK, system / TICK
 
 
 def timed(server: subprocess.Popen, url: str, seconds: float, connections: int, body: str, cookie: str = "") -> dict:
-    """wrk against `url`, with the server's CPU milliseconds per request over the same run."""
-    before = workers_cpu(server)
+    """wrk against `url`, with the server's CPU milliseconds per request over the same run
+    (and the part of them spent in the kernel: sockets, fsync)."""
+    user_before, system_before = workers_cpu(server)
     found = wrk(url, seconds, connections, body, cookie)
     requests = found["requests_per_s"] * int(seconds)
-    found["server_cpu_ms_per_request"] = round(1000 * (workers_cpu(server) - before) / requests, 2)
+    user, system = workers_cpu(server)
+    found["server_cpu_ms_per_request"] = round(1000 * (user + system - user_before - system_before) / requests, 2)
+    found["server_system_cpu_ms_per_request"] = round(1000 * (system - system_before) / requests, 2)
     return found
 
 
@@ -94,7 +100,9 @@ def opened_page(base: str, centre: str) -> tuple[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=10, help="length of each timed window")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating app/bare windows; the ratio reported is the median round's")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--port", type=int, default=8120)
     parser.add_argument("--database", help="PostgreSQL URL for the real app; default SQLite")
@@ -104,25 +112,33 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="survey-ceiling-"))
     database = args.database or f"sqlite:///{tmp}/app.db"
     centre = prepare_database(database)
-    results = {}
+    # Both servers stay up and take turns under load, so a slow spell of a shared machine
+    # falls on both alike rather than on whichever ran during it.
     server = start_gunicorn(database, args.port, extra={"SURVEY_RATELIMIT_STORAGE": args.ratelimit_storage})
+    bare = start_gunicorn(database, args.port + 1, app="bare_app:app", cwd=ROOT / "bench",
+                          extra={"BARE_DATABASE": str(tmp / "bare.db")})
+    rounds = []
     try:
         base = f"http://127.0.0.1:{args.port}"
         body, cookie = opened_page(base, centre)
-        results["app_page_post"] = timed(server, f"{base}/s", args.seconds, args.connections, body, cookie)
+        for _ in range(args.rounds):
+            app_run = timed(server, f"{base}/s", args.seconds, args.connections, body, cookie)
+            bare_run = timed(bare, f"http://127.0.0.1:{args.port + 1}/p", args.seconds, args.connections, "v=1")
+            rounds.append({
+                "app_page_post": app_run, "bare_post": bare_run,
+                "ratio_app_to_bare": round(app_run["requests_per_s"] / bare_run["requests_per_s"], 3),
+                # Less sensitive to other load on the machine than the rates: server CPU per request.
+                "cpu_ratio_bare_to_app": round(bare_run["server_cpu_ms_per_request"]
+                                               / app_run["server_cpu_ms_per_request"], 3),
+            })
     finally:
         stop(server)
-    bare = start_gunicorn(database, args.port + 1, app="bare_app:app", cwd=ROOT / "bench",
-                          extra={"BARE_DATABASE": str(tmp / "bare.db")})
-    try:
-        results["bare_post"] = timed(bare, f"http://127.0.0.1:{args.port + 1}/p", args.seconds, args.connections, "v=1")
-    finally:
         stop(bare)
-    app_rate, bare_rate = results["app_page_post"]["requests_per_s"], results["bare_post"]["requests_per_s"]
-    results["ratio_app_to_bare"] = round(app_rate / bare_rate, 3)
-    # Less sensitive to other load on the machine than the rates: server CPU per request.
-    results["cpu_ratio_bare_to_app"] = round(results["bare_post"]["server_cpu_ms_per_request"]
-                                             / results["app_page_post"]["server_cpu_ms_per_request"], 3)
+    results = dict(sorted(rounds, key=lambda r: r["ratio_app_to_bare"])[len(rounds) // 2])  # the median round
+    results["ratios_of_rounds"] = [r["ratio_app_to_bare"] for r in rounds]
+    results["cpu_ratios_of_rounds"] = [r["cpu_ratio_bare_to_app"] for r in rounds]
+    results["gunicorn_overrides"] = {name: os.environ[name] for name in ("SURVEY_WORKERS", "SURVEY_THREADS")
+                                     if name in os.environ}  # else gunicorn.conf.py's defaults
     results["database"] = database.split(":")[0]
     results["ratelimit_storage"] = args.ratelimit_storage
     results["load_average"] = os.getloadavg()
