@@ -377,11 +377,12 @@ def _submit(questionnaire: QuestionnaireDefinition, state: FormState):
             raise
         # Nothing was stored; the page comes back with every answer for the citizen to resend.
         discard_session()
-        if is_write_refused(exc):
+        refused = is_write_refused(exc)  # disk full or read-only: minutes for an operator, not seconds
+        if refused:
             alert_write_refused(exc)
-        page = _render(questionnaire, state, notice=chrome(state.language)["busy"])
+        page = _render(questionnaire, state, notice=chrome(state.language)["storage_fault" if refused else "busy"])
         page.status_code = 503
-        page.headers["Retry-After"] = "5"
+        page.headers["Retry-After"] = "300" if refused else "5"
         return page
     if outcome == RECEIPT_USED:
         return _message_page("used", state.language)

@@ -116,14 +116,36 @@ def test_a_read_only_database_gives_a_clear_page_an_alert_and_healthz(app, citiz
         db.session.remove()
         engine.dispose()
     assert citizen.status == 503
-    assert citizen.headers["Retry-After"] == "5"  # not the rate limit window's reset
-    assert "Hệ thống đang bận nên phiếu chưa được ghi nhận" in citizen.html
+    assert citizen.headers["Retry-After"] == "300"  # an operator's minutes, not the rate limit window's reset
+    # Not "wait a few seconds" (the busy page of a lock): a full disk needs someone to act.
+    assert "Hệ thống đang gặp sự cố lưu trữ nên phiếu chưa được ghi nhận" in citizen.html
+    assert "vài giây" not in citizen.html
     assert 'value="submit"' in citizen.html  # the same page, answers inside, ready to resend
     assert any(r.levelno == logging.CRITICAL and "REFUSES WRITES" in r.getMessage() for r in caplog.records)
     assert health.status_code == 503
     assert health.get_json()["writes"] == "refused"
     assert db_session.scalar(select(func.count()).select_from(Response)) == 0
     citizen.post("submit")  # writable again: the kept answers are stored
+    assert citizen.status == 303
+    assert db_session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_a_lock_past_the_busy_timeout_asks_to_resend_in_a_few_seconds(citizen, desk, db_session, monkeypatch):
+    """Issue 14 fault: SQLite's write lock held past the busy timeout at the final submit."""
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").to_last_page()
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT INTO response ...", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(store, "quality_flags", locked)
+    citizen.post("submit")
+    monkeypatch.undo()
+    assert citizen.status == 503 and citizen.headers["Retry-After"] == "5"
+    assert "Hệ thống đang bận nên phiếu chưa được ghi nhận" in citizen.html and "vài giây" in citizen.html
+    assert 'value="submit"' in citizen.html  # the same page, answers inside, ready to resend
+    assert db_session.scalar(select(func.count()).select_from(Response)) == 0
+    citizen.post("submit")
     assert citizen.status == 303
     assert db_session.scalar(select(func.count()).select_from(Response)) == 1
 
