@@ -18,9 +18,10 @@ Why these values (figures in docs/benchmarks.md, "Reliability under load"):
   that bound so a long but bounded upload is not killed half-way; a worker hung for longer
   is killed and replaced.
 - `limit_request_line` at its maximum (8190): an over-long /r/ or /q/ address reaches the app,
-  which answers with the citizen's "invalid QR code" page in their language, instead of
-  gunicorn's bare English 414. Lines longer still are refused by gunicorn (no QR code or
-  sharing app makes them).
+  which answers with the citizen's "invalid QR code" page in their language. Lines longer
+  still, and header fields over 8190 bytes, gunicorn refuses itself; the worker class
+  (`survey.server.ThreadWorker`, gunicorn's gthread worker) answers them with the same words in
+  Vietnamese instead of gunicorn's bare English 414 and 431 pages.
 - `max_requests` with jitter recycles a worker now and then, bounding any slow leak. Not often:
   a new worker imports the app again (about 2.5 s of CPU), so at 5,000 the benchmarks' full
   speed restarted a worker every few seconds and a third of the CPU went to restarts. At
@@ -34,7 +35,7 @@ import os
 
 bind = os.environ.get("SURVEY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("SURVEY_WORKERS", "2"))
-worker_class = "gthread"
+worker_class = "survey.server.ThreadWorker"
 threads = int(os.environ.get("SURVEY_THREADS", "2"))
 timeout = 60
 graceful_timeout = 30
