@@ -87,21 +87,23 @@ def _write_briefly(session: Session, statement, parameters: dict) -> None:
     """Execute `statement` waiting at most DRAFT_LOCK_WAIT_MS for a lock, on either database.
 
     The wait is set on the driver's connection directly: through SQLAlchemy, the two settings
-    cost more CPU than the write itself.
+    cost more CPU than the write itself. The statement is Core, run on the session's
+    connection without the ORM's execution steps.
     """
-    driver = session.connection().connection.dbapi_connection  # the transaction's one connection
-    if session.get_bind().dialect.name == "sqlite":
+    connection = session.connection()  # the transaction's one connection, until commit
+    driver = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite":
         # A WAL writer takes the write lock at its first write and keeps it to COMMIT, so the
         # short wait covers the statement; the usual timeout is back before anything else runs.
         driver.execute(f"PRAGMA busy_timeout = {DRAFT_LOCK_WAIT_MS}")
         try:
-            session.execute(statement, parameters)
+            connection.execute(statement, parameters)
         finally:
             driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     else:
         # Inside the transaction the page post's read began, so LOCAL lasts until its commit.
         driver.execute(f"SET LOCAL lock_timeout = '{DRAFT_LOCK_WAIT_MS}ms'")
-        session.execute(statement, parameters)
+        connection.execute(statement, parameters)
 
 
 def forget(session: Session, state: FormState) -> None:
