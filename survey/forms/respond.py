@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -29,9 +29,11 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class QuestionnairePageForm(VietnameseForm):
-    """One page of a questionnaire; item fields are added per page by `page_form`."""
+    """One page of a questionnaire; item fields are added per page by `page_form`.
 
-    state = HiddenField()
+    The encrypted state travels in a hidden input the page template writes itself
+    (`respond/page.html`): it is read from the post by `survey.respond.state`, not validated here.
+    """
 
 
 def message(language: str, key: str, **values: Any) -> str:
