@@ -11,13 +11,18 @@ Modules: ``model`` (REML/ML Fisher scoring, adjusted likelihood, EBLUP,
 Prasad–Rao and Datta–Lahiri MSE), ``transform`` (arcsine/logit), ``bootstrap``
 (parametric bootstrap MSE and pivot quantiles), ``intervals`` (the three
 interval kinds), ``benchmark`` (Datta et al. 2011), ``diagnostics``
-(Brown's test, CVs, residuals), ``records`` (JSON), ``estimate`` (all together).
+(Brown's test, CVs, residuals), ``records`` (JSON), ``estimate`` (all together),
+``gvf`` (smoothed sampling variances ``p̃(1−p̃)·κ·deff/n`` for shares) and
+``synthetic`` (``x'β̂`` with its prediction interval for areas with no sample).
 """
 
 from analysis.sae.benchmark import BENCHMARK_TYPES, benchmark
 from analysis.sae.estimate import SmallAreaEstimates, small_area_estimates
+from analysis.sae.gvf import SmoothedVariances, smoothed_variances
 from analysis.sae.model import FayHerriotFit, fay_herriot
 from analysis.sae.records import area_records, model_record
+from analysis.sae.synthetic import SyntheticEstimates, synthetic_estimates
 
 __all__ = ["small_area_estimates", "SmallAreaEstimates", "fay_herriot", "FayHerriotFit",
-           "benchmark", "BENCHMARK_TYPES", "model_record", "area_records"]
+           "benchmark", "BENCHMARK_TYPES", "model_record", "area_records",
+           "smoothed_variances", "SmoothedVariances", "synthetic_estimates", "SyntheticEstimates"]

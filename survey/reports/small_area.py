@@ -10,15 +10,27 @@ the previous wave's direct index of the locality on the arcsine scale (a
 locality without one gets the mean of the others and an indicator).  A covariate that adds no
 information (constant, or collinear with those before it) is left out.
 The index is a share in [0, 1], so the model is fitted on the arcsine scale
-with sampling variance ``1/(4ñ)``; ``ñ = p̂(1−p̂)/SE²`` (for a share exactly
-``n ÷ deff``), or ``n ÷ deff`` where p̂ is 0 or 1.  The MSE is a parametric bootstrap on the
+with sampling variance ``1/(4ñ)``.  ``ñ`` is not taken from the locality's own
+SE, which on a real wave is noise (0 when a thin commune's three answers
+agree, missing when its answers come from one desk-day): the sampling
+variances are smoothed by a generalized variance function
+(``analysis.sae.gvf``), ``ψ_i = p̃(1−p̃)·κ·deff ÷ n_i`` with ``p̃`` the
+localities' pooled mean, ``deff`` the design effect pooled over the
+localities that have one (floored at 1; ``DEFAULT_DEFF`` when none has) and
+``κ`` the index's unit variance as a share of a 0/1 share's; so
+``ñ_i = n_i ÷ (κ·deff)`` and every locality with at least one response is
+modelled.  The MSE is a parametric bootstrap on the
 share scale.  The interval is the parametric bootstrap interval of
 Chatterjee, Lahiri & Li (``analysis.sae.intervals``) from the same 500
 replicates, computed on the arcsine scale and back-transformed: it accounts
 for the error in σu² and β that ``EBLUP ± z √MSE`` leaves to an O(1/m) term
-(in the coverage simulation of docs/benchmarks.md that interval fell to
-92.6 % in the thinnest quartile when the truth was normal on the logit scale;
-the bootstrap one held 93 % there, by a small margin).
+(see the coverage simulations of docs/benchmarks.md, which since issue 21
+also draw answers clustered by desk-day and estimate the GVF from them).
+
+A commune or ward with no response gets the synthetic estimate ``x'β̂``
+(``analysis.sae.synthetic``) in ``extra["small_area_synthetic"]`` when its
+own covariates are known (its kind is one the model has seen; its dossier
+count when the model uses dossiers); it is not ranked.
 
 Every locality in the model gets ``extra["small_area"]`` with its estimate,
 interval, MSE and shrinkage (``model_based`` when it is thin), and every
@@ -35,7 +47,8 @@ import numpy as np
 
 from analysis.design import Design
 from analysis.report import ranks
-from analysis.sae import small_area_estimates
+from analysis.sae import small_area_estimates, smoothed_variances, synthetic_estimates
+from analysis.sae.gvf import DEFAULT_DEFF
 from analysis.sipas import Node, index_nodes
 from survey.enums import LocalityKind, values
 from survey.reports.model import CentreQuality, LocalityRow
@@ -47,6 +60,8 @@ REPLICATES = 500
 SEED = 13
 #: the interval kind of analysis.sae.intervals
 INTERVAL = "bootstrap"
+#: how the sampling variances are set (``analysis.sae.gvf``)
+SAMPLING_VARIANCE = "gvf"
 
 NOTE_VI = ("Ước lượng khu vực nhỏ (mô hình Fay–Herriot) kết hợp chỉ số trực tiếp của địa phương với "
            "mức mà các đặc điểm của địa phương (loại phường/xã, số hồ sơ) dự báo, dựa trên tất cả các "
@@ -55,12 +70,23 @@ NOTE_VI = ("Ước lượng khu vực nhỏ (mô hình Fay–Herriot) kết hợ
            "địa phương chưa đủ tin cậy. Ở địa phương đủ tin cậy, chỉ số trực tiếp vẫn là kết quả chính.")
 
 
-def _effective_n(row: LocalityRow) -> float | None:
-    stat = row.index
-    p, se = stat.estimate, stat.se
-    if se is not None and se > 0 and 0 < p < 1:
-        return p * (1 - p) / se ** 2
-    return stat.effective_n
+def _decimal(value: float, places: int = 2) -> str:
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def gvf_note_vi(gvf) -> str:
+    """One Vietnamese sentence stating the smoothed sampling variance and its pooled figures."""
+    if gvf.deff_areas:
+        pool = (f"hệ số thiết kế deff = {_decimal(gvf.deff)} gộp từ {gvf.deff_areas} địa phương "
+                "ước lượng được (không nhỏ hơn 1)")
+    else:
+        pool = (f"hệ số thiết kế deff = {_decimal(DEFAULT_DEFF)} (giá trị mặc định: chưa địa phương "
+                "nào có từ 2 ngày khảo sát trở lên)")
+    return ("Phương sai mẫu của chỉ số trực tiếp ở mỗi địa phương không lấy từ sai số chuẩn riêng của "
+            "địa phương đó (ở địa phương ít phiếu con số này không ổn định, có thể bằng 0) mà được làm "
+            f"trơn: ψ = p̃(1 − p̃)·κ·deff ÷ n, với p̃ = {_decimal(100 * gvf.pooled_mean, 1)}% là mức "
+            f"chung của các địa phương, {pool}, κ = {_decimal(gvf.kappa)} (phương sai của điểm chỉ số "
+            "so với một tỷ lệ 0/1) và n là số phiếu của địa phương.")
 
 
 def _dossiers(quality: list[CentreQuality]) -> dict[str, int]:
@@ -80,54 +106,80 @@ def previous_locality_index(frame, root: Node, *, weight: str, strata: str, clus
 
 
 def _covariates(candidates: list[tuple[str, np.ndarray]], m: int) -> tuple[np.ndarray, list[str]]:
-    """The intercept and each candidate column that raises the rank of X."""
-    columns, names = [np.ones(m)], ["hệ số chặn"]
+    """The intercept and each candidate column that raises the rank of X on the first ``m`` rows.
+
+    A column may run past row ``m`` (areas to predict); only the first ``m`` decide.
+    """
+    rows = len(candidates[0][1]) if candidates else m
+    columns, names = [np.ones(rows)], ["hệ số chặn"]
     for name, column in candidates:
-        trial = np.column_stack(columns + [column])
+        trial = np.column_stack(columns + [column])[:m]
         if np.linalg.matrix_rank(trial) == trial.shape[1]:
             columns.append(column)
             names.append(name)
     return np.column_stack(columns), names
 
 
-def add_small_area(rows: list[LocalityRow], quality: list[CentreQuality], level: float,
-                   previous: dict[str, float] | None = None) -> dict | None:
-    """Fit the model to the localities' direct index and fill ``row.extra["small_area"]``.
-
-    ``previous`` maps locality codes to the previous wave's direct index.
-    Returns the model's summary for the method appendix, or ``None`` when
-    fewer than ``MIN_AREAS`` localities have a direct index to model.
-    """
-    modelled = [row for row in rows if row.kind in values(LocalityKind) and row.index.estimate is not None
-                and (_effective_n(row) or 0) > 0]
-    if len(modelled) < MIN_AREAS:
-        return None
-    direct = np.array([row.index.estimate for row in modelled])
-    variance = np.array([(row.index.se or 0.0) ** 2 for row in modelled])
-    n_eff = np.array([_effective_n(row) for row in modelled])
-    candidates = [(f"loại: {kind}", np.array([row.kind == kind for row in modelled], dtype=float))
-                  for kind in sorted({row.kind for row in modelled})[1:]]
+def _candidates(modelled: list[LocalityRow], empty: list[LocalityRow], quality, previous):
+    """Candidate covariate columns over ``modelled + empty`` (NaN where an empty area lacks one)."""
+    everyone = modelled + empty
+    kinds = sorted({row.kind for row in modelled})
+    candidates = [(f"loại: {kind}", np.array([float(row.kind == kind) if row.kind in kinds
+                                               else np.nan for row in everyone]))
+                  for kind in kinds[1:]]
     dossiers = _dossiers(quality)
     if all(dossiers.get(row.code, 0) > 0 for row in modelled):
-        candidates.append(("log số hồ sơ", np.log([dossiers[row.code] for row in modelled])))
+        candidates.append(("log số hồ sơ", np.array([np.log(dossiers[row.code])
+                                                      if dossiers.get(row.code, 0) > 0 else np.nan
+                                                      for row in everyone])))
     known = [previous[row.code] for row in modelled if row.code in (previous or {})]
     if known:
         fill = float(np.mean(known))
         # on the model's arcsine scale, where the relation is closest to linear
         candidates.append(("chỉ số đợt trước (arcsin √)", np.arcsin(np.sqrt(
-            np.clip([previous.get(row.code, fill) for row in modelled], 0.0, 1.0)))))
+            np.clip([previous.get(row.code, fill) for row in everyone], 0.0, 1.0)))))
         candidates.append(("không có chỉ số đợt trước",
-                           np.array([row.code not in previous for row in modelled], dtype=float)))
-    X, names = _covariates(candidates, len(modelled))
-    result = small_area_estimates(direct, variance, X, transform="arcsine",
-                                  n_eff=n_eff, level=level, replicates=REPLICATES, seed=SEED,
-                                  interval=INTERVAL)
+                           np.array([row.code not in previous for row in everyone], dtype=float)))
+    return candidates
+
+
+def add_small_area(rows: list[LocalityRow], quality: list[CentreQuality], level: float,
+                   previous: dict[str, float] | None = None) -> dict | None:
+    """Fit the model to the localities' direct index and fill ``row.extra["small_area"]``.
+
+    Every commune or ward with at least one response is modelled, whatever its
+    SE and deff (either may be ``None``); one with none gets
+    ``row.extra["small_area_synthetic"]`` where its covariates are known.
+    ``previous`` maps locality codes to the previous wave's direct index.
+    Returns the model's summary for the method appendix, or ``None`` when
+    fewer than ``MIN_AREAS`` localities have a direct index to model.
+    """
+    areas = [row for row in rows if row.kind in values(LocalityKind)]
+    modelled = [row for row in areas if row.index.estimate is not None and row.index.n >= 1
+                and math.isfinite(row.index.estimate)]
+    chosen = {id(row) for row in modelled}
+    empty = [row for row in areas if id(row) not in chosen]
+    if len(modelled) < MIN_AREAS:
+        return None
+    direct = np.clip([row.index.estimate for row in modelled], 0.0, 1.0)
+    gvf = smoothed_variances([row.index.n for row in modelled], direct,
+                             [row.index.se for row in modelled],
+                             [row.index.deff for row in modelled])
+    X_all, names = _covariates(_candidates(modelled, empty, quality, previous), len(modelled))
+    X = X_all[:len(modelled)]
+    result = small_area_estimates(direct, gvf.variance, X, transform="arcsine",
+                                  n_eff=gvf.effective_n, level=level, replicates=REPLICATES,
+                                  seed=SEED, interval=INTERVAL)
     for k, row in enumerate(modelled):
         row.extra["small_area"] = {
             "estimate": float(result.eblup[k]), "ci_low": float(result.ci_low[k]),
             "ci_high": float(result.ci_high[k]), "mse": float(result.mse[k]),
             "cv": float(math.sqrt(result.mse[k]) / result.eblup[k]) if result.eblup[k] > 0 else None,
-            "shrinkage": float(result.fit.shrinkage[k]), "model_based": not row.reliable}
+            "shrinkage": float(result.fit.shrinkage[k]), "model_based": not row.reliable,
+            "sampling_variance": float(gvf.variance[k])}
+    kinds = {row.kind for row in modelled}
+    synthetic = _add_synthetic(empty, X_all[len(modelled):], [row.kind in kinds for row in empty],
+                               result.fit, level)
     _combined_ranks(rows)
     fit, checks = result.fit, result.diagnostics
     return {"model": "Fay–Herriot, arcsine", "method": fit.method,
@@ -137,8 +189,30 @@ def add_small_area(rows: list[LocalityRow], quality: list[CentreQuality], level:
             "synthetic_direct_correlation": _number(checks.synthetic_direct_correlation),
             "cv_below_20_direct": checks.cv_below_direct, "cv_below_20_model": checks.cv_below_model,
             "residual_shapiro_p": checks.shapiro_p, "bootstrap_replicates": REPLICATES,
-            "interval": INTERVAL,
-            "note": NOTE_VI}
+            "interval": INTERVAL, "sampling_variance": SAMPLING_VARIANCE,
+            "gvf": gvf.as_dict() | {"default_deff": DEFAULT_DEFF},
+            "synthetic_areas": synthetic, "unmodelled_areas": len(empty) - synthetic,
+            "note": f"{NOTE_VI} {gvf_note_vi(gvf)}"}
+
+
+def _add_synthetic(empty: list[LocalityRow], X, seen_kind: list[bool], fit, level: float) -> int:
+    """``x'β̂`` for each area without responses whose covariates are all known; returns how many.
+
+    An area of a kind no modelled area has is left out: the model says nothing about that kind.
+    """
+    known = (np.isfinite(X).all(axis=1) & np.array(seen_kind, dtype=bool) if len(empty)
+             else np.zeros(0, dtype=bool))
+    if not known.any():
+        return 0
+    found = synthetic_estimates(fit, X[known], transform="arcsine", level=level)
+    for k, row in enumerate(row for row, ok in zip(empty, known, strict=True) if ok):
+        estimate = float(found.estimate[k])
+        row.extra["small_area_synthetic"] = {
+            "estimate": estimate, "ci_low": float(found.ci_low[k]),
+            "ci_high": float(found.ci_high[k]), "mse": float(found.mse[k]),
+            "cv": float(math.sqrt(found.mse[k]) / estimate) if estimate > 0 else None,
+            "shrinkage": 0.0, "model_based": True, "synthetic": True}
+    return int(known.sum())
 
 
 def _combined_ranks(rows: list[LocalityRow]) -> None:
