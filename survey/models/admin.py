@@ -67,7 +67,8 @@ class AdminCount(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("service_centre.id"))
     field_id: Mapped[int] = mapped_column(ForeignKey("service_field.id"))
-    quarter: Mapped[str] = mapped_column(String(10))
+    quarter: Mapped[str] = mapped_column(String(20))
+    """A quarter such as 2026Q3; a demo wave's counts are kept under its own code (DEMO-2026Q3)."""
     dossiers_resolved: Mapped[int]
 
     centre: Mapped[ServiceCentre] = relationship()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.clock import utcnow
@@ -65,7 +65,11 @@ class Wave(Base):
     """A survey round, normally a quarter such as `2026Q3`, bound to one questionnaire version."""
 
     __tablename__ = "wave"
-    __table_args__ = (CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),)
+    __table_args__ = (
+        CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),
+        CheckConstraint("assigned_share IS NULL OR (assigned_share > 0 AND assigned_share <= 1)",
+                        name="assigned_share_in_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -77,6 +81,9 @@ class Wave(Base):
     status: Mapped[WaveStatus] = enum_column(WaveStatus, "status_known", default=WaveStatus.DRAFT)
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Filled with synthetic responses by `flask demo responses`; never a real survey round."""
+    assigned_share: Mapped[float | None] = mapped_column(Float)
+    """The share of respondents drawn for each assigned block of the questionnaire in this wave;
+    NULL: the share the questionnaire file declares."""
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
 
