@@ -1,17 +1,21 @@
 """The small-area column of the quarterly report (issue 13): model-based estimates for thin
-localities, labelled as such, ranked beside the reliable ones, in every renderer."""
+localities, labelled as such, ranked beside the reliable ones, in every renderer; since issue 21
+with smoothed (GVF) sampling variances, on the thin communes of a real wave too."""
 
 import io
+import json
+import math
 
 import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from analysis.sae import small_area_estimates
+from analysis.sae import small_area_estimates, smoothed_variances
 from bench.report_frame import make_frame
 from survey.reports import small_area
 from survey.reports.build import tree_to_node
 from survey.reports.charts import render_all
+from survey.reports.model import EMPTY, LocalityRow, Stat
 from survey.reports.render import to_html, to_xlsx
 from tests.survey.reports.conftest import N_LOCALITIES
 
@@ -30,12 +34,13 @@ def test_every_locality_with_a_direct_index_is_modelled(report):
 
 
 def test_estimates_are_analysis_sae_on_the_direct_index(report, sipas_tree):
-    """The column is analysis.sae on (index, SE², ñ = p(1−p)/SE²), arcsine scale, the same seed,
-    with the previous wave's locality index (arcsine scale) as the covariate: every synthetic
-    locality is a commune and the fixture has no dossier counts."""
+    """The column is analysis.sae on the direct index with the GVF's variances (ñ = n/(κ·deff)),
+    arcsine scale, the same seed, with the previous wave's locality index (arcsine scale) as the
+    covariate: every synthetic locality is a commune and the fixture has no dossier counts."""
     rows = _modelled(report)
     p = np.array([row.index.estimate for row in rows])
-    se = np.array([row.index.se for row in rows])
+    gvf = smoothed_variances([row.index.n for row in rows], p, [row.index.se for row in rows],
+                             [row.index.deff for row in rows])
     root, _, _ = tree_to_node(sipas_tree)
     before = small_area.previous_locality_index(
         make_frame(6000, N_LOCALITIES, seed=4, shift=-0.3), root, weight="design_weight",
@@ -43,8 +48,8 @@ def test_estimates_are_analysis_sae_on_the_direct_index(report, sipas_tree):
     assert report.method["small_area"]["covariates"] == ["hệ số chặn", "chỉ số đợt trước (arcsin √)"]
     X = np.column_stack([np.ones(len(rows)),
                          np.arcsin(np.sqrt([before[row.code] for row in rows]))])
-    result = small_area_estimates(p, se ** 2, X, transform="arcsine",
-                                  n_eff=p * (1 - p) / se ** 2, level=report.level,
+    result = small_area_estimates(p, gvf.variance, X, transform="arcsine",
+                                  n_eff=gvf.effective_n, level=report.level,
                                   replicates=small_area.REPLICATES, seed=small_area.SEED,
                                   interval=small_area.INTERVAL)
     got = [row.extra["small_area"] for row in rows]
@@ -52,7 +57,23 @@ def test_estimates_are_analysis_sae_on_the_direct_index(report, sipas_tree):
     assert [g["mse"] for g in got] == pytest.approx(result.mse, rel=1e-12)
     assert [g["ci_low"] for g in got] == pytest.approx(result.ci_low, rel=1e-12)
     assert [g["ci_high"] for g in got] == pytest.approx(result.ci_high, rel=1e-12)
-    assert report.method["small_area"]["interval"] == "bootstrap"
+    assert [g["sampling_variance"] for g in got] == pytest.approx(gvf.variance, rel=1e-12)
+    method = report.method["small_area"]
+    assert method["interval"] == "bootstrap" and method["sampling_variance"] == "gvf"
+    assert method["gvf"]["deff"] == pytest.approx(gvf.deff) and method["gvf"]["deff"] >= 1
+    assert method["note"].startswith(small_area.NOTE_VI) and "ψ = p̃(1 − p̃)·κ·deff ÷ n" in method["note"]
+
+
+def test_the_empty_commune_gets_the_synthetic_estimate(report):
+    """The fixture's last locality has no responses: x'β̂ with its interval, not ranked, not in
+    the direct column (``small_area`` stays for localities with a direct index)."""
+    empty = [row for row in report.localities if row.kind in ("xa", "phuong") and row.index.n == 0]
+    assert empty
+    for row in empty:
+        s = row.extra["small_area_synthetic"]
+        assert "small_area" not in row.extra and "combined_rank" not in row.extra
+        assert 0 <= s["ci_low"] <= s["estimate"] <= s["ci_high"] <= 1 and s["synthetic"]
+    assert report.method["small_area"]["synthetic_areas"] == len(empty)
 
 
 def test_thin_localities_are_model_based_and_ranked_beside_reliable_ones(report):
@@ -90,3 +111,76 @@ def test_renderers_show_the_column_the_plot_and_the_note(app, report):
     assert row[header.index("Ước lượng khu vực nhỏ")] == pytest.approx(
         thin["extra"]["small_area"]["estimate"])
     assert row[header.index("Dựa trên mô hình")] == "Có"
+
+
+def _row(code, n, estimate, se=None, deff=None, kind="xa", reliable=False):
+    if n == 0:
+        return LocalityRow(code, code, kind, EMPTY, False, ("no_responses",))
+    return LocalityRow(code, code, kind, Stat(estimate, se, None, None, n, deff, None), reliable,
+                       () if reliable else ("thin",))
+
+
+def _day_one_wave(seed=21, with_design=True):
+    """A real quarter's first week: 30 communes of n 1–10 (SE and deff None where n < 2 or one
+    desk-day), four where every answer agrees (SE 0), eight larger ones, two with no response."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in range(30):
+        n = int(rng.integers(1, 11))
+        p = float(np.clip(rng.normal(0.75, 0.15), 0.05, 0.95)) if k >= 4 else 1.0
+        if k < 4 or n < 2 or k % 3 == 0 or not with_design:   # 1 response, 1 desk-day, or all agree
+            se, deff = (0.0, 0.0) if k < 4 and n >= 2 and with_design else (None, None)
+        else:
+            deff = float(rng.uniform(0.8, 2.0))
+            se = math.sqrt(0.5 * p * (1 - p) * deff / n)
+        rows.append(_row(f"T{k:02d}", n, p, se, deff, kind="phuong" if k % 4 == 0 else "xa"))
+    for k in range(8):
+        n = int(rng.integers(30, 120))
+        p = float(rng.uniform(0.55, 0.9))
+        deff = float(rng.uniform(1.1, 1.8)) if with_design else None
+        se = math.sqrt(0.5 * p * (1 - p) * deff / n) if with_design else None
+        rows.append(_row(f"B{k:02d}", n, p, se, deff, reliable=True))
+    rows += [_row("E00", 0, None), _row("E01", 0, None, kind="phuong")]
+    return rows
+
+
+@pytest.mark.parametrize("with_design", [True, False], ids=["some-deff", "no-deff-at-all"])
+def test_a_real_wave_gives_every_commune_an_estimate_inside_zero_one(with_design):
+    """Every commune with n ≥ 1 gets an EBLUP, an MSE and an interval inside [0, 1], none NaN,
+    whether or not its SE and deff exist; the method record is strict JSON."""
+    rows = _day_one_wave(with_design=with_design)
+    method = small_area.add_small_area(rows, [], 0.95)
+    with_answers = [row for row in rows if row.index.n >= 1]
+    assert method["areas"] == len(with_answers) and method["synthetic_areas"] == 2
+    for row in with_answers:
+        s = row.extra["small_area"]
+        values = [s["estimate"], s["ci_low"], s["ci_high"], s["mse"], s["sampling_variance"]]
+        assert all(math.isfinite(v) for v in values), row.code
+        assert 0 <= s["ci_low"] <= s["estimate"] <= s["ci_high"] <= 1, row.code
+        assert s["mse"] > 0 and s["sampling_variance"] > 0
+    for row in rows[-2:]:
+        s = row.extra["small_area_synthetic"]
+        assert 0 <= s["ci_low"] <= s["estimate"] <= s["ci_high"] <= 1
+    json.dumps([row.as_dict() for row in rows] + [method], allow_nan=False)
+    if not with_design:
+        assert method["gvf"]["deff_areas"] == 0 and method["gvf"]["deff"] == 1.5
+        assert "giá trị mặc định" in method["note"]
+
+
+def test_agreeing_thin_communes_are_not_trusted_most():
+    """A commune whose few answers all agree (SE 0) gets ψ from its n like any other, and is
+    shrunk at least as much as a larger commune: it no longer has ψ = 0 and the most weight."""
+    rows = _day_one_wave()
+    small_area.add_small_area(rows, [], 0.95)
+    agreeing = [row for row in rows[:4] if row.index.n >= 2]
+    assert agreeing
+    by_n = {}
+    for row in rows:
+        if row.index.n >= 1:
+            by_n.setdefault(row.index.n, set()).add(row.extra["small_area"]["sampling_variance"])
+    assert all(len(variances) == 1 for variances in by_n.values())   # ψ depends on n alone
+    largest = max(rows[:-2], key=lambda row: row.index.n)
+    for row in agreeing:
+        s = row.extra["small_area"]
+        assert s["sampling_variance"] > largest.extra["small_area"]["sampling_variance"]
+        assert s["shrinkage"] < largest.extra["small_area"]["shrinkage"]
