@@ -36,8 +36,12 @@ def make_design(data: pd.DataFrame, *, weight: str | None = None, strata: str | 
 def estimate(data: pd.DataFrame, variables: str | Sequence[str], stat: str = "mean", *,
              weight: str | None = None, strata: str | None = None, cluster: str | None = None,
              fpc: str | None = None, by: str | None = None, rake: Mapping[str, Mapping] | None = None,
-             success=None, level: float = 0.95, overall: bool = False) -> list[Estimate]:
-    """Means, totals or proportions of ``variables``, overall or by domain."""
+             success=None, level: float = 0.95, overall: bool = False,
+             interval: str = "beta") -> list[Estimate]:
+    """Means, totals or proportions of ``variables``, overall or by domain.
+
+    ``interval`` applies to proportions: ``"beta"`` (Korn–Graubard) or ``"logit"``.
+    """
     if stat not in STATISTICS:
         raise DesignError(f"unknown statistic '{stat}'; use one of {', '.join(STATISTICS)}")
     if success is not None and stat != "proportion":
@@ -46,7 +50,7 @@ def estimate(data: pd.DataFrame, variables: str | Sequence[str], stat: str = "me
     design = make_design(data, weight=weight, strata=strata, cluster=cluster, fpc=fpc, rake=rake)
     if stat == "proportion":
         return estimators.proportion(design, variables, success=success, by=by, level=level,
-                                     overall=overall)
+                                     overall=overall, interval=interval)
     return getattr(estimators, stat)(design, variables, by=by, level=level, overall=overall)
 
 
@@ -54,12 +58,13 @@ def estimate_index(data: pd.DataFrame, tree: Mapping, *, weights: Mapping[str, f
                    weight: str | None = None, strata: str | None = None, cluster: str | None = None,
                    fpc: str | None = None, by: str | None = None,
                    rake: Mapping[str, Mapping] | None = None, level: float = 0.95,
-                   overall: bool = False, meanscores: bool = False) -> list[Estimate]:
-    """Item shares, elements, higher nodes and the index of the SIPAS tree."""
+                   overall: bool = False, meanscores: bool = False,
+                   interval: str = "beta") -> list[Estimate]:
+    """Item shares, elements, higher nodes and the index of the SIPAS tree (``interval`` as ``index_nodes``)."""
     _check_level(level)
     design = make_design(data, weight=weight, strata=strata, cluster=cluster, fpc=fpc, rake=rake)
     return index_nodes(design, tree, weights=weights, by=by, level=level, overall=overall,
-                       meanscores=meanscores)
+                       meanscores=meanscores, interval=interval)
 
 
 def _check_level(level: float) -> None:

@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--rake", metavar="MARGINS.csv", help="columns variable,level,total")
         sub.add_argument("--level", type=float, default=0.95)
         sub.add_argument("--format", required=True, choices=("json", "csv"))
+        sub.add_argument("--interval", choices=("beta", "logit"), default="beta",
+                         help="interval of shares and index nodes: beta = Korn-Graubard, inside [0, 1] "
+                              "at any n (default); logit = svyciprop's logit for shares and "
+                              "estimate +/- t*se for nodes, as tests/data/reference_sipas.R")
     fh_cli.add_parser(commands)
     return parser
 
@@ -228,9 +232,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "index":
             source = args.tree_source
             root = parse_tree(source.tree, source.weights, name=source.root)
-            results = index_nodes(design, root, meanscores=args.meanscores, **options)
+            results = index_nodes(design, root, meanscores=args.meanscores, interval=args.interval,
+                                  **options)
         elif args.stat == "proportion":
-            results = estimators.proportion(design, args.var, success=args.success, **options)
+            results = estimators.proportion(design, args.var, success=args.success,
+                                            interval=args.interval, **options)
         else:
             results = getattr(estimators, args.stat)(design, args.var, **options)
     except (UsageError, DesignError) as exc:

@@ -20,7 +20,7 @@ import numpy as np
 
 from analysis.design import Design, DesignError, domain_codes, numeric_column
 from analysis.linearization import Combination, Linearized, linearize
-from analysis.results import Estimate, build, logit_interval, normal_interval
+from analysis.results import Estimate, build, korn_graubard, logit_interval, normal_interval
 
 __all__ = ["mean", "total", "proportion", "ratio", "estimate_domains"]
 
@@ -69,7 +69,17 @@ def _deff(lin: Linearized, d: int, j: int, variance: float, for_total: bool):
     return variance / vsrs if vsrs > 0 else None
 
 
-def _moments(design, names, values, statistic, by, level, overall) -> list[Estimate]:
+PROPORTION_INTERVALS = ("beta", "logit")
+
+
+def _proportion_interval(method: str, level: float):
+    if method == "beta":
+        return (lambda p, se, n, df: korn_graubard(p, se, n, df, level),
+                "taylor; korn-graubard (beta) interval, t(df), nchs effective n")
+    return (lambda p, se, n, df: logit_interval(p, se, level, df), "taylor; logit interval, t(df)")
+
+
+def _moments(design, names, values, statistic, by, level, overall, interval="beta") -> list[Estimate]:
     k = len(names)
     den = np.arange(k) * 3 if statistic != "total" else -np.ones(k, np.int64)
     combo = Combination(np.arange(k) * 3 + 1, den, np.eye(k))
@@ -79,12 +89,13 @@ def _moments(design, names, values, statistic, by, level, overall) -> list[Estim
             est, var = lin.estimate[d, j], lin.variance[d, j]
             se = np.sqrt(var)
             if statistic == "proportion":
-                interval, method = logit_interval(est, se, level, design.df), "taylor; logit interval, t(df)"
+                bounds, method = _proportion_interval(interval, level)
             else:
-                interval, method = normal_interval(est, se, level), "taylor; wald interval, normal"
+                bounds = lambda e, s, n, df: normal_interval(e, s, level)  # noqa: E731
+                method = "taylor; wald interval, normal"
             deff = _deff(lin, d, j, var, statistic == "total")
-            results.append(build(name, statistic, domain, est, se, interval, design.df, deff,
-                                 lin.counts[d, 3 * j], method, level))
+            results.append(build(name, statistic, domain, est, se, bounds, lin.domain_df(d, j, design.df),
+                                 deff, lin.counts[d, 3 * j], method, level, lin.domain_psus(d, j)))
     return results
 
 
@@ -121,14 +132,20 @@ def indicator(design: Design, variable: str, success=None) -> np.ndarray:
 
 
 def proportion(design: Design, variables: str | Sequence[str], *, success=None, by: str | None = None,
-               level: float = 0.95, overall: bool = False) -> list[Estimate]:
-    """Proportions with the logit interval on the design df, as ``svyciprop(method="logit")``."""
+               level: float = 0.95, overall: bool = False, interval: str = "beta") -> list[Estimate]:
+    """Proportions as ``svyciprop``: ``interval="beta"`` (Korn–Graubard, NCHS rules) or ``"logit"``.
+
+    Each interval uses the degrees of freedom of the PSUs holding the answers,
+    as R's ``svyciprop`` on ``subset(design, ...)`` does.
+    """
+    if interval not in PROPORTION_INTERVALS:
+        raise DesignError(f"interval '{interval}' is not one of {', '.join(PROPORTION_INTERVALS)}")
     names = _as_list(variables)
     for name in names:
         if name not in design.data.columns:
             raise DesignError(f"unknown column '{name}'")
     return _moments(design, names, [indicator(design, v, success) for v in names],
-                    "proportion", by, level, overall)
+                    "proportion", by, level, overall, interval)
 
 
 def ratio(design: Design, numerator: str, denominator: str, *, by: str | None = None,
@@ -142,6 +159,7 @@ def ratio(design: Design, numerator: str, denominator: str, *, by: str | None = 
     for domain, lin, d in estimate_domains(design, columns, combo, by, overall):
         est, se = lin.estimate[d, 0], np.sqrt(lin.variance[d, 0])
         results.append(build(f"{numerator}/{denominator}", "ratio", domain, est, se,
-                             normal_interval(est, se, level), design.df, None, lin.counts[d, 0],
-                             "taylor; wald interval, normal", level))
+                             lambda e, s, n, df: normal_interval(e, s, level),
+                             lin.domain_df(d, 0, design.df), None, lin.counts[d, 0],
+                             "taylor; wald interval, normal", level, lin.domain_psus(d, 0)))
     return results

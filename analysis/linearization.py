@@ -119,6 +119,16 @@ class Linearized:
     totals: np.ndarray  # (D, P) weighted totals of the base variables
     counts: np.ndarray  # (D, P) unweighted sums of the base variables
     rows: np.ndarray  # (D,) responses per domain
+    psus: np.ndarray | None = None  # (D, S) PSUs holding an answer used by the statistic
+    df: np.ndarray | None = None  # (D, S) those PSUs minus their strata: the domain's df
+
+    def domain_df(self, d: int, s: int, default: int) -> int:
+        """Degrees of freedom of statistic ``s`` in domain ``d``, as R's ``degf`` of a subset."""
+        return default if self.df is None else int(self.df[d, s])
+
+    def domain_psus(self, d: int, s: int) -> int | None:
+        """PSUs holding the answers of statistic ``s`` in domain ``d``."""
+        return None if self.psus is None else int(self.psus[d, s])
 
 
 def _by_domain(sums: GroupSums, values: np.ndarray) -> np.ndarray:
@@ -165,7 +175,29 @@ def linearize(sums: GroupSums, strata: StrataInfo, psu_stratum: np.ndarray,
     variance = _stratified_variance(psu_totals, psu_stratum[psu_index], psu_domain,
                                     strata, sums.n_domains)
     variance[np.isnan(estimate)] = np.nan
-    return Linearized(estimate, variance, totals, counts, rows)
+    psus, df = _domain_psus(sums, psu_stratum, combo, has_den, den_col, len(strata.labels))
+    return Linearized(estimate, variance, totals, counts, rows, psus, df)
+
+
+def _domain_psus(sums: GroupSums, psu_stratum, combo: Combination, has_den, den_col, n_strata):
+    """PSUs and degrees of freedom behind each statistic in each domain.
+
+    A PSU counts for a statistic when it holds a response in the domain with an
+    answer to one of the statistic's ratios (its denominator is positive).  The
+    degrees of freedom are those PSUs minus the strata they lie in, which is what
+    R's ``degf`` gives for ``subset(design, ...)``.
+    """
+    den = np.where(has_den[None, :], sums.unweighted[:, den_col], sums.rows[:, None])
+    used = ((den > 0).astype(np.float64) @ (combo.coefficients != 0).T) > 0  # (G, S)
+    key = sums.psu.astype(np.int64) * sums.n_domains + sums.domain
+    unique, inverse = np.unique(key, return_inverse=True)
+    per_psu = np.zeros((len(unique), used.shape[1]))
+    np.maximum.at(per_psu, inverse, used.astype(np.float64))
+    domain, stratum = unique % sums.n_domains, psu_stratum[unique // sums.n_domains]
+    counts = np.zeros((sums.n_domains, n_strata, used.shape[1]))
+    np.add.at(counts, (domain, stratum), per_psu)
+    psus = counts.sum(axis=1)
+    return psus.astype(np.int64), (psus - (counts > 0).sum(axis=1)).astype(np.int64)
 
 
 def _collapse(sums: GroupSums, z: np.ndarray):

@@ -10,8 +10,15 @@ children.  Every node is therefore ``sum_k c_k * R_k``, a linear combination
 of item ratios, and its SE comes from linearising the whole combination, so
 covariance between items counts (Wolter, *Introduction to Variance
 Estimation*, ch. 6; the exact definition is ``tests/data/reference_sipas.R``).
-Shares get the ``svyciprop`` logit interval, mean scores and nodes
-``estimate +/- t(df) * se``.
+
+Intervals (``interval=``): ``"beta"`` (the default) gives shares and nodes the
+Korn–Graubard interval of ``analysis.results.korn_graubard`` with the NCHS
+rules, on the degrees of freedom of the PSUs holding the answers, so every
+bound is inside [0, 1]; a node is treated as a proportion of its answering n.
+``"logit"`` reproduces the reference script: shares by ``svyciprop``'s logit
+interval, nodes ``estimate +/- t(df) * se`` on the design's df.  Mean scores
+are always ``estimate +/- t(df) * se``.  A node's n is the number of responses
+that answered at least one of its items.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import numpy as np
 from analysis.design import Design, DesignError, numeric_column
 from analysis.estimators import estimate_domains
 from analysis.linearization import Combination
-from analysis.results import Estimate, build, logit_interval, t_interval
+from analysis.results import Estimate, build, korn_graubard, logit_interval, t_interval
 
 SATISFIED_FROM = 4  # answers 4 and 5 count as satisfied
 SCALE_MAX = 5
@@ -116,25 +123,39 @@ def _answers(design: Design, item: str) -> np.ndarray:
     return np.nan_to_num(values)
 
 
-def _columns(design: Design, items: list[str], meanscores: bool):
-    for item in items:
+INTERVALS = ("beta", "logit")
+
+
+def _columns(design: Design, items: list[str], meanscores: bool, node_items: list[list[str]]):
+    """Per item: answered, satisfied (and answer, answer²); then per node: answered any of its items."""
+    position = {item: k for k, item in enumerate(items)}
+    members = [[position[i] for i in node] for node in node_items]
+    any_answered = [np.zeros(len(design.data), bool) for _ in node_items]
+    for k, item in enumerate(items):
         answer = _answers(design, item)
-        answered = (answer > 0) * 1.0
-        yield answered
+        answered = answer > 0
+        for flags, member in zip(any_answered, members, strict=True):
+            if k in member:
+                flags |= answered
+        yield answered * 1.0
         yield (answer >= SATISFIED_FROM) * 1.0
         if meanscores:
             yield answer
             yield answer * answer
+    for flags in any_answered:
+        yield flags * 1.0
 
 
 def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, float] | None = None,
                    by: str | None = None, level: float = 0.95, overall: bool = False,
-                   meanscores: bool = False) -> list[Estimate]:
+                   meanscores: bool = False, interval: str = "beta") -> list[Estimate]:
     """Every item share (and mean score), every element and node, and the index.
 
     Records come per domain in the order: shares, mean scores, then nodes
     bottom-up with the index last.
     """
+    if interval not in INTERVALS:
+        raise DesignError(f"interval '{interval}' is not one of {', '.join(INTERVALS)}")
     root = tree if isinstance(tree, Node) else parse_tree(tree, weights)
     items = list(dict.fromkeys(_items(root)))
     position = {item: k for k, item in enumerate(items)}
@@ -151,29 +172,51 @@ def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, f
     coefficients.append(np.array([np.pad(c, (0, n_ratios - k)) for _, c in nodes]))
     combo = Combination(np.concatenate(numerator), np.concatenate(denominator),
                         np.vstack(coefficients))
-    df = design.df
+    node_items = [_items(node) for node, _ in nodes]
+    answered_any = k * per_item + np.arange(len(nodes))
+    beta = interval == "beta"
+
+    def proportion_bounds(p, s, n, df):
+        return korn_graubard(p, s, n, df, level) if beta else logit_interval(p, s, level, df)
+
+    def node_bounds(e, s, n, df):
+        return korn_graubard(e, s, n, df, level) if beta else t_interval(e, s, level, df)
+
+    def t_bounds(e, s, n, df):
+        return t_interval(e, s, level, df)
+
+    share_method = ("taylor; korn-graubard (beta) interval, t(df), nchs effective n" if beta
+                    else "taylor; logit interval, t(df)")
+    node_method = ("taylor; korn-graubard (beta) interval, t(df), nchs effective n" if beta
+                   else "taylor; wald interval, t(df)")
     results = []
-    for domain, lin, d in estimate_domains(design, _columns(design, items, meanscores), combo, by, overall):
+    columns = _columns(design, items, meanscores, node_items)
+    for domain, lin, d in estimate_domains(design, columns, combo, by, overall):
         est, se = lin.estimate[d], np.sqrt(lin.variance[d])
         answered, weight_sum = lin.counts[d, base], lin.totals[d, base]
+
+        def df_of(j):
+            return lin.domain_df(d, j, design.df) if beta else design.df
+
         for j, item in enumerate(items):
             p = est[j]
-            results.append(build(item, "share", domain, p, se[j], logit_interval(p, se[j], level, df), df,
+            results.append(build(item, "share", domain, p, se[j], proportion_bounds, df_of(j),
                                  _share_deff(p, se[j] ** 2, answered[j], weight_sum[j]), answered[j],
-                                 "taylor; logit interval, t(df)", level))
+                                 share_method, level, lin.domain_psus(d, j)))
         if meanscores:
             for j, item in enumerate(items):
                 m, s = est[k + j], se[k + j]
                 second = lin.totals[d, base[j] + 3] / weight_sum[j] if weight_sum[j] > 0 else np.nan
-                results.append(build(item, "meanscore", domain, m, s, t_interval(m, s, level, df), df,
+                results.append(build(item, "meanscore", domain, m, s, t_bounds, df_of(k + j),
                                      _share_deff(m, s * s, answered[j], weight_sum[j], second),
-                                     answered[j], "taylor; wald interval, t(df)", level))
+                                     answered[j], "taylor; wald interval, t(df)", level,
+                                     lin.domain_psus(d, k + j)))
         for offset, (node, _) in enumerate(nodes):
             j = n_ratios + offset
             statistic = "index" if node is root else ("element" if node.items else "node")
-            results.append(build(node.name, statistic, domain, est[j], se[j],
-                                 t_interval(est[j], se[j], level, df), df, None, lin.rows[d],
-                                 "taylor; wald interval, t(df)", level))
+            results.append(build(node.name, statistic, domain, est[j], se[j], node_bounds, df_of(j),
+                                 None, lin.counts[d, answered_any[offset]], node_method, level,
+                                 lin.domain_psus(d, j)))
     return results
 
 

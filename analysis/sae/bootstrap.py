@@ -50,21 +50,31 @@ class BootstrapMSE:
 def replicate(synthetic, A, D, X, method, fallback, replicates, rng):
     """Draw ``replicates`` data sets from each fitted model and refit them.
 
-    ``synthetic`` (k, m) and ``A`` (k,) are k fitted models on the same areas.
-    Returns ``θ*`` (k, B, m), ``y*`` (k, B, m) and ``fit_many``'s tuple for the
-    k·B refits (rows in the order of ``θ*``).
+    ``synthetic`` (k, m) and ``A`` (k,) are k fitted models on the same areas;
+    ``D`` is (m,), or (k, m) when each model has its own sampling variances
+    (estimated ones, as in the coverage simulation).  Returns ``θ*`` (k, B, m),
+    ``y*`` (k, B, m) and ``fit_many``'s tuple for the k·B refits (rows in the
+    order of ``θ*``).
     """
     synthetic = np.atleast_2d(synthetic)
     k, m = synthetic.shape
+    D = np.asarray(D, dtype=float)
     spread = np.sqrt(np.asarray(A, dtype=float)).reshape(k, 1, 1)
     theta = synthetic[:, None, :] + rng.normal(0.0, 1.0, (k, replicates, m)) * spread
-    y = theta + rng.normal(0.0, 1.0, (k, replicates, m)) * np.sqrt(D)
-    return theta, y, fit_many(y.reshape(k * replicates, m), D, X, method, fallback)
+    y = theta + rng.normal(0.0, 1.0, (k, replicates, m)) * np.sqrt(_per_model(D))
+    rows = np.repeat(D, replicates, axis=0) if D.ndim == 2 else D
+    return theta, y, fit_many(y.reshape(k * replicates, m), rows, X, method, fallback)
+
+
+def _per_model(D):
+    """``D`` shaped to broadcast against (k, B, m)."""
+    return D[:, None, :] if D.ndim == 2 else D
 
 
 def _pivot_quantiles(theta, refit, D, level):
     """The α/2 and 1 − α/2 quantiles over replicates of ``(θ* − θ̂*)/√(γ* D)``."""
     _, _, eblup, _, gamma, *_ = refit
+    D = _per_model(np.asarray(D, dtype=float))
     pivot = (theta - eblup.reshape(theta.shape)) / np.sqrt(gamma.reshape(theta.shape) * D)
     alpha = 1 - level
     low, high = np.quantile(pivot, [alpha / 2, 1 - alpha / 2], axis=-2)
@@ -72,7 +82,7 @@ def _pivot_quantiles(theta, refit, D, level):
 
 
 def pivot_quantiles(synthetic, A, D, X, method, fallback, replicates, rng, level=0.95):
-    """Chatterjee–Lahiri–Li pivot quantiles (k, m) for k fitted models at once."""
+    """Chatterjee–Lahiri–Li pivot quantiles (k, m) for k fitted models at once (D: (m,) or (k, m))."""
     theta, _, refit = replicate(synthetic, A, D, X, method, fallback, replicates, rng)
     return _pivot_quantiles(theta, refit, D, level)
 

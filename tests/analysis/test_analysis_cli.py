@@ -31,7 +31,8 @@ def _run_process(*args):
 def test_index_json_matches_r(expected):
     """R 4.2, survey 4.1-1, tests/data/reference_sipas.R on sipas_synthetic.csv:
     the index and element_A by locality L03 through the CLI's JSON, as a real process."""
-    done = _run_process("index", SIPAS, *ELEMENTS, *DESIGN, "--by", "locality", "--format", "json")
+    done = _run_process("index", SIPAS, *ELEMENTS, *DESIGN, "--by", "locality", "--format", "json",
+                        "--interval", "logit")
     assert done.returncode == 0, done.stderr
     records = {(r["node"], r["domain"]["locality"]): r for r in json.loads(done.stdout)}
     for node, key in (("index", "index_by_locality_L03"), ("A", "element_A_by_locality_L03")):

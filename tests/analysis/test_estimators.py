@@ -41,7 +41,7 @@ def test_proportion_matches_svyciprop(sipas_data, sipas_design, r_extra):
     """R 4.2.2, survey 4.1.1, reference_extra.R: svyciprop(~I(q3>=4), des, method="logit")."""
     data = sipas_data.assign(q3_satisfied=(sipas_data["q3"] >= 4).astype(int))
     design = Design.from_frame(data, weight="weight", strata="locality", cluster="psu")
-    result = proportion(design, "q3_satisfied")[0]
+    result = proportion(design, "q3_satisfied", interval="logit")[0]
     golden = r_extra["proportion_q3_satisfied"]
     for field in ("estimate", "se", "ci_low", "ci_high"):
         assert getattr(result, field) == pytest.approx(golden[field], rel=RTOL)
@@ -110,10 +110,21 @@ def test_unit_weights_reduce_to_srs_formulas(sipas_data):
     assert (m.ci_low, m.ci_high) == pytest.approx((y.mean() - z * srs_se, y.mean() + z * srs_se))
 
 
+def test_unit_weight_proportion_beta_is_clopper_pearson_on_n_minus_1(sipas_data):
+    """SRS share: var = p(1-p)/(n-1), so the Korn-Graubard effective n is n - 1 and, with
+    df = n - 1, the interval is Clopper-Pearson with (n - 1) p successes in n - 1 trials."""
+    data = sipas_data.assign(top=(sipas_data.q1 == 5).astype(int))
+    result = proportion(Design.from_frame(data), "top")[0]
+    p, m = data.top.mean(), len(data) - 1
+    assert result.df == m
+    assert result.ci_low == pytest.approx(stats.beta.ppf(0.025, m * p, m * (1 - p) + 1), rel=1e-10)
+    assert result.ci_high == pytest.approx(stats.beta.ppf(0.975, m * p + 1, m * (1 - p)), rel=1e-10)
+
+
 def test_unit_weight_proportion_uses_logit_t_interval(sipas_data):
     """SRS share: se = sqrt(p(1-p)/(n-1)); logit interval with t(n-1)."""
     data = sipas_data.assign(top=(sipas_data.q1 == 5).astype(int))
-    result = proportion(Design.from_frame(data), "top")[0]
+    result = proportion(Design.from_frame(data), "top", interval="logit")[0]
     p, n = data.top.mean(), len(data)
     se = np.sqrt(p * (1 - p) / (n - 1))
     half = stats.t.ppf(0.975, n - 1) * se / (p * (1 - p))

@@ -30,12 +30,12 @@ def _assert_matches(result, golden):
 
 @pytest.fixture(scope="module")
 def overall(sipas_design):
-    return _by_key(index_nodes(sipas_design, SIPAS_ELEMENTS, meanscores=True))
+    return _by_key(index_nodes(sipas_design, SIPAS_ELEMENTS, meanscores=True, interval="logit"))
 
 
 @pytest.fixture(scope="module")
 def by_locality(sipas_design):
-    return _by_key(index_nodes(sipas_design, SIPAS_ELEMENTS, by="locality"))
+    return _by_key(index_nodes(sipas_design, SIPAS_ELEMENTS, by="locality", interval="logit"))
 
 
 @pytest.mark.parametrize("item", [f"q{i}" for i in range(1, 9)])
@@ -73,7 +73,7 @@ def test_raked_index_matches_r(sipas_design, expected):
     rake(des, list(~gender, ~age_band), ..., epsilon=1e-10) then the index
     with SE(svytotal(~z__, raked)) using calibration residuals."""
     raked = rake(sipas_design, expected["raked_margins"], tol=1e-10, maxit=100)
-    index = _by_key(index_nodes(raked, SIPAS_ELEMENTS))["index"]
+    index = _by_key(index_nodes(raked, SIPAS_ELEMENTS, interval="logit"))["index"]
     _assert_matches(index, expected["raked_index"])
 
 
