@@ -306,3 +306,45 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+class BlockDraw:
+    """Which assigned blocks a new questionnaire draws (survey.respond.assignment.SOURCE)."""
+
+    class _Fixed:
+        def __init__(self, value: float) -> None:
+            self.value = value
+
+        def random(self) -> float:
+            return self.value
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+
+    def never(self) -> None:
+        """No respondent is drawn for any block (1.0 is never below a share)."""
+        self._use(self._Fixed(1.0))
+
+    def always(self) -> None:
+        """Every respondent is drawn for every block (0.0 is below every share, all above 0)."""
+        self._use(self._Fixed(0.0))
+
+    def seeded(self, seed: int) -> None:
+        """Draws at random, the same ones again for the same seed."""
+        import random
+
+        self._use(random.Random(seed))
+
+    def _use(self, source) -> None:
+        from survey.respond import assignment
+
+        self.monkeypatch.setattr(assignment, "SOURCE", source)
+
+
+@pytest.fixture(autouse=True)
+def block_draw(monkeypatch: pytest.MonkeyPatch) -> BlockDraw:
+    """Respondents are drawn for no assigned block unless a test says otherwise
+    (`block_draw.always()`, `block_draw.seeded(7)`): the paths through the form stay fixed."""
+    draw = BlockDraw(monkeypatch)
+    draw.never()
+    return draw

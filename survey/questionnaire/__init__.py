@@ -8,11 +8,11 @@ This package is plain Python (PyYAML only) and imports nothing else from
     shown = questionnaire.visible_items(page, answers)
 """
 from .loader import check_questionnaire, from_dict, load_directory, load_questionnaire
-from .model import Item, QuestionnaireDefinition
+from .model import AssignedBlock, Item, QuestionnaireDefinition
 from .problems import Problem, QuestionnaireError, format_problems
 
 # The parts (pages, sections, choice lists, the index tree, relevance) are in .model and .relevance.
 __all__ = [
-    "Item", "Problem", "QuestionnaireDefinition", "QuestionnaireError",
+    "AssignedBlock", "Item", "Problem", "QuestionnaireDefinition", "QuestionnaireError",
     "check_questionnaire", "format_problems", "from_dict", "load_directory", "load_questionnaire",
 ]

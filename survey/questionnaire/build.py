@@ -20,6 +20,7 @@ from .model import (
     ITEM_TYPES,
     KINDS,
     SCALE,
+    AssignedBlock,
     Choice,
     ChoiceList,
     IndexNode,
@@ -65,7 +66,7 @@ class _Builder(ShapeChecker):
     def questionnaire(self, data: Any) -> QuestionnaireDefinition | None:
         top = self.fields(data, "the questionnaire", ("code", "kind", "title", "languages", "pages",
                                                       "index"),
-                          ("description", "draft_languages", "choice_lists"), 1)
+                          ("description", "draft_languages", "choice_lists", "assigned_blocks"), 1)
         if top is None:
             return None
         kind = self.typed(top, "kind", str, "the questionnaire", "")
@@ -86,12 +87,14 @@ class _Builder(ShapeChecker):
         pages = tuple(page for number, raw in enumerate(self.listing(top, "pages", "the questionnaire"))
                       if (page := self.page(raw, line_of(top["pages"], number))) is not None)
         index = self.index(top["index"], line_of(top, "index")) if top.get("index") else None
+        blocks = tuple(block for number, raw in enumerate(self.listing(top, "assigned_blocks", "the questionnaire"))
+                       if (block := self.block(raw, line_of(top["assigned_blocks"], number))) is not None)
         return QuestionnaireDefinition(
             code=self.code(top, "code", "the questionnaire", QUESTIONNAIRE_CODE), kind=kind,
             title=self.text(top, "title", "the questionnaire") or {},
             languages=self.languages, pages=pages, choice_lists=self.choice_lists,
             index=index or IndexTree(()), draft_languages=self.draft_languages,
-            description=self.text(top, "description", "the questionnaire"),
+            description=self.text(top, "description", "the questionnaire"), blocks=blocks,
             source=None if self.file.startswith("<") else self.file)
 
     def language_list(self, top: Mapping, key: str) -> tuple[str, ...]:
@@ -154,6 +157,34 @@ class _Builder(ShapeChecker):
                          "write the share of the points as a number from 0 to 1, e.g. 0.6 for 60%")
             return None
         return share
+
+    def block(self, raw: Any, line: int | None) -> AssignedBlock | None:
+        data = self.fields(raw, "an assigned block", ("code", "pages", "share"), (), line)
+        if data is None:
+            return None
+        where = f"assigned block '{data.get('code')}'"
+        pages = tuple(str(page) for page in self.listing(data, "pages", where))
+        if data.get("pages") is not None and not pages:
+            self.problem(line_of(data, "pages"), f"{where} lists no pages",
+                         "list the codes of the pages asked of the assigned respondents, e.g. [p_policy]")
+        return AssignedBlock(self.code(data, "code", where), pages, self.block_share(data, where), line_of(data))
+
+    def block_share(self, data: Mapping, where: str) -> float:
+        """The block's share: a number such as 0.5, or a fraction written as text, "1/3"."""
+        raw, line = data.get("share"), line_of(data, "share")
+        if isinstance(raw, str) and re.fullmatch(r"\s*\d+\s*/\s*\d+\s*", raw):
+            top, bottom = (int(part) for part in raw.split("/"))
+            share = top / bottom if bottom else None
+        elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            share = float(raw)
+        else:
+            share = None
+        if raw is not None and (share is None or not 0 < share <= 1):
+            self.problem(line, f"{where} has the share {raw!r}, not a number above 0 and at most 1",
+                         "write the share of respondents to ask, e.g. 'share: 1/3' for one in three "
+                         "or 'share: 0.5' for one in two")
+            return 1.0
+        return share if share is not None else 1.0
 
     def page(self, raw: Any, line: int | None) -> Page | None:
         data = self.fields(raw, "a page", ("code", "title", "sections"), ("optional", "relevant"), line)

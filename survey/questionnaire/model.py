@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -132,6 +132,24 @@ class Page:
 
 
 @dataclass(frozen=True)
+class AssignedBlock:
+    """Pages asked of a random share of respondents only: a planned subsample.
+
+    The server assigns each respondent at random when the questionnaire starts (each block on
+    its own, with probability ``share``); an assigned respondent sees the block's pages as
+    ordinary pages, one not assigned never sees them. The analysis frame carries the
+    assignment as a 0/1 column ``assigned_<code>``, so the block's items are estimated on a
+    random subsample of the full design, not on whoever chose to answer.
+    """
+
+    code: str
+    pages: tuple[str, ...]
+    share: float
+    """The planned share of respondents assigned (0 < share ≤ 1); a wave may set its own."""
+    line: int | None = _line()
+
+
+@dataclass(frozen=True)
 class IndexNode:
     code: str
     label: Text
@@ -191,6 +209,8 @@ class QuestionnaireDefinition:
     draft_languages: tuple[str, ...] = ()
     """Languages being translated: allowed, not yet required to be complete."""
     description: Text | None = None
+    blocks: tuple[AssignedBlock, ...] = ()
+    """Blocks of pages asked of a random share of respondents (``assigned_blocks`` in the file)."""
     source: str | None = field(default=None, compare=False, repr=False)
 
     def __hash__(self) -> int:
@@ -214,6 +234,32 @@ class QuestionnaireDefinition:
     def graded_items(self) -> tuple[Item, ...]:
         """The PAR criteria: graded items carrying points."""
         return tuple(item for item in self.items if item.type == ItemType.GRADED)
+
+    def block_shares(self, wave_share: float | None = None) -> dict[str, float]:
+        """Each block's share of respondents to assign: the wave's own share when it sets one."""
+        return {block.code: wave_share if wave_share is not None else block.share for block in self.blocks}
+
+    @cached_property
+    def _asked_cache(self) -> dict[frozenset[str], QuestionnaireDefinition]:
+        return {}
+
+    def asked(self, assigned: Iterable[str]) -> QuestionnaireDefinition:
+        """The questionnaire as one respondent sees it: without the blocks not assigned to them.
+
+        Page numbers, the skip logic, the required items and the length all follow from this
+        view, so a respondent not assigned a block is never asked it. Derived once per
+        combination of blocks (a definition never changes).
+        """
+        key = frozenset(assigned) & {block.code for block in self.blocks}
+        if len(key) == len(self.blocks):
+            return self
+        cached = self._asked_cache.get(key)
+        if cached is None:
+            left_out = {page for block in self.blocks if block.code not in key for page in block.pages}
+            cached = self._asked_cache[key] = replace(
+                self, pages=tuple(page for page in self.pages if page.code not in left_out),
+                blocks=tuple(block for block in self.blocks if block.code in key))
+        return cached
 
     def page_index(self, code: str) -> int:
         """Position of page ``code`` (0-based); ``ValueError`` when there is none."""

@@ -23,6 +23,7 @@ def validate(questionnaire: QuestionnaireDefinition, file: str) -> list[Problem]
     _check_structure(questionnaire, report)
     _check_duplicates(questionnaire, report)
     _check_relevance(questionnaire, report)
+    _check_blocks(questionnaire, report)
     before = len(problems)
     _check_index(questionnaire, report)
     if len(problems) == before and questionnaire.index.item_score == "points":
@@ -50,6 +51,34 @@ def _check_structure(q: QuestionnaireDefinition, report: Report) -> None:
             if not section.items:
                 report(section.line, f"section '{section.code}' has no items",
                        "add items under 'items:', or remove the section")
+
+
+def _check_blocks(q: QuestionnaireDefinition, report: Report) -> None:
+    """Each assigned block names existing pages, none optional, none the first, none twice."""
+    pages = {page.code: page for page in q.pages}
+    first_block: dict[str, str] = {}
+    codes: dict[str, int | None] = {}
+    for block in q.blocks:
+        if block.code in codes:
+            report(block.line, f"duplicate assigned block code '{block.code}' (first on line "
+                   f"{codes[block.code]})", "give each assigned block its own code")
+        codes.setdefault(block.code, block.line)
+        for code in block.pages:
+            page = pages.get(code)
+            if page is None:
+                report(block.line, f"assigned block '{block.code}' names the page '{code}', which is "
+                       f"not a page{did_you_mean(code, pages)}", "use the code of a page under 'pages:'")
+            elif page.optional:
+                report(page.line, f"page '{code}' is in assigned block '{block.code}' but is optional",
+                       "remove 'optional: true': the assigned respondents are asked the block as "
+                       "ordinary pages, and those not assigned never see it")
+            elif q.pages and page is q.pages[0]:
+                report(page.line, f"the first page '{code}' is in assigned block '{block.code}'",
+                       "start with a page everyone answers; put the block's pages later")
+            if code in first_block:
+                report(block.line, f"page '{code}' is in assigned blocks '{first_block[code]}' and "
+                       f"'{block.code}'", "put each page in one assigned block only")
+            first_block.setdefault(code, block.code)
 
 
 def _check_duplicates(q: QuestionnaireDefinition, report: Report) -> None:

@@ -3,7 +3,9 @@
 The poster promises a length; this module computes it from the published questionnaire, so the
 promise follows the questionnaire. The usual path is every mandatory page, answering every
 question shown (optional ones included), taking the shorter branch where an answer reveals
-more questions (no feedback given), skipping free text and the optional part.
+more questions (no feedback given), skipping free text and the optional part. A questionnaire
+with assigned blocks has two paths: a respondent drawn for no block, and one drawn for every
+block (`path_lengths`); the poster states both.
 
     time = reading + taps × SECONDS_PER_TAP + pages × SECONDS_PER_PAGE
 
@@ -86,3 +88,22 @@ def usual_length(questionnaire: QuestionnaireDefinition, language: str = "vi",
                     syllables += sum(_syllables(text(c.label)) for c in item.choices.choices)
                 answers[item.code] = branch.get(item.code, item.choices.choices[0].value)
     return Length(taps, syllables, pages)
+
+
+@dataclass(frozen=True)
+class PathLengths:
+    unassigned: Length
+    """The path of a respondent drawn for none of the assigned blocks."""
+    assigned: Length | None
+    """The path of a respondent drawn for every assigned block; None when there are none."""
+
+    @property
+    def extra_pages(self) -> int:
+        return self.assigned.pages - self.unassigned.pages if self.assigned else 0
+
+
+def path_lengths(questionnaire: QuestionnaireDefinition, language: str = "vi") -> PathLengths:
+    """The usual path's length without any assigned block, and with all of them."""
+    every = [block.code for block in questionnaire.blocks]
+    return PathLengths(usual_length(questionnaire.asked(()), language),
+                       usual_length(questionnaire.asked(every), language) if every else None)

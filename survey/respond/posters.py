@@ -15,7 +15,7 @@ from flask import render_template
 from survey.extensions import db
 from survey.models import ServiceCentre
 from survey.respond.flow import open_citizen_wave, questionnaire_of
-from survey.respond.length import usual_length
+from survey.respond.length import path_lengths
 
 POSTER_CSS = Path(__file__).resolve().parents[1] / "static" / "poster.css"
 
@@ -30,10 +30,14 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=8, border=2)
 
 
-def poster_minutes() -> int | None:
-    """The length the poster states: the open citizen questionnaire's usual path, in minutes."""
+def poster_minutes() -> tuple[int | None, int | None]:
+    """The lengths the poster states, in minutes: the open citizen questionnaire's usual path,
+    and the path of a respondent drawn for its assigned blocks (None when it has none)."""
     wave = open_citizen_wave(db.session)
-    return usual_length(questionnaire_of(wave)).minutes if wave is not None else None
+    if wave is None:
+        return None, None
+    lengths = path_lengths(questionnaire_of(wave))
+    return lengths.unassigned.minutes, lengths.assigned.minutes if lengths.assigned else None
 
 
 def poster_html(
@@ -41,10 +45,12 @@ def poster_html(
 ) -> str:
     """A print-ready A5 poster (HTML) inviting citizens at `centre` to take the survey."""
     url = desk_url(base_url, centre)
+    minutes, minutes_assigned = poster_minutes()
     return render_template(
         "respond/poster.html",
         centre=centre,
-        minutes=poster_minutes(),
+        minutes=minutes,
+        minutes_assigned=minutes_assigned if minutes_assigned != minutes else None,
         url=url,
         short_url=url.split("://", 1)[-1],
         qr=qr_data_uri(url),

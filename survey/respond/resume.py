@@ -36,7 +36,7 @@ def resumable(session: Session, cookie: str | None, centre: ServiceCentre, chann
     if not answers:
         return None  # nothing answered yet (or the draft was purged): a fresh start loses nothing
     resumed = pointer.with_answers(answers)
-    return resumed.moved(resume_page(questionnaire_of(wave), resumed.answers))
+    return resumed.moved(resume_page(questionnaire_of(wave).asked(resumed.assigned), resumed.answers))
 
 
 def resume_page(questionnaire: QuestionnaireDefinition, answers: dict) -> int:

@@ -47,6 +47,8 @@ class FormState:
     answers: dict[str, Any] = field(default_factory=dict)
     carried: tuple[str, ...] = ()
     """Questions an answer revealed on the previous page, shown at the top of this one (no JS)."""
+    assigned: tuple[str, ...] = ()
+    """The assigned blocks drawn for this respondent at the start (survey.respond.assignment)."""
 
     @classmethod
     def start(cls, wave_id: int, centre_code: str, channel: str, **extra: Any) -> FormState:
@@ -98,7 +100,7 @@ def load_state(raw: str | None) -> FormState | None:
     try:
         data = json.loads(_fernet().decrypt(raw.encode("ascii")))
         state = FormState(**data)
-        state = replace(state, carried=tuple(state.carried))
+        state = replace(state, carried=tuple(state.carried), assigned=tuple(state.assigned))
         uuid.UUID(state.submission_id)
         dt.datetime.fromisoformat(state.started_at)
     except (InvalidToken, UnicodeError, TypeError, ValueError):
@@ -133,4 +135,4 @@ def load_resume(raw: str | None) -> FormState | None:
         dt.datetime.fromisoformat(state.started_at)
     except (BadSignature, TypeError, ValueError):
         return None
-    return replace(state, carried=())
+    return replace(state, carried=(), assigned=tuple(state.assigned))

@@ -58,10 +58,13 @@ class Device:
 
 
 def _answers(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[list[dict], list[int], bool]:
-    """The answer rows to insert (without their response id), the scores, and whether text was scrubbed."""
+    """The answer rows to insert (without their response id), the scores, and whether text was scrubbed.
+
+    Only answers to what this respondent was asked: none to a block they were not drawn for.
+    """
     items = questionnaire.items_by_code
     stored, scores, scrubbed = [], [], False
-    for code, value in questionnaire.relevant_answers(state.answers).items():
+    for code, value in questionnaire.asked(state.assigned).relevant_answers(state.answers).items():
         item = items[code]
         if item.type == ItemType.SELECT_MANY:
             value = " ".join(value)
@@ -84,7 +87,11 @@ def store_response(
     device: Device,
     ip_hash: str | None,
 ) -> str:
-    """Store the response of `state`; a resend of the same submission stores nothing more."""
+    """Store the response of `state`; a resend of the same submission stores nothing more.
+
+    `questionnaire` is the whole definition, not one respondent's view of it: the compact
+    scores hold a digit for every likert item of the version.
+    """
     if session.get(Response, state.response_id) is not None:
         _forget_stored(session, state)
         return DUPLICATE
@@ -114,6 +121,7 @@ def store_response(
             {a["item_code"]: a["score"] for a in answers}, compact_scores.likert_codes(questionnaire)
         ),
         opinions=compact_scores.encode_opinions({a["item_code"]: a["value"] for a in answers}),
+        assigned_blocks=list(state.assigned),
     )
     session.add(response)
     try:

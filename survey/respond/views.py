@@ -20,6 +20,7 @@ from survey.models import Channel, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.resilience import alert_write_refused, discard_session, idempotent, is_locked, is_write_refused
 from survey.respond import bp
+from survey.respond.assignment import draw_blocks
 from survey.respond.drafts import remember
 from survey.respond.flow import (
     first_missing_page,
@@ -30,6 +31,7 @@ from survey.respond.flow import (
     read_page_post,
 )
 from survey.respond.fragments import FreshPage
+from survey.respond.length import usual_length
 from survey.respond.receipts import find_by_short_code, find_token
 from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
 from survey.respond.state import FormState, dump_resume, dump_state, load_state
@@ -114,6 +116,15 @@ def _cookie(response, name: str, value: str, max_age: int) -> None:
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
+def _assigned_note(questionnaire: QuestionnaireDefinition, state: FormState) -> str | None:
+    """On the first page of a respondent drawn for a block: the extra pages and the whole length."""
+    if state.page != 0 or not questionnaire.blocks:
+        return None
+    pages = sum(len(block.pages) for block in questionnaire.blocks)
+    minutes = usual_length(questionnaire, state.language).minutes
+    return chrome(state.language)["assigned"].format(pages=pages, minutes=minutes)
+
+
 def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None, notice: str | None = None,
             new: tuple[str, ...] = ()):
     page = questionnaire.pages[state.page]
@@ -144,6 +155,7 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
             has_optional=total < len(questionnaire.pages),
             last_page=next_page(questionnaire, state.answers, state.page, 1) is None,
             notice=notice,
+            assigned_note=_assigned_note(questionnaire, state),
             csrf_token=generate_csrf(),
             state_token=dump_state(state),
         )
@@ -155,7 +167,7 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
 
 def _offer_resume(centre: ServiceCentre, state: FormState, restart_url: str, resume_url: str):
     text = chrome(state.language)
-    total = mandatory_pages(questionnaire_of(db.session.get(Wave, state.wave_id)))
+    total = mandatory_pages(questionnaire_of(db.session.get(Wave, state.wave_id)).asked(state.assigned))
     return render_template(
         "respond/resume.html", text=text, page_lang=state.language, centre=centre,
         body=text["resume_body"].format(current=min(state.page + 1, total), total=total),
@@ -176,9 +188,9 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
     answers = {"field": known_field} if known_field and "field" in questionnaire.items_by_code else {}
     state = FormState.start(
         wave.id, centre.code, channel, language=language, receipt=receipt,
-        field_code=known_field or None, answers=answers,
+        field_code=known_field or None, answers=answers, assigned=draw_blocks(questionnaire, wave),
     )
-    response = _render(questionnaire, state)
+    response = _render(questionnaire.asked(state.assigned), state)
     # Re-scanning the QR on this phone offers to continue where the citizen stopped. Set once
     # here, not on each page: a page that sets a cookie is not reused by the phone's Back button.
     _cookie(response, RESUME_COOKIE, dump_resume(state), RESUME_COOKIE_AGE)
@@ -192,7 +204,8 @@ def _continue_or_begin(centre: ServiceCentre, channel: str, field_code: str | No
     if unfinished is None:
         return _begin(centre, channel, field_code, receipt)
     if request.args.get("resume") == "1":
-        return _render(questionnaire_of(db.session.get(Wave, unfinished.wave_id)), unfinished)
+        questionnaire = questionnaire_of(db.session.get(Wave, unfinished.wave_id))
+        return _render(questionnaire.asked(unfinished.assigned), unfinished)
     args = {k: v for k, v in request.args.items()
             if k not in ("new", "resume") and k not in (request.view_args or {}) and not k.startswith("_")}
     return _offer_resume(centre, unfinished, url_for(request.endpoint, **request.view_args, **args, new=1),
@@ -305,7 +318,7 @@ def step():
     if not post.accepts_responses:
         return _message_page("closed", state.language)  # say so now, not after the last page
     request.environ[CENTRE_NAME] = post.centre_name
-    questionnaire = post.questionnaire
+    questionnaire = post.questionnaire.asked(state.assigned)  # this respondent's pages only
     if not 0 <= state.page < len(questionnaire.pages):
         return _message_page("invalid", state.language, 400)
     carried, own = _shown(questionnaire, state)
@@ -350,10 +363,11 @@ def step():
     ):
         if following is not None:
             return _render(questionnaire, state.moved(following))
-    return _submit(questionnaire, state)
+    return _submit(post.questionnaire, state)
 
 
-def _submit(questionnaire: QuestionnaireDefinition, state: FormState):
+def _submit(whole: QuestionnaireDefinition, state: FormState):
+    questionnaire = whole.asked(state.assigned)
     missing = first_missing_page(questionnaire, state.answers, mandatory_pages(questionnaire) - 1)
     if missing is not None:
         moved = state.moved(missing)
@@ -370,7 +384,7 @@ def _submit(questionnaire: QuestionnaireDefinition, state: FormState):
                     request.user_agent.string)
     try:
         outcome = store_response(
-            db.session, questionnaire, state, wave, centre, device, hash_ip(request.remote_addr)
+            db.session, whole, state, wave, centre, device, hash_ip(request.remote_addr)
         )
     except SQLAlchemyError as exc:
         if not (is_locked(exc) or is_write_refused(exc)):

@@ -279,3 +279,52 @@ def test_a_required_page_after_an_optional_one_is_reported(problems_in):
     assert first.line == line(text, "- code: p0")
     after = only(problems, "required page 'p1' comes after the optional page 'p0'")
     assert after.line == line(text, "- code: p1") and "move the optional pages to the end" in after.fix
+
+
+BLOCK_PAGE = ("index:\n",
+              "  - code: p2\n    title: {vi: Trang hai, en: Page two}\n    sections:\n      - code: s2\n"
+              "        items:\n          - code: q3\n            type: likert\n            choices: satisfaction\n"
+              "            label: {vi: Câu ba, en: Question three}\n"
+              "assigned_blocks:\n  - code: extra\n    pages: [p2]\n    share: 1/3\nindex:\n")
+
+
+def test_an_assigned_block_is_read_with_its_share(tmp_path):
+    path = tmp_path / "mini.yaml"
+    path.write_text(VALID.replace(*BLOCK_PAGE, 1), encoding="utf-8")
+    questionnaire = load_questionnaire(path)
+    (block,) = questionnaire.blocks
+    assert (block.code, block.pages, block.share) == ("extra", ("p2",), 1 / 3)
+    assert questionnaire.block_shares() == {"extra": 1 / 3}
+    assert questionnaire.block_shares(0.5) == {"extra": 0.5}  # a wave's own share wins
+    assert [page.code for page in questionnaire.asked(()).pages] == ["p1"]
+    assert [page.code for page in questionnaire.asked(["extra"]).pages] == ["p1", "p2"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "needle"),
+    [
+        ("share: 1/3", "share: 0", "assigned block 'extra' has the share 0, not a number above 0 and at most 1",
+         "share: 0"),
+        ("share: 1/3", "share: 1.5", "has the share 1.5, not a number above 0 and at most 1", "share: 1.5"),
+        ("share: 1/3", "share: one in three", "has the share 'one in three'", "share: one"),
+        ("share: 1/3", "share: 3/0", "has the share '3/0'", "share: 3/0"),
+        ("pages: [p2]", "pages: [p3]", "assigned block 'extra' names the page 'p3', which is not a page "
+         "(did you mean 'p2'?)", "- code: extra"),
+        ("pages: [p2]", "pages: [p1]", "the first page 'p1' is in assigned block 'extra'", "- code: p1"),
+        ("pages: [p2]", "pages: []", "assigned block 'extra' lists no pages", "pages: []"),
+        ("    share: 1/3\n", "    share: 1/3\n  - code: extra\n    pages: [p2]\n    share: 0.5\n",
+         "duplicate assigned block code 'extra'", "- code: extra#2"),
+        ("    share: 1/3\n", "    share: 1/3\n  - code: other\n    pages: [p2]\n    share: 0.5\n",
+         "page 'p2' is in assigned blocks 'extra' and 'other'", "- code: other"),
+        ("  - code: p2\n", "  - code: p2\n    optional: true\n",
+         "page 'p2' is in assigned block 'extra' but is optional", "- code: p2"),
+        ("    share: 1/3\n", "    share: 1/3\n    label: Phần thêm\n",
+         "assigned block 'extra' has an unknown key 'label'", "label: Phần thêm"),
+    ],
+)
+def test_each_assigned_block_problem_has_message_file_and_line(problems_in, old, new, message, needle):
+    text, problems = problems_in(BLOCK_PAGE, (old, new))
+    problem = only(problems, message)
+    assert problem.file.endswith("mini.yaml")
+    assert problem.line == line(text, needle), format_problems(problems)
+    assert problem.fix

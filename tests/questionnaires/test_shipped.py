@@ -97,14 +97,29 @@ def test_service_delivery_has_19_items_in_five_elements(sipas):
     assert len(sipas.index.items_under("service")) == 19
 
 
-def test_policy_has_15_items_in_four_contents_on_optional_pages(sipas):
+def test_policy_has_15_items_in_four_contents_in_the_assigned_block(sipas):
     assert sipas.index.node("policy").children == tuple(POLICY_CONTENTS)
     for content, count in POLICY_CONTENTS.items():
         assert len(sipas.index.items_under(content)) == count
     policy = set(sipas.index.items_under("policy"))
     assert len(policy) == 15
     pages = {page.code for page in sipas.pages if policy & {item.code for item in page.items}}
-    assert pages == {page.code for page in sipas.pages if page.optional}
+    (block,) = sipas.blocks
+    assert (block.code, set(block.pages)) == ("policy", pages)
+    assert block.share == 1 / 3  # one respondent in three, drawn at random
+    assert not any(page.optional for page in sipas.pages)
+    assert all(item.choices.choice("0").no_answer for item in sipas.items if item.code in policy)
+
+
+def test_a_respondent_not_drawn_for_the_block_is_never_asked_it(sipas):
+    unassigned, assigned = sipas.asked(()), sipas.asked(["policy"])
+    assert assigned is sipas and sipas.asked(["policy", "unknown"]) is sipas
+    assert [page.code for page in unassigned.pages] == [page.code for page in sipas.pages[:-2]]
+    assert not set(unassigned.items_by_code) & set(sipas.index.items_under("policy"))
+    answers = {"cs_gt1": "4", "tc1": "5"}
+    assert unassigned.relevant_answers(answers) == {"tc1": "5"}
+    assert assigned.relevant_answers(answers) == answers
+    assert sipas.asked(()) is unassigned  # derived once
 
 
 def test_index_tree_and_scoring(sipas):
@@ -160,12 +175,11 @@ def test_demographics_opinions_and_expectations(sipas):
 
 
 def test_the_citizens_path_is_short_and_service_first(sipas):
-    required_pages = [page for page in sipas.pages if not page.optional]
-    assert sipas.pages[-2:] == tuple(page for page in sipas.pages if page.optional)
+    everyone = sipas.asked(())
+    assert [page.code for page in sipas.pages[-2:]] == list(sipas.blocks[0].pages)
     assert sipas.page_index("p_access") == 0
-    assert required_pages[-1].code == "p_about_you"
-    assert all(len(page.items) <= 7 for page in sipas.pages if page.code != "p_expectations"
-               and not page.optional)
+    assert everyone.pages[-1].code == "p_about_you"
+    assert all(len(page.items) <= 7 for page in everyone.pages if page.code != "p_expectations")
 
 
 def test_feedback_element_only_after_a_feedback(sipas):
