@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey.auth.scope import sees_everything
 from survey.models import AdminCount, ServiceCentre, ServiceField, User
-from survey.uploads import EMPTY_CELL, ROW_PROBLEM, UploadProblems, header_columns, read_table
+from survey.uploads import EMPTY_CELL, ROW_PROBLEM, UploadProblems, excerpt, header_columns, read_table
 from survey.uploads import normalise_header as normalise
 
 COLUMNS = ("centre_code", "field_code", "quarter", "dossiers_resolved")
@@ -102,7 +102,8 @@ def parse_counts(session: Session, user: User | None, upload, quarter: str | Non
             if key in seen:
                 found.append(("centre_code", DUPLICATE.format(first=seen[key])))
             seen.setdefault(key, number)
-        problems.extend(ROW_PROBLEM.format(row=number, column=label.get(col, col), problem=p) for col, p in found)
+        problems.extend(ROW_PROBLEM.format(row=number, column=excerpt(label.get(col, col)), problem=p)
+                        for col, p in found)
         if not found and row is not None:
             rows.append(row)
     if problems:
@@ -128,21 +129,21 @@ class _Lookup:
         found: list[tuple[str, str]] = [(column, EMPTY_CELL) for column in COLUMNS if not values[column]]
         centre = self.centres.get(values["centre_code"])
         if values["centre_code"] and centre is None:
-            found.append(("centre_code", UNKNOWN_CENTRE.format(value=values["centre_code"])))
+            found.append(("centre_code", UNKNOWN_CENTRE.format(value=excerpt(values["centre_code"]))))
         elif centre is not None and self.user is not None and not sees_everything(self.user) \
                 and centre[1] != self.user.locality_id:
-            found.append(("centre_code", OUT_OF_SCOPE.format(value=values["centre_code"])))
+            found.append(("centre_code", OUT_OF_SCOPE.format(value=excerpt(values["centre_code"]))))
         field_id = self.fields.get(normalise(values["field_code"]))
         if values["field_code"] and field_id is None:
-            found.append(("field_code", UNKNOWN_FIELD.format(value=values["field_code"])))
+            found.append(("field_code", UNKNOWN_FIELD.format(value=excerpt(values["field_code"]))))
         row_quarter = read_quarter(values["quarter"]) if values["quarter"] else None
         if values["quarter"] and row_quarter is None:
-            found.append(("quarter", BAD_QUARTER.format(value=values["quarter"])))
+            found.append(("quarter", BAD_QUARTER.format(value=excerpt(values["quarter"]))))
         elif row_quarter and quarter and row_quarter != quarter:
-            found.append(("quarter", OTHER_QUARTER.format(value=values["quarter"], quarter=quarter)))
+            found.append(("quarter", OTHER_QUARTER.format(value=excerpt(values["quarter"]), quarter=quarter)))
         count = values["dossiers_resolved"]
         if count and not COUNT.match(count):
-            found.append(("dossiers_resolved", BAD_COUNT.format(value=count)))
+            found.append(("dossiers_resolved", BAD_COUNT.format(value=excerpt(count))))
         if centre is None or field_id is None or row_quarter is None or not COUNT.match(count):
             return found, None
         return found, CountRow(number, centre[0], field_id, row_quarter, int(count))

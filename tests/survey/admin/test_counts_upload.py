@@ -180,7 +180,7 @@ def test_officer_uploads_only_for_own_locality(client, db_session, auth):
     ("build", "message"),
     [
         (_xlsx_with_broken_sheet_xml, "không mở được như bảng tính XLSX"),
-        (_xlsx_with_only_an_empty_chartsheet, "không mở được như bảng tính XLSX"),
+        (_xlsx_with_only_an_empty_chartsheet, "không có trang tính chứa dữ liệu (chỉ có biểu đồ)"),
         (_xlsx_with_only_a_chart, "không có trang tính chứa dữ liệu (chỉ có biểu đồ)"),
     ],
 )
