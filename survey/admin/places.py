@@ -162,4 +162,4 @@ def field_edit(field_id: int | None):
             return redirect(url_for("admin.fields"))
     title = f"Sửa lĩnh vực {field.code}" if field else "Thêm lĩnh vực"
     return render_template("admin/form.html", form=form, title=title, back="admin.fields",
-                           back_text="Danh sách lĩnh vực")
+                           back_text="Danh sách lĩnh vực"), 400 if form.errors else 200

@@ -3,7 +3,8 @@
 `VietnameseForm` is a FlaskForm whose built-in WTForms messages ("Not a valid choice.", ...)
 are shown in Vietnamese; WTForms ships no Vietnamese catalogue. Every field of it drops
 control characters (NUL included) from posted text before validation, so no text field can
-carry a byte PostgreSQL refuses. `table_upload_fields` are the file field and button of a
+carry a byte PostgreSQL refuses, and every integer field refuses a number no INTEGER column
+holds (a 500 on PostgreSQL before). `table_upload_fields` are the file field and button of a
 form that uploads a table (dossier counts, the leaders' roster).
 """
 
@@ -13,9 +14,9 @@ from typing import Iterable
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectChoice, SubmitField
+from wtforms import IntegerField, SelectChoice, SubmitField, ValidationError
 
-from survey.inputs import strip_control
+from survey.inputs import MAX_ID, OUT_OF_RANGE, strip_control
 
 BUILT_IN_MESSAGES = {
     "This field is required.": "Vui lòng nhập thông tin này.",
@@ -56,7 +57,16 @@ class VietnameseForm(FlaskForm):
             # Filters run on every field's data after it is read from the post.
             filters = unbound_field.kwargs.get("filters") or ()
             options["filters"] = (strip_control, *filters)
+            if issubclass(unbound_field.field_class, IntegerField) and len(unbound_field.args) < 2:
+                validators = unbound_field.kwargs.get("validators") or ()
+                options["validators"] = (*validators, within_integer_column)
             return unbound_field.bind(form=form, **options)
+
+
+def within_integer_column(form, field) -> None:
+    """The number fits an INTEGER column on both databases (validator of every IntegerField)."""
+    if field.data is not None and not -MAX_ID - 1 <= field.data <= MAX_ID:
+        raise ValidationError(OUT_OF_RANGE)
 
 
 def table_upload_fields(label: str, columns: str, required: str) -> tuple[FileField, SubmitField]:

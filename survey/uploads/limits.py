@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from survey.inputs import excerpt  # noqa: F401 (how much of a bad cell a message repeats)
+
 MEBIBYTE = 1024 * 1024
-EXCERPT_CHARS = 40
-"""How much of a bad cell a message repeats: enough to find it, never the cell itself."""
 
 NOT_XLSX = "Tệp có dạng ZIP nhưng không mở được như bảng tính XLSX."
 NOT_CSV = "Tệp không phải XLSX và cũng không phải CSV mã hoá UTF-8. Hãy lưu lại dưới dạng CSV UTF-8 hoặc XLSX."
@@ -93,11 +93,6 @@ class Deadline:
     def check(self) -> None:
         if time.monotonic() > self.at:
             raise UploadError(TOO_SLOW.format(limit=number(self.seconds)))
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The start of `text`, cut with an ellipsis past `limit` characters, for a message."""
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def megabytes(size: int) -> str:
