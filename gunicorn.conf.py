@@ -27,6 +27,10 @@ Why these values (figures in docs/benchmarks.md, "Reliability under load"):
   speed restarted a worker every few seconds and a third of the CPU went to restarts. At
   100,000, a sustained 10 questionnaires a second (about 80 requests a second) restarts each
   worker about every 40 minutes, one at a time thanks to the jitter.
+- `logger_class` redacts the leaders' link tokens: every `/l/<token>` in an access-log line
+  (request line, path, Referer) is written `/l/[redacted]` (survey/leaders/access_log.py;
+  tests/survey/leaders/test_access_log.py reads the log of a real gunicorn run). The README's
+  nginx configuration does the same in the proxy's log.
 - Put nginx in front (README): it buffers slow clients' bodies, so a phone on a weak 3G link
   does not hold a gunicorn thread while its upload trickles in.
 """
@@ -45,4 +49,5 @@ limit_request_field_size = 8190
 max_requests = 100000
 max_requests_jitter = 10000
 accesslog = os.environ.get("SURVEY_ACCESS_LOG", "-") or None  # empty: no access log
+logger_class = "survey.leaders.access_log.RedactingLogger"
 errorlog = "-"

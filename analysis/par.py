@@ -9,11 +9,25 @@ estimators (``a_c`` = 1 when c has a graded answer).  Its SE is the Taylor linea
 the whole combination (Wolter, *Introduction to Variance Estimation*, ch. 6; Lohr, *Sampling:
 Design and Analysis*, ch. 9), with leaders a stratified sample by group and no clusters:
 weight ``N_h / n_h`` and fpc ``N_h`` when the invited count ``N_h`` of each group is given
-(Lohr ch. 3), equal weights otherwise.  Intervals are ``estimate +/- t(df) * se``.
+(Lohr ch. 3), equal weights otherwise.
 
-The sensitivity line counts E as 0 instead of leaving it out.  Cells of fewer than
-``min_cell`` leaders are reported without figures (``suppressed``), so that a small group
-cannot be read off.
+Intervals stay inside [0, maximum]: a figure divided by its maximum is a mean of shares in
+[0, 1], so its interval is the logit interval of R's ``svyciprop(method = "logit")`` (Lumley,
+*Complex Surveys*, 2.2.3): ``max * expit(logit(p) +/- t(df) * se / (max * p * (1 - p)))``,
+with df the design's (responses minus groups; responses minus one within a group).
+
+A figure that cannot be computed is ``None`` with a reason code, never NaN:
+
+- ``suppressed``: fewer than ``min_cell`` leaders, so a small group cannot be read off;
+- ``census``: every invited leader of the cell answered, so there is no sampling error
+  (se 0, no interval);
+- ``no_graded``: no leader chose a graded option (A-D) for a criterion in the cell;
+- ``too_few``: fewer than two responses, no variance can be estimated;
+- ``no_df``: the design leaves no degrees of freedom (as many groups as responses);
+- ``all_same``: every answer earned the same share, so the estimated variance is 0 although
+  not everyone answered; an interval of width 0 would claim certainty it does not have.
+
+The sensitivity line counts E as 0 instead of leaving it out.
 """
 
 from __future__ import annotations
@@ -23,11 +37,12 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from analysis.design import Design, DesignError
 from analysis.estimators import estimate_domains
 from analysis.linearization import Combination
-from analysis.results import _clean, t_interval
+from analysis.results import _clean
 
 MIN_CELL = 5
 LEVEL = 0.95
@@ -45,19 +60,57 @@ class Criterion:
     """Share earned by each graded option value; any other non-blank value is E."""
 
 
+CENSUS, SUPPRESSED, NO_GRADED, TOO_FEW, NO_DF, ALL_SAME = (
+    "census", "suppressed", "no_graded", "too_few", "no_df", "all_same")
+REASONS = (CENSUS, SUPPRESSED, NO_GRADED, TOO_FEW, NO_DF, ALL_SAME)
+"""Why a figure, its se or its interval is ``None`` (the module docstring says when)."""
+
+
 @dataclass(frozen=True)
 class Figure:
-    """Points with their design-based uncertainty; ``None`` figures when suppressed."""
+    """Points with their design-based uncertainty; ``None`` where a figure cannot be computed,
+    and ``reason`` says why (one of ``REASONS``)."""
 
     estimate: float | None
     se: float | None
     ci_low: float | None
     ci_high: float | None
     n: int
+    reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"estimate": _clean(self.estimate), "se": _clean(self.se),
-                "ci_low": _clean(self.ci_low), "ci_high": _clean(self.ci_high), "n": int(self.n)}
+                "ci_low": _clean(self.ci_low), "ci_high": _clean(self.ci_high), "n": int(self.n),
+                "reason": self.reason}
+
+
+def bounded_interval(estimate: float, se: float, top: float, df: float,
+                     level: float = LEVEL) -> tuple[float, float]:
+    """The logit interval of ``estimate`` in (0, ``top``), as ``svyciprop(method="logit")``."""
+    p = estimate / top
+    q = float(special.stdtrit(df, 0.5 + level / 2))
+    eta, half = np.log(p / (1 - p)), q * se / (top * p * (1 - p))
+    return float(top / (1 + np.exp(-(eta - half)))), float(top / (1 + np.exp(-(eta + half))))
+
+
+def figure(estimate: float, se: float, top: float, n: int, df: float, *, census: bool,
+           shown: bool = True, level: float = LEVEL) -> Figure:
+    """One figure and its interval by the rules of the module docstring."""
+    if not shown:
+        return Figure(None, None, None, None, n, SUPPRESSED)
+    if not np.isfinite(estimate):
+        return Figure(None, None, None, None, n, NO_GRADED)
+    estimate = float(min(max(estimate, 0.0), top))
+    if census:
+        return Figure(estimate, 0.0, None, None, n, CENSUS)
+    if n < 2 or not np.isfinite(se):
+        return Figure(estimate, None, None, None, n, TOO_FEW)
+    if df <= 0:
+        return Figure(estimate, float(se), None, None, n, NO_DF)
+    if se <= 0 or estimate <= 0 or estimate >= top:
+        return Figure(estimate, float(se), None, None, n, ALL_SAME)
+    low, high = bounded_interval(estimate, float(se), top, df, level)
+    return Figure(estimate, float(se), low, high, n)
 
 
 @dataclass(frozen=True)
@@ -138,17 +191,25 @@ def _figures(design: Design, criteria: Sequence[Criterion], answers: list[_Answe
     out = {}
     for domain, lin, d in estimate_domains(design, columns(), combo, group, overall=True):
         key = None if domain is None else domain[0][1]
-        est, se = lin.estimate[d], np.sqrt(lin.variance[d])
-        low, high = t_interval(est, se, level, design.df)
-        out[key] = (est, se, low, high, int(lin.rows[d]), lin.counts[d, np.arange(k) * 2])
+        with np.errstate(invalid="ignore"):
+            est, se = lin.estimate[d], np.sqrt(lin.variance[d])
+        out[key] = (est, se, int(lin.rows[d]), lin.counts[d, np.arange(k) * 2])
     return out
 
 
-def _figure(values, j: int, n: int, shown: bool) -> Figure:
-    est, se, low, high = (values[0][j], values[1][j], values[2][j], values[3][j])
-    if not shown:
-        return Figure(None, None, None, None, n)
-    return Figure(float(est), float(se), float(low), float(high), n)
+@dataclass(frozen=True)
+class _Cell:
+    """One domain's raw estimates and what its figures need: n, df, census, shown."""
+
+    values: tuple
+    n: int
+    df: float
+    census: bool
+    shown: bool
+
+    def figure(self, j: int, top: float, level: float) -> Figure:
+        return figure(float(self.values[0][j]), float(self.values[1][j]), top, self.n, self.df,
+                      census=self.census, shown=self.shown, level=level)
 
 
 def par_score(data: pd.DataFrame, criteria: Sequence[Criterion], *, group: str = "group",
@@ -166,9 +227,9 @@ def par_score(data: pd.DataFrame, criteria: Sequence[Criterion], *, group: str =
     k, f = len(criteria), len(fields)
     groups = list(population) if population is not None else []
     if data.empty:
-        empty = Figure(None, None, None, None, 0)
+        empty = Figure(None, None, None, None, 0, SUPPRESSED)
         return ParReport(empty, empty, max_points,
-                         [_group_row(g, None, 0, population, False) for g in groups],
+                         [_group_row(g, None, population, max_points, 0, level) for g in groups],
                          [], [], min_cell, level)
     if group not in data.columns:
         raise DesignError(f"unknown group column '{group}'")
@@ -176,40 +237,48 @@ def par_score(data: pd.DataFrame, criteria: Sequence[Criterion], *, group: str =
     answers = [_answers(data, criterion) for criterion in criteria]
     main = _figures(design, criteria, answers, fields, group, False, level)
     zero = _figures(design, criteria, answers, fields, group, True, level)
-    overall, n = main[None], main[None][4]
+    n = main[None][2]
     shown = n >= min_cell
-    total = _figure(overall, k + f, n, shown)
-    total_zero = _figure(zero[None], k + f, n, shown)
+    counts = data[group].value_counts()
+    census = population is not None and all(counts.get(g, 0) >= size for g, size in population.items())
+    overall = _Cell(main[None], n, design.df, census, shown)
+    total = overall.figure(k + f, max_points, level)
+    total_zero = _Cell(zero[None], n, design.df, census, shown).figure(k + f, max_points, level)
     by_group = []
     for label in dict.fromkeys([*groups, *sorted(k_ for k_ in main if k_ is not None)]):
         values = main.get(label)
-        cell_n = values[4] if values is not None else 0
-        by_group.append(_group_row(label, values, cell_n, population, cell_n >= min_cell, k + f))
+        cell = None
+        if values is not None:
+            invited = None if population is None else population.get(label)
+            cell = _Cell(values, values[2], values[2] - 1,
+                         invited is not None and values[2] >= invited, values[2] >= min_cell)
+        by_group.append(_group_row(label, cell, population, max_points, k + f, level))
     by_field = []
     for j, name in enumerate(fields):
-        figure = _figure(overall, k + j, n, shown)
         top = sum(c.points for c in criteria if c.field == name)
-        by_field.append({"field": name, "max_points": top, **figure.as_dict(),
-                         "lost": None if figure.estimate is None else top - figure.estimate})
+        result = overall.figure(k + j, top, level)
+        by_field.append({"field": name, "max_points": top, **result.as_dict(),
+                         "lost": None if result.estimate is None else top - result.estimate})
     rows = []
     for j, criterion in enumerate(criteria):
-        figure = _figure(overall, j, n, shown)
-        graded = int(overall[5][j])
+        result = overall.figure(j, criterion.points, level)
+        graded = int(overall.values[3][j])
         rows.append({"code": criterion.code, "field": criterion.field,
-                     "max_points": criterion.points, **figure.as_dict(),
+                     "max_points": criterion.points, **result.as_dict(),
                      "graded": graded if shown else None,
                      "cannot_assess": int(answers[j].cannot_assess.sum()) if shown else None,
-                     "mean_share": None if figure.estimate is None else figure.estimate / criterion.points,
-                     "lost": None if figure.estimate is None else criterion.points - figure.estimate})
+                     "mean_share": None if result.estimate is None else result.estimate / criterion.points,
+                     "lost": None if result.estimate is None else criterion.points - result.estimate})
     rows.sort(key=lambda r: (-(r["lost"] or 0), r["code"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank if shown else None
     return ParReport(total, total_zero, max_points, by_group, by_field, rows, min_cell, level)
 
 
-def _group_row(label, values, n: int, population, shown: bool, j: int = 0) -> dict[str, Any]:
+def _group_row(label, cell: _Cell | None, population, top: float, j: int,
+               level: float) -> dict[str, Any]:
     invited = None if population is None else population.get(label)
-    figure = (_figure(values, j, n, shown) if values is not None
-              else Figure(None, None, None, None, 0))
-    return {"group": label, "invited": invited, "responses": n,
-            "response_rate": None if not invited else n / invited, **figure.as_dict()}
+    result = (cell.figure(j, top, level) if cell is not None
+              else Figure(None, None, None, None, 0, SUPPRESSED))
+    return {"group": label, "invited": invited, "responses": result.n,
+            "response_rate": None if not invited else result.n / invited, **result.as_dict()}

@@ -11,4 +11,12 @@ from flask import Blueprint
 bp = Blueprint("leaders", __name__)
 admin_bp = Blueprint("leaders_admin", __name__, url_prefix="/admin/leaders")
 
+
+@bp.record_once
+def _redact_tokens_from_werkzeug_log(state) -> None:
+    from survey.leaders.access_log import redact_werkzeug_log
+
+    redact_werkzeug_log()
+
+
 from survey.leaders import admin, views  # noqa: E402,F401 (registers the routes)

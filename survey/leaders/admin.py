@@ -15,10 +15,11 @@ from survey.extensions import db
 from survey.forms.leaders import IssueInvitationsForm, RosterUploadForm
 from survey.leaders import admin_bp
 from survey.leaders.invitations import issue, letters_html, links_csv
+from survey.leaders.mix import BLOCK, waiting_counts
 from survey.leaders.progress import non_respondents, progress
 from survey.leaders.roster import RosterError, import_roster, parse_roster, template_csv
 from survey.leaders.scores import labels_of, score_dict, score_json, score_xlsx, wave_score
-from survey.leaders.store import purge_closed_drafts
+from survey.leaders.store import settle
 from survey.models import LeaderInvitation, Questionnaire, QuestionnaireVersion, UserRole, Wave
 from survey.respond.flow import local_today, questionnaire_of
 from survey.security import staff_only
@@ -119,13 +120,13 @@ def invitations(wave_code: str):
 def progress_page(wave_code: str):
     """Show invited, opened and completed per group and unit, and who has not answered."""
     wave = _wave(wave_code)
-    purge_closed_drafts(db.session, local_today())
-    db.session.commit()
+    settle(db.session, wave, local_today())
     overall, by_group, by_unit = progress(db.session, wave)
     return render_template(
         "leaders/progress.html", wave=wave, overall=overall, by_group=by_group,
         by_unit=[(t, *t.key.split("\t", 1)) for t in by_unit],
-        waiting=non_respondents(db.session, wave), groups=labels_of(questionnaire_of(wave))["group"])
+        waiting=non_respondents(db.session, wave), groups=labels_of(questionnaire_of(wave))["group"],
+        held=waiting_counts(db.session, wave), block=BLOCK)
 
 
 @admin_bp.get("/<wave_code>/scores")
@@ -133,8 +134,7 @@ def progress_page(wave_code: str):
 def scores(wave_code: str):
     """Show the PAR score: total with its CI, by group and field, criteria losing most points."""
     wave = _wave(wave_code)
-    purge_closed_drafts(db.session, local_today())
-    db.session.commit()
+    settle(db.session, wave, local_today())
     report, labels = wave_score(db.session, wave)
     fmt = request.args.get("format")
     if fmt == "json":
@@ -143,4 +143,5 @@ def scores(wave_code: str):
     if fmt == "xlsx":
         return _download(score_xlsx(report, labels, wave), XLSX, f"par-{wave.code}.xlsx")
     return render_template("leaders/scores.html", wave=wave, report=report,
-                           data=score_dict(report, labels, wave))
+                           data=score_dict(report, labels, wave),
+                           held=waiting_counts(db.session, wave), block=BLOCK)

@@ -15,7 +15,7 @@ from survey.extensions import db
 from survey.leaders.invitations import issue, letters_html, links_csv
 from survey.leaders.roster import RosterError, import_roster, parse_roster
 from survey.leaders.scores import labels_of, score_json, score_xlsx, wave_score
-from survey.leaders.store import purge_closed_drafts
+from survey.leaders.store import settle
 from survey.models import Questionnaire, QuestionnaireVersion, Wave
 from survey.respond.flow import local_today, questionnaire_of
 
@@ -80,7 +80,7 @@ def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids:
     if invitee_ids and len(issued) != len(set(invitee_ids)):
         db.session.rollback()
         raise click.BadParameter("some ids are not open invitations of this wave "
-                                 "(unknown, of another wave, or already completed)",
+                                 "(unknown, of another wave, or already sent)",
                                  param_hint="--invitee")
     q = questionnaire_of(wave)
     groups = labels_of(q)["group"]
@@ -101,8 +101,7 @@ def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids:
 def score_command(wave_code: str, fmt: str, out: Path | None) -> None:
     """The wave's PAR score: total with 95% CI, by group, by field, criteria ranked by points lost."""
     wave = leader_wave(wave_code)
-    purge_closed_drafts(db.session, local_today())
-    db.session.commit()
+    settle(db.session, wave, local_today())
     report, labels = wave_score(db.session, wave)
     _write(score_json(report, labels, wave) + "\n" if fmt == "json" else score_xlsx(report, labels, wave), out)
 

@@ -2,8 +2,9 @@
 
 Issuing gives each selected invitee a fresh token and returns it in clear, once: the CSV or
 the print-ready letters are the only place a link exists. Issuing again for an invitee (one
-who lost the letter) makes the old link stop working. Completed invitations are never
-re-issued, so no one can answer twice.
+who lost the letter) makes the old link stop working and deletes the draft the old link had
+sealed (no other key can open it). Invitations completed, or whose sheet waits in the mix, are
+never re-issued, so no one can answer twice.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Protocol, Sequence
 
 import segno
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from survey.leaders.sealing import mix_marker
 from survey.leaders.tokens import hash_token, invitation_url, new_token
-from survey.models import LeaderInvitation, Wave
+from survey.models import LeaderDraft, LeaderInvitation, LeaderSealed, Wave
 
 LETTER_CSS = Path(__file__).resolve().parents[1] / "static" / "letter.css"
 CSV_HEADERS = ("id", "Nhóm", "Đơn vị", "Họ và tên", "Điện thoại", "Email", "Đường dẫn")
@@ -55,12 +57,16 @@ def issue(session: Session, wave: Wave, base_url: str,
           invitation_ids: Sequence[int] | None = None) -> list[Invitation]:
     """Fresh tokens for the wave's open invitations (or only ``invitation_ids``); caller commits."""
     query = (select(LeaderInvitation)
-             .where(LeaderInvitation.wave_id == wave.id, LeaderInvitation.completed_on.is_(None))
+             .where(LeaderInvitation.wave_id == wave.id, LeaderInvitation.completed.is_(False))
              .order_by(LeaderInvitation.group_code, LeaderInvitation.unit, LeaderInvitation.full_name))
     if invitation_ids is not None:
         query = query.where(LeaderInvitation.id.in_(list(invitation_ids)))
     issued = []
+    sealed = set(session.scalars(select(LeaderSealed.marker).where(LeaderSealed.wave_id == wave.id)))
     for row in session.scalars(query):
+        if mix_marker(wave.id, row.id) in sealed:
+            continue  # sent, waiting in the mix for its block
+        session.execute(delete(LeaderDraft).where(LeaderDraft.invitation_id == row.id))
         token = new_token()
         row.token_hash = hash_token(token)
         issued.append(Invitation(row.id, row.group_code, row.unit, row.full_name, row.phone,

@@ -1,7 +1,8 @@
 """Progress of a wave: invited, opened, completed and the rate, per group and per unit.
 
-Everything here is read from the invitations alone; no response is touched, so nothing on
-these pages can tie a completion to an answer.
+Everything here is read from the invitations, and from the mix only as a count per group. An
+invitation turns completed when its sheet leaves the mix in a block of at least five of its
+group (survey.leaders.mix), so two loads of these pages differ by blocks, never by one leader.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def _tally(rows, key) -> list[Tally]:
     for row in rows:
         c = counts.setdefault(key(row), [0, 0, 0])
         c[0] += 1
-        c[1] += row.opened_on is not None
-        c[2] += row.completed_on is not None
+        c[1] += row.opened
+        c[2] += row.completed
     return [Tally(k, *v) for k, v in sorted(counts.items())]
 
 
@@ -47,10 +48,10 @@ def progress(session: Session, wave: Wave) -> tuple[Tally, list[Tally], list[Tal
 
 
 def non_respondents(session: Session, wave: Wave) -> list[LeaderInvitation]:
-    """Invitees who have not submitted yet, for reminders."""
+    """Invitees not yet counted as completed (a sheet waiting in the mix included), for reminders."""
     return list(session.scalars(
         select(LeaderInvitation)
-        .where(LeaderInvitation.wave_id == wave.id, LeaderInvitation.completed_on.is_(None))
+        .where(LeaderInvitation.wave_id == wave.id, LeaderInvitation.completed.is_(False))
         .order_by(LeaderInvitation.group_code, LeaderInvitation.unit, LeaderInvitation.full_name)))
 
 

@@ -26,6 +26,15 @@ if TYPE_CHECKING:
     from analysis.par import Criterion, ParReport
 
 GROUP_COLUMN = "group"
+REASON_TEXT = {
+    "census": "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu",
+    "suppressed": "chưa đủ dữ liệu: dưới {min_cell} phiếu",
+    "no_graded": "chưa có phiếu chọn A–D",
+    "too_few": "chưa đủ dữ liệu: 1 phiếu",
+    "no_df": "chưa tính được khoảng tin cậy: số phiếu bằng số nhóm",
+    "all_same": "mọi phiếu cùng một mức: chưa tính được khoảng tin cậy",
+}
+"""Why a figure or its interval is "–", in the words officials read (codes from analysis.par)."""
 
 
 def criteria_of(questionnaire: QuestionnaireDefinition) -> list[Criterion]:
@@ -73,6 +82,14 @@ def wave_score(session: Session, wave: Wave) -> tuple[ParReport, dict[str, dict[
 def score_dict(report: ParReport, labels: dict[str, dict[str, str]], wave: Wave) -> dict[str, Any]:
     """The report as JSON-ready data, each group, field and criterion with its label."""
     data = report.as_dict()
+
+    def explain(row: dict[str, Any]) -> None:
+        reason = row.get("reason")
+        row["reason_text"] = REASON_TEXT[reason].format(min_cell=report.min_cell) if reason else None
+
+    for row in (data["total"], data["total_e_as_zero"], *data["by_group"], *data["by_field"],
+                *data["criteria"]):
+        explain(row)
     for row in data["by_group"]:
         row["label"] = labels["group"].get(row["group"], row["group"])
     for row in data["by_field"]:
@@ -89,13 +106,18 @@ def score_json(report: ParReport, labels, wave: Wave) -> str:
 
 SHEETS = {
     "by_group": ("Theo nhóm", ("group", "label", "invited", "responses", "response_rate",
-                               "estimate", "se", "ci_low", "ci_high")),
+                               "estimate", "se", "ci_low", "ci_high", "reason_text")),
     "by_field": ("Theo lĩnh vực", ("field", "label", "max_points", "estimate", "se", "ci_low",
-                                   "ci_high", "lost")),
+                                   "ci_high", "lost", "reason_text")),
     "criteria": ("Tiêu chí", ("rank", "code", "label", "field_label", "max_points", "estimate",
                               "se", "ci_low", "ci_high", "mean_share", "lost", "graded",
-                              "cannot_assess")),
+                              "cannot_assess", "reason_text")),
 }
+
+
+def _cell(value):
+    """A figure as a sheet shows it: "–" where there is none (the row's note says why)."""
+    return "–" if value is None else value
 
 
 def score_xlsx(report: ParReport, labels, wave: Wave) -> bytes:
@@ -105,16 +127,16 @@ def score_xlsx(report: ParReport, labels, wave: Wave) -> bytes:
     sheet = book.active
     sheet.title = "Tổng điểm"
     sheet.append(("Đợt", "Chỉ tiêu", "Điểm", "Sai số chuẩn", "Cận dưới 95%", "Cận trên 95%",
-                  "Số phiếu", "Điểm tối đa"))
+                  "Số phiếu", "Điểm tối đa", "Ghi chú"))
     for name, key in (("Tổng điểm", "total"), ("Tổng điểm (E tính 0 điểm)", "total_e_as_zero")):
         t = data[key]
-        sheet.append((wave.code, name, t["estimate"], t["se"], t["ci_low"], t["ci_high"], t["n"],
-                      data["max_points"]))
+        sheet.append((wave.code, name, *(_cell(t[c]) for c in ("estimate", "se", "ci_low", "ci_high")),
+                      t["n"], data["max_points"], t["reason_text"] or ""))
     for key, (title, columns) in SHEETS.items():
         sheet = book.create_sheet(title)
         sheet.append(columns)
         for row in data[key]:
-            sheet.append(tuple(row.get(c) for c in columns))
+            sheet.append(tuple(_cell(row.get(c)) for c in columns))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

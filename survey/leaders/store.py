@@ -1,56 +1,72 @@
-"""Answers in progress under an invitation, and the one-time move into an anonymous response.
+"""Answers in progress under an invitation, and the one-time move of a sheet into the mix.
 
-Completing an invitation and storing its response happen in one transaction, guarded by a
-conditional UPDATE, so a double tap or a second tab stores one response only. The response
-gets a random UUID, the group and unit type, the wave, the day and the answers; the
-invitation gets the day it was completed; the draft under the token is deleted.
+Every request that writes starts by locking the invitation (`hold`), so a double tap or a
+second tab waits for, then sees, a submission racing it: one sheet per invitation. The draft is
+stored encrypted under the token's key (survey.leaders.sealing); submitting seals the sheet
+into the mix (survey.leaders.mix), deletes the draft and, on SQLite, overwrites the deleted
+bytes and checkpoints the WAL so the old pages do not linger in either file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from survey.enums import ItemType
-from survey.models import UNIT_TYPE_OF_GROUP, LeaderDraft, LeaderInvitation, LeaderResponse, Wave, WaveStatus
+from survey.leaders.mix import is_sealed, release, seal
+from survey.leaders.sealing import open_draft, seal_draft
+from survey.models import LeaderDraft, LeaderInvitation, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.scrub import scrub_free_text
 
 
-def hold(session: Session, invitation: LeaderInvitation, today: dt.date) -> bool:
-    """Mark the invitation opened and lock its row for this request; False once completed.
+@dataclass
+class Draft:
+    """A draft in the clear, for the length of one request."""
 
-    Every request that writes a draft starts here, so it waits for, and then sees, a
-    submission racing it: no draft can be written back after its response was stored.
+    page: int = 0
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+def hold(session: Session, invitation: LeaderInvitation) -> bool:
+    """Mark the invitation opened and lock its row for this request; False once its sheet is sent.
+
+    A POST is the only way here: a GET of the link (a preview bot's too) changes nothing.
     """
     result = session.execute(
         update(LeaderInvitation)
-        .where(LeaderInvitation.id == invitation.id, LeaderInvitation.completed_on.is_(None))
-        .values(opened_on=func.coalesce(LeaderInvitation.opened_on, today))
+        .where(LeaderInvitation.id == invitation.id, LeaderInvitation.completed.is_(False))
+        .values(opened=True)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1 or is_sealed(session, invitation):
         session.rollback()
         return False
     return True
 
 
-def draft_of(session: Session, invitation: LeaderInvitation) -> LeaderDraft:
-    """The invitation's draft, created empty on the first visit (caller commits)."""
-    draft = session.get(LeaderDraft, invitation.id)
-    if draft is None:
-        draft = LeaderDraft(invitation_id=invitation.id, page=0, answers={})
-        session.add(draft)
-    return draft
+def draft_of(session: Session, invitation: LeaderInvitation, token: str) -> Draft:
+    """The invitation's draft opened with ``token``; empty when there is none or an older link sealed it."""
+    row = session.get(LeaderDraft, invitation.id)
+    opened = None if row is None else open_draft(token, invitation.id, row.box)
+    return Draft() if opened is None else Draft(*opened)
 
 
-def save_draft(draft: LeaderDraft, answers: dict[str, Any], page: int) -> None:
-    """Keep the answers so far and the page reached (caller commits)."""
+def save_draft(session: Session, invitation: LeaderInvitation, token: str, draft: Draft,
+               answers: dict[str, Any], page: int) -> None:
+    """Keep the answers so far and the page reached, encrypted (caller commits)."""
     draft.answers = {code: value for code, value in answers.items() if value is not None}
     draft.page = page
+    box = seal_draft(token, invitation.id, page, draft.answers)
+    row = session.get(LeaderDraft, invitation.id)
+    if row is None:
+        session.add(LeaderDraft(invitation_id=invitation.id, box=box))
+    else:
+        row.box = box
 
 
 def stored_answers(questionnaire: QuestionnaireDefinition, answers: dict[str, Any]) -> dict[str, Any]:
@@ -65,44 +81,58 @@ def stored_answers(questionnaire: QuestionnaireDefinition, answers: dict[str, An
 
 
 def complete(session: Session, questionnaire: QuestionnaireDefinition,
-             invitation: LeaderInvitation, answers: dict[str, Any], today: dt.date) -> bool:
-    """Store the response and close the invitation; False when it was already completed."""
-    claimed = session.execute(
-        update(LeaderInvitation)
-        .where(LeaderInvitation.id == invitation.id, LeaderInvitation.completed_on.is_(None))
-        .values(completed_on=today)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        session.rollback()
-        return False
-    # PostgreSQL stamps every row version with the id of the transaction that wrote it
-    # (xmin). Rewriting every invitation of the wave here gives them all this transaction's
-    # id, so the response's xmin matches the whole roster, never the one invitation closed.
-    session.execute(
-        update(LeaderInvitation)
-        .where(LeaderInvitation.wave_id == invitation.wave_id, LeaderInvitation.id != invitation.id)
-        .values(completed_on=LeaderInvitation.completed_on)
-        .execution_options(synchronize_session=False)
-    )
-    session.add(LeaderResponse(
-        wave_id=invitation.wave_id, group_code=invitation.group_code,
-        unit_type=UNIT_TYPE_OF_GROUP[invitation.group_code].value, submitted_on=today,
-        answers=stored_answers(questionnaire, answers),
-    ))
+             invitation: LeaderInvitation, answers: dict[str, Any]) -> None:
+    """Seal the sheet into the mix and delete the draft, in one transaction (caller holds the lock)."""
+    secure_delete(session)
+    seal(session, invitation, stored_answers(questionnaire, answers))
     session.execute(delete(LeaderDraft).where(LeaderDraft.invitation_id == invitation.id))
     session.commit()
-    return True
+    checkpoint(session)
 
 
 def purge_closed_drafts(session: Session, today: dt.date) -> int:
     """Delete the unsent answers of waves that no longer accept them (caller commits).
 
-    A draft sits beside a name until it is sent; once its wave is over it can never be sent,
-    so it must not outlive the wave.
+    A draft can never be sent once its wave is over, so it must not outlive the wave.
     """
     closed = select(Wave.id).where(or_(Wave.status != WaveStatus.OPEN, Wave.closes_on < today))
     invitations = select(LeaderInvitation.id).where(LeaderInvitation.wave_id.in_(closed))
+    secure_delete(session)
     result = session.execute(delete(LeaderDraft).where(LeaderDraft.invitation_id.in_(invitations))
                              .execution_options(synchronize_session=False))
     return result.rowcount
+
+
+def settle(session: Session, wave: Wave, today: dt.date) -> None:
+    """Release the wave's due blocks and delete the drafts of waves that are over; commits."""
+    release(session, wave, today)
+    purge_closed_drafts(session, today)
+    session.commit()
+    checkpoint(session)
+
+
+def secure_delete(session: Session) -> None:
+    """On SQLite, overwrite deleted rows with zeros on this connection (PostgreSQL: see docs)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA secure_delete = ON")
+
+
+def checkpoint(session: Session) -> None:
+    """On SQLite, copy the WAL into the database and truncate it, so old frames do not linger.
+
+    Best effort: while another connection reads, SQLite copies what it can and keeps the rest
+    until the next checkpoint (docs/security.md).
+    """
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        # no waiting: a reader now only postpones the truncation to the next checkpoint
+        (timeout,) = connection.exec_driver_sql("PRAGMA busy_timeout").one()
+        connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").all()
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(timeout)}")
+            connection.rollback()

@@ -1,150 +1,163 @@
-"""The leader's questionnaire behind a single-use link: `/l/<token>`.
+"""The leader's questionnaire behind a single-use link: `/l/<token>`, then `/l/` by POST.
 
-The answers so far live on the server under the invitation, so a leader can close the page and
-come back with the same link until the wave closes. Submitting moves them into an anonymous
-response and deletes the draft (see `survey.leaders.store`).
+Opening the link (GET or HEAD, as a link-preview bot does) shows a landing page and touches
+nothing: no lookup, no "opened", no draft. The leader's "Bắt đầu" posts the token in the body
+to `/l/`, and every later page is posted there too, so after the first request the token is in
+no address a server or proxy logs. The answers so far are kept encrypted under the token's key
+(survey.leaders.store), so a leader can close the page and open the link again until the wave
+closes. A used, replaced, unknown or closed link gets one and the same page.
 """
 
 from __future__ import annotations
 
-from flask import make_response, redirect, render_template, request, url_for
-from sqlalchemy.orm import Session
+from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 
-from survey.extensions import db
+from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome
 from survey.leaders import bp
-from survey.leaders.store import complete, draft_of, hold, purge_closed_drafts, save_draft
-from survey.leaders.tokens import find_invitation
-from survey.models import LeaderDraft, LeaderInvitation
+from survey.leaders.mix import release
+from survey.leaders.store import Draft, complete, draft_of, hold, purge_closed_drafts, save_draft
+from survey.leaders.tokens import TOKEN_SHAPE, find_invitation
+from survey.models import LeaderInvitation
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.flow import first_missing_page, local_today, next_page, questionnaire_of
 
 LANGUAGE = "vi"  # leaders answer in Vietnamese
-UNKNOWN_TITLE = "Không tìm thấy phiếu"
-UNKNOWN_BODY = ("Đường dẫn này không đúng hoặc đã được thay bằng đường dẫn mới. Ông/Bà vui lòng "
-                "kiểm tra lại thư mời hoặc liên hệ Sở Nội vụ tỉnh Đắk Lắk.")
-USED_TITLE = "Phiếu đã được gửi"
-USED_BODY = "Phiếu đã được gửi. Trân trọng cảm ơn Ông/Bà."
-CLOSED_TITLE = "Đợt khảo sát không nhận phiếu"
-CLOSED_BODY = ("Đợt khảo sát {wave} nhận phiếu từ ngày {opens} đến ngày {closes}; hiện đợt này "
-               "không nhận phiếu. Trân trọng cảm ơn Ông/Bà đã quan tâm.")
+LINK_LIMIT = "300 per hour"
+"""Per address: a leader posts about ten pages; an office of leaders may share one address."""
+UNUSABLE_TITLE = "Không mở được phiếu"
+UNUSABLE_BODY = ("Đường dẫn này không mở được phiếu: phiếu của đường dẫn đã được gửi (nếu Ông/Bà "
+                 "vừa bấm “Gửi phiếu”, phiếu đã được nhận), đường dẫn đã được thay bằng đường dẫn "
+                 "mới, đợt khảo sát không còn nhận phiếu, hoặc đường dẫn chưa đúng. Ông/Bà vui lòng "
+                 "kiểm tra thư mời mới nhất hoặc liên hệ Sở Nội vụ tỉnh Đắk Lắk.")
+SENT_TITLE = "Phiếu đã được gửi"
+SENT_BODY = ("Trân trọng cảm ơn Ông/Bà đã tham gia khảo sát. Câu trả lời của Ông/Bà được lưu "
+             "ẩn danh, cùng các phiếu khác của nhóm.")
 FIX_ERRORS = "Ông/Bà vui lòng chọn một phương án cho các nội dung được đánh dấu."
-DATE = "%d/%m/%Y"
+PRIVATE_HEADERS = {
+    # The landing page and every page of answers carry the token in the page: keep them out
+    # of caches, of search engines and of the Referer of any link followed from them.
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
 
 
-def _message(title: str, body: str, status: int = 200):
-    # the citizens' message page: the same title-and-sentence card, with respond.css
-    response = make_response(render_template("respond/message.html", title=title, body=body), status)
-    response.headers["Cache-Control"] = "no-store"
+def _limit() -> str:
+    return current_app.config.get("RATE_LIMIT_LEADER_LINKS", LINK_LIMIT)
+
+
+def _private(response):
+    response.headers.update(PRIVATE_HEADERS)
     return response
 
 
-def _invitation_or_message(session: Session, token: str):
-    """The open invitation of `token`, or the page to show instead."""
-    invitation = find_invitation(session, token)
-    if invitation is None:
-        return None, _message(UNKNOWN_TITLE, UNKNOWN_BODY, 404)
-    if invitation.completed_on is not None:
-        return None, _message(USED_TITLE, USED_BODY)
-    wave = invitation.wave
-    if not wave.accepts_responses(local_today()):
-        purge_closed_drafts(session, local_today())
-        session.commit()
-        body = CLOSED_BODY.format(wave=wave.code, opens=wave.opens_on.strftime(DATE),
-                                  closes=wave.closes_on.strftime(DATE))
-        return None, _message(CLOSED_TITLE, body)
-    return invitation, None
+def _message(title: str, body: str):
+    return _private(make_response(render_template("respond/message.html", title=title, body=body)))
 
 
-def _render(token: str, questionnaire: QuestionnaireDefinition, draft: LeaderDraft, form=None,
-            notice: str | None = None):
-    page = questionnaire.pages[draft.page]
-    items = questionnaire.visible_items(page, draft.answers)
-    if form is None:
-        form = page_form(questionnaire, items, LANGUAGE, data=draft.answers, csrf=False)
-    response = make_response(render_template(
-        "leaders/page.html", q=questionnaire, page=page, items=items, form=form, token=token,
-        number=draft.page, total=len(questionnaire.pages), text=chrome(LANGUAGE), lang=LANGUAGE,
-        last_page=next_page(questionnaire, draft.answers, draft.page, 1) is None, notice=notice,
-    ))
-    # The page carries the token in its address: keep it out of caches.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _held_draft(token: str):
-    """`(None, (invitation, questionnaire, draft))` for the open invitation of `token`, held
-    (locked) against a racing submit; or `(page, None)` with the message page to show instead."""
-    invitation, message = _invitation_or_message(db.session, token)
-    if message is not None:
-        return message, None
-    q = questionnaire_of(invitation.wave)
-    if not hold(db.session, invitation, local_today()):
-        return _message(USED_TITLE, USED_BODY), None  # on a post, a double tap: the first tap stored it
-    return None, (invitation, q, draft_of(db.session, invitation))
+def _unusable():
+    return _message(UNUSABLE_TITLE, UNUSABLE_BODY)
 
 
 @bp.get("/l/<token>")
-def questionnaire(token: str):
-    """Open the questionnaire of an invitation, at the page the leader last reached."""
-    message, opened = _held_draft(token)
-    if opened is None:
-        return message
-    _, q, draft = opened
+@limiter.limit(_limit, key_func=get_remote_address)
+def landing(token: str):
+    """Show the landing page of a link, the same for every token, and change nothing."""
+    shaped = token if TOKEN_SHAPE.match(token) else ""
+    return _private(make_response(render_template("leaders/landing.html", token=shaped)))
+
+
+@bp.get("/l/cam-on")
+def thanks():
+    """Thank the leader whose sheet was just sent."""
+    return _message(SENT_TITLE, SENT_BODY)
+
+
+def _open_invitation(token: str) -> LeaderInvitation | None:
+    """The invitation ``token`` may still answer, locked for this request, or None."""
+    invitation = find_invitation(db.session, token)
+    if invitation is None or invitation.completed:
+        db.session.rollback()
+        return None
+    if not invitation.wave.accepts_responses(local_today()):
+        purge_closed_drafts(db.session, local_today())
+        db.session.commit()
+        return None
+    return invitation if hold(db.session, invitation) else None
+
+
+def _render(q: QuestionnaireDefinition, draft: Draft, token: str, form=None, notice: str | None = None):
+    page = q.pages[draft.page]
+    items = q.visible_items(page, draft.answers)
+    if form is None:
+        form = page_form(q, items, LANGUAGE, data=draft.answers, csrf=False)
+    return _private(make_response(render_template(
+        "leaders/page.html", q=q, page=page, items=items, form=form, token=token,
+        number=draft.page, total=len(q.pages), text=chrome(LANGUAGE), lang=LANGUAGE,
+        last_page=next_page(q, draft.answers, draft.page, 1) is None, notice=notice,
+    )))
+
+
+@bp.post("/l/")
+@limiter.limit(_limit, key_func=get_remote_address)
+def step():
+    """Start, or take one page of answers and move back, forward, or submit."""
+    token = request.form.get("token", "")
+    invitation = _open_invitation(token)
+    if invitation is None:
+        return _unusable()
+    q = questionnaire_of(invitation.wave)
+    draft = draft_of(db.session, invitation, token)
     draft.page = min(draft.page, len(q.pages) - 1)
-    db.session.commit()
-    return _render(token, q, draft)
-
-
-@bp.post("/l/<token>")
-def step(token: str):
-    """Take one page of answers and move back, forward, or submit."""
-    message, opened = _held_draft(token)
-    if opened is None:
-        return message
-    invitation, q, draft = opened
+    action = request.form.get("action", "next")
+    if action == "start":
+        db.session.commit()  # the "opened" flag, set by the leader's own press
+        return _render(q, draft, token)
     try:
         number = int(request.form.get("page", draft.page))
     except ValueError:
         number = draft.page
     if not 0 <= number < len(q.pages):
-        number = min(draft.page, len(q.pages) - 1)
+        number = draft.page
     # Answers of the page posted, which may be an older page shown again by the browser's Back.
     shown = q.visible_items(q.pages[number], draft.answers)
     form = page_form(q, shown, LANGUAGE, formdata=request.form, csrf=False)
     valid = form.validate()
     posted = {item.code: answer_of(form, item) for item in shown if not form[item.code].errors}
     answers = {**draft.answers, **{k: v for k, v in posted.items() if v is not None}}
-    action = request.form.get("action", "next")
     # One commit per request, while `hold` keeps the invitation locked against a racing submit.
     if action == "back":
         previous = next_page(q, answers, number, -1)
-        save_draft(draft, answers, number if previous is None else previous)
+        save_draft(db.session, invitation, token, draft, answers, number if previous is None else previous)
         db.session.commit()
-        return _render(token, q, draft)
+        return _render(q, draft, token)
     if not valid:
-        save_draft(draft, answers, number)
+        save_draft(db.session, invitation, token, draft, answers, number)
         db.session.commit()
-        return _render(token, q, draft, form=form, notice=FIX_ERRORS)
+        return _render(q, draft, token, form=form, notice=FIX_ERRORS)
     following = next_page(q, answers, number, 1)
     if following is not None and action != "submit":
-        save_draft(draft, answers, following)
+        save_draft(db.session, invitation, token, draft, answers, following)
         db.session.commit()
-        return _render(token, q, draft)
-    save_draft(draft, answers, number)
-    return _submit(token, q, invitation, draft)
+        return _render(q, draft, token)
+    return _submit(q, invitation, token, draft, answers, number)
 
 
-def _submit(token: str, q: QuestionnaireDefinition, invitation: LeaderInvitation, draft: LeaderDraft):
-    missing = first_missing_page(q, draft.answers, len(q.pages) - 1)
+def _submit(q: QuestionnaireDefinition, invitation: LeaderInvitation, token: str, draft: Draft,
+            answers: dict, number: int):
+    missing = first_missing_page(q, answers, len(q.pages) - 1)
     if missing is not None:
-        save_draft(draft, draft.answers, missing)
+        save_draft(db.session, invitation, token, draft, answers, missing)
         db.session.commit()
         items = q.visible_items(q.pages[missing], draft.answers)
         form = page_form(q, items, LANGUAGE, data=draft.answers, csrf=False)
         form.validate()
-        return _render(token, q, draft, form=form, notice=FIX_ERRORS)
-    complete(db.session, q, invitation, dict(draft.answers), local_today())
-    # A first submission and a double tap both end on the "already sent" page of the link.
-    return redirect(url_for("leaders.questionnaire", token=token), code=303)
+        return _render(q, draft, token, form=form, notice=FIX_ERRORS)
+    wave = invitation.wave
+    complete(db.session, q, invitation, answers)
+    release(db.session, wave, local_today())
+    # Post/redirect/get to an address without the token; a double tap gets the one unusable page.
+    return redirect(url_for("leaders.thanks"), code=303)

@@ -10,6 +10,7 @@ from survey.models.leaders import (
     LeaderDraft,
     LeaderInvitation,
     LeaderResponse,
+    LeaderSealed,
     UnitType,
 )
 from survey.models.places import Locality, ServiceCentre, ServiceField
@@ -35,6 +36,7 @@ __all__ = [
     "LeaderDraft",
     "LeaderInvitation",
     "LeaderResponse",
+    "LeaderSealed",
     "Locality",
     "LocalityKind",
     "Questionnaire",

@@ -1,9 +1,16 @@
-"""The leaders' survey for the PAR Index: invitations (the roster) and anonymous responses.
+"""The leaders' survey for the PAR Index: invitations (the roster), drafts, the mix and responses.
 
-The two tables are deliberately unrelated. An invitation knows who was invited and the day
-they completed; a response knows only its group, unit type, wave, day and answers. No column,
-foreign key or timestamp joins them (tests/survey/leaders/test_anonymity.py checks the
-migrated schema), so no answer can be traced to a person.
+Invitations and responses are deliberately unrelated. An invitation knows who was invited and
+whether (never when) they opened and completed their letter; a response knows only its group,
+unit type, wave and answers: no day, no time, no sequence, and a random key. No column, foreign
+key or timestamp joins them (tests/survey/leaders/test_anonymity.py checks the migrated schema).
+
+Between the two sits the mix (`LeaderSealed`): a submitted sheet waits there, encrypted, until
+enough sheets of its group have arrived to be released together in a shuffled block; only then
+do the responses appear and the invitations turn completed, in one transaction
+(survey/leaders/mix.py). Drafts are encrypted with a key derived from the leader's link token,
+which the server never stores (survey/leaders/sealing.py). docs/security.md states the threat
+model.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import Base
@@ -42,8 +49,9 @@ _UNIT_TYPES_SQL = ", ".join(f"'{unit}'" for unit in UnitType)
 class LeaderInvitation(Base):
     """One invited leader of one wave, with the hash of their single-use link token.
 
-    Only dates are kept (invited, opened, completed), never a time of day, so a completion
-    cannot be matched to a response by its moment.
+    ``opened`` and ``completed`` are flags, not days: a day would be a clock shared with
+    whatever else was written that day. ``completed`` turns true only when the leader's sheet
+    is released from the mix together with at least four others of the same group.
     """
 
     __tablename__ = "leader_invitation"
@@ -58,8 +66,8 @@ class LeaderInvitation(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_on: Mapped[dt.date]
-    opened_on: Mapped[dt.date | None]
-    completed_on: Mapped[dt.date | None]
+    opened: Mapped[bool] = mapped_column(default=False, server_default=false())
+    completed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     wave: Mapped[Wave] = relationship()
     draft: Mapped[LeaderDraft | None] = relationship(cascade="all, delete-orphan",
@@ -67,20 +75,40 @@ class LeaderInvitation(Base):
 
 
 class LeaderDraft(Base):
-    """Answers in progress under an invitation; deleted when the response is stored."""
+    """Answers in progress, encrypted under a key derived from the link token (phiếu làm dở).
+
+    The server keeps only the token's hash, so neither the database nor its WAL or backups
+    can open a draft; deleted (securely, on SQLite) when the sheet is submitted or the wave ends.
+    """
 
     __tablename__ = "leader_draft"
 
     invitation_id: Mapped[int] = mapped_column(
         ForeignKey("leader_invitation.id", ondelete="CASCADE"), primary_key=True)
-    page: Mapped[int] = mapped_column(default=0)
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    box: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LeaderSealed(Base):
+    """A submitted sheet waiting in the mix, encrypted with the server's mix key.
+
+    ``marker`` is an HMAC of the invitation under that key: unique, so a double tap stores one
+    sheet, and meaningless to anyone holding the database without the key. Nothing here says
+    whose sheet it is or which group it belongs to.
+    """
+
+    __tablename__ = "leader_sealed"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    marker: Mapped[str] = mapped_column(String(64), unique=True)
+    box: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LeaderResponse(Base):
-    """One leader's submitted answers: group, unit type, wave, day and answers, nothing else.
+    """One leader's submitted answers: group, unit type, wave and answers, nothing else.
 
-    The key is a random UUID, so neither the key nor the row order tells who answered when.
+    The key is a random UUID and rows are written in shuffled blocks of at least five of one
+    group, so neither the key, the row order nor the writing transaction tells who answered.
     """
 
     __tablename__ = "leader_response"
@@ -90,5 +118,4 @@ class LeaderResponse(Base):
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
     group_code: Mapped[str] = mapped_column(String(40))
     unit_type: Mapped[str] = mapped_column(String(10))
-    submitted_on: Mapped[dt.date]
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

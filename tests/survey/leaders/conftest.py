@@ -39,12 +39,39 @@ def page_of(html: str) -> int:
     return int(match.group(1) or match.group(2))
 
 
+def start(client, token: str):
+    """Open the link and press "Bắt đầu", as a leader does; return the first page."""
+    assert client.get(f"/l/{token}").status_code == 200
+    return client.post("/l/", data={"token": token, "action": "start"})
+
+
+def post(client, token: str, **data):
+    """Post one page of the questionnaire of ``token``."""
+    return client.post("/l/", data={"token": token, **data})
+
+
+UNUSABLE = "Không mở được phiếu"
+
+
+def opens(client, token: str) -> bool:
+    """Whether pressing "Bắt đầu" on ``token``'s landing page opens the questionnaire."""
+    html = start(client, token).get_data(as_text=True)
+    return UNUSABLE not in html and PAGE.search(html) is not None
+
+
+def close(db_session, wave) -> None:
+    """End the wave, as Sở Nội vụ does when its period is over."""
+    from survey.models import Wave, WaveStatus
+
+    db_session.get(Wave, wave.id).status = WaveStatus.CLOSED
+    db_session.commit()
+
+
 def answer_all(client, token: str, choice: str = "b") -> object:
     """Answer every page with ``choice`` and submit; return the last response."""
-    response = client.get(f"/l/{token}")
+    response = start(client, token)
     for number in range(len(LEADERS.pages)):
         assert page_of(response.get_data(as_text=True)) == number
         action = "submit" if number == len(LEADERS.pages) - 1 else "next"
-        response = client.post(f"/l/{token}", data={"page": number, "action": action,
-                                                    **page_answers(number, choice)})
+        response = post(client, token, page=number, action=action, **page_answers(number, choice))
     return response

@@ -1,16 +1,28 @@
-"""A leader at `/l/<token>`: page by page, leave and come back, submit once, never twice."""
+"""A leader at `/l/<token>`: landing page, page by page, leave and come back, submit once, never twice."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlalchemy import func, select
 
-from survey.models import LeaderDraft, LeaderInvitation, LeaderResponse, Wave, WaveStatus
-from tests.survey.leaders.conftest import LEADERS, answer_all, page_answers, page_of
+from survey.leaders.mix import waiting
+from survey.leaders.tokens import hash_token
+from survey.models import LeaderDraft, LeaderInvitation, LeaderResponse, LeaderSealed, Wave
+from tests.factories import make_invitations
+from tests.survey.leaders.conftest import (
+    LEADERS,
+    UNUSABLE,
+    answer_all,
+    close,
+    opens,
+    page_answers,
+    page_of,
+    post,
+    start,
+)
 
-USED = "Phiếu đã được gửi. Trân trọng cảm ơn Ông/Bà."
+SENT = "Phiếu đã được gửi"
 
 
 def _count(db_session, model) -> int:
@@ -18,36 +30,48 @@ def _count(db_session, model) -> int:
     return db_session.scalar(select(func.count()).select_from(model))
 
 
-def test_the_whole_questionnaire_is_stored_once_and_the_draft_deleted(client, db_session, tokens):
+def test_a_sheet_waits_in_the_mix_and_is_stored_once_with_its_block(client, db_session, leader_wave):
+    tokens = make_invitations(db_session, leader_wave, {"truong_phong": 5})
+    db_session.commit()
     response = answer_all(client, tokens[0], choice="a")
-    assert response.status_code == 303
-    again = client.get(response.headers["Location"])
-    assert USED in again.get_data(as_text=True)
-    stored = db_session.scalars(select(LeaderResponse)).one()
-    assert stored.group_code == "lanh_dao_so" and stored.unit_type == "so"
-    assert stored.answers == {item.code: "a" for item in LEADERS.graded_items}
+    assert response.status_code == 303 and response.headers["Location"].endswith("/l/cam-on")
+    assert SENT in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert _count(db_session, LeaderSealed) == 1 and _count(db_session, LeaderResponse) == 0
     assert _count(db_session, LeaderDraft) == 0
-    invitation = db_session.scalars(select(LeaderInvitation).where(
-        LeaderInvitation.completed_on.is_not(None))).one()
-    assert invitation.completed_on == stored.submitted_on
-    assert invitation.opened_on is not None
+    invitation = db_session.scalar(select(LeaderInvitation).where(
+        LeaderInvitation.token_hash == hash_token(tokens[0])))
+    assert invitation.opened and not invitation.completed
+    for token in tokens[1:]:
+        answer_all(client, token, choice="b")
+    close(db_session, leader_wave)
+    assert start(client, tokens[0]).status_code == 200  # any request settles nothing by itself
+    from survey.leaders.store import settle
+    from survey.respond.flow import local_today
+
+    settle(db_session, db_session.get(Wave, leader_wave.id), local_today())
+    stored = db_session.scalars(select(LeaderResponse)).all()
+    assert len(stored) == 5 and {r.group_code for r in stored} == {"truong_phong"}
+    assert sorted(r.answers["cd1"] for r in stored) == ["a", "b", "b", "b", "b"]
+    assert [r.answers for r in stored if r.answers["cd1"] == "a"] == [
+        {item.code: "a" for item in LEADERS.graded_items}]
+    assert _count(db_session, LeaderSealed) == 0
+    db_session.expire_all()
+    assert all(i.completed for i in db_session.scalars(select(LeaderInvitation)))
 
 
 def test_a_leader_leaves_and_comes_back_to_the_same_page_and_answers(client, db_session, tokens):
-    client.get(f"/l/{tokens[1]}")
-    client.post(f"/l/{tokens[1]}", data={"page": 0, "action": "next", **page_answers(0, "c")})
-    client.post(f"/l/{tokens[1]}", data={"page": 1, "action": "next", **page_answers(1, "d")})
+    start(client, tokens[1])
+    post(client, tokens[1], page=0, action="next", **page_answers(0, "c"))
+    post(client, tokens[1], page=1, action="next", **page_answers(1, "d"))
     # a new browser (no cookie of any kind) opens the same link later
-    html = client.application.test_client().get(f"/l/{tokens[1]}").get_data(as_text=True)
+    html = start(client.application.test_client(), tokens[1]).get_data(as_text=True)
     assert page_of(html) == 2
-    html = client.post(f"/l/{tokens[1]}", data={"page": 2, "action": "back"}).get_data(as_text=True)
+    html = post(client, tokens[1], page=2, action="back").get_data(as_text=True)
     assert page_of(html) == 1
     for code in page_answers(1):
         assert _checked(html, code, "d"), code
-    draft = db_session.get(LeaderDraft, db_session.scalar(select(LeaderInvitation.id).where(
-        LeaderInvitation.opened_on.is_not(None))))
-    assert draft.answers == {**page_answers(0, "c"), **page_answers(1, "d")}
-    assert _count(db_session, LeaderResponse) == 0
+    assert _count(db_session, LeaderDraft) == 1
+    assert _count(db_session, LeaderSealed) == 0 and _count(db_session, LeaderResponse) == 0
 
 
 def _checked(html: str, name: str, value: str) -> bool:
@@ -55,92 +79,90 @@ def _checked(html: str, name: str, value: str) -> bool:
 
 
 def test_a_page_with_a_missing_answer_is_shown_again_with_the_error(client, tokens):
-    client.get(f"/l/{tokens[0]}")
+    start(client, tokens[0])
     answers = page_answers(0)
     answers.pop("cd1")
-    response = client.post(f"/l/{tokens[0]}", data={"page": 0, "action": "next", **answers})
+    response = post(client, tokens[0], page=0, action="next", **answers)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and page_of(html) == 0
     assert "Ông/Bà vui lòng chọn một phương án" in html and 'href="#q-cd1"' in html
 
 
-def test_a_used_token_says_it_was_sent_and_a_resend_stores_nothing(client, db_session, tokens):
+def test_a_used_link_opens_nothing_and_a_resend_stores_nothing(client, db_session, tokens):
     answer_all(client, tokens[2])
-    assert USED in client.get(f"/l/{tokens[2]}").get_data(as_text=True)
+    assert not opens(client, tokens[2])
     last = len(LEADERS.pages) - 1
-    resent = client.post(f"/l/{tokens[2]}", data={"page": last, "action": "submit",
-                                                  **page_answers(last)})
-    assert resent.status_code == 200 and USED in resent.get_data(as_text=True)
-    assert _count(db_session, LeaderResponse) == 1
+    resent = post(client, tokens[2], page=last, action="submit", **page_answers(last))
+    assert resent.status_code == 200 and UNUSABLE in resent.get_data(as_text=True)
+    assert _count(db_session, LeaderSealed) == 1
     assert _count(db_session, LeaderDraft) == 0
 
 
-def test_a_double_tap_on_submit_stores_one_response(client, db_session, tokens):
+def test_a_double_tap_on_submit_stores_one_sheet(client, db_session, tokens):
     answer_all(client, tokens[3])
     last = len(LEADERS.pages) - 1
-    second = client.post(f"/l/{tokens[3]}", data={"page": last, "action": "submit", **page_answers(last)})
-    assert second.status_code == 200
-    assert _count(db_session, LeaderResponse) == 1
+    second = post(client, tokens[3], page=last, action="submit", **page_answers(last))
+    assert second.status_code == 200 and "phiếu đã được nhận" in second.get_data(as_text=True)
+    assert _count(db_session, LeaderSealed) == 1
 
 
-def test_an_unknown_token_is_a_plain_404(client, tokens):
+def test_an_unknown_token_gets_the_landing_page_then_the_one_unusable_page(client, tokens):
     for token in ("x" * 22, tokens[0][:-1] + ("A" if tokens[0][-1] != "A" else "B"), "<script>"):
-        response = client.get(f"/l/{token}")
-        assert response.status_code == 404
-        assert "Không tìm thấy phiếu" in response.get_data(as_text=True)
-    assert client.post("/l/" + "y" * 22, data={"page": "abc"}).status_code == 404
+        landing = client.get(f"/l/{token}")
+        assert landing.status_code == 200 and "Bắt đầu" in landing.get_data(as_text=True)
+        assert not opens(client, token)
+    assert UNUSABLE in post(client, "y" * 22, page="abc").get_data(as_text=True)
 
 
-def test_a_closed_wave_gets_a_clear_page_and_its_drafts_are_deleted(client, db_session, tokens, leader_wave):
-    client.get(f"/l/{tokens[1]}")
-    client.post(f"/l/{tokens[1]}", data={"page": 0, "action": "next", **page_answers(0)})
+def test_a_closed_wave_gets_the_unusable_page_and_its_drafts_are_deleted(client, db_session, tokens,
+                                                                       leader_wave):
+    start(client, tokens[1])
+    post(client, tokens[1], page=0, action="next", **page_answers(0))
     assert _count(db_session, LeaderDraft) == 1
-    wave = db_session.get(Wave, leader_wave.id)
-    wave.status = WaveStatus.CLOSED
-    db_session.commit()
-    for response in (client.get(f"/l/{tokens[0]}"), client.post(f"/l/{tokens[0]}", data={"page": 0})):
-        html = response.get_data(as_text=True)
-        assert response.status_code == 200 and "không nhận phiếu" in html and leader_wave.code in html
+    close(db_session, leader_wave)
+    for response in (start(client, tokens[0]), post(client, tokens[0], page=0)):
+        assert response.status_code == 200 and UNUSABLE in response.get_data(as_text=True)
     assert _count(db_session, LeaderDraft) == 0
 
 
 def test_garbage_posts_never_fail(client, db_session, tokens):
-    client.get(f"/l/{tokens[4]}")
+    start(client, tokens[4])
     for data in ({"page": "-5"}, {"page": "999", "action": "submit"}, {"page": "1e9"},
                  {"page": 0, "cd1": "z", "action": "next"}, {"action": "weird"}):
-        response = client.post(f"/l/{tokens[4]}", data=data)
+        response = post(client, tokens[4], **data)
         assert response.status_code == 200, data
-    assert _count(db_session, LeaderResponse) == 0
+    assert client.post("/l/", data={}).status_code == 200
+    assert client.post("/l/", data={"token": "é" * 30}).status_code == 200
+    assert _count(db_session, LeaderSealed) == 0
 
 
-def test_free_text_is_scrubbed_when_stored(client, db_session, tokens):
+def test_free_text_is_scrubbed_when_sealed(client, db_session, leader_wave, tokens):
     last = len(LEADERS.pages) - 1
-    client.get(f"/l/{tokens[5]}")
+    start(client, tokens[5])
     for number in range(last):
-        client.post(f"/l/{tokens[5]}", data={"page": number, "action": "next", **page_answers(number)})
-    client.post(f"/l/{tokens[5]}", data={"page": last, "action": "submit", **page_answers(last),
-                                         "other_comments": "Gọi tôi: 0912 345 678"})
-    stored = db_session.scalars(select(LeaderResponse)).one()
-    assert "0912" not in stored.answers["other_comments"]
-    # the day only: a date, never a time of day
-    assert type(stored.submitted_on) is dt.date
+        post(client, tokens[5], page=number, action="next", **page_answers(number))
+    post(client, tokens[5], page=last, action="submit", **page_answers(last),
+         other_comments="Gọi tôi: 0912 345 678")
+    [(_, sheet)] = waiting(db_session, db_session.get(Wave, leader_wave.id))["lanh_dao_xa"]
+    assert "0912" not in sheet["answers"]["other_comments"]
 
 
-def test_simultaneous_submits_store_one_response_and_no_draft(client, db_session, tokens, live_server):
-    """Four taps at once on the last page, through a threaded server: one response, no 500."""
+def test_simultaneous_submits_store_one_sheet_and_no_draft(client, db_session, tokens, live_server):
+    """Four taps at once on the last page, through a threaded server: one sheet, no 500."""
     import threading
     import urllib.parse
     import urllib.request
 
     last = len(LEADERS.pages) - 1
-    client.get(f"/l/{tokens[0]}")
+    start(client, tokens[0])
     for number in range(last):
-        client.post(f"/l/{tokens[0]}", data={"page": number, "action": "next", **page_answers(number)})
-    body = urllib.parse.urlencode({"page": last, "action": "submit", **page_answers(last)}).encode()
+        post(client, tokens[0], page=number, action="next", **page_answers(number))
+    body = urllib.parse.urlencode({"token": tokens[0], "page": last, "action": "submit",
+                                   **page_answers(last)}).encode()
     statuses: list[int] = []
 
     def tap() -> None:
-        with urllib.request.urlopen(f"{live_server}/l/{tokens[0]}", data=body, timeout=30) as reply:
+        with urllib.request.urlopen(f"{live_server}/l/", data=body, timeout=30) as reply:
             statuses.append(reply.status)
 
     taps = [threading.Thread(target=tap) for _ in range(4)]
@@ -149,5 +171,5 @@ def test_simultaneous_submits_store_one_response_and_no_draft(client, db_session
     for thread in taps:
         thread.join(timeout=60)
     assert statuses == [200] * 4
-    assert _count(db_session, LeaderResponse) == 1
+    assert _count(db_session, LeaderSealed) == 1
     assert _count(db_session, LeaderDraft) == 0
