@@ -10,8 +10,9 @@ here, so no view checks for them:
 - the query string: a control character is a 400; a whole number read with
   `request.args.get(..., type=int)` (or from `request.form` the same way) beyond an INTEGER
   is a 400, through the request class's `BoundedArgs`;
-- form fields: `survey.forms.VietnameseForm` strips control characters from every field and
-  gives every `IntegerField` a validator refusing what `is_out_of_range` (message `OUT_OF_RANGE`);
+- form fields: `survey.forms.VietnameseForm` strips control and invisible characters from
+  every field (`strip_control`) and refuses, in every `IntegerField`, a number beyond an
+  INTEGER (`OUT_OF_RANGE`);
 - JSON bodies: `CleanJSONProvider` refuses NUL, lone surrogates and numbers beyond 64 bits,
   so `request.get_json()` fails as for any malformed body (400, or None when silent).
 
@@ -25,6 +26,8 @@ import re
 from flask import Flask, Request, abort, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import ImmutableMultiDict
+
+from survey.text import remove_invisible
 
 # C0 controls other than tab, line feed and carriage return, and DEL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -95,9 +98,10 @@ def _refuse_unstorable(data) -> None:
 
 
 def strip_control(value):
-    """`value` without control characters when it is text; anything else unchanged."""
+    """`value` without control characters, nor invisible ones (zero-width, bidirectional:
+    `survey.text`), when it is text; anything else unchanged."""
     if isinstance(value, str):
-        return CONTROL_CHARACTERS.sub("", value)
+        return remove_invisible(CONTROL_CHARACTERS.sub("", value))
     return value
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from survey.leaders.tokens import hash_token, new_token
 from survey.models import UNIT_TYPE_OF_GROUP, LeaderInvitation, Wave
 from survey.questionnaire import QuestionnaireDefinition
+from survey.text import comparison_key, remove_invisible
 from survey.uploads import EMPTY_CELL, ROW_PROBLEM, UploadLimits, UploadProblems, header_columns, read_table
 
 GROUP_LIST = "respondent_group"
@@ -67,13 +68,14 @@ class RosterRow:
 
 
 def _tidy(text: str) -> str:
-    """Text as stored: NFC (Vietnamese can be typed in two byte forms), spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """Text as stored: NFC (Vietnamese can be typed in two byte forms), no invisible characters,
+    spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFC", remove_invisible(text)).split())
 
 
 def _plain(text: str) -> str:
-    """Text as compared: tidied and in lower case."""
-    return _tidy(text).casefold()
+    """Text as compared: NFKC, look-alike letters folded, lower case (`survey.text`)."""
+    return comparison_key(text)
 
 
 def group_lookup(questionnaire: QuestionnaireDefinition) -> dict[str, str]:

@@ -31,6 +31,21 @@ from survey.respond.scrub import EMAIL_MARK, ID_MARK, PHONE_MARK, scrub_free_tex
         ("CCCD066123456789", f"CCCD{ID_MARK}"),
         # an ID number's length not grouped in thousands is taken as an ID, currency word or not
         ("123456789 đồng", f"{ID_MARK} đồng"),
+        # issue 23: what people do to slip a number or an address past a filter
+        ("gọi 09l2345678 nhé", f"gọi {PHONE_MARK} nhé"),
+        ("gọi 09I2 345 6O8 nhé", f"gọi {PHONE_MARK} nhé"),
+        ("sdt O912345678", f"sdt {PHONE_MARK}"),
+        ("0912–345–678", PHONE_MARK),
+        ("0912 — 345 — 678", PHONE_MARK),
+        ("0912\u2212345\u2212678", PHONE_MARK),
+        ("0912/345/678", PHONE_MARK),
+        ("số 0\u200b9\u200b1\u200b2\u200b3\u200b4\u200b5\u200b6\u200b7\u200b8", f"số {PHONE_MARK}"),
+        ("0912\u2060345\ufeff678", PHONE_MARK),
+        ("nguyenvana [at] gmail [dot] com", EMAIL_MARK),
+        ("thư: nguyen.van.a(at)gmail(dot)com.vn nhé", f"thư: {EMAIL_MARK} nhé"),
+        ("an {AT} yahoo.com", EMAIL_MARK),
+        ("an a còng gmail chấm com", EMAIL_MARK),
+        ("an[at]so-noivu[dot]daklak[dot]gov[dot]vn.", f"{EMAIL_MARK}."),
     ],
 )
 def test_personal_data_is_replaced_and_noted(text, expected):
@@ -51,11 +66,22 @@ def test_personal_data_is_replaced_and_noted(text, expected):
         "Bồi thường 150,000,000 VNĐ",
         "Bồi thường 150 000 000 đồng",
         "Hỗ trợ 25 triệu đồng/năm",
+        "Hẹn ngày 12/05/2026 10 giờ, phòng 1l2",
+        "giai đoạn 2020–2025, mẫu số 01/2024/TT-BNV",
+        "Tôi ở tổ 10, ấp 3 (at the back)",
         "",
     ],
 )
 def test_ordinary_text_is_kept(text):
     assert scrub_free_text(text) == (text, False)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad",
+                                       "\u202e", "\u202d", "\u202a", "\u2066", "\u2069", "\u200f"])
+def test_invisible_and_bidirectional_characters_are_removed(invisible):
+    """Issue 23: right-to-left overrides and zero-width characters were stored verbatim."""
+    text = f"Cán bộ {invisible}rất nhiệt{invisible} tình"
+    assert scrub_free_text(text) == ("Cán bộ rất nhiệt tình", False)
 
 
 def test_every_occurrence_is_scrubbed():
