@@ -17,7 +17,7 @@ from survey.admin import bp, staff
 from survey.admin.summary import locality_summary
 from survey.audit import record
 from survey.auth.scope import require_centre_access, roles_required, sees_rows, visible_centre_ids, visible_centres
-from survey.exports.frame import defuse_formulas, export_frame
+from survey.exports.frame import export_frame
 from survey.exports.workbook import write_export
 from survey.extensions import db
 from survey.forms import choice_list
@@ -26,6 +26,7 @@ from survey.inputs import MAX_ID
 from survey.models import ServiceCentre, UserRole, Wave
 from survey.privacy.aggregates import summary_tables
 from survey.questionnaire import from_dict
+from survey.spreadsheets import defuse_frame
 
 MIMETYPES = {
     "csv": "text/csv",
@@ -84,7 +85,7 @@ def _aggregate_export(user, wave: Wave, centre_id: int | None, fmt: str) -> Resp
     if fmt == "xlsx":
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
             for name, table in tables.items():
-                defuse_formulas(table).to_excel(writer, index=False, sheet_name=name)
+                defuse_frame(table).to_excel(writer, index=False, sheet_name=name)
     else:
         write_export(tables["estimates"], buffer, "csv")
     record("export_aggregates", wave.code, format=fmt, scope=scope_label)

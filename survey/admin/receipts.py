@@ -18,6 +18,7 @@ from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
 from survey.models import ReceiptBatch, ReceiptToken, ServiceCentre, ServiceField, UserRole
 from survey.respond.posters import qr_data_uri
 from survey.respond.receipts import find_token, issue_batch, receipt_url, short_code, sign_nonce
+from survey.spreadsheets import safe_row
 
 SLIPS_PER_SHEET = 10
 
@@ -59,7 +60,7 @@ def _tokens_csv(centre: ServiceCentre, field: ServiceField | None, tokens: list[
     base = current_app.config["PUBLIC_BASE_URL"]
     writer.writerow(["centre_code", "field_code", "token", "url"])
     for token in tokens:
-        writer.writerow([centre.code, field.code if field else "", token, receipt_url(base, token)])
+        writer.writerow(safe_row([centre.code, field.code if field else "", token, receipt_url(base, token)]))
     return Response(
         buffer.getvalue().encode("utf-8-sig"),
         mimetype="text/csv",

@@ -1,4 +1,8 @@
-"""A pre-filled XLSX counts template: every active centre × every active field, count blank."""
+"""A pre-filled XLSX counts template: every active centre × every active field, count blank.
+
+Names come from officials (a centre renamed to `=HYPERLINK(...)` is an attack), so every row
+goes through `survey.spreadsheets.append_row`.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey.counts.parse import VIETNAMESE_HEADERS
 from survey.models import ServiceCentre, ServiceField
+from survey.spreadsheets import append_row
 
 CENTRE_NAME = "Tên trung tâm (không cần sửa)"
 HEADER = [VIETNAMESE_HEADERS["centre_code"], CENTRE_NAME, VIETNAMESE_HEADERS["field_code"],
@@ -36,12 +41,12 @@ def counts_template(session: Session, quarter: str, centre_ids: list[int] | None
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "so_ho_so"
-    sheet.append(HEADER)
+    append_row(sheet, HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for centre in centres:
         for field in fields:
-            sheet.append([centre.code, centre.name, field.name, quarter, None])
+            append_row(sheet, [centre.code, centre.name, field.name, quarter, None])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
@@ -52,7 +57,7 @@ def counts_template(session: Session, quarter: str, centre_ids: list[int] | None
         sheet.column_dimensions[column].width = width
     guide = workbook.create_sheet("huong_dan")
     for line in GUIDE:
-        guide.append([line])
+        append_row(guide, [line])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -83,16 +83,3 @@ def _item_values(session: Session, wave: Wave, centre_ids: list[int] | None) -> 
     long = pd.DataFrame(session.execute(query).all(), columns=["response_id", "item_code", "value"], dtype=object)
     return long.pivot(index="response_id", columns="item_code", values="value")
 
-
-# A cell starting with one of these is run as a formula by Excel and LibreOffice (OWASP
-# "CSV injection"); free text from citizens could otherwise plant a link or a command.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text that starts with a formula trigger with an apostrophe; numbers stay numbers."""
-    return frame.apply(
-        lambda column: column.map(
-            lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) else v
-        ) if column.dtype == object or pd.api.types.is_string_dtype(column.dtype) else column
-    )

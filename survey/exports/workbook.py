@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from survey.exports.frame import defuse_formulas
 from survey.questionnaire import QuestionnaireDefinition
+from survey.spreadsheets import defuse_frame
 from survey.weights import WeightingReport
 
 DESIGN_DESCRIPTIONS = {
@@ -64,8 +64,9 @@ def tree_sheet(questionnaire: QuestionnaireDefinition) -> pd.DataFrame:
 
 def write_export(frame: pd.DataFrame, path_or_buffer, fmt: str, *, report: WeightingReport | None = None,
                  questionnaire: QuestionnaireDefinition | None = None) -> None:
-    """Write `frame` as UTF-8 CSV (with BOM, so Excel shows Vietnamese) or XLSX, formula-safe."""
-    safe = defuse_formulas(frame)
+    """Write `frame` as UTF-8 CSV (with BOM, so Excel shows Vietnamese) or XLSX, every sheet
+    formula-safe (`survey.spreadsheets`)."""
+    safe = defuse_frame(frame)
     if fmt == "csv":
         safe.to_csv(path_or_buffer, index=False, encoding="utf-8-sig")
         return
@@ -73,14 +74,15 @@ def write_export(frame: pd.DataFrame, path_or_buffer, fmt: str, *, report: Weigh
         raise ValueError(f"unknown export format {fmt!r}; use csv or xlsx")
     with pd.ExcelWriter(path_or_buffer, engine="openpyxl") as writer:
         notes = _notes(report)
-        notes.to_excel(writer, sheet_name="notes", index=False, header=False)
+        defuse_frame(notes).to_excel(writer, sheet_name="notes", index=False, header=False)
         safe.to_excel(writer, sheet_name="responses", index=False)
         sheet = writer.sheets["responses"]
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
         if questionnaire is not None:
-            codebook(questionnaire, list(frame.columns)).to_excel(writer, sheet_name="codebook", index=False)
-            tree_sheet(questionnaire).to_excel(writer, sheet_name="index_tree", index=False)
+            defuse_frame(codebook(questionnaire, list(frame.columns))).to_excel(
+                writer, sheet_name="codebook", index=False)
+            defuse_frame(tree_sheet(questionnaire)).to_excel(writer, sheet_name="index_tree", index=False)
         writer.sheets["notes"].column_dimensions["A"].width = 120
 
 

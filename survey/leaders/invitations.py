@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from survey.leaders.sealing import mix_marker
 from survey.leaders.tokens import hash_token, invitation_url, new_token
 from survey.models import LeaderDraft, LeaderInvitation, LeaderSealed, Wave
+from survey.spreadsheets import safe_row
 
 LETTER_CSS = Path(__file__).resolve().parents[1] / "static" / "letter.css"
 CSV_HEADERS = ("id", "Nhóm", "Đơn vị", "Họ và tên", "Điện thoại", "Email", "Đường dẫn")
@@ -81,8 +82,8 @@ def links_csv(invitations: Sequence[Invitation], group_labels: dict[str, str]) -
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS)
     for i in invitations:
-        writer.writerow((i.invitation_id, group_labels.get(i.group_code, i.group_code), i.unit,
-                         i.full_name, i.phone or "", i.email or "", i.url))
+        writer.writerow(safe_row((i.invitation_id, group_labels.get(i.group_code, i.group_code), i.unit,
+                                  i.full_name, i.phone or "", i.email or "", i.url)))
     return "\ufeff" + out.getvalue()
 
 

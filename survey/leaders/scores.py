@@ -21,6 +21,7 @@ from survey.leaders.roster import GROUP_LIST
 from survey.models import LeaderResponse, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.flow import questionnaire_of
+from survey.spreadsheets import append_row
 
 if TYPE_CHECKING:
     from analysis.par import Criterion, ParReport
@@ -126,17 +127,17 @@ def score_xlsx(report: ParReport, labels, wave: Wave) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Tổng điểm"
-    sheet.append(("Đợt", "Chỉ tiêu", "Điểm", "Sai số chuẩn", "Cận dưới 95%", "Cận trên 95%",
-                  "Số phiếu", "Điểm tối đa", "Ghi chú"))
+    append_row(sheet, ("Đợt", "Chỉ tiêu", "Điểm", "Sai số chuẩn", "Cận dưới 95%", "Cận trên 95%",
+                       "Số phiếu", "Điểm tối đa", "Ghi chú"))
     for name, key in (("Tổng điểm", "total"), ("Tổng điểm (E tính 0 điểm)", "total_e_as_zero")):
         t = data[key]
-        sheet.append((wave.code, name, *(_cell(t[c]) for c in ("estimate", "se", "ci_low", "ci_high")),
-                      t["n"], data["max_points"], t["reason_text"] or ""))
+        append_row(sheet, (wave.code, name, *(_cell(t[c]) for c in ("estimate", "se", "ci_low", "ci_high")),
+                           t["n"], data["max_points"], t["reason_text"] or ""))
     for key, (title, columns) in SHEETS.items():
         sheet = book.create_sheet(title)
-        sheet.append(columns)
+        append_row(sheet, columns)
         for row in data[key]:
-            sheet.append(tuple(_cell(row.get(c)) for c in columns))
+            append_row(sheet, tuple(_cell(row.get(c)) for c in columns))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
