@@ -5,7 +5,7 @@
         102 localities and the provincial centre, draw the charts and write HTML, XLSX and
         JSON, in a child process: wall time and peak RSS of that process.  No database.
     python bench/report_bench.py db --url URL --count N [--fill] [--no-peer]
-        With --fill, first fill demo wave 2026Q4 with N responses (``flask demo responses``,
+        With --fill, first fill demo wave DEMO-2026Q4 with N responses (``flask demo responses``,
         not timed against the budget).  Then time ``flask --app wsgi report quarterly`` as a
         whole process; then, in a child process of its own, the loading step alone
         (``analysis_frame(session, wave, opinions=True)``: every response with its scores and
@@ -52,7 +52,7 @@ from survey.models import Wave
 from survey.weights import analysis_frame
 app = create_app()
 with app.app_context():
-    wave = db.session.scalar(select(Wave).where(Wave.code == "2026Q4"))
+    wave = db.session.scalar(select(Wave).where(Wave.code == "DEMO-2026Q4"))
     wall, cpu = time.perf_counter(), time.process_time()
     frame, _ = analysis_frame(db.session, wave, opinions=True)
     print(f"analysis_frame(opinions=True): {len(frame):,} rows, {time.perf_counter() - wall:.1f} s wall, "
@@ -100,7 +100,7 @@ def frame_child(count: int, out: Path) -> None:
     frame = make_frame(count, 102, seed=1)
     started = time.perf_counter()
     tree = load_questionnaire(ROOT / "questionnaires" / "sipas-2026.yaml").index
-    report = build_report(frame, None, tree, wave="2026Q4", is_demo=True,
+    report = build_report(frame, None, tree, wave="DEMO-2026Q4", is_demo=True,
                           localities=[Locality(*row) for row in localities(102)])
     built = time.perf_counter()
     report.charts = render_all(report)
@@ -121,7 +121,7 @@ def main() -> None:
     parser.add_argument("mode", choices=("frame", "db", "child"))
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--url", help="database URL for db mode (SURVEY_DATABASE_URL)")
-    parser.add_argument("--fill", action="store_true", help="fill demo wave 2026Q4 first")
+    parser.add_argument("--fill", action="store_true", help="fill demo wave DEMO-2026Q4 first")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-peer", action="store_true", help="db mode: skip the R peer")
     args = parser.parse_args()
@@ -138,11 +138,11 @@ def main() -> None:
     env = {**os.environ, "SURVEY_DATABASE_URL": args.url, "SECRET_KEY": os.environ.get("SECRET_KEY", "bench")}
     if args.fill:
         for command in (["db", "upgrade"], ["seed"],
-                        ["demo", "responses", "--wave", "2026Q4", "--count", str(args.count), "--with-counts"]):
+                        ["demo", "responses", "--wave", "DEMO-2026Q4", "--count", str(args.count), "--with-counts"]):
             wall, _, text = _timed(FLASK + command, env)
             print(f"{' '.join(command[:2])}: {wall:.1f} s  {text.strip().splitlines()[-1]}")
     print(f"load average before: {_load()}")
-    wall, peak, text = _timed(FLASK + ["report", "quarterly", "--wave", "2026Q4", "--out", str(out)], env)
+    wall, peak, text = _timed(FLASK + ["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(out)], env)
     cpu = CPU["last"]
     print(f"flask report quarterly: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak:.0f} MiB")
     print("\n".join(line for line in text.splitlines() if line.startswith("[") or "SIPAS" in line))
@@ -157,7 +157,7 @@ def main() -> None:
     code = ("from survey import create_app\nfrom survey.extensions import db\nfrom sqlalchemy import select\n"
             "from survey.models import Wave\nfrom survey.weights import analysis_frame\nimport sys\n"
             "app = create_app()\nwith app.app_context():\n"
-            "    w = db.session.scalar(select(Wave).where(Wave.code == '2026Q4'))\n"
+            "    w = db.session.scalar(select(Wave).where(Wave.code == 'DEMO-2026Q4'))\n"
             "    f, _ = analysis_frame(db.session, w)\n"
             "    f.drop(columns=['quality_flags']).to_csv(sys.argv[1], index=False)\n")
     subprocess.run([PYTHON, "-c", code, str(export)], env=env, cwd=ROOT, check=True)

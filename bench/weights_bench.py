@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WAVE = "2026Q4"
+WAVE = "DEMO-2026Q4"
 
 CHILD = r"""
 import json, resource, sys, time

@@ -12,6 +12,7 @@ from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import ConfirmForm, WaveForm
 from survey.models import Questionnaire, QuestionnaireVersion, UserRole, Wave, WaveStatus
+from survey.questionnaire import from_dict
 
 WAVE_EXISTS = "Đã có đợt khảo sát với mã này."
 # Allowed transitions: a draft opens, an open wave closes, a closed wave may reopen (by mistake).
@@ -26,7 +27,14 @@ TRANSITIONS = {
 def waves():
     """List the waves, newest first."""
     rows = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc(), Wave.code.desc())).all()
-    return render_template("admin/waves.html", waves=rows, confirm=ConfirmForm())
+    return render_template("admin/waves.html", waves=rows, shares={w.id: _shares(w) for w in rows},
+                           confirm=ConfirmForm())
+
+
+def _shares(wave: Wave) -> str:
+    """The wave's assigned blocks and the share drawn for each, e.g. "policy: 33%"; "" for none."""
+    blocks = from_dict(wave.questionnaire_version.definition).block_shares(wave.assigned_share)
+    return ", ".join(f"{code}: {share:.0%}" for code, share in blocks.items())
 
 
 @bp.route("/waves/new", methods=["GET", "POST"])
@@ -52,10 +60,12 @@ def wave_new():
                 opens_on=form.opens_on.data,
                 closes_on=form.closes_on.data,
                 status=WaveStatus.DRAFT,
+                assigned_share=form.share,
             )
             db.session.add(wave)
             record("wave_create", wave.code, version_id=wave.questionnaire_version_id,
-                   opens_on=wave.opens_on.isoformat(), closes_on=wave.closes_on.isoformat())
+                   opens_on=wave.opens_on.isoformat(), closes_on=wave.closes_on.isoformat(),
+                   assigned_share=wave.assigned_share)
             db.session.commit()
             flash(f"Đã tạo đợt {wave.code} (bản nháp). Mở đợt để bắt đầu nhận phiếu.", "success")
             return redirect(url_for("admin.waves"))
@@ -71,6 +81,9 @@ def wave_transition(wave_id: int, action: str):
     allowed_from, new_status, message = TRANSITIONS[action]
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if wave.is_demo:  # synthetic answers only: a demo wave never takes a citizen's answer
+        flash(f"Đợt {wave.code} là đợt dữ liệu mô phỏng và luôn đóng.", "error")
+        return redirect(url_for("admin.waves"))
     if wave.status not in allowed_from:
         flash(f"Không thể chuyển đợt {wave.code} từ trạng thái hiện tại.", "error")
         return redirect(url_for("admin.waves"))

@@ -1,4 +1,10 @@
-"""`flask --app wsgi demo responses --wave W --count N [--seed S] [--with-counts]`."""
+"""`flask --app wsgi demo responses --wave DEMO-2026Q4 --count N [--seed S] [--with-counts]`.
+
+Demo data never touch a real wave: the command fills only waves it made itself (marked
+`is_demo`, coded DEMO-<quarter>, closed), refuses any other existing wave whether or not it has
+responses, and keeps its dossier counts under the demo wave's own code, where neither a real
+wave's weights nor the monitor's targets of a real wave look.
+"""
 
 from __future__ import annotations
 
@@ -14,39 +20,45 @@ from sqlalchemy import func, insert, select
 from survey.demo.generate import DemoError, fill_demo_wave
 from survey.errors import BadInput
 from survey.extensions import db
-from survey.models import AdminCount, Response, ServiceCentre, ServiceField, Wave, WaveStatus
+from survey.models import DEMO_WAVE_PREFIX, AdminCount, Response, ServiceCentre, ServiceField, Wave, WaveStatus
 from survey.publishing import latest_version
-from survey.weights.quarters import QUARTER
+from survey.weights.quarters import QUARTER, wave_quarter
 
 demo_group = AppGroup("demo", help="Synthetic demo data for trying the analysis and for benchmarks.")
 MAX_COUNT = 5_000_000
 
 
-def _quarter_bounds(code: str) -> tuple[dt.date, dt.date]:
-    year, q = int(code[:4]), int(code[5])
+def _quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
+    year, q = int(quarter[:4]), int(quarter[5])
     start = dt.date(year, 3 * q - 2, 1)
     end = (dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)) - dt.timedelta(days=1)
     return start, end
 
 
+def demo_quarter(code: str) -> str | None:
+    """The quarter a demo wave code stands for (DEMO-2026Q4 → 2026Q4); None for any other code."""
+    quarter = code.removeprefix(DEMO_WAVE_PREFIX)
+    return quarter if code.startswith(DEMO_WAVE_PREFIX) and QUARTER.match(quarter) else None
+
+
 def _demo_wave(session, code: str) -> tuple[Wave, bool]:
     wave = session.scalar(select(Wave).where(Wave.code == code))
     if wave is not None:
-        if not wave.is_demo:
+        if not (wave.is_demo and demo_quarter(code)):  # a wave marked demo by an older version included
             stored = session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id))
-            if stored:
-                raise BadInput(f"--wave: wave {code} is a real wave with {stored} responses; "
-                               "demo data go only into a demo wave or an empty one")
-            wave.is_demo = True
-            click.echo(f"Wave {code} had no responses and is now marked as a demo wave "
-                       f"(status {wave.status}); use another code for a real survey round.", err=True)
+            holds = f"đã có {stored} phiếu" if stored else "chưa có phiếu nào"
+            raise BadInput(f"--wave: đợt {code} là đợt khảo sát thật ({holds}); dữ liệu mô phỏng không "
+                           f"bao giờ được ghi vào đợt thật. Dùng một mã đợt mô phỏng, ví dụ "
+                           f"{DEMO_WAVE_PREFIX}{demo_quarter(DEMO_WAVE_PREFIX + code) or '2026Q4'}.")
         return wave, False
-    if not QUARTER.match(code):
-        raise BadInput(f"--wave: a new demo wave needs a quarter code such as 2026Q4, not “{code}”")
+    quarter = demo_quarter(code)
+    if quarter is None:
+        raise BadInput(f"--wave: một đợt mô phỏng mới cần mã dạng {DEMO_WAVE_PREFIX}2026Q4 "
+                       f"({DEMO_WAVE_PREFIX} và một quý), không phải “{code}”")
     version = latest_version(session, "citizen")
     if version is None:
         raise BadInput("no citizen questionnaire is published; run `flask --app wsgi seed` first")
-    opens_on, closes_on = _quarter_bounds(code)
+    opens_on, closes_on = _quarter_bounds(quarter)
     wave = Wave(code=code, questionnaire_version=version, opens_on=opens_on, closes_on=closes_on,
                 status=WaveStatus.CLOSED, is_demo=True)
     session.add(wave)
@@ -55,11 +67,12 @@ def _demo_wave(session, code: str) -> tuple[Wave, bool]:
 
 
 def _demo_counts(session, wave: Wave, seed: int) -> int:
-    """Dossiers per centre × field for the wave's quarter: 10–30 per response, plus a few."""
+    """Dossiers per centre × field for the demo wave, kept under its own code (DEMO-2026Q4, which
+    `survey.weights.wave_quarter` gives a demo wave): 10–30 per response, plus a few."""
     rng = np.random.default_rng(seed + 1)
-    quarter = wave.code if QUARTER.match(wave.code) else None
-    if quarter is None:
-        raise BadInput(f"--with-counts: wave {wave.code} is not named by a quarter")
+    quarter = wave_quarter(wave)
+    if not (wave.is_demo and demo_quarter(wave.code)) or quarter != wave.code:  # never a real quarter's
+        raise BadInput(f"--with-counts: wave {wave.code} is not a demo wave")
     seen = session.execute(
         select(Response.centre_id, Response.field_id, func.count()).where(Response.wave_id == wave.id)
         .group_by(Response.centre_id, Response.field_id)
@@ -80,12 +93,14 @@ def _demo_counts(session, wave: Wave, seed: int) -> int:
 
 
 @demo_group.command("responses")
-@click.option("--wave", "wave_code", required=True, help="Demo wave code, e.g. 2026Q4 (made if missing).")
+@click.option("--wave", "wave_code", required=True,
+              help=f"Demo wave code, e.g. {DEMO_WAVE_PREFIX}2026Q4 (made, closed, if missing).")
 @click.option("--count", type=int, required=True, help="How many responses to add.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed, for the same data again.")
-@click.option("--with-counts", is_flag=True, help="Also write dossier counts for the quarter (replacing it).")
+@click.option("--with-counts", is_flag=True,
+              help="Also write dossier counts under the demo wave's code (replacing its earlier ones).")
 def demo_responses_command(wave_code: str, count: int, seed: int, with_counts: bool) -> None:
-    """Fill a demo wave with synthetic responses (refuses a wave with real responses)."""
+    """Fill a demo wave with synthetic responses (refuses every wave that is not a demo wave)."""
     if not 1 <= count <= MAX_COUNT:
         raise BadInput(f"--count: {count} is not between 1 and {MAX_COUNT:,}")
     session = db.session

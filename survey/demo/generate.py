@@ -5,6 +5,12 @@ the same rules, the compact likert scores and opinion answers encoded by
 `survey.weights.scores`), and each shown
 item gets its answer row. Rows go in with the database's bulk path (COPY on PostgreSQL,
 executemany on SQLite) in chunks, so a million responses take minutes, not hours.
+
+Select items whose answers should look like a published quarter (harassment and extra
+payments a few per cent, feedback given by a minority) take their shares from the data file
+``answers.yaml`` beside this module; others draw random shares. Questions that are not
+required are sometimes left blank; the assigned blocks are drawn at the wave's share and those
+drawn answer them, mostly.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
-from sqlalchemy import insert, select
+import yaml
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from survey.db import Base
@@ -27,9 +36,16 @@ from survey.weights import scores as compact_scores
 CHUNK = 50_000
 RESPONSE_COLUMNS = ("id", "wave_id", "centre_id", "field_id", "channel", "language", "started_at",
                     "submitted_at", "duration_seconds", "quality_flags", "device_hash", "ip_hash",
-                    "review_status", "review_reason", "scores", "opinions")
+                    "review_status", "review_reason", "scores", "opinions", "assigned_blocks")
+ANSWER_PROFILE = Path(__file__).with_name("answers.yaml")
 ANSWER_COLUMNS = ("response_id", "item_code", "value", "score")
 FIELD_ITEM = "field"
+
+
+@cache
+def answer_shares() -> dict[str, dict[str, float]]:
+    """Item code → {value: share} from answers.yaml: the published shape of some answers."""
+    return yaml.safe_load(ANSWER_PROFILE.read_text(encoding="utf-8"))["items"]
 
 
 class DemoError(ValueError):
@@ -70,9 +86,11 @@ def _relevance_refs(questionnaire: QuestionnaireDefinition) -> list[str]:
     return list(refs)
 
 
-def _shown(questionnaire: QuestionnaireDefinition, items, ref_values: dict[str, np.ndarray],
-           optional_on: np.ndarray) -> np.ndarray:
-    """(N, items) whether each item is shown and answered: skip logic, optional parts, no free text."""
+def _shown(rng: np.random.Generator, questionnaire: QuestionnaireDefinition, items,
+           ref_values: dict[str, np.ndarray], draw: synth.Draw) -> np.ndarray:
+    """(N, items) whether each item is shown and answered: skip logic, optional parts, assigned
+    blocks, questions not required sometimes left blank, no free text."""
+    optional_on = draw.optional_on
     optional_pages = [p for p in questionnaire.pages if p.optional]
     page_of = {item.code: page.code for page in questionnaire.pages for item in page.items}
     n = optional_on.shape[0]
@@ -96,21 +114,33 @@ def _shown(questionnaire: QuestionnaireDefinition, items, ref_values: dict[str, 
     for p, page in enumerate(optional_pages):
         on_page = np.array([page_of[item.code] == page.code for item in items])
         shown[:, on_page] &= optional_on[:, p:p + 1]
+    for b, block in enumerate(questionnaire.blocks):
+        in_block = np.array([page_of[item.code] in block.pages for item in items])
+        shown[:, in_block] &= draw.block_answered[:, b:b + 1]
+    # a skipped question that others depend on would contradict their skip logic: never skipped
+    may_skip = np.array([not item.required and item.code not in ref_values for item in items])
+    shown[:, may_skip] &= rng.random((n, int(may_skip.sum()))) >= synth.SKIP_RATE
     return shown
 
 
 def fill_demo_wave(session: Session, wave: Wave, count: int, seed: int, timezone: str) -> DemoResult:
     """Add `count` synthetic responses to the demo wave `wave` (the caller commits)."""
-    rng = np.random.default_rng(seed)
+    # The wave and what it already holds join the seed: two demo waves, or a second fill of one,
+    # with the same --seed would otherwise draw the same response ids.
+    already = session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id))
+    rng = np.random.default_rng([seed, wave.id, already])
     questionnaire = from_dict(wave.questionnaire_version.definition)
     places, field_codes = _places(session, questionnaire)
     items = list(questionnaire.items)
     n_optional = sum(1 for p in questionnaire.pages if p.optional)
+    shares = questionnaire.block_shares(wave.assigned_share)
     draw = synth.draw_responses(rng, count, places, field_codes, wave.opens_on, wave.closes_on,
-                                timezone, n_optional)
-    refs = {code: synth.choice_values(rng, questionnaire.items_by_code[code], count)
+                                timezone, n_optional, tuple(shares.values()))
+    profile = answer_shares()
+    refs = {code: synth.choice_values(rng, questionnaire.items_by_code[code], count, profile.get(code))
             for code in _relevance_refs(questionnaire)}
-    shown = _shown(questionnaire, items, refs, draw.optional_on)
+    shown = _shown(rng, questionnaire, items, refs, draw)
+    drawn_for = [[code for code, on in zip(shares, row, strict=True) if on] for row in draw.assigned.tolist()]
     likert = [i for i, item in enumerate(items) if item.type == "likert"]
     scores = synth.likert_scores(rng, draw.latent, len(likert)) * shown[:, likert]
     answered = shown.sum(axis=1)
@@ -142,7 +172,7 @@ def fill_demo_wave(session: Session, wave: Wave, count: int, seed: int, timezone
             else:
                 values = (draw.field_code[start:stop][on] if item.code == FIELD_ITEM
                           else refs[item.code][start:stop][on] if item.code in refs
-                          else synth.choice_values(rng, item, len(on)))
+                          else synth.choice_values(rng, item, len(on), profile.get(item.code)))
                 score = np.full(len(on), None, dtype=object)
             if item.code in compact_scores.OPINION_ITEMS:
                 opinions[item.code][on] = values
@@ -157,7 +187,7 @@ def fill_demo_wave(session: Session, wave: Wave, count: int, seed: int, timezone
             (ids[r], wave.id, int(places.centre_ids[draw.centre[r]]), places.field_ids[draw.field_code[r]],
              draw.channel[r], "vi", submitted[r - start] - dt.timedelta(seconds=int(draw.duration[r])),
              submitted[r - start], int(draw.duration[r]), flags[r], draw.device[r], None, "included", None,
-             compact[r * width:(r + 1) * width], opinion_text[r - start])
+             compact[r * width:(r + 1) * width], opinion_text[r - start], drawn_for[r])
             for r in rows
         )
         row = np.concatenate(rows_of)
@@ -192,7 +222,7 @@ class _Writer:
     def responses(self, rows) -> None:
         if self.postgres:
             self._copy("response", RESPONSE_COLUMNS,
-                       (row[:9] + (json.dumps(row[9]),) + row[10:] for row in rows))
+                       (row[:9] + (json.dumps(row[9]),) + row[10:16] + (json.dumps(row[16]),) for row in rows))
             return
         processed = (tuple(p(v) if p is not None else v for p, v in zip(self.process, row, strict=True))
                      for row in rows)

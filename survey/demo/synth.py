@@ -1,5 +1,11 @@
 """Draw synthetic responses as arrays: places, times, durations, devices, answers, flags.
 
+Arrivals follow a real quarter's shape: each centre collects on a few desk-days of its own
+(a day the desk invites citizens), as many as its responses need at a few to a dozen a day,
+so a thin commune has its handful of responses on one to three days and the provincial centre
+on most days of the quarter. Centre sizes are skewed: many communes stay thin all quarter.
+Each assigned block is drawn per respondent at its share; the assigned answer it mostly.
+
 The flags follow the definitions of `survey.respond.quality` exactly, computed on arrays:
 a response is a burst when more than BURST_MAX responses of its centre (itself included)
 were submitted within BURST_WINDOW up to it; a repeat device when its device answered earlier
@@ -20,7 +26,10 @@ from survey.respond import quality
 
 BASE_SCORE = 4.3  # about 80% answer 4–5, near Đắk Lắk's SIPAS of 81.53% in 2025
 NO_ANSWER_RATE = 0.03
-OPTIONAL_PART_RATE = 0.45  # share of respondents who fill an optional part
+OPTIONAL_PART_RATE = 0.3  # share of respondents who fill an optional part (pages marked optional)
+SKIP_RATE = 0.1  # a question that is not required, left blank
+BLOCK_LEFT_BLANK_RATE = 0.08  # respondents drawn for a block who answer none of it
+RESPONSES_PER_DESK_DAY = (1.5, 10)  # a desk's day of invitations, from a quiet commune to a busy ward
 RECEIPT_RATE = 0.2
 SPEEDER_RATE = 0.04
 STRAIGHT_RATE = 0.01
@@ -28,7 +37,9 @@ OUTSIDE_HOURS_RATE = 0.03
 BURST_SHARE = 0.005  # responses that arrive in bursts of BURST_SIZE
 BURST_SIZE = 8
 REPEAT_RATE = 0.015
-THIN_CENTRE_RATE = 0.1  # centres that get only a few responses
+THIN_CENTRE_RATE = 0.35  # centres that get only a few responses all quarter
+THIN_CENTRE_SIZE = 0.05  # their share of an ordinary centre's responses
+CENTRE_SIZE_SPREAD = 1.0  # log-normal sigma of the centres' sizes
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,8 @@ class Draw:
     device: np.ndarray  # object, hex
     latent: np.ndarray  # respondent satisfaction factor (locality + field + person)
     optional_on: np.ndarray  # (N, n_optional_pages) bool
+    assigned: np.ndarray  # (N, n_blocks) bool: drawn for each assigned block
+    block_answered: np.ndarray  # (N, n_blocks) bool: drawn and answering some of it
     flags: list[list[str]] | None = None
 
 
@@ -59,11 +72,12 @@ def _quarter_days(start: dt.date, end: dt.date, timezone: str) -> np.ndarray:
 
 
 def draw_responses(rng: np.random.Generator, n: int, places: Places, field_codes: list[str],
-                   start: dt.date, end: dt.date, timezone: str, n_optional: int) -> Draw:
+                   start: dt.date, end: dt.date, timezone: str, n_optional: int,
+                   block_shares: tuple[float, ...] = ()) -> Draw:
     """Who answered where and when, before any item is drawn."""
     n_centres = len(places.centre_ids)
-    size = rng.lognormal(0.0, 0.8, n_centres)
-    size[rng.random(n_centres) < THIN_CENTRE_RATE] *= 0.01
+    size = rng.lognormal(0.0, CENTRE_SIZE_SPREAD, n_centres)
+    size[rng.random(n_centres) < THIN_CENTRE_RATE] *= THIN_CENTRE_SIZE
     centre = rng.choice(n_centres, size=n, p=size / size.sum())
     field_weight = rng.dirichlet(np.full(len(field_codes), 1.5))
     field_index = rng.choice(len(field_codes), size=n, p=field_weight)
@@ -74,7 +88,7 @@ def draw_responses(rng: np.random.Generator, n: int, places: Places, field_codes
     latent = locality_effect[places.centre_locality[centre]] + field_effect[field_index] + rng.normal(0, 1, n)
 
     days = _quarter_days(start, end, timezone)
-    day = days[rng.integers(0, len(days), n)]
+    day = days[_desk_days(rng, centre, n_centres, len(days))]
     seconds = rng.uniform(7.25 * 3600, 16.75 * 3600, n)
     outside = rng.random(n) < OUTSIDE_HOURS_RATE
     seconds[outside] = rng.uniform(18 * 3600, 20 * 3600, outside.sum())
@@ -91,14 +105,33 @@ def draw_responses(rng: np.random.Generator, n: int, places: Places, field_codes
         else _hex_devices(rng, n)
     order = np.argsort(submitted, kind="stable")
     repeat = np.flatnonzero(rng.random(n) < REPEAT_RATE)
+    assigned = rng.random((n, len(block_shares))) < np.asarray(block_shares, dtype=float)
     draw = Draw(centre[order], field_code[order], submitted[order], duration[order],
                 np.where(rng.random(n) < RECEIPT_RATE, "receipt", "desk").astype(object),
-                device[order], latent[order], rng.random((n, n_optional)) < OPTIONAL_PART_RATE)
+                device[order], latent[order], rng.random((n, n_optional)) < OPTIONAL_PART_RATE,
+                assigned, assigned & (rng.random(assigned.shape) >= BLOCK_LEFT_BLANK_RATE))
     if len(repeat):  # the same phone answering again later: reuse an earlier device
         earlier = (rng.random(len(repeat)) * repeat).astype(int)
         keep = earlier < repeat
         draw.device[repeat[keep]] = draw.device[earlier[keep]]
     return draw
+
+
+def _desk_days(rng: np.random.Generator, centre: np.ndarray, n_centres: int, n_days: int) -> np.ndarray:
+    """Each response's day (an index into the quarter's days), among its centre's own desk-days."""
+    day = np.empty(len(centre), dtype=np.int64)
+    order = np.argsort(centre, kind="stable")
+    bounds = np.searchsorted(centre[order], np.arange(n_centres + 1))
+    for c in range(n_centres):
+        rows = order[bounds[c]:bounds[c + 1]]
+        if not len(rows):
+            continue
+        per_day = rng.uniform(*RESPONSES_PER_DESK_DAY)
+        # a thin commune's few answers still come on one to three different days
+        k = int(min(n_days, len(rows), max(np.ceil(len(rows) / per_day), rng.integers(1, 4))))
+        own = rng.choice(n_days, size=k, replace=False)
+        day[rows] = own[rng.integers(0, k, len(rows))]
+    return day
 
 
 def _hex_devices(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -118,12 +151,17 @@ def likert_scores(rng: np.random.Generator, latent: np.ndarray, n_items: int) ->
     return scores
 
 
-def choice_values(rng: np.random.Generator, item: Item, n: int) -> np.ndarray:
-    """Answers to a select_one / select_many / integer item as strings."""
+def choice_values(rng: np.random.Generator, item: Item, n: int,
+                  shares: dict[str, float] | None = None) -> np.ndarray:
+    """Answers to a select_one / select_many / integer item as strings; `shares` (value → share)
+    when the demo's answer profile gives them, else random shares."""
     if item.type == "integer":
         low, high = item.minimum or 0, item.maximum or 10
         return rng.integers(low, high + 1, n).astype(str).astype(object)
     values = np.array([c.value for c in item.choices.choices if not c.no_answer], dtype=object)
+    if shares:
+        weights = np.array([shares.get(value, 0.0) for value in values], dtype=float)
+        return values[rng.choice(len(values), n, p=weights / weights.sum())]
     weights = rng.dirichlet(np.full(len(values), 2.0))
     return values[rng.choice(len(values), n, p=weights)]
 

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from survey import labels
 from survey.enums import values
 from survey.forms import VietnameseForm, choice_list, table_upload_fields
-from survey.models import ReviewStatus, UserRole
+from survey.models import DEMO_WAVE_PREFIX, ReviewStatus, UserRole
 
 CODE_PATTERN = r"^[a-z0-9_\-]+$"
 WAVE_PATTERN = r"^(?:[A-Z]{2,8}-)?[0-9]{4}Q[1-4]$"
@@ -37,6 +37,8 @@ CODE_FORMAT = "Mã chỉ gồm chữ thường không dấu, chữ số, dấu g
 USERNAME_FORMAT = "Tên đăng nhập chỉ gồm chữ không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang."
 WAVE_FORMAT = "Mã đợt theo dạng năm và quý, ví dụ 2026Q3 (đợt khảo sát lãnh đạo: PAR-2026Q3)."
 WAVE_DATES = "Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."
+WAVE_DEMO_CODE = f"Mã bắt đầu bằng {DEMO_WAVE_PREFIX} dành cho đợt dữ liệu mô phỏng (lệnh flask demo responses)."
+WAVE_SHARE = "Tỷ lệ phải lớn hơn 0 và không quá 1, ví dụ 1/3, 1/2 hoặc 0,5."
 DATE_FORMAT = "Ngày không hợp lệ (định dạng năm-tháng-ngày)."
 BATCH_SIZE = f"Số lượng phải từ 1 đến {MAX_BATCH}."
 OFFICER_NEEDS_LOCALITY = "Cán bộ địa phương phải được gắn với một xã/phường."
@@ -104,11 +106,44 @@ class WaveForm(VietnameseForm):
     )
     opens_on = DateField("Ngày bắt đầu", validators=[DataRequired(DATE_FORMAT)])
     closes_on = DateField("Ngày kết thúc", validators=[DataRequired(DATE_FORMAT)])
+    assigned_share = StringField(
+        "Tỷ lệ người trả lời được chọn ngẫu nhiên cho phần chọn mẫu con",
+        description="Để trống để dùng tỷ lệ ghi trong phiếu (phiếu SIPAS 2026: 1/3 cho phần đánh giá "
+                    "chính sách). Ví dụ 1/2 hoặc 0,5 để hỏi một nửa số người trả lời.",
+        validators=[Optional(), Length(max=20, message=TOO_LONG)],
+    )
     submit = SubmitField("Tạo đợt")
+
+    def validate_code(self, field: StringField) -> None:
+        if (field.data or "").startswith(DEMO_WAVE_PREFIX):
+            raise ValidationError(WAVE_DEMO_CODE)
 
     def validate_closes_on(self, field: DateField) -> None:
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
             raise ValidationError(WAVE_DATES)
+
+    def validate_assigned_share(self, field: StringField) -> None:
+        if field.data and share_of(field.data) is None:
+            raise ValidationError(WAVE_SHARE)
+
+    @property
+    def share(self) -> float | None:
+        """The wave's own share for the assigned blocks; None: the questionnaire's."""
+        return share_of(self.assigned_share.data) if self.assigned_share.data else None
+
+
+def share_of(text: str) -> float | None:
+    """A share written as 1/3, 0.5 or 0,5 (the Vietnamese decimal comma); None unless in (0, 1]."""
+    text = text.strip().replace(",", ".")
+    try:
+        if "/" in text:
+            top, bottom = (float(part) for part in text.split("/"))
+            share = top / bottom
+        else:
+            share = float(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return share if 0 < share <= 1 else None
 
 
 class UserForm(VietnameseForm):

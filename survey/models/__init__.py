@@ -15,7 +15,7 @@ from survey.models.leaders import (
 )
 from survey.models.places import Locality, ServiceCentre, ServiceField
 from survey.models.privacy import CommentDigest
-from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Wave, accepts_on
+from survey.models.questionnaires import DEMO_WAVE_PREFIX, Questionnaire, QuestionnaireVersion, Wave, accepts_on
 from survey.models.responses import (
     Answer,
     ImmutableVersionError,
@@ -31,6 +31,7 @@ __all__ = [
     "Answer",
     "AuditLog",
     "Channel",
+    "DEMO_WAVE_PREFIX",
     "CommentDigest",
     "ImmutableVersionError",
     "LeaderDraft",

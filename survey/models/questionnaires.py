@@ -56,6 +56,10 @@ class QuestionnaireVersion(Base):
         return f"{self.questionnaire.code} v{self.number}"
 
 
+DEMO_WAVE_PREFIX = "DEMO-"
+"""Codes of demo waves start with this (DEMO-2026Q3), so no real wave's code is ever a demo's."""
+
+
 def accepts_on(status: WaveStatus, opens_on: dt.date, closes_on: dt.date, today: dt.date) -> bool:
     """Whether a wave in `status`, open from `opens_on` to `closes_on`, takes a submission on `today`."""
     return status == WaveStatus.OPEN and opens_on <= today <= closes_on

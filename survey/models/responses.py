@@ -60,15 +60,15 @@ class Response(Base):
     """The likert scores again, compact: one digit per likert item of the questionnaire version,
     in questionnaire order, 0 for no answer (see survey.weights.scores). Written with the
     answers so that loading a wave for analysis reads one column instead of ~36 answer rows."""
-    assigned_blocks: Mapped[list[str] | None] = mapped_column(JSON)
-    """The codes of the questionnaire's assigned blocks (planned subsamples) this respondent was
-    drawn for when the questionnaire started; [] when drawn for none. NULL on responses stored
-    before the assignment existed, when such a block was an optional part offered to everyone."""
     opinions: Mapped[str | None] = mapped_column(Text)
     """The opinion answers again, compact: one character per opinion item (harassment, then
     informal payment): "1" an occurrence reported, "0" "Không gặp", "." no answer (see
     survey.weights.scores). Written with the answers, so that the quarterly report reads them
     with the scores instead of from two answer rows per response."""
+    assigned_blocks: Mapped[list[str] | None] = mapped_column(JSON)
+    """The codes of the questionnaire's assigned blocks (planned subsamples) this respondent was
+    drawn for when the questionnaire started; [] when drawn for none. NULL on responses stored
+    before the assignment existed, when such a block was an optional part offered to everyone."""
 
     wave: Mapped[Wave] = relationship()
     centre: Mapped[ServiceCentre | None] = relationship()

@@ -4,6 +4,11 @@ The query reads only columns of `response` (ids, channel, timestamp as epoch sec
 the compact scores as text) with no per-row type conversion; centre, locality and field come
 from small lookup tables joined in pandas. Responses stored before the compact copy existed
 (`scores` NULL) get their scores from the answer table in one set-based query.
+
+A questionnaire with assigned blocks (planned subsamples) gets one 0/1 column per block,
+``assigned_<block code>``: 1 when the respondent was drawn for the block and asked it, answered
+or not. Responses stored before the draw existed (``assigned_blocks`` NULL) were all offered
+the block as an optional part, so they count as asked (1).
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from sqlalchemy.orm import Session
 
 from survey.models import Answer, Locality, Response, ReviewStatus, ServiceCentre, ServiceField, Wave
 from survey.privacy.timebands import TIME_BANDS  # the bands analysts see everywhere (issue 15)
+from survey.questionnaire import from_dict
 from survey.weights import scores as compact
 
 PROVINCIAL_STRATUM = "tinh"
 """Stratum and locality code of the provincial centre, which belongs to no locality."""
 PROVINCIAL_NAME = "Trung tâm Phục vụ hành chính công tỉnh"
+ASSIGNED_PREFIX = "assigned_"
+"""Frame column ``assigned_<block>`` per assigned block: 1 drawn for it and asked, 0 not."""
 
 
 def response_id_text(session: Session):
@@ -77,10 +85,10 @@ def load_responses(session: Session, wave: Wave, timezone: str) -> pd.DataFrame:
     query = select(
         response_id, Response.centre_id, Response.field_id, Response.channel,
         _epoch(session), cast(Response.quality_flags, Text), Response.review_status,
-        Response.scores, Response.opinions,
+        Response.scores, Response.opinions, cast(Response.assigned_blocks, Text),
     ).where(wave_id == wave.id)
     columns = ["response_id", "centre_id", "field_id", "channel", "epoch", "flags_json",
-               "review_status", "scores", "opinions"]
+               "review_status", "scores", "opinions", "assigned_json"]
     raw = pd.DataFrame(_fetch_plain(session, query), columns=columns)
     if sqlite:
         raw["response_id"] = _dashed(raw["response_id"].to_numpy(dtype=object))
@@ -96,7 +104,24 @@ def load_responses(session: Session, wave: Wave, timezone: str) -> pd.DataFrame:
     frame["opinions"] = raw["opinions"].to_numpy(dtype=object)  # decoded on request (opinion_columns)
     codes = compact.likert_codes_of(wave.questionnaire_version.definition)
     frame[list(codes)] = _score_matrix(session, wave, raw, codes)
+    blocks = [block.code for block in from_dict(wave.questionnaire_version.definition).blocks]
+    if blocks:
+        frame[[f"{ASSIGNED_PREFIX}{code}" for code in blocks]] = _assigned_matrix(raw["assigned_json"], blocks)
     return frame
+
+
+def _assigned_matrix(assigned_json: pd.Series, blocks: list[str]) -> np.ndarray:
+    """(responses, blocks) 0/1: drawn for each block; the few distinct JSON texts parsed once each.
+
+    NULL (stored before the draw existed, the block then an optional part offered to all) is 1.
+    """
+    codes, uniques = pd.factorize(assigned_json, use_na_sentinel=False)
+    per_unique = np.ones((len(uniques), len(blocks)), dtype=np.int64)
+    for row, text in enumerate(uniques):
+        if isinstance(text, str) and text != "null":  # JSON null is the SQL NULL's meaning
+            drawn = set(json.loads(text))
+            per_unique[row] = [code in drawn for code in blocks]
+    return per_unique[codes] if len(codes) else np.zeros((0, len(blocks)), dtype=np.int64)
 
 
 def _dashed(hex_ids: np.ndarray) -> np.ndarray:

@@ -13,9 +13,9 @@ from survey.weights import analysis_frame
 
 
 def test_monitor_shows_the_index_so_far(app, runner, client, auth, db_session):
-    for args in (["seed"], ["demo", "responses", "--wave", "2026Q4", "--count", "300", "--seed", "5"]):
+    for args in (["seed"], ["demo", "responses", "--wave", "DEMO-2026Q4", "--count", "300", "--seed", "5"]):
         assert runner.invoke(args=args).exit_code == 0
-    wave = db_session.scalar(select(Wave).where(Wave.code == "2026Q4"))
+    wave = db_session.scalar(select(Wave).where(Wave.code == "DEMO-2026Q4"))
     today = dt.date.today()
     wave.status = WaveStatus.OPEN
     wave.opens_on, wave.closes_on = today - dt.timedelta(days=5), today + dt.timedelta(days=5)

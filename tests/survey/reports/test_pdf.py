@@ -15,9 +15,9 @@ POINT_TOLERANCE = 1.0  # Chromium rounds the page box to whole CSS pixels
 
 @pytest.fixture
 def demo_wave(app, runner, tmp_path):
-    """Seeded places and demo wave 2026Q4 (600 responses) with dossier counts."""
+    """Seeded places and demo wave DEMO-2026Q4 (600 responses) with dossier counts."""
     app.config["REPORTS_DIR"] = str(tmp_path / "stored")
-    for args in (["seed"], ["demo", "responses", "--wave", "2026Q4", "--count", "600", "--seed", "3",
+    for args in (["seed"], ["demo", "responses", "--wave", "DEMO-2026Q4", "--count", "600", "--seed", "3",
                             "--with-counts"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
@@ -28,7 +28,7 @@ def test_pdf_is_a4_portrait_and_marked_as_demo_on_every_page(demo_wave, runner):
     if not pdf.CHROMIUM.exists():
         pytest.fail("Chromium is missing: `make chromium` installs Debian's chromium package")
     out = demo_wave / "out"
-    result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(out),
+    result = runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(out),
                                  "--format", "pdf,json"])
     assert result.exit_code == 0, result.output
     assert str(out / "report.pdf") in result.output
@@ -40,5 +40,5 @@ def test_pdf_is_a4_portrait_and_marked_as_demo_on_every_page(demo_wave, runner):
         assert height == pytest.approx(A4_POINTS[1], abs=POINT_TOLERANCE), number
         assert "DỮ LIỆU MÔ PHỎNG" in page.extract_text(), f"page {number} lacks the demo marking"
     text = reader.pages[0].extract_text()
-    assert "Báo cáo Chỉ số hài lòng" in text and "2026Q4" in text
+    assert "Báo cáo Chỉ số hài lòng" in text and "DEMO-2026Q4" in text
     assert not (out / "report.html").exists()  # only the formats asked for

@@ -28,11 +28,11 @@ SAME = 1e-9  # the report and the CLI run the same estimator on the same rows
 
 @pytest.fixture
 def demo_waves(app, runner, tmp_path):
-    """Seeded places, demo waves 2026Q3 (400 responses) and 2026Q4 (1,500), with dossier counts."""
+    """Seeded places, demo waves DEMO-2026Q3 (400 responses) and DEMO-2026Q4 (1,500), with dossier counts."""
     app.config["REPORTS_DIR"] = str(tmp_path / "stored")
-    for args in (["seed"], ["demo", "responses", "--wave", "2026Q3", "--count", "400", "--seed", "2",
+    for args in (["seed"], ["demo", "responses", "--wave", "DEMO-2026Q3", "--count", "400", "--seed", "2",
                             "--with-counts"],
-                 ["demo", "responses", "--wave", "2026Q4", "--count", "1500", "--seed", "1", "--with-counts"]):
+                 ["demo", "responses", "--wave", "DEMO-2026Q4", "--count", "1500", "--seed", "1", "--with-counts"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
     return tmp_path
@@ -83,14 +83,14 @@ def _tree_file(wave, path):
 
 def test_report_on_a_demo_wave(demo_waves, runner, db_session):
     out = demo_waves / "out"
-    result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(out)])
+    result = runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert f"{out / 'report.html'}" in result.output and "[DỮ LIỆU MÔ PHỎNG]: SIPAS" in result.output
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert document["wave"] == "2026Q4" and document["demo"] is True and document["weighted"] is True
+    assert document["wave"] == "DEMO-2026Q4" and document["demo"] is True and document["weighted"] is True
     localities = db_session.scalars(select(Locality)).all()
     assert len(document["localities"]) == len(localities) + 1  # and the provincial centre
-    assert document["change"]["previous_wave"] == "2026Q3"
+    assert document["change"]["previous_wave"] == "DEMO-2026Q3"
 
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "DỮ LIỆU MÔ PHỎNG" in html and "http://" not in html and "https://" not in html
@@ -110,7 +110,7 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
                 assert text == decimal(target, 0), key
 
     # the same numbers from the analysis CLI on the exported frame
-    wave = db_session.scalar(select(Wave).where(Wave.code == "2026Q4"))
+    wave = db_session.scalar(select(Wave).where(Wave.code == "DEMO-2026Q4"))
     frame, _ = analysis_frame(db_session, wave)
     # the opinion shares from the answer rows themselves, not the compact copy the report reads
     said = pd.Series(opinions_from_answers(db_session, frame["response_id"])[:, OPINION_ITEMS.index("harassment")],
@@ -142,36 +142,36 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
 
 
 def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
-    result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(demo_waves / "o"),
+    result = runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(demo_waves / "o"),
                                  "--format", "json"])
     assert result.exit_code == 0, result.output
     auth(UserRole.ANALYST)
     listing = client.get("/admin/reports/").get_data(as_text=True)
-    assert "2026Q4" in listing and "Xem báo cáo" in listing and "DỮ LIỆU MÔ PHỎNG" in listing
-    page = client.get("/admin/reports/2026Q4").get_data(as_text=True)
+    assert "DEMO-2026Q4" in listing and "Xem báo cáo" in listing and "DỮ LIỆU MÔ PHỎNG" in listing
+    page = client.get("/admin/reports/DEMO-2026Q4").get_data(as_text=True)
     assert page.count("data-code=") == db_session.query(Locality).count() + 1
     assert "DỮ LIỆU MÔ PHỎNG" in page
     client.post("/auth/logout")
 
     own = db_session.scalars(select(Locality).order_by(Locality.code)).first()
     auth(UserRole.OFFICER, own)
-    page = client.get("/admin/reports/2026Q4")
+    page = client.get("/admin/reports/DEMO-2026Q4")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert re.findall(r'data-code="([^"]+)"', text) == [own.code]
     assert "DỮ LIỆU MÔ PHỎNG" in text
-    document = client.get("/admin/reports/2026Q4/report.json").get_json()
+    document = client.get("/admin/reports/DEMO-2026Q4/report.json").get_json()
     assert [row["code"] for row in document["localities"]] == [own.code]
     assert document["province"]["index"]["sipas"]["estimate"] is not None
-    assert client.get("/admin/reports/2026Q4/report.xlsx").status_code == 200
-    assert client.get("/admin/reports/2026Q4/report.exe").status_code == 404
-    assert client.post("/admin/reports/2026Q4/build").status_code == 403
+    assert client.get("/admin/reports/DEMO-2026Q4/report.xlsx").status_code == 200
+    assert client.get("/admin/reports/DEMO-2026Q4/report.exe").status_code == 404
+    assert client.post("/admin/reports/DEMO-2026Q4/build").status_code == 403
 
 
 def test_unknown_wave_and_format_are_refused(demo_waves, runner):
     result = runner.invoke(args=["report", "quarterly", "--wave", "2031Q1", "--out", str(demo_waves)])
     assert result.exit_code == 2 and "no wave '2031Q1'" in result.output
-    result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(demo_waves),
+    result = runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(demo_waves),
                                  "--format", "docx"])
     assert result.exit_code == 2 and "unknown format 'docx'" in result.output
 
@@ -181,7 +181,7 @@ def test_pdf_without_chromium_says_what_to_install(demo_waves, runner, monkeypat
 
     monkeypatch.setattr(pdf, "CHROMIUM", tmp_path / "no-chromium")
     out = demo_waves / "pdf-out"
-    result = runner.invoke(args=["report", "quarterly", "--wave", "2026Q4", "--out", str(out),
+    result = runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(out),
                                  "--format", "html,pdf"])
     assert result.exit_code == 2
     assert "make chromium" in result.output and "Không xuất được PDF" in result.output
