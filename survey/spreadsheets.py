@@ -12,8 +12,13 @@ numbers, dates and booleans stay what they are, so a count or a score can still 
 - `safe_cell(value)`, `safe_row(values)`: one cell, one row (for `csv.writer.writerow` or
   openpyxl's `Worksheet.append`);
 - `append_row(sheet, values)`: `sheet.append` with every cell made safe;
-- `defuse_frame(frame)`: a pandas data frame's text columns, before `to_csv`/`to_excel`;
+- `defuse_frame(frame)`: a pandas data frame's text columns, before `to_excel`;
+- `write_frame_csv(frame, target)`: a data frame as CSV (defused, BOM, CRLF);
 - `csv_text(rows)`: rows as CSV text with a BOM, so Excel reads the Vietnamese accents.
+
+CSV lines end in CRLF: Python's csv writer quotes a cell holding any character of the line
+terminator, and with pandas' bare LF a carriage return inside a cell went unquoted, so
+Excel started a new row there and `x\r=1+1` put a live `=1+1` at the head of a line.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any, Iterable, Sequence
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
+CSV_LINE_END = "\r\n"
 
 
 def safe_cell(value: Any) -> Any:
@@ -55,10 +61,15 @@ def defuse_frame(frame):
     return frame.apply(defuse)
 
 
+def write_frame_csv(frame, target) -> None:
+    """Write a pandas data frame as CSV to a path or buffer: defused, UTF-8 with a BOM, CRLF."""
+    defuse_frame(frame).to_csv(target, index=False, encoding="utf-8-sig", lineterminator=CSV_LINE_END)
+
+
 def csv_text(rows: Iterable[Sequence[Any]], bom: bool = True) -> str:
     """Rows as CSV text, every cell made safe; with a BOM (the default) Excel reads UTF-8."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, lineterminator=CSV_LINE_END)
     for row in rows:
         writer.writerow(safe_row(row))
     return ("\ufeff" if bom else "") + out.getvalue()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from survey.questionnaire import QuestionnaireDefinition
-from survey.spreadsheets import defuse_frame
+from survey.spreadsheets import defuse_frame, write_frame_csv
 from survey.weights import WeightingReport
 
 DESIGN_DESCRIPTIONS = {
@@ -66,12 +66,12 @@ def write_export(frame: pd.DataFrame, path_or_buffer, fmt: str, *, report: Weigh
                  questionnaire: QuestionnaireDefinition | None = None) -> None:
     """Write `frame` as UTF-8 CSV (with BOM, so Excel shows Vietnamese) or XLSX, every sheet
     formula-safe (`survey.spreadsheets`)."""
-    safe = defuse_frame(frame)
     if fmt == "csv":
-        safe.to_csv(path_or_buffer, index=False, encoding="utf-8-sig")
+        write_frame_csv(frame, path_or_buffer)
         return
     if fmt != "xlsx":
         raise ValueError(f"unknown export format {fmt!r}; use csv or xlsx")
+    safe = defuse_frame(frame)
     with pd.ExcelWriter(path_or_buffer, engine="openpyxl") as writer:
         notes = _notes(report)
         defuse_frame(notes).to_excel(writer, sheet_name="notes", index=False, header=False)
