@@ -21,7 +21,15 @@ from survey.leaders.tokens import hash_token, new_token
 from survey.models import UNIT_TYPE_OF_GROUP, LeaderInvitation, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.text import comparison_key, remove_invisible
-from survey.uploads import EMPTY_CELL, ROW_PROBLEM, UploadLimits, UploadProblems, header_columns, read_table
+from survey.uploads import (
+    EMPTY_CELL,
+    ROW_PROBLEM,
+    UploadLimits,
+    UploadProblems,
+    excerpt,
+    header_columns,
+    read_table,
+)
 
 GROUP_LIST = "respondent_group"
 MAX_ROWS = 5000
@@ -119,8 +127,8 @@ def parse_roster(session: Session, wave: Wave, questionnaire: QuestionnaireDefin
             if person in seen:
                 found.append(("full_name", DUPLICATE.format(first=seen[person])))
             elif person in existing:
-                found.append(("full_name", ALREADY.format(name=values["full_name"],
-                                                          unit=values["unit"])))
+                found.append(("full_name", ALREADY.format(name=excerpt(values["full_name"]),
+                                                          unit=excerpt(values["unit"]))))
             seen.setdefault(person, number)
         problems.extend(ROW_PROBLEM.format(row=number, column=COLUMN_NAMES[c], problem=p) for c, p in found)
         if not found:
@@ -138,16 +146,16 @@ def _check_row(values: dict[str, str], groups: dict[str, str], known: str) -> li
     found = [(c, EMPTY_CELL) for c in REQUIRED if not values[c]]
     group = values["group"]
     if group and _plain(group) not in groups:
-        found.append(("group", UNKNOWN_GROUP.format(value=group, known=known)))
+        found.append(("group", UNKNOWN_GROUP.format(value=excerpt(group), known=known)))
     elif group and groups[_plain(group)] not in UNIT_TYPE_OF_GROUP:
-        found.append(("group", NO_UNIT_TYPE.format(value=group)))
+        found.append(("group", NO_UNIT_TYPE.format(value=excerpt(group))))
     for column, limit in LENGTHS.items():
         if len(values[column]) > limit:
             found.append((column, TOO_LONG.format(limit=limit)))
     if values["phone"] and not PHONE.match(values["phone"]):
-        found.append(("phone", BAD_PHONE.format(value=values["phone"])))
+        found.append(("phone", BAD_PHONE.format(value=excerpt(values["phone"]))))
     if values["email"] and not EMAIL.match(values["email"]):
-        found.append(("email", BAD_EMAIL.format(value=values["email"])))
+        found.append(("email", BAD_EMAIL.format(value=excerpt(values["email"]))))
     return found
 
 

@@ -40,3 +40,11 @@ def test_invisible_characters_are_not_stored_in_names(runner, db_session, leader
     assert result.exit_code == 0, result.output
     stored = db_session.scalar(select(LeaderInvitation))
     assert (stored.unit, stored.full_name) == ("Sở Nội vụ", "Trần Thị Bình")
+
+
+def test_a_bad_cell_is_repeated_only_as_an_excerpt(runner, db_session, leader_wave, tmp_path):
+    """Issue 23: error pages echo at most a short excerpt of a bad cell."""
+    result = _import(runner, tmp_path, leader_wave, f"lanh_dao_so,Sở Nội vụ,Nguyễn Văn An,{'9' * 900},{'@' * 900}\n")
+    assert result.exit_code == 1
+    assert "9" * 40 + "…" in result.output and "9" * 41 not in result.output
+    assert "@" * 40 + "…" in result.output and "@" * 41 not in result.output
