@@ -73,11 +73,12 @@ class Estimate:
 #: reasons an estimate lacks its SE and interval (the first three) or only its interval (the last)
 NOTES = {
     "no_answers": "no response answered",
+    "missing_part": "a part it averages has no answers, so it has no value",
     "one_response": "a single response: no variance can be estimated",
     "one_psu": "every answer comes from one PSU: no variance between PSUs can be estimated",
     "no_df": "no degrees of freedom (one PSU per stratum): no interval",
 }
-WITHOUT_SE = ("no_answers", "one_response", "one_psu")
+WITHOUT_SE = ("no_answers", "missing_part", "one_response", "one_psu")
 
 
 def note_for(n: int, psus: int | None, df: int) -> str | None:
@@ -188,7 +189,7 @@ def build(name, statistic, domain, estimate, se, interval, df, deff, n, method, 
     PSUs holding the answers; with fewer than 2 there is no SE.
     """
     estimate, se, n, df = float(estimate), float(se), int(n), int(df)
-    note = "no_answers" if math.isnan(estimate) and n > 0 else note_for(n, psus, df)
+    note = "missing_part" if math.isnan(estimate) and n > 0 else note_for(n, psus, df)
     deff = None if deff is None or not np.isfinite(deff) else float(deff)
     low = high = math.nan
     if note in WITHOUT_SE:

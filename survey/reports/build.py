@@ -53,6 +53,11 @@ WEAKEST_COUNT = 5
 DRIVER_OUTCOME_ELEMENT = "results"  # "Kết quả giải quyết TTHC" when no overall item exists
 OVERALL_ITEM = "overall"
 MIN_ANSWER_RATE = 0.5  # an element answered by fewer respondents is left out of the drivers
+# The key-driver regression needs as many answers as a reliable estimate (analysis.report.MIN_N)
+# and enough PSUs for its sandwich variance: 10 df is the smallest with a t quantile within 10%
+# of the normal's. Below either the report says the drivers wait for more data.
+DRIVER_MIN_N = MIN_N
+DRIVER_MIN_DF = 10
 
 
 @dataclass(frozen=True)
@@ -101,13 +106,29 @@ def tree_to_node(tree) -> tuple[Node, dict[str, str], dict[str, str | None]]:
     return parse_tree(mapping(root.code), weights, name=root.code), labels, parents
 
 
+def _number(value) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
+
+
 def _stat(estimate, srs: tuple[int, float] | None = None) -> Stat:
-    """A report ``Stat``; for a node, ``srs`` gives its answering n and SRS variance."""
+    """A report ``Stat``; for a node, ``srs`` gives its answering n and SRS variance.
+
+    Whatever ``analysis`` could not estimate is ``None`` with the estimate's note.
+    """
     n = int(estimate.n) if srs is None else srs[0]
     if estimate.n == 0 or np.isnan(estimate.estimate):
-        return Stat(None, None, None, None, n, None, None)
-    deff = estimate.deff if srs is None else design_effect(estimate.se ** 2, srs[1])
-    return Stat(estimate.estimate, estimate.se, estimate.ci_low, estimate.ci_high, n, deff, estimate.cv)
+        return Stat(None, None, None, None, n, None, None, estimate.note or "no_answers")
+    se = _number(estimate.se)
+    deff = estimate.deff if srs is None else (None if se is None else design_effect(se ** 2, srs[1]))
+    return Stat(float(estimate.estimate), se, _number(estimate.ci_low), _number(estimate.ci_high), n,
+                _number(deff), _number(estimate.cv), estimate.note)
+
+
+stat_of = _stat  # the public name, for the live monitor
+
+
+def _rule(stat: Stat):
+    return reliability(stat.n, stat.effective_n, stat.estimate, stat.ci_low, stat.ci_high, stat.cv)
 
 
 def _walk_nodes(node: Node, depth: int = 0):
@@ -119,7 +140,8 @@ def _walk_nodes(node: Node, depth: int = 0):
 def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities: Sequence[Locality],
                  is_demo: bool = False, previous: Iterable[PreviousWave] = (), target: float = DEFAULT_TARGET,
                  item_labels: Mapping[str, str] | None = None, centres: pd.DataFrame | None = None,
-                 level: float = 0.95, progress: Callable[[str], None] = lambda step: None) -> Report:
+                 level: float = 0.95, interim: bool = False, built_at: str = "",
+                 progress: Callable[[str], None] = lambda step: None) -> Report:
     """Every number of the report for ``wave``; see the module docstring for the inputs."""
     if frame.empty:
         raise DesignError(f"wave {wave} has no responses to report on")
@@ -140,18 +162,26 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                    if r.domain is not None and r.statistic != "share"}
 
     def node_result(node: Node) -> NodeResult:
-        return NodeResult(node.name, labels.get(node.name, node.name),
-                          _stat(overall[(node.name, _statistic(node, root))], srs[(None, node.name)]),
-                          parents.get(node.name))
+        stat = _stat(overall[(node.name, _statistic(node, root))], srs[(None, node.name)])
+        rule = _rule(stat)
+        return NodeResult(node.name, labels.get(node.name, node.name), stat, parents.get(node.name),
+                          rule.reliable, rule.reasons)
+
+    def item_result(item: str, element: str) -> ItemResult:
+        stat = _stat(overall[(item, "share")])
+        rule = _rule(stat)
+        return ItemResult(item, item_labels.get(item, item), element, stat, _levels(frame, item),
+                          rule.reliable, rule.reasons)
 
     index = node_result(root)
     fields = [node_result(child) for child in root.children if child.children]
     elements = [node_result(n) for n, _ in _walk_nodes(root) if n.items]
-    items = [ItemResult(item, item_labels.get(item, item), n.name, _stat(overall[(item, "share")]),
-                        _levels(frame, item))
-             for n, _ in _walk_nodes(root) if n.items for item in n.items]
-    weakest = [i.code for i in sorted((i for i in items if i.share.estimate is not None),
+    items = [item_result(item, n.name) for n, _ in _walk_nodes(root) if n.items for item in n.items]
+    # the weakest list ranks only shares that pass the reliability rule, and says how many did not
+    estimated = [i for i in items if i.share.estimate is not None]
+    weakest = [i.code for i in sorted((i for i in estimated if i.reliable),
                                       key=lambda i: i.share.estimate)[:WEAKEST_COUNT]]
+    weakest_left_out = sum(1 for i in estimated if not i.reliable)
 
     progress("localities")
     rows = _locality_rows(localities, by_locality, srs, root.name, frame)
@@ -171,7 +201,8 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                   n=len(frame), level=level, target=target, df=design.df, index=index, fields=fields,
                   elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinions,
                   drivers=drivers, change=change, trend=trend, quality=quality, method=method,
-                  reliability_rule=RULE_VI)
+                  reliability_rule=RULE_VI, interim=interim, built_at=built_at,
+                  weakest_left_out=weakest_left_out)
 
 
 def _statistic(node: Node, root: Node) -> str:
@@ -201,7 +232,7 @@ def _locality_rows(localities, by_locality, srs, root_name, frame) -> list[Local
     for loc in everyone:
         estimate = by_locality.get((loc.code, root_name))
         stat = EMPTY if estimate is None else _stat(estimate, srs.get((loc.code, root_name)))
-        rule = reliability(stat.n, stat.effective_n, stat.estimate, stat.ci_low, stat.ci_high, stat.cv)
+        rule = _rule(stat)
         rows.append(LocalityRow(loc.code, loc.name, loc.kind, stat, rule.reliable, rule.reasons))
     values = [row.index.estimate if row.reliable else None for row in rows]
     for row, rank, group in zip(rows, ranks(values), quartile_groups(values), strict=False):
@@ -242,8 +273,7 @@ def _opinions(design, frame, rows, item_labels, level) -> list[OpinionResult]:
             stat = by_code.get(row.code)
             if stat is None or stat.estimate is None:
                 continue
-            rule = reliability(stat.n, stat.effective_n, stat.estimate, stat.ci_low, stat.ci_high,
-                               stat.cv)
+            rule = _rule(stat)
             # a share near 0 has a huge CV by construction: judge it by n and effective n only
             if stat.n >= MIN_N and (stat.effective_n or 0) >= MIN_N and "ci_width" not in rule.reasons:
                 shown[row.code] = stat
@@ -288,6 +318,8 @@ def _drivers(design, frame, root, labels, scores) -> Drivers | None:
     else:
         return None
     frame["_outcome"] = (answer >= 4).astype(float).where(answer.notna())
+    if frame["_outcome"].notna().sum() < DRIVER_MIN_N or design.df < DRIVER_MIN_DF:
+        return None
     rate = {e: frame[scores[e]].notna().mean() for e in predictors}
     left_out = tuple(e for e in predictors if rate[e] < MIN_ANSWER_RATE)
     used = [e for e in predictors if e not in left_out]
@@ -314,17 +346,23 @@ def _trend(previous, root, wave, current: Stat, current_df, level):
             continue
         design = Design.from_frame(prev.frame, weight=WEIGHT, strata=STRATUM, cluster=PSU)
         estimate = next(r for r in index_nodes(design, root, level=level) if r.statistic == "index")
-        trend.append({"wave": prev.code, "estimate": estimate.estimate, "se": estimate.se,
-                      "ci_low": estimate.ci_low, "ci_high": estimate.ci_high, "n": estimate.n})
-        last = (prev.code, estimate, design.df)
-    trend.append({"wave": wave, "estimate": current.estimate, "se": current.se,
-                  "ci_low": current.ci_low, "ci_high": current.ci_high, "n": current.n})
-    if last is None or current.estimate is None:
+        stat = _stat(estimate)
+        trend.append({"wave": prev.code, **_trend_point(stat)})
+        last = (prev.code, stat, estimate.df)
+    trend.append({"wave": wave, **_trend_point(current)})
+    if last is None or current.se is None or last[1].se is None or current.estimate is None:
+        return trend, None  # a change needs both waves' SEs
+    code, stat, df = last
+    if df <= 0 or current_df <= 0:
         return trend, None
-    code, estimate, df = last
-    change = independent_change(code, estimate.estimate, estimate.se, df, current.estimate,
+    change = independent_change(code, stat.estimate, stat.se, df, current.estimate,
                                 current.se, current_df, level=level)
     return trend, {**change.as_dict(), "sentence": change_sentence(change)}
+
+
+def _trend_point(stat: Stat) -> dict:
+    return {"estimate": stat.estimate, "se": stat.se, "ci_low": stat.ci_low, "ci_high": stat.ci_high,
+            "n": stat.n, "note": stat.note}
 
 
 def _quality(frame, centres: pd.DataFrame | None) -> list[CentreQuality]:

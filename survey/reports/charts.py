@@ -51,13 +51,16 @@ def forest(report: Report) -> bytes:
     fig, ax = plt.subplots(figsize=(7, max(3.0, 0.16 * len(rows) + 1)))
     for y, row in enumerate(rows):
         colour = GROUP_COLOURS.get(row.group, BLUE) if row.reliable else GREY
-        ax.plot([row.index.ci_low, row.index.ci_high], [y, y], color=colour, linewidth=1)
+        if row.index.ci_low is not None:
+            ax.plot([row.index.ci_low, row.index.ci_high], [y, y], color=colour, linewidth=1)
         ax.plot(row.index.estimate, y, "o", color=colour, markersize=3)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([r.name for r in rows], fontsize=5.5)
-    ax.axvline(report.index.stat.estimate, color=BLUE, linestyle="--", linewidth=1, label="Toàn tỉnh")
+    if report.index.stat.estimate is not None:
+        ax.axvline(report.index.stat.estimate, color=BLUE, linestyle="--", linewidth=1, label="Toàn tỉnh")
     ax.axvline(report.target, color=TARGET_RED, linestyle=":", linewidth=1.2, label="Mục tiêu")
     ax.set_ylim(-1, len(rows))
+    ax.set_xlim(0, 1)
     _pct_axis(ax)
     ax.legend(loc="lower right", fontsize=7)
     ax.set_title(CHART_TITLES["forest"], fontsize=9)
@@ -72,8 +75,10 @@ def elements(report: Report) -> bytes:
         s = node.stat
         if s.estimate is None:
             continue
-        ax.plot([s.ci_low, s.ci_high], [y, y], color=BLUE, linewidth=2)
+        if s.ci_low is not None:
+            ax.plot([s.ci_low, s.ci_high], [y, y], color=BLUE, linewidth=2)
         ax.plot(s.estimate, y, "o", color=BLUE)
+    ax.set_xlim(0, 1)
     ax.set_yticks(range(len(nodes)))
     ax.set_yticklabels([n.label for n in nodes], fontsize=7)
     ax.axvline(report.target, color=TARGET_RED, linestyle=":", label="Mục tiêu")
@@ -88,10 +93,14 @@ def trend(report: Report) -> bytes:
     points = [p for p in report.trend if p["estimate"] is not None]
     fig, ax = plt.subplots(figsize=(7, 3))
     x = range(len(points))
-    ax.errorbar(list(x), [p["estimate"] for p in points],
-                yerr=[[p["estimate"] - p["ci_low"] for p in points],
-                      [p["ci_high"] - p["estimate"] for p in points]],
-                color=BLUE, marker="o", capsize=3)
+    ax.plot(list(x), [p["estimate"] for p in points], color=BLUE, marker="o")
+    with_ci = [(k, p) for k, p in enumerate(points) if p["ci_low"] is not None]
+    if with_ci:
+        ax.errorbar([k for k, _ in with_ci], [p["estimate"] for _, p in with_ci],
+                    yerr=[[p["estimate"] - p["ci_low"] for _, p in with_ci],
+                          [p["ci_high"] - p["estimate"] for _, p in with_ci]],
+                    color=BLUE, fmt="none", capsize=3)
+    ax.set_ylim(0, 1)
     ax.axhline(report.target, color=TARGET_RED, linestyle=":", label="Mục tiêu")
     ax.set_xticks(list(x))
     ax.set_xticklabels([p["wave"] for p in points])

@@ -10,7 +10,8 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.models import Locality, Response, ServiceCentre, Wave
+from survey.clock import local_now
+from survey.models import Locality, Response, ServiceCentre, Wave, WaveStatus
 from survey.questionnaire import from_dict
 from survey.reports.build import DEFAULT_TARGET, PreviousWave, build_report
 from survey.reports.build import Locality as ReportLocality
@@ -61,6 +62,11 @@ def item_labels(definition) -> dict[str, str]:
     return {code: item.label.get("vi", code) for code, item in definition.items_by_code.items()}
 
 
+def is_interim(wave: Wave, today) -> bool:
+    """A report of a wave still open, or whose closing day has not passed, is interim ("tạm tính")."""
+    return wave.status == WaveStatus.OPEN or wave.closes_on >= today
+
+
 def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TARGET,
                     exclude=DEFAULT_EXCLUDE, progress: Callable[[str], None] = lambda step: None) -> Report:
     """Load everything the report needs for ``wave`` and build it (charts included)."""
@@ -75,9 +81,11 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
         earlier_frame, _ = analysis_frame(session, earlier, exclude=exclude)
         if not earlier_frame.empty:
             previous.append(PreviousWave(earlier.code, earlier_frame))
+    now = local_now()
     report = build_report(frame, weighting, definition.index, wave=wave.code, is_demo=wave.is_demo,
                           localities=localities(session), previous=previous, target=target,
                           item_labels=item_labels(definition), centres=centre_counts(session, wave),
+                          interim=is_interim(wave, now.date()), built_at=now.isoformat(timespec="seconds"),
                           progress=progress)
     progress("charts")
     report.charts = render_all(report)

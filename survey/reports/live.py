@@ -8,13 +8,17 @@ from analysis.design import Design, DesignError
 from analysis.sipas import index_nodes
 from survey.models import Wave
 from survey.questionnaire import from_dict
-from survey.reports.build import PSU, STRATUM, WEIGHT, tree_to_node
+from survey.reports.build import PSU, STRATUM, WEIGHT, stat_of, tree_to_node
 from survey.reports.model import Stat
 from survey.weights import analysis_frame
 
 
 def index_so_far(session: Session, wave: Wave | None) -> Stat | None:
-    """The provincial index of ``wave``'s responses so far, or ``None`` without responses."""
+    """The provincial index of ``wave``'s responses so far, or ``None`` without responses.
+
+    An index that cannot be computed yet (a part nobody answered) or has no interval (one
+    desk-day per locality) comes back with its note, which the monitor shows in words.
+    """
     if wave is None:
         return None
     frame, _ = analysis_frame(session, wave)
@@ -26,6 +30,4 @@ def index_so_far(session: Session, wave: Wave | None) -> Stat | None:
         index = next(r for r in index_nodes(design, root) if r.statistic == "index")
     except DesignError:
         return None
-    if index.n == 0 or index.estimate != index.estimate:  # NaN: an item nobody answered yet
-        return None
-    return Stat(index.estimate, index.se, index.ci_low, index.ci_high, index.n, None, index.cv)
+    return stat_of(index)

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from survey.reports.wording import note_text
+
 
 def _clean(value):
     if value is None:
@@ -25,7 +27,11 @@ def _clean(value):
 
 @dataclass(frozen=True)
 class Stat:
-    """An estimate with its design-based uncertainty (shares are proportions in [0, 1])."""
+    """An estimate with its design-based uncertainty (shares are proportions in [0, 1]).
+
+    ``note`` says why the SE or the interval is missing (``analysis.results.NOTES``);
+    ``as_dict`` adds its Vietnamese wording as ``note_text``.
+    """
 
     estimate: float | None
     se: float | None
@@ -34,34 +40,47 @@ class Stat:
     n: int
     deff: float | None
     cv: float | None
+    note: str | None = None
 
     @property
     def effective_n(self) -> float | None:
-        """n ÷ deff (Kish's effective sample size)."""
+        """n ÷ deff with deff floored at 1 (NCHS presentation standards), so never above n."""
         if self.deff is None or not self.deff > 0:
             return None
-        return self.n / self.deff
+        return self.n / max(self.deff, 1.0)
+
+    @property
+    def note_text(self) -> str | None:
+        """Why the SE or interval is missing, in Vietnamese."""
+        return note_text(self.note, self.n)
 
     def as_dict(self) -> dict:
         return {"estimate": _clean(self.estimate), "se": _clean(self.se), "ci_low": _clean(self.ci_low),
                 "ci_high": _clean(self.ci_high), "n": self.n, "effective_n": _clean(self.effective_n),
-                "deff": _clean(self.deff), "cv": _clean(self.cv)}
+                "deff": _clean(self.deff), "cv": _clean(self.cv), "note": self.note,
+                "note_text": note_text(self.note, self.n)}
 
 
-EMPTY = Stat(None, None, None, None, 0, None, None)
+EMPTY = Stat(None, None, None, None, 0, None, None, "no_answers")
 
 
 @dataclass(frozen=True)
 class NodeResult:
-    """A node of the index tree (the index, a field or an element) with its estimate."""
+    """A node of the index tree (the index, a field or an element) with its estimate.
+
+    ``reliable`` and ``reasons`` apply the same rule as the localities' (``analysis.report``).
+    """
 
     code: str
     label: str
     stat: Stat
     parent: str | None = None
+    reliable: bool = False
+    reasons: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "label": self.label, "parent": self.parent, **self.stat.as_dict()}
+        return {"code": self.code, "label": self.label, "parent": self.parent, **self.stat.as_dict(),
+                "reliable": self.reliable, "reasons": list(self.reasons)}
 
 
 @dataclass(frozen=True)
@@ -73,10 +92,13 @@ class ItemResult:
     element: str
     share: Stat
     levels: tuple[float, ...]
+    reliable: bool = False
+    reasons: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {"code": self.code, "label": self.label, "element": self.element,
-                "share_satisfied": self.share.as_dict(), "levels": [_clean(v) for v in self.levels]}
+                "share_satisfied": self.share.as_dict(), "levels": [_clean(v) for v in self.levels],
+                "reliable": self.reliable, "reasons": list(self.reasons)}
 
 
 @dataclass
@@ -204,12 +226,22 @@ class Report:
     quality: list[CentreQuality]
     method: dict
     reliability_rule: str
+    interim: bool = False
+    built_at: str = ""  # local ISO time of the build
+    weakest_left_out: int = 0  # items not in the weakest list because their share is not reliable
     charts: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def gap(self) -> float | None:
         """Target minus the index (positive = below target)."""
         return None if self.index.stat.estimate is None else self.target - self.index.stat.estimate
+
+    @property
+    def gap_sentence(self) -> str:
+        """The distance to the target in words, as firm as the estimate allows."""
+        from survey.reports.wording import target_sentence
+
+        return target_sentence(self.index.stat, self.target, self.index.reliable)
 
     def item(self, code: str) -> ItemResult:
         return next(i for i in self.items if i.code == code)
@@ -218,7 +250,9 @@ class Report:
         """The JSON document (docs/report.md); charts are left out."""
         return {
             "wave": self.wave, "demo": self.is_demo, "weighted": self.weighted, "n": self.n,
+            "interim": self.interim, "built_at": self.built_at,
             "level": self.level, "df": self.df, "target": self.target, "gap": _clean(self.gap),
+            "gap_sentence": self.gap_sentence,
             "province": {
                 "index": {self.index.code: self.index.as_dict()},
                 "fields": {f.code: f.as_dict() for f in self.fields},
@@ -226,6 +260,7 @@ class Report:
                 "items": {i.code: i.as_dict() for i in self.items},
             },
             "weakest_items": self.weakest,
+            "weakest_left_out": self.weakest_left_out,
             "localities": [row.as_dict() for row in self.localities],
             "opinions": {o.code: o.as_dict() for o in self.opinions},
             "drivers": None if self.drivers is None else self.drivers.as_dict(),

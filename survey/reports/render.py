@@ -19,12 +19,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from survey.reports.charts import CHART_TITLES
+from survey.reports.wording import built_when, interim_line
 
 GROUP_NAMES = {1: "Cao nhất", 2: "Trung bình cao", 3: "Trung bình thấp", 4: "Thấp nhất"}
 PERCENT = "0.0%"
 DEMO_MARK = "DỮ LIỆU MÔ PHỎNG"
-STAT_HEADERS = ["Ước lượng", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên", "n", "n hiệu dụng", "deff"]
-STAT_FORMATS = [PERCENT, "0.00%", PERCENT, PERCENT, "#,##0", "#,##0", "0.00"]
+STAT_HEADERS = ["Ước lượng", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên", "n", "n hiệu dụng", "deff",
+                "Vì sao để trống"]
+STAT_FORMATS = [PERCENT, "0.00%", PERCENT, PERCENT, "#,##0", "#,##0", "0.00", None]
 
 
 def to_json(document: dict) -> str:
@@ -67,13 +69,23 @@ def restrict(document: dict, locality_codes: set[str], centre_codes: set[str]) -
     return out
 
 
+def _banner(document: dict) -> list[tuple[str, str]]:
+    """The lines above every sheet's table: demo mark, interim or build time, weighting."""
+    lines = []
+    if document["demo"]:
+        lines.append((DEMO_MARK, "B8860B"))
+    lines.append((interim_line(document) or f"Lập lúc {built_when(document.get('built_at'))}.", "1F5F99"))
+    lines.append(("Có gia quyền theo số hồ sơ đã giải quyết." if document["weighted"]
+                  else "Chưa gia quyền (thiếu số hồ sơ): mọi phiếu có trọng số bằng nhau.", "555555"))
+    return lines
+
+
 def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], formats: list[str | None],
-           demo: bool):
+           banner: list[tuple[str, str]]):
     sheet = book.create_sheet(title)
-    top = 1
-    if demo:
-        sheet.cell(row=1, column=1, value=DEMO_MARK).font = Font(bold=True, color="B8860B")
-        top = 2
+    for top, (text, colour) in enumerate(banner, start=1):
+        sheet.cell(row=top, column=1, value=text).font = Font(bold=True, color=colour)
+    top = len(banner) + 1
     for col, header in enumerate(headers, start=1):
         cell = sheet.cell(row=top, column=col, value=header)
         cell.font = Font(bold=True)
@@ -91,7 +103,8 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], for
 
 
 def _stat_values(s: dict) -> list:
-    return [s["estimate"], s["se"], s["ci_low"], s["ci_high"], s["n"], s["effective_n"], s["deff"]]
+    return [s["estimate"], s["se"], s["ci_low"], s["ci_high"], s["n"], s["effective_n"], s["deff"],
+            s.get("note_text")]
 
 
 SMALL_AREA_HEADERS = ["Ước lượng khu vực nhỏ", "KTC 95% dưới (mô hình)", "KTC 95% trên (mô hình)",
@@ -113,15 +126,16 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
     """The workbook: one sheet per table, Vietnamese headers, frozen headers, a Charts sheet."""
     book = Workbook()
     book.remove(book.active)
-    demo, p = document["demo"], document["province"]
+    banner, p = _banner(document), document["province"]
     summary = [[node["label"]] + _stat_values(node) for group in ("index", "fields", "elements")
                for node in p[group].values()]
     if document["change"]:
         c = document["change"]
         summary.append([f"Thay đổi so với {c['previous_wave']}: {c['sentence']}", c["difference"], c["se"],
-                        c["ci_low"], c["ci_high"], None, None, None])
-    summary.append([f"Khoảng cách tới mục tiêu {document['target']:.0%}", document["gap"]] + [None] * 6)
-    _sheet(book, "Tóm tắt", ["Chỉ tiêu"] + STAT_HEADERS, summary, [None] + STAT_FORMATS, demo)
+                        c["ci_low"], c["ci_high"], None, None, None, None])
+    summary.append([f"Khoảng cách tới mục tiêu {document['target']:.0%}", document["gap"]] + [None] * 6
+                   + [document.get("gap_sentence")])
+    _sheet(book, "Tóm tắt", ["Chỉ tiêu"] + STAT_HEADERS, summary, [None] + STAT_FORMATS, banner)
     _sheet(book, "Địa phương",
            ["Địa phương", "Mã", "Hạng", "Nhóm", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS + ["CV"]
            + SMALL_AREA_HEADERS,
@@ -130,37 +144,36 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
              "; ".join(document["method"]["reasons"].get(x, x) for x in row["reasons"])]
             + _stat_values(row["index"]) + [row["index"]["cv"]] + _small_area_values(row)
             for row in document["localities"]],
-           [None, None, "0", None, None, None] + STAT_FORMATS + [PERCENT] + SMALL_AREA_FORMATS, demo)
+           [None, None, "0", None, None, None] + STAT_FORMATS + [PERCENT] + SMALL_AREA_FORMATS, banner)
     _sheet(book, "Tiêu chí", ["Tiêu chí", "Mã", "Yếu tố"] + STAT_HEADERS
            + [f"Mức {k}" for k in range(1, 6)],
            [[i["label"], code, i["element"]] + _stat_values(i["share_satisfied"]) + list(i["levels"])
-            for code, i in p["items"].items()], [None, None, None] + STAT_FORMATS + [PERCENT] * 5, demo)
+            for code, i in p["items"].items()], [None, None, None] + STAT_FORMATS + [PERCENT] * 5, banner)
     opinion_rows = []
     for _code, o in document["opinions"].items():
         opinion_rows.append([o["label"], "Toàn tỉnh"] + _stat_values(o["overall"]))
         names = {row["code"]: row["name"] for row in document["localities"]}
         opinion_rows += [[o["label"], names.get(k, k)] + _stat_values(v) for k, v in o["by_locality"].items()]
     _sheet(book, "Sách nhiễu, chi phí", ["Nội dung", "Phạm vi"] + STAT_HEADERS, opinion_rows,
-           [None, None] + STAT_FORMATS, demo)
+           [None, None] + STAT_FORMATS, banner)
     if document["drivers"]:
         d = document["drivers"]
         _sheet(book, "Yếu tố tác động", ["Yếu tố", "Hệ số", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên",
                                          "Tỷ số chênh", "p"],
                [[r["label"], r["coefficient"], r["se"], r["ci_low"], r["ci_high"], r["odds_ratio"],
                  r["p_value"]] for r in d["drivers"]] + [[d["reading"]]],
-               [None, "0.000", "0.000", "0.000", "0.000", "0.00", "0.000"], demo)
+               [None, "0.000", "0.000", "0.000", "0.000", "0.00", "0.000"], banner)
     _sheet(book, "Chất lượng dữ liệu", ["Trung tâm", "Mã", "Đã nhận", "Phân tích", "Bị loại", "Gắn cờ",
                                         "Hồ sơ", "Bao phủ"],
            [[q["centre_name"], q["centre_code"], q["stored"], q["kept"], q["excluded"], q["flagged"],
              q["dossiers"], q["coverage"]] for q in document["quality"]],
-           [None, None, "#,##0", "#,##0", "#,##0", "#,##0", "#,##0", PERCENT], demo)
+           [None, None, "#,##0", "#,##0", "#,##0", "#,##0", "#,##0", PERCENT], banner)
     _sheet(book, "Số phiếu theo tầng", ["Tầng (địa phương)", "n"],
-           [[k, v] for k, v in document["method"]["n_per_stratum"].items()], [None, "#,##0"], demo)
+           [[k, v] for k, v in document["method"]["n_per_stratum"].items()], [None, "#,##0"], banner)
     sheet = book.create_sheet("Biểu đồ")
-    row = 1
-    if demo:
-        sheet.cell(row=1, column=1, value=DEMO_MARK).font = Font(bold=True, color="B8860B")
-        row = 2
+    for row, (text, colour) in enumerate(banner, start=1):
+        sheet.cell(row=row, column=1, value=text).font = Font(bold=True, color=colour)
+    row = len(banner) + 1
     for name, png in charts.items():
         sheet.cell(row=row, column=1, value=CHART_TITLES.get(name, name)).font = Font(bold=True)
         image = SheetImage(io.BytesIO(png))

@@ -24,6 +24,8 @@ bp.add_app_template_filter(wording.percent, "pct")
 bp.add_app_template_filter(wording.decimal, "dec")
 bp.add_app_template_filter(wording.p_value, "pval")
 bp.add_app_template_filter(wording.points, "points")
+bp.add_app_template_filter(wording.built_when, "built_when")
+bp.add_app_template_filter(wording.interim_line, "interim_line")
 
 
 staff_only(bp)

@@ -50,3 +50,60 @@ def driver_reading(rows, outcome_label: str) -> str:
     return (f"Yếu tố “{top.label}” có tác động lớn nhất đến “{outcome_label}”: mỗi điểm tăng thêm "
             f"(thang 1–5) gắn với khả năng hài lòng cao gấp {decimal(top.odds_ratio, 1)} lần "
             f"(tỷ số chênh; {p_value(top.p_value)}).")
+
+
+#: why a figure is shown as "–" (``analysis.results.NOTES``), in the words officials read
+NOTES_VI = {
+    "no_answers": "chưa có phiếu trả lời",
+    "missing_part": "chưa tính được: có phần chưa có phiếu trả lời",
+    "one_response": "chưa đủ dữ liệu: 1 phiếu",
+    "one_psu": "chưa đủ dữ liệu: {n} phiếu, chỉ có 1 ngày khảo sát",
+    "no_df": "mỗi địa phương mới có 1 ngày khảo sát: chưa tính được khoảng tin cậy",
+    "census": "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu",
+}
+
+
+def note_text(note: str | None, n: int = 0) -> str | None:
+    """The Vietnamese reason for a missing SE or interval, or ``None``."""
+    if note is None:
+        return None
+    return NOTES_VI.get(note, note).format(n=decimal(n, 0))
+
+
+def target_sentence(stat, target: float, reliable: bool) -> str:
+    """How far the index is from the target, said no more firmly than its interval allows."""
+    if stat.estimate is None:
+        return f"Chưa ước lượng được chỉ số, nên chưa so được với mục tiêu {percent(target)}."
+    gap = target - stat.estimate
+    where = "thấp hơn" if gap > 0 else "cao hơn"
+    amount = f"Ước lượng {where} mục tiêu {percent(target)} là {points(gap)}"
+    if gap == 0:
+        amount = f"Ước lượng bằng mục tiêu {percent(target)}"
+    if stat.ci_low is None:
+        return f"{amount}; chưa có khoảng tin cậy ({note_text(stat.note, stat.n)}), nên chưa kết luận được."
+    if stat.ci_low <= target <= stat.ci_high:
+        verdict = "mục tiêu nằm trong khoảng tin cậy 95%, nên chưa khẳng định được là đã đạt hay chưa đạt"
+    elif stat.ci_high < target:
+        verdict = "cả khoảng tin cậy 95% đều dưới mục tiêu: chưa đạt"
+    else:
+        verdict = "cả khoảng tin cậy 95% đều trên mục tiêu: đã đạt"
+    caveat = "" if reliable else " Ước lượng chưa đủ tin cậy, chỉ nên tham khảo."
+    return f"{amount}; {verdict}.{caveat}"
+
+
+def built_when(iso: str | None) -> str:
+    """``2026-12-04T17:05:00+07:00`` → ``"17:05 ngày 04/12/2026"``."""
+    import datetime as dt
+
+    if not iso:
+        return "–"
+    moment = dt.datetime.fromisoformat(iso)
+    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
+
+
+def interim_line(document: dict) -> str | None:
+    """"Số liệu tạm tính, lập lúc …" for an interim report, else ``None``."""
+    if not document.get("interim"):
+        return None
+    return (f"Số liệu tạm tính, lập lúc {built_when(document.get('built_at'))}: đợt khảo sát chưa kết thúc, "
+            "các con số còn thay đổi.")

@@ -106,8 +106,9 @@ def test_renderers_show_the_column_the_plot_and_the_note(app, report):
     thin = next(row for row in document["localities"]
                 if row.get("extra", {}).get("small_area", {}).get("model_based"))
     sheet = load_workbook(io.BytesIO(to_xlsx(document, charts)))["Địa phương"]
-    header = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
-    row = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[1] == thin["code"])
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r[0] == "Địa phương")  # below the banner lines
+    row = next(r for r in rows if r[1] == thin["code"])
     assert row[header.index("Ước lượng khu vực nhỏ")] == pytest.approx(
         thin["extra"]["small_area"]["estimate"])
     assert row[header.index("Dựa trên mô hình")] == "Có"
