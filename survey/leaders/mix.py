@@ -30,10 +30,16 @@ BLOCK = 5
 _shuffle = random.SystemRandom()
 
 
-def is_sealed(session: Session, invitation: LeaderInvitation) -> bool:
-    """Whether this invitation's sheet waits in the mix."""
-    marker = mix_marker(invitation.wave_id, invitation.id)
-    return session.scalar(select(LeaderSealed.id).where(LeaderSealed.marker == marker)) is not None
+def is_sealed(session: Session, invitation: LeaderInvitation | None) -> bool:
+    """Whether this invitation's sheet waits in the mix.
+
+    For no invitation (an unknown or replaced token) the same HMAC and the same read are made,
+    so the answer to any token costs the same work.
+    """
+    wave_id, invitation_id = (0, 0) if invitation is None else (invitation.wave_id, invitation.id)
+    marker = mix_marker(wave_id, invitation_id)
+    found = session.scalar(select(LeaderSealed.id).where(LeaderSealed.marker == marker)) is not None
+    return invitation is not None and found
 
 
 def seal(session: Session, invitation: LeaderInvitation, answers: dict[str, Any]) -> None:

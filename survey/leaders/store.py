@@ -61,6 +61,7 @@ def save_draft(session: Session, invitation: LeaderInvitation, token: str, draft
     """Keep the answers so far and the page reached, encrypted (caller commits)."""
     draft.answers = {code: value for code, value in answers.items() if value is not None}
     draft.page = page
+    secure_delete(session)  # the replaced box is overwritten, not left in the page's free space
     box = seal_draft(token, invitation.id, page, draft.answers)
     row = session.get(LeaderDraft, invitation.id)
     if row is None:

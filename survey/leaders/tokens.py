@@ -13,7 +13,7 @@ import re
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from survey.models import LeaderInvitation
 
@@ -36,7 +36,8 @@ def find_invitation(session: Session, token: str) -> LeaderInvitation | None:
     if not TOKEN_SHAPE.match(token):
         return None
     digest = hash_token(token)
-    invitation = session.scalar(select(LeaderInvitation).where(LeaderInvitation.token_hash == digest))
+    invitation = session.scalar(select(LeaderInvitation).options(joinedload(LeaderInvitation.wave))
+                                .where(LeaderInvitation.token_hash == digest))
     if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
         return None
     return invitation

@@ -17,7 +17,7 @@ from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome
 from survey.leaders import bp
-from survey.leaders.mix import release
+from survey.leaders.mix import is_sealed, release
 from survey.leaders.store import Draft, complete, draft_of, hold, purge_closed_drafts, save_draft
 from survey.leaders.tokens import TOKEN_SHAPE, find_invitation
 from survey.models import LeaderInvitation
@@ -32,6 +32,9 @@ UNUSABLE_BODY = ("Đường dẫn này không mở được phiếu: phiếu c�
                  "vừa bấm “Gửi phiếu”, phiếu đã được nhận), đường dẫn đã được thay bằng đường dẫn "
                  "mới, đợt khảo sát không còn nhận phiếu, hoặc đường dẫn chưa đúng. Ông/Bà vui lòng "
                  "kiểm tra thư mời mới nhất hoặc liên hệ Sở Nội vụ tỉnh Đắk Lắk.")
+LIMITED_TITLE = "Tạm thời chưa mở được phiếu"
+LIMITED_BODY = ("Có quá nhiều lượt mở phiếu từ cùng một mạng trong thời gian ngắn. Ông/Bà vui lòng "
+                "thử lại sau ít phút; các câu trả lời đã chọn vẫn được giữ.")
 SENT_TITLE = "Phiếu đã được gửi"
 SENT_BODY = ("Trân trọng cảm ơn Ông/Bà đã tham gia khảo sát. Câu trả lời của Ông/Bà được lưu "
              "ẩn danh, cùng các phiếu khác của nhóm.")
@@ -49,6 +52,10 @@ def _limit() -> str:
     return current_app.config.get("RATE_LIMIT_LEADER_LINKS", LINK_LIMIT)
 
 
+links_limit = limiter.shared_limit(_limit, scope="leader_links", key_func=get_remote_address)
+"""One allowance per address for the landing page and the posts together."""
+
+
 def _private(response):
     response.headers.update(PRIVATE_HEADERS)
     return response
@@ -63,11 +70,20 @@ def _unusable():
 
 
 @bp.get("/l/<token>")
-@limiter.limit(_limit, key_func=get_remote_address)
+@links_limit
 def landing(token: str):
     """Show the landing page of a link, the same for every token, and change nothing."""
     shaped = token if TOKEN_SHAPE.match(token) else ""
     return _private(make_response(render_template("leaders/landing.html", token=shaped)))
+
+
+@bp.errorhandler(429)
+def too_many_requests(_error):
+    """Ask the leader, in Vietnamese, to try again in a few minutes."""
+    response = _message(LIMITED_TITLE, LIMITED_BODY)
+    response.status_code = 429
+    response.headers["Retry-After"] = "300"
+    return response
 
 
 @bp.get("/l/cam-on")
@@ -77,14 +93,20 @@ def thanks():
 
 
 def _open_invitation(token: str) -> LeaderInvitation | None:
-    """The invitation ``token`` may still answer, locked for this request, or None."""
+    """The invitation ``token`` may still answer, locked for this request, or None.
+
+    Unknown, replaced, sent (completed or waiting in the mix): the same two reads and the same
+    page. A link of a wave that is over also purges the wave's drafts, whether or not its own
+    sheet was sent, so even then the answer does not say which.
+    """
     invitation = find_invitation(db.session, token)
-    if invitation is None or invitation.completed:
-        db.session.rollback()
-        return None
-    if not invitation.wave.accepts_responses(local_today()):
+    sealed = is_sealed(db.session, invitation)
+    if invitation is not None and not invitation.wave.accepts_responses(local_today()):
         purge_closed_drafts(db.session, local_today())
         db.session.commit()
+        return None
+    if invitation is None or invitation.completed or sealed:
+        db.session.rollback()
         return None
     return invitation if hold(db.session, invitation) else None
 
@@ -102,7 +124,7 @@ def _render(q: QuestionnaireDefinition, draft: Draft, token: str, form=None, not
 
 
 @bp.post("/l/")
-@limiter.limit(_limit, key_func=get_remote_address)
+@links_limit
 def step():
     """Start, or take one page of answers and move back, forward, or submit."""
     token = request.form.get("token", "")

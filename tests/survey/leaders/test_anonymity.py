@@ -1,26 +1,35 @@
-"""The proof that no leader's answer can be traced to a person, read from the migrated schema.
+"""The leaders' anonymity, played as the attacker of docs/security.md ("The leaders' survey").
 
-The database under test is built by `alembic upgrade head` (tests/conftest.py), so these
-checks read what production has, on SQLite and, with SURVEY_TEST_DATABASE_URL, PostgreSQL.
+The attacker holds the whole database (every table, PostgreSQL's row versions and transaction
+ids, SQLite's rowids and WAL file), the access log, the roster and every admin page, read as
+often as they like. Each test below plays one of issue 22's attacks and finds nothing finer
+than a block of five leaders of one group. The database is the one `alembic upgrade head`
+builds (tests/conftest.py), SQLite and, with SURVEY_TEST_DATABASE_URL, PostgreSQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+import json
+from pathlib import Path
 
-from sqlalchemy import DateTime, inspect, select
+import pytest
+import time_machine
+from sqlalchemy import Date, DateTime, Time, inspect, select, text
 
 from survey.extensions import db
-from survey.models import LeaderInvitation, LeaderResponse
-from tests.survey.leaders.conftest import answer_all
+from survey.leaders.mix import BLOCK
+from survey.leaders.sealing import open_draft
+from survey.leaders.tokens import hash_token
+from survey.models import LeaderInvitation, Wave
+from tests.factories import make_invitations
+from tests.survey.leaders.conftest import LEADERS, close, page_answers, post, start
 
-RESPONSE = "leader_response"
-INVITATION = "leader_invitation"
-ALLOWED_RESPONSE_COLUMNS = {"id", "wave_id", "group_code", "unit_type", "submitted_on", "answers"}
-"""Group, unit type, wave, day and answers: everything a stored leader response may carry."""
-IDENTIFYING_WORDS = ("invit", "token", "unit_name", "full_name", "name", "phone", "email", "device",
-                     "ip", "address", "hash", "session", "user", "time", "_at")
+RESPONSE, INVITATION, DRAFT, SEALED = "leader_response", "leader_invitation", "leader_draft", "leader_sealed"
+ALLOWED_RESPONSE_COLUMNS = {"id", "wave_id", "group_code", "unit_type", "answers"}
+"""Group, unit type, wave and answers: everything a stored leader response may carry."""
+GRADED = [item.code for item in LEADERS.graded_items]
+SECRET_NOTE = "Ghi chú riêng ZQX-4417"
 
 
 def _schema():
@@ -30,64 +39,332 @@ def _schema():
                 for table in inspector.get_table_names()}
 
 
-def test_a_response_row_holds_only_group_unit_type_wave_day_and_answers(app):
-    columns, foreign_keys = _schema()[RESPONSE]
-    names = {column["name"] for column in columns}
-    assert names == ALLOWED_RESPONSE_COLUMNS
-    assert not [n for n in names - {"unit_type"} if any(word in n for word in IDENTIFYING_WORDS)]
-    assert [(fk["constrained_columns"], fk["referred_table"]) for fk in foreign_keys] == [(["wave_id"], "wave")]
+def _sheet(number: int) -> dict[str, str]:
+    """A sheet that names its leader: ``number`` written in base 4 over the first criteria."""
+    digits, sheet = number, {}
+    for code in GRADED:
+        sheet[code] = "abcd"[digits % 4]
+        digits //= 4
+    return sheet
 
 
-def test_no_table_links_responses_and_invitations(app):
+def _who(answers: dict) -> int:
+    return sum("abcd".index(answers[code]) * 4 ** i for i, code in enumerate(GRADED))
+
+
+def _answer(client, token: str, sheet: dict[str, str], note: str | None = None):
+    """Answer every page from ``sheet`` and submit, as the leader of ``token``."""
+    start(client, token)
+    last = len(LEADERS.pages) - 1
+    for number, page in enumerate(LEADERS.pages):
+        answers = {item.code: sheet[item.code] for item in page.items if item.code in sheet}
+        if number == last and note:
+            answers["other_comments"] = note
+        post(client, token, page=number, action="submit" if number == last else "next", **answers)
+
+
+def _responses(session) -> list[tuple[str, dict]]:
+    """Every response in its physical order, with the attacker's position key."""
+    if session.bind.dialect.name == "postgresql":
+        rows = session.execute(text(
+            "SELECT ctid::text, xmin::text, answers FROM leader_response "
+            "ORDER BY (ctid::text::point)[0], (ctid::text::point)[1]"))
+    else:
+        rows = session.execute(text("SELECT rowid, '', answers FROM leader_response ORDER BY rowid"))
+    return [(xmin, answers if isinstance(answers, dict) else json.loads(answers)) for _, xmin, answers in rows]
+
+
+def _completed(session) -> set[int]:
+    return set(session.scalars(text("SELECT id FROM leader_invitation WHERE completed")))
+
+
+# Attack 1: the date join.
+
+def test_no_leader_table_keeps_a_day_or_a_time(app):
+    """The join on (wave, group, day) needs a day on both sides; only the roster's import day is left."""
     schema = _schema()
-    for table, (_columns, foreign_keys) in schema.items():
-        referred = {fk["referred_table"] for fk in foreign_keys}
+    dated = {table: [c["name"] for c in schema[table][0] if isinstance(c["type"], (Date, DateTime, Time))]
+             for table in (RESPONSE, INVITATION, DRAFT, SEALED)}
+    assert dated == {RESPONSE: [], INVITATION: ["invited_on"], DRAFT: [], SEALED: []}
+    columns, foreign_keys = schema[RESPONSE]
+    assert {column["name"] for column in columns} == ALLOWED_RESPONSE_COLUMNS
+    assert [(fk["constrained_columns"], fk["referred_table"]) for fk in foreign_keys] == [(["wave_id"], "wave")]
+    for table, (_columns, keys) in schema.items():
+        referred = {fk["referred_table"] for fk in keys}
         assert RESPONSE not in referred, f"{table} refers to {RESPONSE}"
-        assert not ({RESPONSE, INVITATION} <= referred | {table}), table
-    invitation_columns = {c["name"] for c in schema[INVITATION][0]}
-    assert not [n for n in invitation_columns if "response" in n or "answer" in n]
-    draft_columns = {c["name"] for c in schema["leader_draft"][0]}
-    assert "response" not in " ".join(draft_columns)
+        assert SEALED not in referred, f"{table} refers to {SEALED}"
+    assert {c["name"] for c in schema[SEALED][0]} == {"id", "wave_id", "marker", "box"}
 
 
-def test_neither_table_keeps_a_time_of_day(app):
-    """A completion and a response insert share at most their day, which many leaders share."""
-    for table in (RESPONSE, INVITATION, "leader_draft"):
-        columns, _ = _schema()[table]
-        timestamps = [c["name"] for c in columns if isinstance(c["type"], DateTime)]
-        assert timestamps == [], f"{table} keeps a time of day in {timestamps}"
+def test_leaders_answering_on_different_days_leave_no_day_to_join(client, db_session, leader_wave):
+    """Five leaders of one group answer on five different days; the attacker joins on every
+    day-valued column of the responses and the invitations, and on every date written anywhere
+    in a response, a sealed sheet or an invitation."""
+    tokens = make_invitations(db_session, leader_wave, {"lanh_dao_xa": BLOCK})
+    db_session.commit()
+    days = [dt.date(2026, 7, 6) + dt.timedelta(days=3 * i) for i in range(BLOCK)]
+    for number, (token, day) in enumerate(zip(tokens, days, strict=True)):
+        with time_machine.travel(dt.datetime(day.year, day.month, day.day, 9, 30), tick=False):
+            _answer(client, token, _sheet(number))
+    close(db_session, leader_wave)
+    _settle(db_session, leader_wave)
+    assert len(_responses(db_session)) == BLOCK
+    raw = " ".join(_as_stored(db_session, table) for table in (RESPONSE, INVITATION, SEALED))
+    for day in days:
+        for written in (day.isoformat(), day.strftime("%d/%m/%Y"), day.strftime("%Y%m%d")):
+            assert written not in raw, written
+    assert "2026-07-01" in raw  # the control: the roster's import day is there, the same for all
 
 
-def test_completion_and_response_cannot_be_matched_by_time_or_order(client, db_session, tokens):
-    for token in tokens[:5]:
-        answer_all(client, token)
+def _as_stored(session, table: str) -> str:
+    """Every row of ``table`` as the database writes it in text (a day as 2026-07-06)."""
+    if session.bind.dialect.name == "postgresql":
+        rows = session.scalars(text(f"SELECT CAST(t AS text) FROM {table} AS t"))  # noqa: S608 (fixed names)
+    else:
+        rows = (" ".join(map(str, row)) for row in session.execute(text(f"SELECT * FROM {table}")))  # noqa: S608
+    return " ".join(rows)
+
+
+def _settle(db_session, wave) -> None:
+    from survey.leaders.store import settle
+    from survey.respond.flow import local_today
+
+    settle(db_session, db_session.get(Wave, wave.id), local_today())
+
+
+# Attack 2: access log and row order (rowid on SQLite; ctid and xmin on PostgreSQL).
+
+def test_arrival_order_and_row_order_pair_no_leader_with_a_response(client, db_session, leader_wave):
+    """Ten leaders of one group answer one after the other, and the attacker knows that order
+    (as an unredacted access log would give it, with each token's hash naming its leader). After
+    every completion the attacker snapshots the database: which invitations are completed,
+    which responses exist, in which physical order and (PostgreSQL) under which transaction id.
+
+    Each response first appears together with at least five newly completed invitations of its
+    group; on PostgreSQL the invitations that share a response's xmin are that same block; and
+    pairing arrival with physical order does not recover the ten leaders."""
+    tokens = make_invitations(db_session, leader_wave, {"lanh_dao_so": 2 * BLOCK})
+    db_session.commit()
+    ids = {hash_token(t): i for i, t in enumerate(tokens)}
+    by_hash = {row.token_hash: row.id for row in db_session.scalars(select(LeaderInvitation))}
+    leader_of_invitation = {by_hash[h]: number for h, number in ids.items()}
+    seen_responses, seen_completed, candidates = 0, set(), []
+    for number, token in enumerate(tokens):
+        _answer(client, token, _sheet(number))
+        db_session.expire_all()
+        now_completed, responses = _completed(db_session), _responses(db_session)
+        new = now_completed - seen_completed
+        if len(responses) > seen_responses:
+            candidates.append((len(responses) - seen_responses, {leader_of_invitation[i] for i in new}))
+        else:
+            assert not new  # no invitation turns completed without its block
+        seen_responses, seen_completed = len(responses), now_completed
+    close(db_session, leader_wave)
+    _settle(db_session, leader_wave)
     db_session.expire_all()
-    completed = [i.completed_on for i in db_session.scalars(select(LeaderInvitation))
-                 if i.completed_on is not None]
-    responses = db_session.scalars(select(LeaderResponse)).all()
-    assert len(completed) == len(responses) == 5
-    # five completions and five responses carry the same day and nothing finer
-    assert {type(day) for day in completed + [r.submitted_on for r in responses]} == {dt.date}
-    assert len(set(completed) | {r.submitted_on for r in responses}) == 1
-    # keys are random version-4 UUIDs, so their order says nothing about the order of arrival
-    assert all(isinstance(r.id, uuid.UUID) and r.id.version == 4 for r in responses)
+    responses = _responses(db_session)
+    candidates.append((len(responses) - seen_responses,
+                       {leader_of_invitation[i] for i in _completed(db_session) - seen_completed}))
+    assert len(responses) == 2 * BLOCK
+    for released, block in candidates:
+        assert released >= BLOCK and len(block) == released, candidates
+    arrival = list(range(2 * BLOCK))
+    physical = [_who(answers) for _, answers in responses]
+    assert sorted(physical) == arrival
+    linked = sum(a == p for a, p in zip(arrival, physical, strict=True))
+    assert linked < 2 * BLOCK, "row order repeats the order of arrival"
+    if db_session.bind.dialect.name == "postgresql":
+        invitation_xmin = dict(db_session.execute(text("SELECT id, xmin::text FROM leader_invitation")).all())
+        for xmin in {x for x, _ in responses}:
+            sharing = [i for i, x in invitation_xmin.items() if x == xmin]
+            assert len(sharing) >= BLOCK, (xmin, sharing)
 
 
-def test_transaction_ids_do_not_single_out_the_invitation_of_a_response(client, db_session, tokens):
-    """PostgreSQL keeps the writing transaction's id (xmin) on every row version; SQLite keeps none.
+# Attack 3: answers in progress, from the tables, from SQLite's WAL file, from PostgreSQL's
+# old row versions and WAL.
 
-    After several submissions, a response's xmin must match no invitation or every invitation
-    of the wave, never exactly the one it completed.
-    """
-    for token in tokens[:3]:
-        answer_all(client, token)
-    db_session.expire_all()
-    if db.engine.dialect.name != "postgresql":
-        assert db.engine.dialect.name == "sqlite"  # rows carry no transaction id at all
-        return
-    from sqlalchemy import text
+def _draft_in_progress(client, token: str) -> None:
+    """A leader answers every page, writes a note on the last one and goes back: a draft."""
+    start(client, token)
+    last = len(LEADERS.pages) - 1
+    for number in range(last):
+        post(client, token, page=number, action="next", **page_answers(number, "c"))
+    post(client, token, page=last, action="back", other_comments=SECRET_NOTE, **page_answers(last, "c"))
 
-    invitation_xmin = [row[0] for row in db_session.execute(text("SELECT xmin::text FROM leader_invitation"))]
-    for (xmin,) in db_session.execute(text("SELECT xmin::text FROM leader_response")):
-        matches = invitation_xmin.count(xmin)
-        assert matches in (0, len(invitation_xmin)), (xmin, invitation_xmin)
+
+def test_a_draft_joined_to_its_invitation_shows_no_answer(client, db_session, leader_wave, tokens):
+    _draft_in_progress(client, tokens[0])
+    rows = db_session.execute(text(
+        "SELECT i.full_name, i.token_hash, d.invitation_id, d.box FROM leader_draft d "
+        "JOIN leader_invitation i ON i.id = d.invitation_id")).all()
+    assert len(rows) == 1
+    name, token_hash, invitation_id, box = rows[0]
+    box = bytes(box)
+    assert b"ZQX" not in box and b"cd1" not in box and b'"c"' not in box
+    # the attacker's best key material is the token's hash: it opens nothing
+    assert open_draft(token_hash, invitation_id, box) is None
+    assert open_draft(tokens[1], invitation_id, box) is None
+    assert open_draft(tokens[0], invitation_id, box)[1]["other_comments"] == SECRET_NOTE  # the leader's own
+
+
+def test_postgresql_row_versions_and_wal_hold_no_draft_or_sheet(client, db_session, leader_wave, tokens):
+    """PostgreSQL keeps a draft's old versions in the heap until VACUUM, and every change in the
+    WAL. The attacker reads both as a superuser: pageinspect's raw pages of the leaders' tables,
+    and the WAL segments written during the test (pg_read_binary_file). The roster's names are
+    found there (the control); the leader's note and sheet are not. SQLite has its own test below."""
+    if db_session.bind.dialect.name != "postgresql":
+        assert db_session.bind.dialect.name == "sqlite"
+        return  # covered by test_sqlite_file_and_wal_hold_no_draft_or_sheet
+    db_session.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+    start_lsn = db_session.scalar(text("SELECT pg_current_wal_insert_lsn()::text"))
+    _draft_in_progress(client, tokens[0])
+    post(client, tokens[0], page=len(LEADERS.pages) - 1, action="submit",
+         other_comments=SECRET_NOTE, **page_answers(len(LEADERS.pages) - 1, "c"))
+    pages = b""
+    for table in (DRAFT, SEALED, INVITATION):
+        blocks = db_session.scalar(text(f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int"))
+        for block in range(blocks):
+            pages += bytes(db_session.scalar(text(f"SELECT get_raw_page('{table}', {block})")))
+    assert "Người lanh_dao_so 0".encode() in pages  # the control: plaintext is readable this way
+    assert SECRET_NOTE.encode() not in pages and b"ZQX" not in pages
+    wal = _wal_since(db_session, start_lsn)
+    assert "Người lanh_dao_so 0".encode() in wal
+    assert b"ZQX" not in wal
+
+
+def _wal_since(session, start_lsn: str) -> bytes:
+    """The WAL segments from ``start_lsn`` to now, flushed, as a superuser reads them."""
+    from sqlalchemy import create_engine
+
+    # a committed transaction elsewhere flushes the WAL up to its commit, past this test's writes
+    other = create_engine(session.bind.engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with other.connect() as connection:
+            connection.execute(text("SELECT pg_logical_emit_message(true, 'test', 'flush')"))
+    finally:
+        other.dispose()
+    first, last = session.execute(text(
+        "SELECT pg_walfile_name(CAST(:start AS pg_lsn)), pg_walfile_name(pg_current_wal_insert_lsn())"),
+        {"start": start_lsn}).one()
+    names = [first] if first == last else [first, last]
+    return b"".join(bytes(session.scalar(text("SELECT pg_read_binary_file('pg_wal/' || :name)"),
+                                         {"name": name})) for name in names)
+
+
+# Attack 4: differencing the scores and the progress page across one completion.
+
+def test_scores_and_progress_change_only_by_blocks_of_five(client, auth, db_session, leader_wave):
+    """Twelve leaders of one group answer one at a time; after each, the attacker downloads the
+    score JSON and the progress page. Between two downloads either nothing moved, or at least
+    five responses and five names moved together."""
+    tokens = make_invitations(db_session, leader_wave, {"lanh_dao_xa": 12})
+    db_session.commit()
+    names = [row.full_name for row in db_session.scalars(select(LeaderInvitation))]
+    auth("admin")
+    url = f"/admin/leaders/{leader_wave.code}"
+
+    def look():
+        score = json.loads(client.get(f"{url}/scores?format=json").data)
+        progress = client.get(f"{url}/progress").get_data(as_text=True)
+        waiting = progress.split("Chưa ghi nhận phiếu", 1)[1]
+        return score, {name for name in names if name + "<" in waiting}
+
+    before = look()
+    changes = []
+    for number, token in enumerate(tokens):
+        _answer(client, token, _sheet(number))
+        after = look()
+        moved = before[0]["total"]["n"] != after[0]["total"]["n"] or before[1] != after[1]
+        if moved:
+            changes.append((after[0]["total"]["n"] - before[0]["total"]["n"], len(before[1] - after[1])))
+        else:
+            assert after[0] == before[0], f"the score moved after leader {number} without a block"
+        before = after
+    assert changes and all(responses >= BLOCK and names == responses for responses, names in changes)
+    assert before[0]["total"]["n"] < 12  # five wait in the mix until the wave closes
+
+
+# Attack 5: link-preview bots, and old letters that tell whether their leader answered.
+
+PREVIEW_BOTS = ("Zalo", "facebookexternalhit/1.1", "TelegramBot (like TwitterBot)",
+                "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0)")
+
+
+def test_a_preview_bot_opening_the_link_marks_nothing(client, db_session, tokens):
+    def state():
+        db_session.expire_all()
+        return (db_session.execute(text("SELECT id, opened, completed, token_hash FROM leader_invitation "
+                                        "ORDER BY id")).all(),
+                db_session.execute(text("SELECT count(*) FROM leader_draft")).scalar())
+
+    before = state()
+    for agent in PREVIEW_BOTS:
+        for method in (client.get, client.head):
+            response = method(f"/l/{tokens[0]}", headers={"User-Agent": agent})
+            assert response.status_code == 200
+    assert state() == before
+    assert not any(opened for _, opened, _, _ in before[0])
+
+
+def test_used_unknown_and_replaced_links_answer_alike(client, db_session, leader_wave, tokens):
+    """The landing page and the "Bắt đầu" post answer the same page, the same status and the
+    same database reads for a sent link (waiting in the mix), an unknown one and a replaced one."""
+    from sqlalchemy import event
+
+    _answer(client, tokens[0], _sheet(0))
+    replaced = tokens[1]
+    db_session.scalar(select(LeaderInvitation).where(
+        LeaderInvitation.token_hash == hash_token(replaced))).token_hash = hash_token("n" * 22)
+    db_session.commit()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    answers = {}
+    for name, token in (("sent", tokens[0]), ("unknown", "u" * 22), ("replaced", replaced)):
+        landing = client.get(f"/l/{token}")
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            statements.clear()
+            started = start(client, token)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        answers[name] = (landing.status_code, landing.get_data(as_text=True).replace(token, "T"),
+                         started.status_code, started.get_data(as_text=True), list(statements))
+    assert answers["sent"] == answers["unknown"] == answers["replaced"]
+
+
+def test_the_links_are_rate_limited_per_address(client, app, tokens):
+    app.config["RATE_LIMIT_LEADER_LINKS"] = "5 per hour"
+    statuses = [client.post("/l/", data={"token": "g" * 22, "action": "start"}).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    assert client.get(f"/l/{tokens[0]}").status_code == 429
+
+
+@pytest.mark.commits
+def test_sqlite_file_and_wal_hold_no_draft_or_sheet(client, db_session, leader_wave, tokens):
+    """The attacker copies the SQLite database file and its WAL while a leader has a draft, and
+    again after the leader submits. Names of the roster are there in the clear (the control);
+    the leader's note never is, and after the submit not even the draft's ciphertext is left:
+    secure_delete zeroed it and the checkpoint truncated the WAL."""
+    if db.engine.dialect.name != "sqlite":
+        assert db.engine.dialect.name == "postgresql"
+        return  # covered by test_postgresql_row_versions_and_wal_hold_no_draft_or_sheet
+    path = Path(db.engine.url.database)
+    wal = path.with_name(path.name + "-wal")
+
+    def files() -> bytes:
+        return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+    _draft_in_progress(client, tokens[0])
+    copied = files()
+    assert "Người lanh_dao_so 0".encode() in copied  # the control
+    assert b"ZQX" not in copied
+    box = bytes(db_session.scalar(text("SELECT box FROM leader_draft")))
+    assert box in copied
+    last = len(LEADERS.pages) - 1
+    post(client, tokens[0], page=last, action="submit", other_comments=SECRET_NOTE, **page_answers(last, "c"))
+    copied = files()
+    assert b"ZQX" not in copied and box not in copied
+    assert not wal.exists() or wal.stat().st_size == 0

@@ -1,0 +1,103 @@
+"""The access log of a real gunicorn run, with the project's gunicorn.conf.py, holds no link token.
+
+The attacker of docs/security.md reads the server's access log. A leader opens the link (a
+preview bot before them), presses "Bắt đầu", answers every page and submits; the test then
+reads the log gunicorn wrote and finds the requests, each `/l/<token>` written `/l/[redacted]`,
+and the token nowhere: not in a request line, a path, a query or a Referer.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.factories import make_invitations
+from tests.survey.leaders.conftest import LEADERS, page_answers
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+pytestmark = [pytest.mark.commits, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _request(base: str, path: str, data: dict | None = None, method: str | None = None,
+             headers: dict | None = None) -> int:
+    body = None if data is None else urllib.parse.urlencode(data).encode()
+    request = urllib.request.Request(base + path, data=body, method=method, headers=headers or {})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as reply:
+            reply.read()
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.fixture
+def gunicorn(database_url, tmp_path, app):
+    """The app under gunicorn with gunicorn.conf.py, its access log written to a file."""
+    port, log = _free_port(), tmp_path / "access.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "SURVEY_"))}
+    env.update(SURVEY_DATABASE_URL=database_url, SURVEY_SECRET_KEY="test-only",
+               SURVEY_BIND=f"127.0.0.1:{port}", SURVEY_WORKERS="1", SURVEY_ACCESS_LOG=str(log),
+               SURVEY_STARTUP_CHECK="0")
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert server.poll() is None, server.stderr.read().decode()
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}", log, server
+    if server.poll() is None:
+        server.terminate()
+        server.wait(timeout=30)
+    server.stderr.close()
+
+
+def test_a_leader_answering_through_gunicorn_leaves_no_token_in_its_access_log(gunicorn, db_session, leader_wave):
+    base, log, server = gunicorn
+    [token] = make_invitations(db_session, leader_wave, {"lanh_dao_xa": 1})
+    db_session.commit()
+    link = f"/l/{token}"
+    assert _request(base, link, method="HEAD", headers={"User-Agent": "Zalo"}) == 200
+    assert _request(base, link + "?utm_source=zalo", headers={"Referer": f"https://khaosat.example{link}"}) == 200
+    assert _request(base, "/l/", {"token": token, "action": "start"},
+                    headers={"Referer": f"https://khaosat.example{link}"}) == 200
+    last = len(LEADERS.pages) - 1
+    for number in range(last + 1):
+        status = _request(base, "/l/", {"token": token, "page": number,
+                                        "action": "submit" if number == last else "next",
+                                        **page_answers(number)})
+        assert status == (303 if number == last else 200)
+    assert _request(base, "/l/cam-on") == 200
+    server.terminate()
+    assert server.wait(timeout=30) == 0
+    written = log.read_text(encoding="utf-8")
+    lines = written.splitlines()
+    assert len(lines) == 4 + len(LEADERS.pages)  # every request was logged
+    assert token not in written and token[:8] not in written
+    assert sum('"HEAD /l/[redacted] HTTP/1.1" 200' in line for line in lines) == 1
+    assert sum('"GET /l/[redacted]?utm_source=zalo HTTP/1.1" 200' in line for line in lines) == 1
+    assert sum('"POST /l/ HTTP/1.1"' in line for line in lines) == 1 + len(LEADERS.pages)
+    assert sum("https://khaosat.example/l/[redacted]" in line for line in lines) == 2
