@@ -61,7 +61,7 @@ def build(directory: Path, leaders: int, seed: int = 20261129) -> tuple[str, Pat
                 answers = dict(zip(codes, rng.choice(list("abcde"), len(codes), p=[.3, .35, .17, .1, .08]),
                                    strict=False))
                 db.session.add(LeaderResponse(wave_id=wave.id, group_code=group, unit_type="so",
-                                              submitted_on=wave.opens_on, answers=answers))
+                                              answers=answers))
                 rows.append({"group": group, "invited": invited[group], **answers})
         db.session.commit()
     csv = directory / "answers.csv"

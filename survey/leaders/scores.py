@@ -102,7 +102,7 @@ def score_dict(report: ParReport, labels: dict[str, dict[str, str]], wave: Wave)
 
 
 def score_json(report: ParReport, labels, wave: Wave) -> str:
-    return json.dumps(score_dict(report, labels, wave), ensure_ascii=False, indent=2)
+    return json.dumps(score_dict(report, labels, wave), ensure_ascii=False, indent=2, allow_nan=False)
 
 
 SHEETS = {

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.design import DesignError
-from analysis.par import Criterion, par_score
+from analysis.par import CENSUS, REASONS, Criterion, par_score
 
 TOLERANCE = 1e-12
 SHARES = {"a": 1.0, "b": 0.6, "c": 0.2, "d": 0.0}
@@ -100,17 +100,22 @@ PAR_POINTS = {"cd1": 1, "cd2": 1, "th1": 1.25, "th2": 1.25, "tt1": 1, "tt2": 1, 
               "cq3": 1, "td1": 1, "td2": 1, "td3": 1, "td4": 1}
 
 
-def test_the_total_matches_r_survey_on_synthetic_leaders():
-    """Golden: tests/data/par_expected.json from `Rscript tests/data/reference_par.R
-    tests/data/par_leaders.csv` (R 4.2.2, survey 4.1.1): svydesign(ids=~1, strata=~group,
-    fpc=~invited), svytotal of shares and graded indicators, svycontrast of the points sum.
-    Data: tests/data/make_par_leaders.py (225 leaders in four groups, 21 criteria)."""
+@pytest.mark.parametrize(("data_file", "expected_file"), [
+    ("par_leaders.csv", "par_expected.json"), ("par_small_leaders.csv", "par_small_expected.json")])
+def test_the_total_matches_r_survey_on_synthetic_leaders(data_file, expected_file):
+    """Golden: tests/data/<expected> from `Rscript tests/data/reference_par.R tests/data/<data>
+    OUT.json` (R 4.2.2, survey 4.1.1): svydesign(ids=~1, strata=~group, fpc=~invited),
+    svytotal of shares and graded indicators, svycontrast of the points sum; the interval is
+    svyciprop's logit one on total / 22 (svycontrast of log(total / (22 - total))).
+    Data: tests/data/make_par_leaders.py (225 leaders in four groups, 21 criteria), and
+    par_small_leaders.csv, five leaders in two groups written by hand, whose Wald interval
+    (15.20 +/- 3.18 x 5.71 = [-2.99, 33.38]) would leave [0, 22] on both sides."""
     import json
     from pathlib import Path
 
     data_dir = Path(__file__).resolve().parents[1] / "data"
-    expected = json.loads((data_dir / "par_expected.json").read_text())
-    data = pd.read_csv(data_dir / "par_leaders.csv")
+    expected = json.loads((data_dir / expected_file).read_text())
+    data = pd.read_csv(data_dir / data_file)
     population = data.groupby("group")["invited"].first().to_dict()
     criteria = [Criterion(code, float(points), "f", SHARES) for code, points in PAR_POINTS.items()]
     report = par_score(data.drop(columns="invited"), criteria, population=population)
@@ -119,3 +124,63 @@ def test_the_total_matches_r_survey_on_synthetic_leaders():
         for key in ("estimate", "se", "ci_low", "ci_high"):
             assert getattr(ours, key) == pytest.approx(theirs[key], abs=R_TOLERANCE), key
         assert ours.n == theirs["n"]
+
+
+def _figures(report):
+    yield report.total.as_dict()
+    yield report.total_e_as_zero.as_dict()
+    yield from report.by_group
+    yield from report.by_field
+    yield from report.criteria
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 7, 10])
+def test_small_waves_never_give_nan_nor_an_interval_outside_zero_and_the_maximum(n):
+    """The shape of a real first week: 1-10 leaders, two groups, many E answers, seeded draws.
+    Every figure is a number inside its bounds or None with a reason; the JSON is strict."""
+    import json
+
+    rng = np.random.default_rng(n)
+    for draw in range(20):
+        data = pd.DataFrame({"group": rng.choice(["so", "xa"], n),
+                             "c1": rng.choice(list("abcde"), n, p=[.4, .2, .1, .1, .2]),
+                             "c2": rng.choice(list("abcde"), n, p=[.1, .1, .1, .1, .6])})
+        population = {"so": 12, "xa": 8} if draw % 2 else None
+        report = par_score(data, CRITERIA, population=population)
+        json.dumps(report.as_dict(), allow_nan=False)
+        for row in _figures(report):
+            top = row.get("max_points", report.max_points) if "code" in row or "field" in row else 3.0
+            assert row["reason"] is None or row["reason"] in REASONS
+            if row["estimate"] is None:
+                assert row["reason"] is not None, row
+                continue
+            assert 0 <= row["estimate"] <= top
+            if row["ci_low"] is None:
+                assert row["reason"] is not None, row
+            else:
+                assert 0 <= row["ci_low"] <= row["estimate"] <= row["ci_high"] <= top, row
+
+
+def test_a_whole_group_answering_is_a_census_not_a_zero_width_interval():
+    data = pd.DataFrame({"group": ["so"] * 5 + ["xa"] * 5, "c1": list("abcda") + list("bbcdd"),
+                         "c2": list("aabbc") + list("ddcba")})
+    report = par_score(data, CRITERIA, population={"so": 5, "xa": 5})
+    assert report.total.reason == CENSUS and report.total.se == 0
+    assert report.total.ci_low is None and report.total.ci_high is None
+    assert {g["group"]: g["reason"] for g in report.by_group} == {"so": CENSUS, "xa": CENSUS}
+    partial = par_score(data, CRITERIA, population={"so": 5, "xa": 9})
+    assert partial.total.reason is None and partial.total.ci_low < partial.total.ci_high
+    assert {g["group"]: g["reason"] for g in partial.by_group} == {"so": CENSUS, "xa": None}
+
+
+def test_figures_that_cannot_be_computed_say_why():
+    everyone_e = pd.DataFrame({"group": ["so"] * 5, "c1": list("abcab"), "c2": ["e"] * 5})
+    report = par_score(everyone_e, CRITERIA)
+    criteria = {c["code"]: c for c in report.criteria}
+    assert criteria["c2"]["estimate"] is None and criteria["c2"]["reason"] == "no_graded"
+    assert report.total.estimate is None and report.total.reason == "no_graded"
+    one_per_group = pd.DataFrame({"group": list("abcde"), "c1": list("abcda"), "c2": list("abcda")})
+    assert par_score(one_per_group, CRITERIA).total.reason == "no_df"
+    same = pd.DataFrame({"group": ["so"] * 5, "c1": ["a"] * 5, "c2": ["a"] * 5})
+    assert par_score(same, CRITERIA).total.reason == "all_same"
+    assert par_score(same.iloc[:1], CRITERIA, min_cell=1).total.reason == "too_few"

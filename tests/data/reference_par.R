@@ -4,7 +4,9 @@
 # Shares: a = 1, b = .6, c = .2, d = 0; e ("không đánh giá được") and blank leave the denominator
 # (sensitivity: e counts 0, blank still leaves).  Criterion points = P_c * T(share_c) / T(graded_c);
 # total = sum over criteria, through svycontrast (delta method on the estimated totals, which is
-# the Taylor linearisation of the same statistic).  CI: estimate +/- t(degf) * se.
+# the Taylor linearisation of the same statistic).  CI: the logit interval of svyciprop(method =
+# "logit") applied to total / max: svycontrast of log(total / (max - total)), then
+# max * plogis(logit +/- t(degf) * se_logit), so it stays inside [0, max].
 suppressMessages({library(survey); library(jsonlite)})
 args <- commandArgs(TRUE); d <- read.csv(args[1], stringsAsFactors=FALSE, na.strings=character(0))
 points <- c(cd1=1, cd2=1, th1=1.25, th2=1.25, tt1=1, tt2=1, tt3=1, tc1=1.25, tc2=1.25, cv1=1, cv2=1,
@@ -24,7 +26,11 @@ score <- function(den) {
   expr <- parse(text=paste(sprintf("%s * s_%s / %s_%s", points, names(points), den, names(points)), collapse=" + "))[[1]]
   r <- svycontrast(tot, expr)
   est <- as.numeric(coef(r)); se <- as.numeric(SE(r))
-  list(estimate=est, se=se, ci_low=est - q * se, ci_high=est + q * se, n=nrow(d))
+  top <- sum(points)
+  l <- svycontrast(tot, substitute(log(E / (M - E)), list(E=expr, M=top)))
+  eta <- as.numeric(coef(l)); se_eta <- as.numeric(SE(l))
+  list(estimate=est, se=se, ci_low=top * plogis(eta - q * se_eta), ci_high=top * plogis(eta + q * se_eta),
+       n=nrow(d))
 }
 out <- list(total=score("a"), total_e_as_zero=score("z"), degf=df,
             provenance=paste("R", R.version$major, R.version$minor, "survey", as.character(packageVersion("survey"))))
