@@ -195,7 +195,7 @@ def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, f
         est, se = lin.estimate[d], np.sqrt(lin.variance[d])
         answered, weight_sum = lin.counts[d, base], lin.totals[d, base]
 
-        def df_of(j):
+        def df_of(j, lin=lin, d=d):
             return lin.domain_df(d, j, design.df) if beta else design.df
 
         for j, item in enumerate(items):

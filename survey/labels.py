@@ -15,6 +15,19 @@ from flask import Flask
 
 # kind → code → (label, explanation or "")
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    # why an estimate is shown as "–" (analysis.results.NOTES); "{n}" is the number of responses
+    "estimate_note": {
+        "no_answers": ("chưa có phiếu trả lời", ""),
+        "missing_part": ("chưa tính được: có phần chưa có phiếu trả lời",
+                         "Chỉ số là trung bình của các phần; một phần chưa ai trả lời thì chưa tính được."),
+        "one_response": ("chưa đủ dữ liệu: 1 phiếu", "Một phiếu không cho biết sai số."),
+        "one_psu": ("chưa đủ dữ liệu: {n} phiếu, chỉ có 1 ngày khảo sát",
+                    "Mọi phiếu cùng một bàn, một ngày: chưa đo được mức dao động giữa các ngày."),
+        "no_df": ("mỗi địa phương mới có 1 ngày khảo sát: chưa tính được khoảng tin cậy",
+                  "Bậc tự do = số ngày khảo sát − số địa phương = 0."),
+        "census": ("toàn bộ nhóm đã trả lời: không có sai số chọn mẫu",
+                   "Cả nhóm đều trả lời, con số là giá trị thật của nhóm, không phải ước lượng từ mẫu."),
+    },
     "flag": {
         "speeder": ("Trả lời quá nhanh",
                     "Hoàn thành nhanh hơn thời gian tối thiểu để đọc các câu hỏi."),
@@ -150,6 +163,13 @@ def label(code: Any, kind: str) -> str:
         return ""
     entry = LABELS[kind].get(str(code))
     return entry[0] if entry else str(code)
+
+
+def note_text(note: str | None, n: int = 0) -> str | None:
+    """Why an estimate or its interval is missing, in Vietnamese; ``None`` when nothing is."""
+    if note is None:
+        return None
+    return label(note, "estimate_note").replace("{n}", f"{n:,}".replace(",", "."))
 
 
 def explain(code: Any, kind: str) -> str:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from analysis.api import estimate_index
 from analysis.design import DesignError
+from survey.labels import note_text
 from survey.models import Answer, Response, ReviewStatus, Wave
 from survey.privacy import MIN_CELL
 from survey.privacy.timebands import local_date
@@ -77,6 +78,7 @@ class NodeEstimate:
     estimate: float | None
     ci_low: float | None
     ci_high: float | None
+    note: str | None = None  # why the estimate or its interval is missing, in Vietnamese
 
     @property
     def suppressed(self) -> bool:
@@ -181,11 +183,13 @@ def locality_estimates(session: Session, response_ids: list, definition: Questio
         # Responses with an answer under the node: analysis/ counts every row of the frame.
         n = int(scores[list(tree.items_under(code))].notna().any(axis=1).sum())
         show = found is not None and not suppressed(n) and not math.isnan(found.estimate)
+        note = None if found is None or suppressed(n) else note_text(found.note, n)
         estimates.append(NodeEstimate(
             code, definition.text(node.label, language), depth, n,
             found.estimate if show else None,
             _bounded(found.ci_low, low=0.0) if show else None,
             _bounded(found.ci_high, high=5.0 if tree.item_score == "mean_score" else 1.0) if show else None,
+            note,
         ))
     return estimates
 
@@ -230,7 +234,8 @@ def summary_tables(summary: LocalitySummary, locality_code: str) -> dict[str, pd
                 "wave": summary.wave.code, "locality_code": locality_code, "node": e.code, "label": e.label,
                 "responses": e.n if not e.suppressed else None, "estimate": e.estimate,
                 "ci_low": e.ci_low, "ci_high": e.ci_high,
-                "note": SUPPRESSED_NOTE if e.suppressed else UNAVAILABLE_NOTE if e.estimate is None else "",
+                "note": SUPPRESSED_NOTE if e.suppressed else (e.note or UNAVAILABLE_NOTE) if e.estimate is None
+                else (e.note or ""),
             }
             for e in summary.estimates
         ],

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.reports.wording import note_text
+from survey.labels import note_text
 
 
 def _clean(value):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from survey.labels import note_text  # noqa: F401  (the report's notes, from the one label table)
+
 PERCENT_DIGITS = 1
 
 
@@ -50,24 +52,6 @@ def driver_reading(rows, outcome_label: str) -> str:
     return (f"Yếu tố “{top.label}” có tác động lớn nhất đến “{outcome_label}”: mỗi điểm tăng thêm "
             f"(thang 1–5) gắn với khả năng hài lòng cao gấp {decimal(top.odds_ratio, 1)} lần "
             f"(tỷ số chênh; {p_value(top.p_value)}).")
-
-
-#: why a figure is shown as "–" (``analysis.results.NOTES``), in the words officials read
-NOTES_VI = {
-    "no_answers": "chưa có phiếu trả lời",
-    "missing_part": "chưa tính được: có phần chưa có phiếu trả lời",
-    "one_response": "chưa đủ dữ liệu: 1 phiếu",
-    "one_psu": "chưa đủ dữ liệu: {n} phiếu, chỉ có 1 ngày khảo sát",
-    "no_df": "mỗi địa phương mới có 1 ngày khảo sát: chưa tính được khoảng tin cậy",
-    "census": "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu",
-}
-
-
-def note_text(note: str | None, n: int = 0) -> str | None:
-    """The Vietnamese reason for a missing SE or interval, or ``None``."""
-    if note is None:
-        return None
-    return NOTES_VI.get(note, note).format(n=decimal(n, 0))
 
 
 def target_sentence(stat, target: float, reliable: bool) -> str:
