@@ -11,7 +11,9 @@ Each bomb is a small file (tens of kilobytes) that costs a naive reader gigabyte
 - `wide_csv`: a CSV whose second line is 4,900,000 commas (just under the 5 MB upload bound).
 
 `valid` is the baseline: a good two-row counts file, read in full; its peak RSS is the
-interpreter with the application imported, the floor under every other figure.
+interpreter with the application imported, the floor under every other figure. `large_valid`
+is the largest honest file: the counts template's five columns, 45,000 rows, written by
+openpyxl as Excel would (shared strings), read in full.
 
 Each bomb is read by `survey.uploads.read_upload` in a fresh child process (so its peak RSS,
 from `wait4`, is the read's own plus the interpreter and imports), after the file is built
@@ -147,8 +149,23 @@ def valid() -> bytes:
                 + _inline("2026Q3", "C2").encode() + b'<c r="D2"><v>7</v></c></row>')
 
 
+def large_valid() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append([*HEADER[:1], "Tên trung tâm", *HEADER[1:]])
+    for i in range(45_000):
+        sheet.append([f"c{i % 300:05d}", f"Trung tâm phục vụ hành chính công {i % 300}", f"f{i % 150}",
+                      "2026Q3", i])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 BOMBS = {
     "valid": valid,
+    "large_valid": large_valid,
     "empty_cells": empty_cells,
     "styles": styles,
     "shared_strings": shared_strings,

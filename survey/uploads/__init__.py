@@ -158,12 +158,12 @@ def _bounded(rows: Iterator[tuple[int, list[str]]], limits: UploadLimits,
         if len(cells) > limits.columns and any(cells[limits.columns:]):
             raise UploadError(TOO_MANY_COLUMNS.format(row=line, limit=limits.columns))
         cells = cells[:limits.columns]
-        for column, cell in enumerate(cells):
-            if len(cell) > limits.cell_chars:
-                raise UploadError(CELL_TOO_LONG.format(row=line, column=column + 1, limit=number(limits.cell_chars),
-                                                       excerpt=excerpt(cell)))
-            if (bad := CONTROL_CHARACTERS.search(cell)) is not None:
-                raise UploadError(CONTROL_CHARACTER.format(row=line, code=f"U+{ord(bad.group()):04X}"))
+        if cells and max(map(len, cells)) > limits.cell_chars:
+            column, cell = next((i, c) for i, c in enumerate(cells) if len(c) > limits.cell_chars)
+            raise UploadError(CELL_TOO_LONG.format(row=line, column=column + 1, limit=number(limits.cell_chars),
+                                                   excerpt=excerpt(cell)))
+        if (bad := CONTROL_CHARACTERS.search("\n".join(cells))) is not None:
+            raise UploadError(CONTROL_CHARACTER.format(row=line, code=f"U+{ord(bad.group()):04X}"))
         kept.append((line, cells))
         if line % CHECK_CLOCK_EVERY == 0:
             deadline.check()

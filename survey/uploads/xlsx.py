@@ -106,16 +106,20 @@ class _Budget:
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
         elements, limit = 0, self.limits.xml_elements
+        local = _LOCAL_NAMES  # handlers get the tag without its namespace
 
         def start(tag, attributes):
             nonlocal elements
             elements += 1
             if elements > limit:
                 raise _Refused(UploadError(TOO_MANY_ELEMENTS.format(part=name, limit=number(limit))))
-            handler.start(tag, attributes)
+            handler.start(local.get(tag) or _local(tag), attributes)
+
+        def end(tag):
+            handler.end(local.get(tag) or _local(tag))
 
         parser.StartElementHandler = start
-        parser.EndElementHandler = handler.end
+        parser.EndElementHandler = end
         parser.CharacterDataHandler = handler.text
         parser.StartDoctypeDeclHandler = _refuse_doctype
         try:
@@ -145,23 +149,30 @@ def _refuse_doctype(*_):
     raise _Refused(UploadError(NOT_XLSX))
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+"""Namespaced tag ("uri c") to local name ("c"); spreadsheets use a few dozen tags."""
+
+
 def _local(name: str) -> str:
-    return name.rpartition(" ")[2]
+    local = name.rpartition(" ")[2]
+    if len(_LOCAL_NAMES) < 1000:  # a hostile file's invented tags do not grow it without end
+        _LOCAL_NAMES[name] = local
+    return local
 
 
 class _Relationships:
     def __init__(self):
         self.found: dict[str, tuple[str, str]] = {}
 
-    def start(self, name, attributes):
-        if _local(name) == "Relationship":
+    def start(self, local, attributes):
+        if local == "Relationship":
             if len(self.found) >= MAX_RELATIONSHIPS:
                 raise _Refused(UploadError(NOT_XLSX))
             target = attributes.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             self.found[attributes.get("Id", "")] = (attributes.get("Type", ""), path)
 
-    def end(self, name):
+    def end(self, local):
         pass
 
     def text(self, data):
@@ -180,15 +191,15 @@ class _Workbook:
     def __init__(self, relationships):
         self.relationships, self.sheet = relationships, None
 
-    def start(self, name, attributes):
-        if _local(name) != "sheet" or self.sheet is not None:
+    def start(self, local, attributes):
+        if local != "sheet" or self.sheet is not None:
             return
         rid = next((value for key, value in attributes.items() if " " in key and _local(key) == "id"), "")
         kind, target = self.relationships.get(rid, ("", ""))
         if kind.endswith(WORKSHEET_TYPE):
             self.sheet = target
 
-    def end(self, name):
+    def end(self, local):
         pass
 
     def text(self, data):
@@ -233,8 +244,7 @@ class _SharedStrings:
         self.depth_in_phonetic = 0
         self.in_text = False
 
-    def start(self, name, attributes):
-        local = _local(name)
+    def start(self, local, attributes):
         if local == "si":
             if len(self.strings) >= self.limits.shared_strings:
                 raise _Refused(UploadError(TOO_MANY_STRINGS.format(limit=number(self.limits.shared_strings))))
@@ -244,8 +254,7 @@ class _SharedStrings:
         elif local == "t" and self.current is not None and not self.depth_in_phonetic:
             self.in_text = True
 
-    def end(self, name):
-        local = _local(name)
+    def end(self, local):
         if local == "si" and self.current is not None:
             self.strings.append(self.current.value())
             self.current = None
@@ -290,8 +299,7 @@ class _Sheet:
     def _refuse(self, template: str, **values) -> _Refused:
         return _Refused(UploadError(template.format(**values)))
 
-    def start(self, name, attributes):
-        local = _local(name)
+    def start(self, local, attributes):
         if local == "c" and self.row is not None:
             self._start_cell(attributes)
         elif local == "row":
@@ -325,8 +333,7 @@ class _Sheet:
         self.column, self.kind = column, attributes.get("t", "n")
         self.value = _Text(self.limits.cell_chars)
 
-    def end(self, name):
-        local = _local(name)
+    def end(self, local):
         if local in ("v", "t"):
             self.collecting = False
         elif local == "is":
@@ -402,9 +409,21 @@ def _whole(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
+_COLUMNS: dict[str, int | None] = {}
+
+
 def _column(reference: str) -> int | None:
     """0-based column of a cell reference such as "AB12"; None when it is not one."""
     letters = reference.rstrip("0123456789")
+    if letters in _COLUMNS:
+        return _COLUMNS[letters]
+    column = _letters_column(letters)
+    if len(_COLUMNS) < MAX_COLUMN:
+        _COLUMNS[letters] = column
+    return column
+
+
+def _letters_column(letters: str) -> int | None:
     if not 1 <= len(letters) <= 3 or not letters.isascii() or not letters.isalpha():
         return None
     index = 0
