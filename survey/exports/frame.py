@@ -5,6 +5,9 @@ The design columns (stratum, PSU, design weight, locality, date and time band) c
 estimates with, and leaves out the responses it leaves out. Item answers come from the answer
 table: scales and numbered choices as numbers, "Không trả lời" as an empty cell unless the
 analyst asks to keep its code. Times are local dates and time bands, never the minute.
+A questionnaire with assigned blocks adds, after the design columns, ``assigned_<block>``
+(1 drawn for the block and asked it, 0 not), so an analyst can tell "not asked" from "not
+answered".
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from survey.enums import ItemType
 from survey.models import Answer, Response, Wave
 from survey.questionnaire import QuestionnaireDefinition, from_dict
 from survey.weights import DEFAULT_EXCLUDE, WeightingReport, analysis_frame
-from survey.weights.frame import response_id_text
+from survey.weights.frame import ASSIGNED_PREFIX, response_id_text
 
 DESIGN_COLUMNS = [
     "response_id", "wave", "stratum", "psu", "design_weight", "locality_code", "locality_name",
@@ -68,7 +71,8 @@ def export_frame(
         if item.code in numeric:
             column = pd.to_numeric(column).astype("Int64")  # 1–5 as numbers in Excel too
         values[item.code] = column
-    frame = design.assign(wave=wave.code)[DESIGN_COLUMNS].reset_index(drop=True)
+    assigned = [f"{ASSIGNED_PREFIX}{block.code}" for block in questionnaire.blocks]
+    frame = design.assign(wave=wave.code)[DESIGN_COLUMNS + assigned].reset_index(drop=True)
     return pd.concat([frame, values.reset_index(drop=True)], axis=1), report
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from survey.questionnaire import QuestionnaireDefinition
 from survey.spreadsheets import defuse_frame, write_frame_csv
 from survey.weights import WeightingReport
+from survey.weights.frame import ASSIGNED_PREFIX
 
 DESIGN_DESCRIPTIONS = {
     "response_id": "Mã phiếu (ngẫu nhiên, không gắn với người trả lời)",
@@ -31,6 +32,9 @@ DESIGN_DESCRIPTIONS = {
     "quality_flags": "Dấu hiệu chất lượng, cách nhau bởi dấu chấm phẩy",
 }
 
+ASSIGNED_DESCRIPTION = ("Được chọn ngẫu nhiên để trả lời các trang {pages} (chọn mẫu con theo kế hoạch, "
+                        "tỷ lệ dự kiến {share:.0%} hoặc tỷ lệ riêng của đợt)")
+
 
 def codebook(questionnaire: QuestionnaireDefinition, columns: list[str]) -> pd.DataFrame:
     """One row per export column: question (vi), choices with labels, index element."""
@@ -39,6 +43,11 @@ def codebook(questionnaire: QuestionnaireDefinition, columns: list[str]) -> pd.D
     rows = []
     for column in columns:
         item = items.get(column)
+        block = next((block for block in questionnaire.blocks if column == f"{ASSIGNED_PREFIX}{block.code}"), None)
+        if block is not None:
+            rows.append((column, ASSIGNED_DESCRIPTION.format(pages=", ".join(block.pages), share=block.share),
+                         "0/1", "1 = được chọn và được hỏi; 0 = không được chọn, không được hỏi", ""))
+            continue
         if item is None:
             rows.append((column, DESIGN_DESCRIPTIONS.get(column, ""), "", "", ""))
             continue

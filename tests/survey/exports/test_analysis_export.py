@@ -100,3 +100,26 @@ def test_raking_to_margins_from_a_file(runner, db_session, tmp_path, wave):
 
 def wave_responses(db_session, wave):
     return db_session.scalars(select(Response).where(Response.wave_id == wave.id)).all()
+
+
+def test_the_assigned_block_is_a_0_1_column_after_the_design(runner, db_session, tmp_path, wave):
+    """Drawn for the block: 1; not drawn: 0; stored before the draw existed (NULL, the block then
+    an optional part offered to all): 1. The codebook says what the column means."""
+    responses = db_session.scalars(select(Response).where(Response.wave_id == wave.id)
+                                   .order_by(Response.centre_id, Response.id)).all()
+    drawn = {}
+    for number, response in enumerate(responses):
+        response.assigned_blocks = [["policy"], [], None][number % 3]
+        drawn[str(response.id)] = [1, 0, 1][number % 3]
+    db_session.commit()
+    frame, _ = _export(runner, tmp_path, "--exclude", "none")
+    columns = list(frame.columns)
+    assert columns.index("assigned_policy") == columns.index("quality_flags") + 1
+    assert columns.index("assigned_policy") < columns.index("tc1")
+    assert frame.set_index("response_id")["assigned_policy"].to_dict() == drawn
+    out = tmp_path / "r.xlsx"
+    assert runner.invoke(args=["export", "responses", "--wave", "2026Q4", "--format", "xlsx",
+                               "--out", str(out), "--exclude", "none"]).exit_code == 0
+    codebook = pd.read_excel(out, sheet_name="codebook").set_index("column")
+    assert "p_policy_voice, p_policy_results" in codebook.loc["assigned_policy", "question_vi"]
+    assert codebook.loc["assigned_policy", "type"] == "0/1"

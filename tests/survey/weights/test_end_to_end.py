@@ -38,13 +38,9 @@ def _walk(app, centre_code: str, rng: np.random.Generator) -> None:
     if rng.random() < 0.3:
         answers["tc3"] = "0"  # "Không trả lời": an empty cell in the export, missing in the frame
     citizen = Citizen(app.test_client())  # a fresh client: a new device each time
-    citizen.open(f"/q/{centre_code}")
-    policy_part = rng.random() < 0.6  # the optional SIPAS policy part, answered by some
+    citizen.open(f"/q/{centre_code}")  # the server draws the policy block for about one in three
     for _ in range(30):
-        if policy_part and 'value="optional"' in citizen.html:
-            action = "optional"
-        else:
-            action = "submit" if 'value="submit"' in citizen.html else "next"
+        action = "submit" if 'value="submit"' in citizen.html else "next"
         citizen.post(action, answers)
         if citizen.status != 200 or 'name="state"' not in citizen.html:
             break
@@ -52,7 +48,8 @@ def _walk(app, centre_code: str, rng: np.random.Generator) -> None:
 
 
 @pytest.mark.slow
-def test_export_and_the_analysis_cli_give_the_python_api_numbers(app, runner, db_session, tmp_path):
+def test_export_and_the_analysis_cli_give_the_python_api_numbers(app, runner, db_session, tmp_path, block_draw):
+    block_draw.seeded(20261129)  # the same respondents drawn for the policy block on every run
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
     wave = db_session.scalar(select(Wave))
@@ -90,6 +87,9 @@ def test_export_and_the_analysis_cli_give_the_python_api_numbers(app, runner, db
     frame, report = analysis_frame(db_session, wave)
     assert report.weighted and report.n_kept == sum(codes.values()) - BURSTS
     exported = pd.read_csv(data, encoding="utf-8-sig", dtype={"stratum": str, "psu": str})
+    drawn = frame["assigned_policy"].to_numpy() == 1
+    assert 0 < drawn.sum() < len(frame) and (exported["assigned_policy"].to_numpy() == 1).sum() == drawn.sum()
+    assert frame.loc[drawn, "cs_gt1"].notna().all() and frame.loc[~drawn, "cs_gt1"].isna().all()
     assert exported["design_weight"].tolist() == pytest.approx(frame["design_weight"].tolist(), rel=REL)
     assert exported["design_weight"].sum() == pytest.approx(report.total_weight, rel=REL)
     source = read_tree(str(tree))

@@ -40,7 +40,8 @@ def test_unweighted_without_counts_and_design_columns(db_session, wave_with_resp
     wave, *_ = wave_with_responses
     frame, report = analysis_frame(db_session, wave)
     items = list(likert_codes_of(wave.questionnaire_version.definition))
-    assert list(frame.columns) == FRAME_COLUMNS + items
+    assert list(frame.columns) == FRAME_COLUMNS + items + ["assigned_policy"]
+    assert (frame["assigned_policy"] == 1).all()  # stored without a draw: offered to all, as before
     assert not report.weighted and report.unweighted_notice_vi() is not None
     assert "UNWEIGHTED" in report.lines()[0]
     assert (frame["design_weight"] == 1).all()
