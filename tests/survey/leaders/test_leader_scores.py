@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 from openpyxl import load_workbook
 
@@ -102,3 +103,36 @@ def test_unsent_drafts_do_not_outlive_their_wave(runner, client, db_session, lea
     assert runner.invoke(args=["leaders", "score", "--wave", leader_wave.code]).exit_code == 0
     db_session.expire_all()
     assert db_session.query(LeaderDraft).count() == 0
+
+
+def _refuse_nan(constant):
+    raise AssertionError(f"{constant} in the JSON")
+
+
+def test_a_first_block_of_five_gives_every_output_with_reasons_and_no_nan(client, auth, db_session,
+                                                                         leader_wave):
+    """A real wave's first figures: five commune leaders (two cannot assess anything), no
+    department leader yet. JSON, XLSX and page: numbers inside their bounds or "–" with a reason."""
+    _answered(client, db_session, leader_wave, {"lanh_dao_xa": list("abeec"), "lanh_dao_so": []})
+    make_invitations(db_session, leader_wave, {"lanh_dao_so": 4})
+    db_session.commit()
+    auth("analyst")
+    url = f"/admin/leaders/{leader_wave.code}/scores"
+    data = json.loads(client.get(url + "?format=json").data, parse_constant=_refuse_nan)
+    rows = [data["total"], data["total_e_as_zero"], *data["by_group"], *data["by_field"], *data["criteria"]]
+    for row in rows:
+        top = row.get("max_points", data["max_points"])
+        if row["estimate"] is None or row["ci_low"] is None:
+            assert row["reason"] and row["reason_text"], row
+        if row["ci_low"] is not None:
+            assert 0 <= row["ci_low"] <= row["estimate"] <= row["ci_high"] <= top
+    by_group = {g["group"]: g for g in data["by_group"]}
+    assert by_group["lanh_dao_so"]["reason_text"] == "chưa đủ dữ liệu: dưới 5 phiếu"
+    assert by_group["lanh_dao_xa"]["reason_text"] == "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu"
+    book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").data), read_only=True)
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert not any(isinstance(cell, float) and cell != cell for cell in cells)
+    assert "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu" in cells and "–" in cells
+    html = client.get(url).get_data(as_text=True)
+    assert not re.search(r"\bnan\b", html, re.IGNORECASE)
+    assert "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu" in html
