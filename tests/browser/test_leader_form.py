@@ -8,7 +8,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from survey.models import LeaderDraft, LeaderInvitation, LeaderResponse
+from survey.leaders.mix import waiting
+from survey.models import LeaderDraft, LeaderInvitation, LeaderResponse, Wave
 from tests.browser.conftest import PHONE, press
 from tests.factories import make_leader_wave
 
@@ -41,6 +42,9 @@ def test_import_open_answer_leave_resume_submit_and_reuse(browser, live_server, 
     context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
     page = context.new_page()
     page.goto(link)
+    assert "Bắt đầu" in page.content()  # the landing page: nothing is opened until the leader presses
+    press(page, "button[value=start]")
+    assert page.url == f"{live_server}/l/"  # from here on, the token is in no address
     first = _choose(page, "b")
     press(page, ".nav button[value=next]")
     second = _choose(page, "c")
@@ -50,6 +54,7 @@ def test_import_open_answer_leave_resume_submit_and_reuse(browser, live_server, 
     context = browser.new_context(viewport=PHONE, locale="vi-VN")  # later, another browser
     page = context.new_page()
     page.goto(link)
+    press(page, "button[value=start]")
     assert page.locator("progress").get_attribute("value") == "3"
     press(page, "button[value=back]")
     assert all(page.locator(f"input[name={code}][value=c]").is_checked() for code in second)
@@ -61,17 +66,21 @@ def test_import_open_answer_leave_resume_submit_and_reuse(browser, live_server, 
     answers.update(_choose(page, "e"))
     page.locator("textarea").fill("Cần đẩy mạnh chuyển đổi số.")
     press(page, ".nav button[value=submit]")
-    assert "Phiếu đã được gửi. Trân trọng cảm ơn Ông/Bà." in page.content()
+    assert page.url == f"{live_server}/l/cam-on"
+    assert "Phiếu đã được gửi" in page.content() and "Trân trọng cảm ơn Ông/Bà" in page.content()
     page.goto(link)  # the same link again
-    assert "Phiếu đã được gửi. Trân trọng cảm ơn Ông/Bà." in page.content()
+    press(page, "button[value=start]")
+    assert "Không mở được phiếu" in page.content()
     context.close()
 
     db_session.expire_all()
-    stored = db_session.scalars(select(LeaderResponse)).one()
-    assert stored.answers == {**answers, "other_comments": "Cần đẩy mạnh chuyển đổi số."}
-    assert stored.group_code == "lanh_dao_xa" and stored.unit_type == "xa"
+    # the sheet waits in the mix for four more commune leaders; only the server's key opens it
+    [(_, sheet)] = waiting(db_session, db_session.get(Wave, wave.id))["lanh_dao_xa"]
+    assert sheet["answers"] == {**answers, "other_comments": "Cần đẩy mạnh chuyển đổi số."}
+    assert db_session.scalars(select(LeaderResponse)).all() == []
     assert db_session.scalars(select(LeaderDraft)).all() == []
-    assert db_session.scalars(select(LeaderInvitation)).one().completed_on == stored.submitted_on
+    invitation = db_session.scalars(select(LeaderInvitation)).one()
+    assert invitation.opened and not invitation.completed
 
 
 def test_each_letter_prints_on_one_a4_page(browser, runner, app, db_session, tmp_path):
