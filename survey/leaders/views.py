@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db, limiter
 from survey.forms.respond import answer_of, page_form
@@ -180,6 +181,11 @@ def _submit(q: QuestionnaireDefinition, invitation: LeaderInvitation, token: str
         return _render(q, draft, token, form=form, notice=FIX_ERRORS)
     wave = invitation.wave
     complete(db.session, q, invitation, answers)
-    release(db.session, wave, local_today())
+    try:
+        release(db.session, wave, local_today())
+    except SQLAlchemyError:
+        # The sheet is stored; its block is released by the next submit or staff page instead.
+        db.session.rollback()
+        current_app.logger.warning("leaders' mix: release deferred after a database error")
     # Post/redirect/get to an address without the token; a double tap gets the one unusable page.
     return redirect(url_for("leaders.thanks"), code=303)
