@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from analysis.sae import fay_herriot, smoothed_variances, synthetic_estimates
+from analysis.sae.bootstrap import pivot_quantiles
 from analysis.sae.gvf import DEFAULT_DEFF, DEFAULT_KAPPA, pooled_deff, pooled_kappa
 
 EXACT = 1e-12
@@ -113,3 +114,19 @@ def test_synthetic_interval_of_a_share_stays_inside_zero_one():
     assert (got.ci_low <= got.estimate).all() and (got.estimate <= got.ci_high).all()
     with pytest.raises(ValueError, match="columns"):
         synthetic_estimates(fit, np.ones((2, 3)))
+
+
+def test_bootstrap_with_one_variance_row_per_model_matches_the_shared_one():
+    """pivot_quantiles with D (k, m), every row equal, gives exactly what D (m,) gives (same seed):
+    the per-model D of the coverage simulation (estimated variances) changes nothing else."""
+    fit, X = _fitted()
+    k = 3
+    synthetic = np.tile(fit.synthetic, (k, 1))
+    A = np.full(k, fit.variance_component)
+    D = fit.sampling_variance
+    shared = pivot_quantiles(synthetic, A, D, X, "reml", "yoshimori-lahiri", 50,
+                             np.random.default_rng(9))
+    per_model = pivot_quantiles(synthetic, A, np.tile(D, (k, 1)), X, "reml", "yoshimori-lahiri",
+                                50, np.random.default_rng(9))
+    for a, b in zip(shared, per_model, strict=True):
+        assert np.array_equal(a, b)
