@@ -15,9 +15,9 @@ interpreter with the application imported, the floor under every other figure. `
 is the largest honest file: the counts template's five columns, 45,000 rows, written by
 openpyxl as Excel would (shared strings), read in full.
 
-Each bomb is read by `survey.uploads.read_upload` in a fresh child process (so its peak RSS,
-from `wait4`, is the read's own plus the interpreter and imports), after the file is built
-and written to disk by the parent:
+Each bomb is built and written to disk by one child process, then read by
+`survey.uploads.read_upload` in another, fresh one, so its peak RSS (from `wait4`) is the
+read's own plus the interpreter and the application's imports:
 
     .venv/bin/python bench/upload_bombs.py            # every bomb
     .venv/bin/python bench/upload_bombs.py long_cell  # one
@@ -191,24 +191,34 @@ def _child(path: str) -> None:
     print(json.dumps({"seconds": time.perf_counter() - started, "outcome": outcome}, ensure_ascii=False))
 
 
-def _measure(name: str, folder: Path) -> dict:
-    data = BOMBS[name]()
-    path = folder / f"{name}.bin"
-    path.write_bytes(data)
+def _run(*args: str) -> tuple[str, int, float, int]:
+    """Run this script with `args` in a fresh process: its output, exit code, wall time, peak RSS (KB)."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, __file__, "--child", str(path)], stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    result = json.loads(child.stdout.read())
+    child = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
+    output = child.stdout.read()
     child.stdout.close()
-    return {"bomb": name, "file_kb": round(len(data) / 1024), "process_seconds": round(wall, 2),
-            "read_seconds": round(result["seconds"], 2), "peak_rss_mb": round(usage.ru_maxrss / 1024),
-            "exit": os.waitstatus_to_exitcode(status), "outcome": result["outcome"]}
+    _, status, usage = os.wait4(child.pid, 0)
+    return output, os.waitstatus_to_exitcode(status), time.perf_counter() - started, usage.ru_maxrss
+
+
+def _measure(name: str, folder: Path) -> dict:
+    # The file is built by a process of its own: a reader forked from a parent holding the
+    # 40 MB of XML would start with the parent's pages counted in its peak RSS.
+    path = folder / f"{name}.bin"
+    _run("--build", name, str(path))
+    output, code, wall, peak = _run("--child", str(path))
+    result = json.loads(output)
+    return {"bomb": name, "file_kb": round(path.stat().st_size / 1024), "process_seconds": round(wall, 2),
+            "read_seconds": round(result["seconds"], 2), "peak_rss_mb": round(peak / 1024),
+            "exit": code, "outcome": result["outcome"]}
 
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
         _child(argv[1])
+        return
+    if argv[:1] == ["--build"]:
+        Path(argv[2]).write_bytes(BOMBS[argv[1]]())
         return
     names = argv or list(BOMBS)
     print(f"# {platform.node()}: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "

@@ -171,11 +171,25 @@ def _bounded(rows: Iterator[tuple[int, list[str]]], limits: UploadLimits,
     return kept
 
 
+def _refuse_too_many_commas(text: str, limits: UploadLimits) -> None:
+    """Refuse a file with more separators than the cell bound before the csv module turns a
+    line of them into a list of millions of empty cells (a quoted comma counts too: no honest
+    file comes near the bound)."""
+    if text.count(",") <= limits.cells:
+        return
+    seen = 0
+    for line, content in enumerate(text.split("\n"), start=1):
+        seen += content.count(",")
+        if seen > limits.cells:
+            raise UploadError(TOO_MANY_CELLS.format(row=line, limit=number(limits.cells)))
+
+
 def _csv_rows(data: bytes, limits: UploadLimits) -> Iterator[tuple[int, list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UploadError(NOT_UTF8.format(row=data[:exc.start].count(b"\n") + 1)) from None
+    _refuse_too_many_commas(text, limits)
     reader = csv.reader(io.StringIO(text, newline=""))
     line = 0  # lines consumed so far; a quoted cell may span several
     while True:
