@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from survey.respond.flow import questionnaire_of
-from survey.respond.length import usual_length
+from survey.respond.length import path_lengths
 from tests.browser.conftest import PHONE, press
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_poster_states_the_measured_length(browser, live_server, centre, client)
     page.wait_for_url("**/cam-on**")
     context.close()
 
-    length = usual_length(questionnaire_of(centre_wave(client)))
+    length = path_lengths(questionnaire_of(centre_wave(client))).unassigned  # tests draw no block
     assert (taps, pages) == (length.taps, length.pages)
     assert first_page_height <= 2 * PHONE["height"], f"page 1 is {first_page_height}px high"
     from survey.extensions import db
