@@ -8,8 +8,6 @@ reported with its row, in Vietnamese; nothing is stored unless every row is good
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from sqlalchemy.orm import Session
 from survey.leaders.tokens import hash_token, new_token
 from survey.models import UNIT_TYPE_OF_GROUP, LeaderInvitation, Wave
 from survey.questionnaire import QuestionnaireDefinition
+from survey.spreadsheets import csv_text
 from survey.text import comparison_key, remove_invisible
 from survey.uploads import (
     EMPTY_CELL,
@@ -174,6 +173,4 @@ def import_roster(session: Session, wave: Wave, rows: list[RosterRow], today) ->
 
 def template_csv() -> bytes:
     """An empty roster with the Vietnamese headers, UTF-8 with a BOM so Excel reads the accents."""
-    out = io.StringIO()
-    csv.writer(out).writerow(TEMPLATE_HEADERS)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_text([TEMPLATE_HEADERS]).encode("utf-8")
