@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import re
 import subprocess
 import sys
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -138,6 +140,7 @@ def _check_outputs(runner, app, staff, officer, tmp_path, label: str, interim: b
                                  "--format", "html,xlsx,json"])
     assert result.exit_code == 0, result.output
     document = _check_report_files(out, interim)
+    _show(label, document)
     built = staff.post(f"/admin/reports/{WAVE}/build")
     assert built.status_code in (200, 302, 303), built.status_code
     web = _check_page(staff, f"/admin/reports/{WAVE}")
@@ -166,6 +169,21 @@ def _check_outputs(runner, app, staff, officer, tmp_path, label: str, interim: b
     return document
 
 
+def _show(label: str, document: dict) -> None:
+    """With SHOW_QUARTER=1 (and pytest -s), print what an official sees: the figures of issue 21's note."""
+    if not os.environ.get("SHOW_QUARTER"):
+        return
+    keys = ("n", "df", "weighted", "interim", "gap_sentence", "weakest_left_out")
+    print(label, json.dumps({k: document[k] for k in keys}, ensure_ascii=False))
+    for group in ("index", "fields", "elements"):
+        for code, node in document["province"][group].items():
+            print("  ", code, {k: node[k] for k in ("estimate", "ci_low", "ci_high", "n", "effective_n",
+                                                    "reliable", "note_text")})
+    rows = [r for r in document["localities"] if r["n"] > 0]
+    print("   localities with responses:", len(rows), "reliable:", sum(r["reliable"] for r in rows),
+          "notes:", dict(Counter(r["index"]["note"] for r in rows)))
+
+
 def _fill_counts(runner, tmp_path) -> None:
     """The officials' dossier counts for the quarter: every centre x field, arriving late."""
     template = tmp_path / "counts.xlsx"
@@ -182,8 +200,9 @@ def _fill_counts(runner, tmp_path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_a_quarter_from_day_one_to_close(app, client, runner, db_session, tmp_path):
+def test_a_quarter_from_day_one_to_close(app, client, runner, db_session, tmp_path, block_draw):
     app.config["REPORTS_DIR"] = str(tmp_path / "stored")
+    block_draw.seeded(21)  # the policy block drawn for about one respondent in three, reproducibly
     with _at(FIRST_DAY, 8):
         assert runner.invoke(args=["seed"]).exit_code == 0
     wave = db_session.scalar(select(Wave).where(Wave.code == WAVE))
@@ -219,6 +238,10 @@ def test_a_quarter_from_day_one_to_close(app, client, runner, db_session, tmp_pa
     assert headline["note_text"] and not headline["reliable"]
     assert day7["n"] > day1["n"] and day90["n"] > day7["n"]
     assert day90["weighted"] is True and day1["weighted"] is False
+    # a third of the respondents drawn for the policy block: by day 90 the index is reliable
+    policy = day90["province"]["fields"]["policy"]
+    assert 0.2 * day90["n"] < policy["n"] < 0.5 * day90["n"]
+    assert day90["province"]["index"]["sipas"]["reliable"] is True
     with _at(dt.date(2027, 1, 2), 9):
         wave = db_session.scalar(select(Wave).where(Wave.code == WAVE))
         wave.status = WaveStatus.CLOSED
