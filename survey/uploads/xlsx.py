@@ -378,6 +378,8 @@ def _cell_value(kind: str, raw, strings: list):
         if kind in ("inlineStr", "str", "s", "d", "e"):
             return raw
         raise _Refused(UploadError(NOT_XLSX))
+    if not raw:
+        return ""
     if kind == "s":
         index = _whole(raw)
         if index is None or index >= len(strings):

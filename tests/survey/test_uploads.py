@@ -192,3 +192,40 @@ def test_broken_zip_is_refused_as_not_xlsx():
 
 def test_blank_file_has_no_table():
     assert read_upload(b"\n\n ,\n") is None
+
+
+def _openpyxl_text(value) -> str:
+    """How the reader before issue 23 (openpyxl, read-only, data only) turned a value into text."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def test_the_streaming_reader_reads_what_openpyxl_reads():
+    """Issue 23 replaced openpyxl's reader; every kind of value an official's file holds reads the same."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(["24001", "Hộ tịch", "2026Q3", 7])
+    sheet.append([24002, "  đất đai ", "Quý 3/2026", 7.0])
+    sheet.append([None, None, None, None])
+    sheet.append(["tinh", True, 2.5, -3])
+    sheet.append([CellRichText("Trung tâm ", TextBlock(InlineFont(b=True), "tỉnh")), 1e20, False, "=1+1"])
+    sheet["F8"] = "xa"
+    data = io.BytesIO()
+    workbook.save(data)
+    expected = openpyxl.load_workbook(io.BytesIO(data.getvalue()), read_only=True, data_only=True).active
+    rows = {line: cells for line, cells in read_rows(data.getvalue())}
+    for line, values in enumerate(expected.iter_rows(values_only=True), start=1):
+        texts = [_openpyxl_text(v) for v in values]
+        while texts and not texts[-1]:
+            texts.pop()
+        got = rows[line]
+        while got and not got[-1]:
+            got.pop()
+        assert got == texts, line
