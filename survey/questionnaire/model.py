@@ -122,7 +122,8 @@ class Page:
     title: Text
     sections: tuple[Section, ...]
     optional: bool = False
-    """An optional part the respondent may skip as a whole (the SIPAS policy part)."""
+    """An optional part the respondent may skip as a whole (SIPAS asks its policy part of a random
+    share instead: an assigned block, see AssignedBlock)."""
     relevant: Expression | None = None
     line: int | None = _line()
 
