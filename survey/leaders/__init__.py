@@ -1,7 +1,8 @@
 """The leaders' survey for the PAR Index: roster, single-use invitations, the `/l/<token>` flow,
 progress and the 22-point score.
 
-`bp` serves leaders (`/l/<token>`); `admin_bp` serves Sở Nội vụ staff (`/admin/leaders/…`).
+`bp` serves leaders (the landing page `/l/<token>`, then `/l/`); `admin_bp` serves Sở Nội vụ
+staff (`/admin/leaders/…`). docs/security.md states the anonymity these keep, and against whom.
 """
 
 from __future__ import annotations
