@@ -8,6 +8,8 @@ the shared strings and the first worksheet, never the styles — with expat, chu
 and counts as it goes: inflated bytes, shared strings, cell elements, rows, columns and each
 cell's characters. It stops at the first bound crossed, so a refused file costs at most the
 work up to that bound. A DOCTYPE (never present in an XLSX) is refused, so no entity can expand.
+This module reads the archive and its parts; `survey.uploads.cells` holds the handlers of the
+sheet and the shared strings.
 
 Values are read as Excel stores them: text as written, numbers as numbers (7.0 is "7"),
 booleans as True/False, formulas by their cached result. Styles are not read, so a date is
@@ -22,42 +24,28 @@ import zipfile
 from typing import Iterator
 from xml.parsers import expat
 
+from survey.uploads.cells import Refused, SharedStrings, Sheet
 from survey.uploads.limits import (
-    CELL_TOO_LONG,
     NO_WORKSHEET,
     NOT_XLSX,
     STYLES_TOO_LARGE,
     TOO_LARGE_UNCOMPRESSED,
-    TOO_MANY_CELLS,
-    TOO_MANY_COLUMNS,
     TOO_MANY_ELEMENTS,
     TOO_MANY_ENTRIES,
-    TOO_MANY_ROWS,
-    TOO_MANY_STRINGS,
     Deadline,
     UploadError,
     UploadLimits,
-    excerpt,
     megabytes,
     number,
 )
 
 READ_CHUNK = 64 * 1024
-MAX_COLUMN = 16_384  # XFD, the last column Excel has
 MAX_RELATIONSHIPS = 1_000
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 WORKSHEET_TYPE = "/worksheet"
 SHARED_STRINGS_TYPE = "/sharedStrings"
 STYLES_TYPE = "/styles"
-
-
-class _Refused(Exception):
-    """Raised inside an expat handler; carries the UploadError out of the parser."""
-
-    def __init__(self, error: UploadError):
-        super().__init__(error.message)
-        self.error = error
 
 
 def xlsx_rows(data: bytes, limits: UploadLimits, deadline: Deadline) -> Iterator[tuple[int, list[str]]]:
@@ -74,7 +62,8 @@ def xlsx_rows(data: bytes, limits: UploadLimits, deadline: Deadline) -> Iterator
         strings_part = next((target for kind, target in relationships.values()
                              if kind.endswith(SHARED_STRINGS_TYPE)), None)
         strings = _shared_strings(budget, strings_part) if strings_part else []
-        yield from _Sheet(strings, limits).rows(budget, sheet)
+        sheet_handler = Sheet(strings, limits)
+        yield from sheet_handler.rows(budget.parse(sheet, sheet_handler))
 
 
 class _Budget:
@@ -112,7 +101,7 @@ class _Budget:
             nonlocal elements
             elements += 1
             if elements > limit:
-                raise _Refused(UploadError(TOO_MANY_ELEMENTS.format(part=name, limit=number(limit))))
+                raise Refused(UploadError(TOO_MANY_ELEMENTS.format(part=name, limit=number(limit))))
             handler.start(local.get(tag) or _local(tag), attributes)
 
         def end(tag):
@@ -133,7 +122,7 @@ class _Budget:
                     self.deadline.check()
                 parser.Parse(b"", True)
                 yield
-        except _Refused as refused:
+        except Refused as refused:
             raise refused.error from None
         except UploadError:
             raise
@@ -146,7 +135,7 @@ class _Budget:
 
 
 def _refuse_doctype(*_):
-    raise _Refused(UploadError(NOT_XLSX))
+    raise Refused(UploadError(NOT_XLSX))
 
 
 _LOCAL_NAMES: dict[str, str] = {}
@@ -167,7 +156,7 @@ class _Relationships:
     def start(self, local, attributes):
         if local == "Relationship":
             if len(self.found) >= MAX_RELATIONSHIPS:
-                raise _Refused(UploadError(NOT_XLSX))
+                raise Refused(UploadError(NOT_XLSX))
             target = attributes.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             self.found[attributes.get("Id", "")] = (attributes.get("Type", ""), path)
@@ -214,230 +203,7 @@ def _first_worksheet(budget: _Budget, relationships) -> str:
     raise UploadError(NO_WORKSHEET)
 
 
-class _Text:
-    """Collects the characters of one piece of text up to a length, remembering it was longer."""
-
-    def __init__(self, limit: int):
-        self.limit, self.parts, self.length = limit, [], 0
-
-    def add(self, data: str) -> None:
-        if self.length <= self.limit:
-            self.parts.append(data[:self.limit + 1 - self.length])
-        self.length += len(data)
-
-    def value(self) -> str | _TooLong:
-        text = "".join(self.parts)
-        return _TooLong(text) if self.length > self.limit else text
-
-
-class _TooLong:
-    """A shared string or cell past the length bound; only its start is kept."""
-
-    def __init__(self, start: str):
-        self.start = start
-
-
-class _SharedStrings:
-    def __init__(self, limits: UploadLimits):
-        self.limits, self.strings = limits, []
-        self.current: _Text | None = None
-        self.depth_in_phonetic = 0
-        self.in_text = False
-
-    def start(self, local, attributes):
-        if local == "si":
-            if len(self.strings) >= self.limits.shared_strings:
-                raise _Refused(UploadError(TOO_MANY_STRINGS.format(limit=number(self.limits.shared_strings))))
-            self.current = _Text(self.limits.cell_chars)
-        elif local == "rPh":  # phonetic guide text (furigana) is not part of the value
-            self.depth_in_phonetic += 1
-        elif local == "t" and self.current is not None and not self.depth_in_phonetic:
-            self.in_text = True
-
-    def end(self, local):
-        if local == "si" and self.current is not None:
-            self.strings.append(self.current.value())
-            self.current = None
-        elif local == "rPh":
-            self.depth_in_phonetic -= 1
-        elif local == "t":
-            self.in_text = False
-
-    def text(self, data):
-        if self.in_text:
-            self.current.add(data)
-
-
 def _shared_strings(budget: _Budget, name: str) -> list:
-    handler = _SharedStrings(budget.limits)
+    handler = SharedStrings(budget.limits)
     budget.read(name, handler)
     return handler.strings
-
-
-class _Sheet:
-    """The expat callbacks of a worksheet: rows out, every bound counted on the way."""
-
-    def __init__(self, strings: list, limits: UploadLimits):
-        self.strings, self.limits = strings, limits
-        self.ready: list[tuple[int, list[str]]] = []
-        self.line = 0  # the last row emitted
-        self.cells_seen = 0
-        self.row: dict[int, str] | None = None
-        self.row_number = 0
-        self.column = -1
-        self.kind = ""
-        self.value: _Text | None = None
-        self.collecting = False
-        self.in_inline = False
-        self.depth_in_phonetic = 0
-
-    def rows(self, budget: _Budget, name: str) -> Iterator[tuple[int, list[str]]]:
-        for _ in budget.parse(name, self):
-            yield from self.ready
-            self.ready.clear()
-
-    def _refuse(self, template: str, **values) -> _Refused:
-        return _Refused(UploadError(template.format(**values)))
-
-    def start(self, local, attributes):
-        if local == "c" and self.row is not None:
-            self._start_cell(attributes)
-        elif local == "row":
-            self._start_row(attributes)
-        elif local == "v" and self.value is not None:
-            self.collecting = True
-        elif local == "is" and self.value is not None:
-            self.in_inline = True
-        elif local == "rPh":
-            self.depth_in_phonetic += 1
-        elif local == "t" and self.in_inline and not self.depth_in_phonetic:
-            self.collecting = True
-
-    def _start_row(self, attributes):
-        given = attributes.get("r")
-        number_ = _whole(given) if given is not None else self.line + 1
-        if number_ is None or number_ <= self.line:
-            raise _Refused(UploadError(NOT_XLSX))
-        if number_ > self.limits.rows:
-            raise self._refuse(TOO_MANY_ROWS, limit=number(self.limits.rows))
-        self.row, self.row_number, self.column = {}, number_, -1
-
-    def _start_cell(self, attributes):
-        self.cells_seen += 1
-        if self.cells_seen > self.limits.cells:
-            raise self._refuse(TOO_MANY_CELLS, row=self.row_number, limit=number(self.limits.cells))
-        reference = attributes.get("r")
-        column = _column(reference) if reference else self.column + 1
-        if column is None or column <= self.column:
-            raise _Refused(UploadError(NOT_XLSX))
-        self.column, self.kind = column, attributes.get("t", "n")
-        self.value = _Text(self.limits.cell_chars)
-
-    def end(self, local):
-        if local in ("v", "t"):
-            self.collecting = False
-        elif local == "is":
-            self.in_inline = False
-        elif local == "rPh":
-            self.depth_in_phonetic -= 1
-        elif local == "c" and self.value is not None:
-            self._end_cell()
-        elif local == "row" and self.row is not None:
-            self._end_row()
-
-    def _end_cell(self):
-        text = _cell_value(self.kind, self.value.value(), self.strings)
-        self.value = None
-        if isinstance(text, _TooLong):
-            raise self._refuse(CELL_TOO_LONG, row=self.row_number, column=_letters(self.column),
-                               limit=number(self.limits.cell_chars), excerpt=excerpt(text.start.strip()))
-        if not text:
-            return
-        if self.column >= self.limits.columns:
-            raise self._refuse(TOO_MANY_COLUMNS, row=self.row_number, limit=self.limits.columns)
-        self.row[self.column] = text
-
-    def _end_row(self):
-        for blank in range(self.line + 1, self.row_number):
-            self.ready.append((blank, []))
-        width = max(self.column + 1, 0) if self.row else 0
-        cells = [""] * min(width, self.limits.columns)
-        for column, text in self.row.items():
-            cells[column] = text
-        self.ready.append((self.row_number, cells))
-        self.line, self.row = self.row_number, None
-
-    def text(self, data):
-        if self.collecting:
-            self.value.add(data)
-
-
-def _cell_value(kind: str, raw, strings: list):
-    """The cell's text as an official would read it; raw is the collected `<v>` or inline text."""
-    if isinstance(raw, _TooLong):
-        if kind in ("inlineStr", "str", "s", "d", "e"):
-            return raw
-        raise _Refused(UploadError(NOT_XLSX))
-    if not raw:
-        return ""
-    if kind == "s":
-        index = _whole(raw)
-        if index is None or index >= len(strings):
-            raise _Refused(UploadError(NOT_XLSX))
-        found = strings[index]
-        return found if isinstance(found, _TooLong) else found.strip()
-    if kind in ("inlineStr", "str", "d", "e"):
-        return raw.strip()
-    if kind == "b":
-        return {"1": "True", "0": "False"}.get(raw.strip(), "")
-    return _number_text(raw.strip())
-
-
-def _number_text(raw: str) -> str:
-    if not raw:
-        return ""
-    try:
-        return str(int(raw))
-    except ValueError:
-        pass
-    try:
-        value = float(raw)
-    except ValueError:
-        raise _Refused(UploadError(NOT_XLSX)) from None
-    return str(int(value)) if value.is_integer() else str(value)
-
-
-def _whole(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
-
-
-_COLUMNS: dict[str, int | None] = {}
-
-
-def _column(reference: str) -> int | None:
-    """0-based column of a cell reference such as "AB12"; None when it is not one."""
-    letters = reference.rstrip("0123456789")
-    if letters in _COLUMNS:
-        return _COLUMNS[letters]
-    column = _letters_column(letters)
-    if len(_COLUMNS) < MAX_COLUMN:
-        _COLUMNS[letters] = column
-    return column
-
-
-def _letters_column(letters: str) -> int | None:
-    if not 1 <= len(letters) <= 3 or not letters.isascii() or not letters.isalpha():
-        return None
-    index = 0
-    for letter in letters.upper():
-        index = index * 26 + ord(letter) - ord("A") + 1
-    return index - 1 if index <= MAX_COLUMN else None
-
-
-def _letters(column: int) -> str:
-    letters = ""
-    column += 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
