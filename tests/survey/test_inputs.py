@@ -105,3 +105,12 @@ def test_control_characters_in_a_staff_query_string_are_a_400(client, auth, db_s
     assert client.get("/admin/counts?quarter=2026Q3%00").status_code == 400
     assert client.get("/admin/audit?username=a%00b").status_code == 400
     assert db_session.scalar(select(func.count()).select_from(AuditLog)) >= 1  # the sign-in itself
+
+
+def test_invisible_and_bidirectional_characters_are_dropped_from_every_form_field(client, auth, db_session):
+    """Issue 23: a right-to-left override or a zero-width space in a name was stored verbatim."""
+    auth("admin")
+    name = "Thu\u200bế \u202eíhp\u202c và lệ\u2066 phí"
+    answer = client.post("/admin/fields/new", data={"code": "thue", "name": name})
+    assert answer.status_code == 302
+    assert db_session.scalar(select(ServiceField.name)) == "Thuế íhp và lệ phí"
