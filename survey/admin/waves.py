@@ -32,9 +32,11 @@ def waves():
 
 
 def _shares(wave: Wave) -> str:
-    """The wave's assigned blocks and the share drawn for each, e.g. "policy: 33%"; "" for none."""
-    blocks = from_dict(wave.questionnaire_version.definition).block_shares(wave.assigned_share)
-    return ", ".join(f"{code}: {share:.0%}" for code, share in blocks.items())
+    """The wave's assigned blocks and the share drawn for each, e.g. "Đánh giá về …: 33%"; "" for none."""
+    questionnaire = from_dict(wave.questionnaire_version.definition)
+    shares = questionnaire.block_shares(wave.assigned_share)
+    return "; ".join(f"{questionnaire.text(block.label, 'vi') or block.code}: {shares[block.code]:.0%}"
+                     for block in questionnaire.blocks)
 
 
 @bp.route("/waves/new", methods=["GET", "POST"])

@@ -159,7 +159,7 @@ class _Builder(ShapeChecker):
         return share
 
     def block(self, raw: Any, line: int | None) -> AssignedBlock | None:
-        data = self.fields(raw, "an assigned block", ("code", "pages", "share"), (), line)
+        data = self.fields(raw, "an assigned block", ("code", "pages", "share"), ("label",), line)
         if data is None:
             return None
         where = f"assigned block '{data.get('code')}'"
@@ -167,7 +167,8 @@ class _Builder(ShapeChecker):
         if data.get("pages") is not None and not pages:
             self.problem(line_of(data, "pages"), f"{where} lists no pages",
                          "list the codes of the pages asked of the assigned respondents, e.g. [p_policy]")
-        return AssignedBlock(self.code(data, "code", where), pages, self.block_share(data, where), line_of(data))
+        return AssignedBlock(self.code(data, "code", where), pages, self.block_share(data, where),
+                             self.text(data, "label", where), line_of(data))
 
     def block_share(self, data: Mapping, where: str) -> float:
         """The block's share: a number such as 0.5, or a fraction written as text, "1/3"."""

@@ -147,6 +147,8 @@ class AssignedBlock:
     pages: tuple[str, ...]
     share: float
     """The planned share of respondents assigned (0 < share ≤ 1); a wave may set its own."""
+    label: Text | None = None
+    """What officials read for the block (the wave list), e.g. "Đánh giá về thực hiện chính sách"."""
     line: int | None = _line()
 
 

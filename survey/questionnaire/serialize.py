@@ -61,7 +61,8 @@ def questionnaire_to_dict(questionnaire) -> dict[str, Any]:
     }
     index = _drop_empty({"item_score": q.index.item_score, "total": q.index.total,
                          "nodes": [_node(node) for node in q.index.nodes]})
-    blocks = [{"code": block.code, "pages": list(block.pages), "share": block.share} for block in q.blocks]
+    blocks = [_drop_empty({"code": block.code, "label": _text(block.label), "pages": list(block.pages),
+                           "share": block.share}) for block in q.blocks]
     return _drop_empty({
         "code": q.code, "kind": q.kind, "title": _text(q.title), "description": _text(q.description),
         "languages": list(q.languages), "draft_languages": list(q.draft_languages) or None,

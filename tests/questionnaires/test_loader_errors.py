@@ -318,8 +318,10 @@ def test_an_assigned_block_is_read_with_its_share(tmp_path):
          "page 'p2' is in assigned blocks 'extra' and 'other'", "- code: other"),
         ("  - code: p2\n", "  - code: p2\n    optional: true\n",
          "page 'p2' is in assigned block 'extra' but is optional", "- code: p2"),
-        ("    share: 1/3\n", "    share: 1/3\n    label: Phần thêm\n",
-         "assigned block 'extra' has an unknown key 'label'", "label: Phần thêm"),
+        ("    share: 1/3\n", "    share: 1/3\n    optional: true\n",
+         "assigned block 'extra' has an unknown key 'optional'", "optional: true"),
+        ("    share: 1/3\n", "    share: 1/3\n    label: {vi: Phần thêm}\n",
+         "assigned block 'extra' label has no 'en' translation", "label: {vi: Phần thêm}"),
     ],
 )
 def test_each_assigned_block_problem_has_message_file_and_line(problems_in, old, new, message, needle):

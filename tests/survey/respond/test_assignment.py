@@ -157,4 +157,5 @@ def test_the_admin_form_sets_a_waves_share_and_refuses_demo_codes(auth, client, 
     shares = dict(db_session.execute(select(Wave.code, Wave.assigned_share)).all())
     assert shares == {"2027Q1": 0.5, "2027Q2": None}
     listing = client.get("/admin/waves").get_data(as_text=True)
-    assert "policy: 50%" in listing and "policy: 33%" in listing
+    assert "Đánh giá về tổ chức thực hiện chính sách: 50%" in listing
+    assert "Đánh giá về tổ chức thực hiện chính sách: 33%" in listing
