@@ -243,10 +243,14 @@ def _wal_since(session, start_lsn: str) -> bytes:
             connection.execute(text("SELECT pg_logical_emit_message(true, 'test', 'flush')"))
     finally:
         other.dispose()
-    first, last = session.execute(text(
-        "SELECT pg_walfile_name(CAST(:start AS pg_lsn)), pg_walfile_name(pg_current_wal_insert_lsn())"),
-        {"start": start_lsn}).one()
-    names = [first] if first == last else [first, last]
+    # every segment from the start to now: other tests may have filled several meanwhile
+    names = session.scalars(text(
+        "SELECT DISTINCT pg_walfile_name(LEAST(CAST(:start AS pg_lsn) + step * s.size, "
+        "pg_current_wal_insert_lsn())) AS name "
+        "FROM (SELECT setting::numeric AS size FROM pg_settings WHERE name = 'wal_segment_size') s, "
+        "generate_series(0, ceil(pg_wal_lsn_diff(pg_current_wal_insert_lsn(), CAST(:start AS pg_lsn)) "
+        "/ s.size)::int) AS step ORDER BY name"),
+        {"start": start_lsn}).all()
     return b"".join(bytes(session.scalar(text("SELECT pg_read_binary_file('pg_wal/' || :name)"),
                                          {"name": name})) for name in names)
 
