@@ -135,9 +135,13 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
     book = load_workbook(out / "report.xlsx")
     assert {"Tóm tắt", "Địa phương", "Biểu đồ"} <= set(book.sheetnames)
     sheet = book["Tóm tắt"]
-    assert sheet["A1"].value == "DỮ LIỆU MÔ PHỎNG" and sheet.freeze_panes == "B3"
-    assert sheet["B3"].value == document["province"]["index"]["sipas"]["estimate"]
-    assert sheet["B3"].number_format == "0.0%"
+    # above the table: the demo mark, interim or build time (interim until the closing day has
+    # passed, whatever the status), the weighting
+    when = "Số liệu tạm tính, lập lúc " if document["interim"] else "Lập lúc "
+    assert sheet["A1"].value == "DỮ LIỆU MÔ PHỎNG" and sheet["A2"].value.startswith(when)
+    assert sheet["A3"].value.startswith("Có gia quyền") and sheet.freeze_panes == "B5"
+    assert sheet["B5"].value == document["province"]["index"]["sipas"]["estimate"]
+    assert sheet["B5"].number_format == "0.0%"
     assert book["Biểu đồ"]._images
 
 
