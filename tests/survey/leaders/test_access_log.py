@@ -23,7 +23,6 @@ from tests.factories import make_invitations
 from tests.survey.leaders.conftest import LEADERS, page_answers
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-pytestmark = [pytest.mark.commits, pytest.mark.slow]
 
 
 def _free_port() -> int:
@@ -75,6 +74,8 @@ def gunicorn(database_url, tmp_path, app):
     server.stderr.close()
 
 
+@pytest.mark.commits
+@pytest.mark.slow
 def test_a_leader_answering_through_gunicorn_leaves_no_token_in_its_access_log(gunicorn, db_session, leader_wave):
     base, log, server = gunicorn
     [token] = make_invitations(db_session, leader_wave, {"lanh_dao_xa": 1})
@@ -101,3 +102,15 @@ def test_a_leader_answering_through_gunicorn_leaves_no_token_in_its_access_log(g
     assert sum('"GET /l/[redacted]?utm_source=zalo HTTP/1.1" 200' in line for line in lines) == 1
     assert sum('"POST /l/ HTTP/1.1"' in line for line in lines) == 1 + len(LEADERS.pages)
     assert sum("https://khaosat.example/l/[redacted]" in line for line in lines) == 2
+
+
+def test_werkzeug_request_lines_are_redacted_too(app, caplog):
+    """`make run` serves with Werkzeug, whose request log the leaders' blueprint filters."""
+    import logging
+
+    token = "AbCdEfGhIjKlMnOpQrStUv"
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('127.0.0.1 - - "%s %s HTTP/1.1" %s -', "GET", f"/l/{token}?x=1", 200)
+        logging.getLogger("werkzeug").info('127.0.0.1 - - "%s %s HTTP/1.1" %s -', "GET", "/l/cam-on", 200)
+    assert token not in caplog.text
+    assert '"GET /l/[redacted]?x=1 HTTP/1.1" 200' in caplog.text and '"GET /l/cam-on HTTP/1.1"' in caplog.text
