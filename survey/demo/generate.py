@@ -118,8 +118,9 @@ def _shown(rng: np.random.Generator, questionnaire: QuestionnaireDefinition, ite
         in_block = np.array([page_of[item.code] in block.pages for item in items])
         shown[:, in_block] &= draw.block_answered[:, b:b + 1]
     # a skipped question that others depend on would contradict their skip logic: never skipped
-    may_skip = np.array([not item.required and item.code not in ref_values for item in items])
-    shown[:, may_skip] &= rng.random((n, int(may_skip.sum()))) >= synth.SKIP_RATE
+    for column, item in enumerate(items):  # column by column: a million rows stay a few MB at a time
+        if not item.required and item.code not in ref_values:
+            shown[:, column] &= rng.random(n) >= synth.SKIP_RATE
     return shown
 
 
