@@ -96,12 +96,12 @@ class CentreProgress:
 
 
 def current_wave(session, today: dt.date) -> Wave | None:
-    """The open wave covering today, else the latest wave."""
+    """The open wave covering today, else the latest real wave, else the latest demo wave."""
     open_wave = session.scalar(
         select(Wave).where(Wave.status == WaveStatus.OPEN, Wave.opens_on <= today, Wave.closes_on >= today)
         .order_by(Wave.opens_on.desc()).limit(1)
     )
-    return open_wave or session.scalar(select(Wave).order_by(Wave.opens_on.desc()).limit(1))
+    return open_wave or session.scalar(select(Wave).order_by(Wave.is_demo, Wave.opens_on.desc()).limit(1))
 
 
 def centre_progress(session, centres: list[ServiceCentre], wave: Wave | None, today_start: dt.datetime,

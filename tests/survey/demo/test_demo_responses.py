@@ -115,6 +115,12 @@ def test_every_list_of_waves_marks_a_demo_wave(runner, client, auth, db_session)
     reports = client.get("/admin/reports/").get_data(as_text=True)
     assert 'DEMO-2026Q1 <strong class="demo-tag">DỮ LIỆU MÔ PHỎNG</strong>' in reports
     demo = db_session.scalar(select(Wave).where(Wave.code == "DEMO-2026Q1"))
+    real = db_session.scalar(select(Wave).where(Wave.is_demo.is_(False)))
+    real.status = "closed"  # no open wave: the monitor falls back to the latest real wave, not a demo
+    db_session.commit()
+    assert runner.invoke(args=["demo", "responses", "--wave", "DEMO-2031Q1", "--count", "5"]).exit_code == 0
+    monitor = client.get("/admin/monitor").get_data(as_text=True)
+    assert f'<option value="{real.code}" selected>' in monitor
     opened = client.post(f"/admin/waves/{demo.id}/open")
     assert opened.status_code == 302
     db_session.refresh(demo)
