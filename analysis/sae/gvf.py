@@ -111,7 +111,7 @@ def pooled_kappa(n, share, se, deff, default: float = DEFAULT_KAPPA) -> tuple[fl
         count += 1
     if count == 0 or not (bottom > 0 and top > 0):
         return float(default), 0
-    return min(1.0, top / bottom), count
+    return min(1.0, float(top / bottom)), count
 
 
 def smoothed_variances(n, share, se=None, deff=None, *, default_deff: float = DEFAULT_DEFF,

@@ -105,13 +105,14 @@ def previous_locality_index(frame, root: Node, *, weight: str, strata: str, clus
             if r.statistic == "index" and r.domain is not None and math.isfinite(r.estimate)}
 
 
-def _covariates(candidates: list[tuple[str, np.ndarray]], m: int) -> tuple[np.ndarray, list[str]]:
+def _covariates(candidates: list[tuple[str, np.ndarray]], m: int,
+                rows: int | None = None) -> tuple[np.ndarray, list[str]]:
     """The intercept and each candidate column that raises the rank of X on the first ``m`` rows.
 
-    A column may run past row ``m`` (areas to predict); only the first ``m`` decide.
+    Columns have ``rows`` entries (default ``m``): past row ``m`` are areas to predict, which
+    do not decide.
     """
-    rows = len(candidates[0][1]) if candidates else m
-    columns, names = [np.ones(rows)], ["hệ số chặn"]
+    columns, names = [np.ones(m if rows is None else rows)], ["hệ số chặn"]
     for name, column in candidates:
         trial = np.column_stack(columns + [column])[:m]
         if np.linalg.matrix_rank(trial) == trial.shape[1]:
@@ -165,7 +166,8 @@ def add_small_area(rows: list[LocalityRow], quality: list[CentreQuality], level:
     gvf = smoothed_variances([row.index.n for row in modelled], direct,
                              [row.index.se for row in modelled],
                              [row.index.deff for row in modelled])
-    X_all, names = _covariates(_candidates(modelled, empty, quality, previous), len(modelled))
+    X_all, names = _covariates(_candidates(modelled, empty, quality, previous), len(modelled),
+                               len(modelled) + len(empty))
     X = X_all[:len(modelled)]
     result = small_area_estimates(direct, gvf.variance, X, transform="arcsine",
                                   n_eff=gvf.effective_n, level=level, replicates=REPLICATES,

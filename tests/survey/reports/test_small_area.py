@@ -185,3 +185,20 @@ def test_agreeing_thin_communes_are_not_trusted_most():
         s = row.extra["small_area"]
         assert s["sampling_variance"] > largest.extra["small_area"]["sampling_variance"]
         assert s["shrinkage"] < largest.extra["small_area"]["shrinkage"]
+
+
+def test_with_no_covariate_but_the_intercept_empty_communes_of_a_seen_kind_get_the_mean():
+    """Day one: every commune answered is a xã, no previous wave, no counts; X is the intercept
+    alone. An empty xã gets the model's mean with its interval; an empty phường gets nothing
+    (the model has seen no phường), and the method record counts it."""
+    sizes = [1, 2, 3, 3, 5, 8, 2, 1, 4, 6, 3, 2]
+    shares = [1.0, 0.5, 1.0, 0.67, 0.8, 0.75, 1.0, 0.0, 0.5, 0.83, 0.67, 1.0]
+    rows = [_row(f"X{k:02d}", n, p) for k, (n, p) in enumerate(zip(sizes, shares, strict=True))]
+    rows += [_row("E00", 0, None), _row("E01", 0, None, kind="phuong")]
+    method = small_area.add_small_area(rows, [], 0.95)
+    assert method["covariates"] == ["hệ số chặn"] and method["gvf"]["deff_areas"] == 0
+    assert (method["synthetic_areas"], method["unmodelled_areas"]) == (1, 1)
+    s = rows[-2].extra["small_area_synthetic"]
+    assert 0 <= s["ci_low"] <= s["estimate"] <= s["ci_high"] <= 1
+    assert "small_area_synthetic" not in rows[-1].extra
+    json.dumps(method, allow_nan=False)
