@@ -1,8 +1,10 @@
-"""The leaders' two keys: a draft's, derived from the link token, and the mix's, from SECRET_KEY.
+"""The leaders' two keys: a draft's, from the link token and the browser, and the mix's, from SECRET_KEY.
 
-A draft is encrypted with a key only the token can give (HKDF-SHA256 of the token, a derivation
-unrelated to the SHA-256 the database keeps), so the database, its WAL and its backups hold
-ciphertext the server itself cannot read between two requests of the leader.
+A draft is encrypted with a key only the leader's request can give: HKDF-SHA256 of the link
+token joined to a random secret kept in a cookie of the leader's browser (survey.leaders.views),
+a derivation unrelated to the SHA-256 of the token the database keeps. So the database, its WAL
+and its backups hold ciphertext the server itself cannot read between two requests of the
+leader, and neither can whoever holds only the link (the admin who printed the letters).
 
 A submitted sheet waits in the mix encrypted with a key derived from the application's
 SECRET_KEY, which lives in the server's environment, never in the database; the mix's marker
@@ -57,15 +59,15 @@ def _draft_context(invitation_id: int) -> bytes:
     return f"draft:{invitation_id}".encode("ascii")
 
 
-def seal_draft(token: str, invitation_id: int, page: int, answers: dict[str, Any]) -> bytes:
-    """The draft's page and answers, encrypted under the token's key."""
-    key = _derive(token.encode("ascii"), DRAFT_INFO, DRAFT_SALT)
+def seal_draft(secret: str, invitation_id: int, page: int, answers: dict[str, Any]) -> bytes:
+    """The draft's page and answers, encrypted under the key of ``secret`` (token and browser)."""
+    key = _derive(secret.encode("ascii"), DRAFT_INFO, DRAFT_SALT)
     return _seal(key, {"page": page, "answers": answers}, _draft_context(invitation_id))
 
 
-def open_draft(token: str, invitation_id: int, box: bytes) -> tuple[int, dict[str, Any]] | None:
-    """(page, answers) of a draft, or None when ``token`` is not the one that sealed it."""
-    key = _derive(token.encode("ascii"), DRAFT_INFO, DRAFT_SALT)
+def open_draft(secret: str, invitation_id: int, box: bytes) -> tuple[int, dict[str, Any]] | None:
+    """(page, answers) of a draft, or None when ``secret`` is not the one that sealed it."""
+    key = _derive(secret.encode("ascii", "replace"), DRAFT_INFO, DRAFT_SALT)
     data = _open(key, box, _draft_context(invitation_id))
     if data is None:
         return None

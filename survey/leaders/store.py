@@ -2,9 +2,10 @@
 
 Every request that writes starts by locking the invitation (`hold`), so a double tap or a
 second tab waits for, then sees, a submission racing it: one sheet per invitation. The draft is
-stored encrypted under the token's key (survey.leaders.sealing); submitting seals the sheet
-into the mix (survey.leaders.mix), deletes the draft and, on SQLite, overwrites the deleted
-bytes and checkpoints the WAL so the old pages do not linger in either file.
+stored encrypted under a key of the token and the leader's browser (survey.leaders.sealing);
+submitting seals the sheet into the mix (survey.leaders.mix), deletes the draft and, on SQLite,
+overwrites the deleted bytes and checkpoints the WAL so the old pages do not linger in either
+file.
 """
 
 from __future__ import annotations
@@ -49,20 +50,21 @@ def hold(session: Session, invitation: LeaderInvitation) -> bool:
     return True
 
 
-def draft_of(session: Session, invitation: LeaderInvitation, token: str) -> Draft:
-    """The invitation's draft opened with ``token``; empty when there is none or an older link sealed it."""
+def draft_of(session: Session, invitation: LeaderInvitation, secret: str) -> Draft:
+    """The invitation's draft opened with ``secret``; empty when there is none or another
+    link or browser sealed it (saving then replaces it)."""
     row = session.get(LeaderDraft, invitation.id)
-    opened = None if row is None else open_draft(token, invitation.id, row.box)
+    opened = None if row is None else open_draft(secret, invitation.id, row.box)
     return Draft() if opened is None else Draft(*opened)
 
 
-def save_draft(session: Session, invitation: LeaderInvitation, token: str, draft: Draft,
+def save_draft(session: Session, invitation: LeaderInvitation, secret: str, draft: Draft,
                answers: dict[str, Any], page: int) -> None:
     """Keep the answers so far and the page reached, encrypted (caller commits)."""
     draft.answers = {code: value for code, value in answers.items() if value is not None}
     draft.page = page
     secure_delete(session)  # the replaced box is overwritten, not left in the page's free space
-    box = seal_draft(token, invitation.id, page, draft.answers)
+    box = seal_draft(secret, invitation.id, page, draft.answers)
     row = session.get(LeaderDraft, invitation.id)
     if row is None:
         session.add(LeaderDraft(invitation_id=invitation.id, box=box))

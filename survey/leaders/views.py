@@ -3,14 +3,19 @@
 Opening the link (GET or HEAD, as a link-preview bot does) shows a landing page and touches
 nothing: no lookup, no "opened", no draft. The leader's "Bắt đầu" posts the token in the body
 to `/l/`, and every later page is posted there too, so after the first request the token is in
-no address a server or proxy logs. The answers so far are kept encrypted under the token's key
-(survey.leaders.store), so a leader can close the page and open the link again until the wave
-closes. A used, replaced, unknown or closed link gets one and the same page.
+no address a server or proxy logs. The answers so far are kept encrypted under a key derived
+from the token and a random secret in a cookie of the leader's browser (survey.leaders.store):
+the leader can close the page and open the link again in the same browser until the wave
+closes, while whoever else holds the link (the admin who printed the letters) opens no draft.
+A used, replaced, unknown or closed link gets one and the same page.
 """
 
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, render_template, request, url_for
+import re
+import secrets
+
+from flask import after_this_request, current_app, make_response, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -47,6 +52,27 @@ PRIVATE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",
 }
+
+
+DEVICE_COOKIE = "sv_leader_device"
+DEVICE_DAYS = 120
+"""The browser's half of the draft key lives this long (a wave lasts about a quarter)."""
+DEVICE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def _draft_key(token: str) -> str:
+    """The secret a draft is sealed with: the link's token and this browser's cookie."""
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    if not DEVICE_SHAPE.match(device):
+        device = secrets.token_urlsafe(16)
+
+        @after_this_request
+        def remember(response):
+            response.set_cookie(DEVICE_COOKIE, device, max_age=DEVICE_DAYS * 86400, path="/l/",
+                                httponly=True, samesite="Strict",
+                                secure=current_app.config["SESSION_COOKIE_SECURE"])
+            return response
+    return f"{token}.{device}"
 
 
 def _limit() -> str:
@@ -133,7 +159,8 @@ def step():
     if invitation is None:
         return _unusable()
     q = questionnaire_of(invitation.wave)
-    draft = draft_of(db.session, invitation, token)
+    key = _draft_key(token)
+    draft = draft_of(db.session, invitation, key)
     draft.page = min(draft.page, len(q.pages) - 1)
     action = request.form.get("action", "next")
     if action == "start":
@@ -154,26 +181,26 @@ def step():
     # One commit per request, while `hold` keeps the invitation locked against a racing submit.
     if action == "back":
         previous = next_page(q, answers, number, -1)
-        save_draft(db.session, invitation, token, draft, answers, number if previous is None else previous)
+        save_draft(db.session, invitation, key, draft, answers, number if previous is None else previous)
         db.session.commit()
         return _render(q, draft, token)
     if not valid:
-        save_draft(db.session, invitation, token, draft, answers, number)
+        save_draft(db.session, invitation, key, draft, answers, number)
         db.session.commit()
         return _render(q, draft, token, form=form, notice=FIX_ERRORS)
     following = next_page(q, answers, number, 1)
     if following is not None and action != "submit":
-        save_draft(db.session, invitation, token, draft, answers, following)
+        save_draft(db.session, invitation, key, draft, answers, following)
         db.session.commit()
         return _render(q, draft, token)
-    return _submit(q, invitation, token, draft, answers, number)
+    return _submit(q, invitation, token, key, draft, answers, number)
 
 
-def _submit(q: QuestionnaireDefinition, invitation: LeaderInvitation, token: str, draft: Draft,
-            answers: dict, number: int):
+def _submit(q: QuestionnaireDefinition, invitation: LeaderInvitation, token: str, key: str,
+            draft: Draft, answers: dict, number: int):
     missing = first_missing_page(q, answers, len(q.pages) - 1)
     if missing is not None:
-        save_draft(db.session, invitation, token, draft, answers, missing)
+        save_draft(db.session, invitation, key, draft, answers, missing)
         db.session.commit()
         items = q.visible_items(q.pages[missing], draft.answers)
         form = page_form(q, items, LANGUAGE, data=draft.answers, csrf=False)

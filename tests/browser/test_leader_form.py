@@ -49,10 +49,17 @@ def test_import_open_answer_leave_resume_submit_and_reuse(browser, live_server, 
     press(page, ".nav button[value=next]")
     second = _choose(page, "c")
     press(page, ".nav button[value=next]")
-    context.close()  # the leader leaves in the middle of the questionnaire
+    page.close()  # the leader leaves in the middle of the questionnaire
 
-    context = browser.new_context(viewport=PHONE, locale="vi-VN")  # later, another browser
-    page = context.new_page()
+    other = browser.new_context(viewport=PHONE, locale="vi-VN")  # the link in another browser
+    stranger = other.new_page()
+    stranger.goto(link)
+    press(stranger, "button[value=start]")
+    assert stranger.locator("progress").get_attribute("value") == "1"
+    assert not stranger.locator("input:checked").count()  # no draft opens without the leader's browser
+    other.close()
+
+    page = context.new_page()  # later, the leader's own browser
     page.goto(link)
     press(page, "button[value=start]")
     assert page.locator("progress").get_attribute("value") == "3"

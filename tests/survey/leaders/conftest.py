@@ -51,6 +51,14 @@ def post(client, token: str, **data):
 
 
 UNUSABLE = "Không mở được phiếu"
+DEVICE_COOKIE = "sv_leader_device"
+
+
+def device_of(client) -> str:
+    """The browser's half of the draft key, as the leader's browser keeps it."""
+    cookie = client.get_cookie(DEVICE_COOKIE, path="/l/")
+    assert cookie is not None
+    return cookie.value
 
 
 def opens(client, token: str) -> bool:

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+# One browser: its cookies (the draft key's browser half) kept from request to request.
+_BROWSER = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPCookieProcessor(CookieJar()))
+
+
 def _request(base: str, path: str, data: dict | None = None, method: str | None = None,
              headers: dict | None = None) -> int:
     body = None if data is None else urllib.parse.urlencode(data).encode()
     request = urllib.request.Request(base + path, data=body, method=method, headers=headers or {})
-    opener = urllib.request.build_opener(_NoRedirect)
+    opener = _BROWSER
     try:
         with opener.open(request, timeout=30) as reply:
             reply.read()

@@ -23,7 +23,7 @@ from survey.leaders.sealing import open_draft
 from survey.leaders.tokens import hash_token
 from survey.models import LeaderInvitation, Wave
 from tests.factories import make_invitations
-from tests.survey.leaders.conftest import LEADERS, close, page_answers, post, start
+from tests.survey.leaders.conftest import LEADERS, close, device_of, page_answers, page_of, post, start
 
 RESPONSE, INVITATION, DRAFT, SEALED = "leader_response", "leader_invitation", "leader_draft", "leader_sealed"
 ALLOWED_RESPONSE_COLUMNS = {"id", "wave_id", "group_code", "unit_type", "answers"}
@@ -193,6 +193,9 @@ def _draft_in_progress(client, token: str) -> None:
 
 
 def test_a_draft_joined_to_its_invitation_shows_no_answer(client, db_session, leader_wave, tokens):
+    """The attacker joins drafts to the roster and tries every key they could hold: the token's
+    hash (the database), another link, and the link itself (the admin who printed the letters),
+    directly and through the form."""
     _draft_in_progress(client, tokens[0])
     rows = db_session.execute(text(
         "SELECT i.full_name, i.token_hash, d.invitation_id, d.box FROM leader_draft d "
@@ -204,7 +207,12 @@ def test_a_draft_joined_to_its_invitation_shows_no_answer(client, db_session, le
     # the attacker's best key material is the token's hash: it opens nothing
     assert open_draft(token_hash, invitation_id, box) is None
     assert open_draft(tokens[1], invitation_id, box) is None
-    assert open_draft(tokens[0], invitation_id, box)[1]["other_comments"] == SECRET_NOTE  # the leader's own
+    assert open_draft(tokens[0], invitation_id, box) is None
+    letters_holder = client.application.test_client()
+    html = start(letters_holder, tokens[0]).get_data(as_text=True)
+    assert page_of(html) == 0 and "checked" not in html and "ZQX" not in html
+    own = open_draft(f"{tokens[0]}.{device_of(client)}", invitation_id, box)  # the leader's browser
+    assert own[1]["other_comments"] == SECRET_NOTE
 
 
 def test_postgresql_row_versions_and_wal_hold_no_draft_or_sheet(client, db_session, leader_wave, tokens):

@@ -15,6 +15,7 @@ from tests.survey.leaders.conftest import (
     UNUSABLE,
     answer_all,
     close,
+    device_of,
     opens,
     page_answers,
     page_of,
@@ -63,8 +64,11 @@ def test_a_leader_leaves_and_comes_back_to_the_same_page_and_answers(client, db_
     start(client, tokens[1])
     post(client, tokens[1], page=0, action="next", **page_answers(0, "c"))
     post(client, tokens[1], page=1, action="next", **page_answers(1, "d"))
-    # a new browser (no cookie of any kind) opens the same link later
+    # another browser with the same link (the letter's QR on another phone) starts afresh ...
     html = start(client.application.test_client(), tokens[1]).get_data(as_text=True)
+    assert page_of(html) == 0 and "checked" not in html
+    # ... and the leader's own browser, later, finds the page and the answers it left
+    html = start(client, tokens[1]).get_data(as_text=True)
     assert page_of(html) == 2
     html = post(client, tokens[1], page=2, action="back").get_data(as_text=True)
     assert page_of(html) == 1
@@ -159,10 +163,12 @@ def test_simultaneous_submits_store_one_sheet_and_no_draft(client, db_session, t
         post(client, tokens[0], page=number, action="next", **page_answers(number))
     body = urllib.parse.urlencode({"token": tokens[0], "page": last, "action": "submit",
                                    **page_answers(last)}).encode()
+    cookie = {"Cookie": f"sv_leader_device={device_of(client)}"}  # the same browser
     statuses: list[int] = []
 
     def tap() -> None:
-        with urllib.request.urlopen(f"{live_server}/l/", data=body, timeout=30) as reply:
+        request = urllib.request.Request(f"{live_server}/l/", data=body, headers=cookie)
+        with urllib.request.urlopen(request, timeout=30) as reply:
             statuses.append(reply.status)
 
     taps = [threading.Thread(target=tap) for _ in range(4)]
