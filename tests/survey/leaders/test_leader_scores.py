@@ -7,7 +7,9 @@ import json
 import re
 
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
+from survey.models import LeaderResponse
 from tests.factories import make_invitations
 from tests.survey.leaders.conftest import LEADERS, answer_all, close, post, start
 
@@ -66,6 +68,10 @@ def test_xlsx_score_and_the_page(runner, client, auth, db_session, leader_wave, 
     auth("analyst")
     html = client.get(f"/admin/leaders/{leader_wave.code}/scores").get_data(as_text=True)
     assert "Tổng điểm:" in html and "dưới 5 phiếu" in html  # one HĐND deputy: no figure
+    # the deputy's group has one sheet in the whole wave: it is never opened, even after close
+    assert "Đang chờ trong khối: 1 phiếu" in html
+    assert db_session.scalar(select(func.count()).select_from(LeaderResponse)
+                             .where(LeaderResponse.group_code == "dai_bieu_hdnd")) == 0
     download = client.get(f"/admin/leaders/{leader_wave.code}/scores?format=xlsx")
     assert load_workbook(io.BytesIO(download.data), read_only=True).sheetnames[0] == "Tổng điểm"
 
