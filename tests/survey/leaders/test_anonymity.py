@@ -380,3 +380,29 @@ def test_sqlite_file_and_wal_hold_no_draft_or_sheet(client, db_session, leader_w
     copied = files()
     assert b"ZQX" not in copied and box not in copied
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_a_block_is_written_in_the_mixers_order_not_the_order_of_arrival(client, db_session, leader_wave,
+                                                                         monkeypatch):
+    """The row order of a block is the shuffler's: with a stand-in that orders the sheets by
+    leader, last first, the physical order (rowid; ctid) is that one. In production the
+    shuffler is SystemRandom, so the order within a block is a uniformly random permutation,
+    independent of arrival."""
+    import survey.leaders.mix as mix
+
+    class LastFirst:
+        def shuffle(self, items):
+            items.sort(key=lambda item: -_who(item[1]["answers"]))
+
+        def sample(self, items, k):
+            return list(items)[:k]
+
+    monkeypatch.setattr(mix, "_shuffle", LastFirst())
+    tokens = make_invitations(db_session, leader_wave, {"truong_phong": BLOCK})
+    db_session.commit()
+    for number, token in enumerate(tokens):
+        _answer(client, token, _sheet(number))
+    close(db_session, leader_wave)
+    _settle(db_session, leader_wave)
+    physical = [_who(answers) for _, answers in _responses(db_session)]
+    assert physical == list(range(BLOCK))[::-1]
