@@ -142,6 +142,18 @@ def rate_limit_storage(environ: Mapping[str, str]) -> str:
     return uri
 
 
+def jobs_url_setting(environ: Mapping[str, str]) -> str:
+    """The background job queue (survey.jobs): '' for a SQLite file in the instance folder,
+    redis://host:6379/0 in production, memory:// or immediate:// in tests."""
+    url = environ.get("SURVEY_JOBS_URL", "").strip()
+    if url and not url.startswith(("sqlite:///", "redis://", "rediss://", "unix://", "memory://", "immediate://")):
+        raise ConfigError(
+            f"SURVEY_JOBS_URL must be empty (a SQLite file in the instance folder), sqlite:////path/jobs.db "
+            f"or redis://host:6379/0, got {url!r}."
+        )
+    return url
+
+
 def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """Build the configuration mapping from environment variables."""
     default_db = "sqlite:///" + str(Path(instance_path) / "survey.db")
@@ -171,6 +183,10 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         "PROXY_COUNT": int_setting(environ, "SURVEY_PROXY_COUNT", 0),
         "API_KEYS": [k.strip() for k in environ.get("SURVEY_API_KEYS", "").split(",") if k.strip()],
         "RATELIMIT_STORAGE_URI": rate_limit_storage(environ),
+        # Report builds run on this queue, consumed by `python -m survey.jobs` (survey/jobs.py).
+        "JOBS_URL": jobs_url_setting(environ),
+        # Built reports for the web pages (survey.reports.store); default <instance>/reports.
+        "REPORTS_DIR": environ.get("SURVEY_REPORTS_DIR") or None,
         # Off: Flask-Limiter would stamp every response with X-RateLimit-* and a Retry-After of
         # the window's reset (up to an hour), overriding a busy page's "retry in 5 s". A 429
         # page sets its own Retry-After (survey.respond.views.too_many_requests).

@@ -1,12 +1,22 @@
 """Where built reports are kept for the web: ``REPORTS_DIR/<wave>/`` (default
 ``<instance>/reports/<wave>/``) holds the JSON document and the chart PNGs; the web page
 and its downloads are rendered from them.
+
+Beside them, ``build.json`` is the state of the wave's latest build (survey.reports.jobs),
+changed only under an exclusive lock of ``build.lock`` (``flock``), which gunicorn's workers
+and the job consumer all take: they run on the one machine that holds the reports.
+Files are replaced whole (written aside, then renamed), so a page never reads half a file.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
@@ -30,15 +40,28 @@ def folder(wave_code: str) -> Path:
     return root() / wave_code
 
 
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``path`` whole: aside in the same folder, then renamed over it."""
+    fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(aside, path)
+    except BaseException:
+        Path(aside).unlink(missing_ok=True)
+        raise
+
+
 def save(document: dict, charts: dict[str, bytes]) -> Path:
-    """Keep a built report for the web."""
+    """Keep a built report for the web: the charts first, then the document that names them."""
     target = folder(document["wave"])
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("*.png"):
-        old.unlink()
+        if old.stem not in charts:
+            old.unlink()
     for name, png in charts.items():
-        (target / f"{name}.png").write_bytes(png)
-    (target / "report.json").write_text(to_json(document), encoding="utf-8")
+        _replace(target / f"{name}.png", png)
+    _replace(target / "report.json", to_json(document).encode("utf-8"))
     return target
 
 
@@ -59,3 +82,44 @@ def stored_waves() -> set[str]:
     """Codes of the waves with a stored report."""
     base = root()
     return {p.parent.name for p in base.glob("*/report.json")} if base.is_dir() else set()
+
+
+@contextmanager
+def build_lock(wave_code: str) -> Iterator[None]:
+    """Hold the wave's build lock (every process on this machine waits for it)."""
+    target = folder(wave_code)
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / "build.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_build(wave_code: str) -> dict | None:
+    """The state of the wave's latest build, or ``None`` if none was asked for."""
+    try:
+        path = folder(wave_code) / "build.json"
+    except ValueError:
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def write_build(wave_code: str, state: dict) -> None:
+    """Replace the state of the wave's build (hold `build_lock` around read and write)."""
+    target = folder(wave_code)
+    target.mkdir(parents=True, exist_ok=True)
+    _replace(target / "build.json", json.dumps(state, ensure_ascii=False).encode("utf-8"))
+
+
+def builds() -> dict[str, dict]:
+    """The latest build state of every wave that has one."""
+    base = root()
+    if not base.is_dir():
+        return {}
+    found = {p.parent.name: read_build(p.parent.name) for p in base.glob("*/build.json")}
+    return {code: state for code, state in found.items() if state is not None}

@@ -7,15 +7,15 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.design import DesignError
 from survey.auth.scope import roles_required, sees_everything
 from survey.extensions import db
 from survey.models import ServiceCentre, UserRole, Wave
-from survey.reports import render, store, wording
-from survey.reports.data import report_for_wave
+from survey.reports import jobs, render, store, wording
 from survey.security import staff_only
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
+# Seconds between reloads of a report's page while its build is under way (a meta refresh: no script).
+REFRESH_SECONDS = 3
 VIEWERS = (UserRole.ADMIN, UserRole.ANALYST, UserRole.OFFICER)
 MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -66,25 +66,31 @@ def _stored_or_404(wave_code: str):
 def index():
     """List the waves and whether each has a report."""
     waves = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())).all()
-    return render_template("reports/index.html", waves=waves, stored=store.stored_waves(),
+    builds = {code: jobs.progress_of(state) for code, state in store.builds().items()}
+    return render_template("reports/index.html", waves=waves, stored=store.stored_waves(), builds=builds,
                            can_build=sees_everything(current_user))
 
 
 @bp.post("/<wave_code>/build")
 @roles_required(UserRole.ADMIN, UserRole.ANALYST)
 def build(wave_code: str):
-    """Build (or rebuild) a wave's report with the default settings and keep it."""
+    """Start building a wave's report in the background, or join the build already under way."""
     wave = db.session.scalar(select(Wave).where(Wave.code == wave_code))
     if wave is None:
         abort(404)
-    try:
-        report = report_for_wave(db.session, wave)
-    except DesignError as exc:
-        flash(f"Chưa lập được báo cáo đợt {wave.code}: {exc}", "error")
-        return redirect(url_for("reports.index"))
-    store.save(report.as_dict(), report.charts)
-    flash(f"Đã lập báo cáo đợt {wave.code}.", "success")
-    return redirect(url_for("reports.show", wave_code=wave.code))
+    state, new = jobs.request(wave.code)
+    progress = jobs.progress_of(state)
+    if progress.status == jobs.BuildStatus.DONE:  # immediate mode: built already
+        flash(f"Đã lập báo cáo đợt {wave.code}.", "success")
+    elif progress.status == jobs.BuildStatus.FAILED:
+        flash(f"Chưa lập được báo cáo đợt {wave.code}: {progress.error}", "error")
+    elif new:
+        flash(f"Đã bắt đầu lập báo cáo đợt {wave.code}. Trang này cho biết tiến độ và hiện báo cáo khi xong.",
+              "success")
+    else:
+        flash(f"Báo cáo đợt {wave.code} đang được lập (yêu cầu lúc {progress.requested}); "
+              "không lập thêm bản nào, kết quả sẽ hiện ở đây.", "warning")
+    return redirect(url_for("reports.show", wave_code=wave.code), 303)
 
 
 @bp.get("/<wave_code>")
@@ -92,12 +98,14 @@ def build(wave_code: str):
 def show(wave_code: str):
     """Show a wave's report, filtered to what the account may see, with its files."""
     wave, stored = _stored_or_404(wave_code)
+    building = {"build": jobs.progress_of(store.read_build(wave.code)), "refresh_seconds": REFRESH_SECONDS,
+                "can_build": sees_everything(current_user)}
     if stored is None:
-        return render_template("reports/show.html", wave=wave, r=None, is_demo=wave.is_demo)
+        return render_template("reports/show.html", wave=wave, r=None, is_demo=wave.is_demo, **building)
     document = _visible(stored[0])
     charts = _charts_for(document, stored[1])
     return render_template("reports/show.html", wave=wave, is_demo=wave.is_demo or document["demo"],
-                           formats=tuple(MEDIA),
+                           formats=tuple(MEDIA), **building,
                            **render.body_context(document, charts))
 
 

@@ -1,0 +1,157 @@
+"""The background job queue: work that takes seconds (a report build) leaves the request for
+a consumer process, `python -m survey.jobs`.
+
+The queue is huey's (https://huey.readthedocs.io): one small, dependency-free package whose
+queue lives in a SQLite file (`make run`: ``<instance>/jobs.db``, nothing to install) or in
+Redis (production: ``SURVEY_JOBS_URL=redis://…``, the server the rate limits already use), with
+a consumer that stops gracefully on SIGTERM. RQ needs Redis even on a laptop, and Celery is far
+more than one queue needs.
+
+A feature registers its job once, at import (`register("report_build", run_build)`). An app's
+queue is made on first use from its configuration (nothing reads configuration at import), and
+each job runs inside that app's context. Under ``TESTING`` with no ``JOBS_URL`` the queue is an
+in-process memory queue that nothing consumes until the test says so, so a test never sends
+work to the developer's ``instance/jobs.db``; ``immediate://`` runs a job inside the call that
+queues it (huey's immediate mode), for the tests that need a job done.
+
+The consumer runs one job at a time, at a lower CPU priority (nice 10) than the web workers: on
+a 2-core server a build takes the spare core and gives way to citizens' page posts
+(docs/benchmarks.md, "Report builds off the request").
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from flask import Flask, current_app
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+EXTENSION = "survey.jobs"
+QUEUE_NAME = "survey"
+NICENESS = 10
+# The SQLite queue is polled: at most this long between a click and the job's start.
+POLL_SECONDS = 1.0
+
+_JOBS: dict[str, Callable[..., Any]] = {}
+_creating = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobQueue:
+    """An app's huey and its registered jobs, each wrapped to run in the app's context."""
+
+    huey: Huey
+    tasks: dict[str, Any]
+
+    def enqueue(self, name: str, *args: Any) -> None:
+        """Queue job `name` with `args` (in immediate mode: run it now)."""
+        self.tasks[name](*args)
+
+
+def register(name: str, func: Callable[..., Any]) -> None:
+    """Declare a job; every app's queue runs it under this name."""
+    _JOBS[name] = func
+
+
+def queue(app: Flask | None = None) -> JobQueue:
+    """The app's job queue, made on first use from its ``JOBS_URL``."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    made = app.extensions.get(EXTENSION)
+    if made is None:
+        with _creating:
+            made = app.extensions.get(EXTENSION)
+            if made is None:
+                made = app.extensions[EXTENSION] = _make_queue(app)
+    return made
+
+
+def queue_url(app: Flask) -> str:
+    """Where the app's queue lives: ``JOBS_URL``, else a SQLite file in the instance folder
+    (an in-process memory queue under ``TESTING``)."""
+    url = app.config.get("JOBS_URL") or ""
+    if url:
+        return url
+    return "memory://" if app.testing else "sqlite:///" + str(Path(app.instance_path) / "jobs.db")
+
+
+def _make_queue(app: Flask) -> JobQueue:
+    url = queue_url(app)
+    options: dict[str, Any] = {"results": False}  # a job keeps its own outcome (e.g. build.json)
+    if url == "immediate://":
+        huey: Huey = MemoryHuey(QUEUE_NAME, immediate=True, **options)
+    elif url == "memory://":
+        huey = MemoryHuey(QUEUE_NAME, **options)
+    elif url.startswith("sqlite:///"):
+        huey = SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"), **options)
+    else:
+        huey = RedisHuey(QUEUE_NAME, url=url, **options)
+    tasks = {name: huey.task(name=name)(_in_context(app, func)) for name, func in _JOBS.items()}
+    return JobQueue(huey, tasks)
+
+
+def _in_context(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def run(*args: Any) -> Any:
+        with app.app_context():
+            return func(*args)
+
+    return run
+
+
+def _exit_with(parent: int) -> None:
+    """Stop gracefully once the process that started us is gone (`make run` was ended)."""
+    stopped = threading.Event()
+    while not stopped.wait(1.0):
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Consume the app's job queue until SIGTERM (graceful: a running job finishes) or SIGINT."""
+    parser = argparse.ArgumentParser(prog="python -m survey.jobs",
+                                     description="Run the survey platform's background jobs (report builds).")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the parent process ends (make run starts the consumer this way)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    from survey import create_app
+    from survey.config import ConfigError
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        sys.stderr.write(f"survey jobs: cannot start. {exc}\n")
+        return 1
+    url = queue_url(app)
+    if url in ("memory://", "immediate://"):
+        sys.stderr.write(f"survey jobs: SURVEY_JOBS_URL={url} is a queue inside one process; "
+                         "a consumer needs a SQLite file or Redis.\n")
+        return 1
+    os.nice(NICENESS)
+    consumer = queue(app).huey.create_consumer(
+        workers=1, worker_type="thread", periodic=False, max_delay=POLL_SECONDS, graceful_signal="TERM")
+    if args.exit_with_parent:
+        threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    shown = url if "@" not in url else url.split("://")[0] + "://…@" + url.rsplit("@", 1)[1]
+    log.info("consuming %s: jobs %s", shown, ", ".join(sorted(_JOBS)))
+    consumer.run()
+    return 0
+
+
+if __name__ == "__main__":
+    # Run as the imported module survey.jobs, the one the features registered their jobs with.
+    from survey.jobs import main as consume
+
+    sys.exit(consume())
