@@ -320,10 +320,19 @@ def test_a_preview_bot_opening_the_link_marks_nothing(client, db_session, tokens
 
 def test_used_unknown_and_replaced_links_answer_alike(client, db_session, leader_wave, tokens):
     """The landing page and the "Bắt đầu" post answer the same page, the same status and the
-    same database reads for a sent link (waiting in the mix), an unknown one and a replaced one."""
+    same database statements for a sent link (released in a block, or still waiting in the mix),
+    an unknown one and a replaced one."""
     from sqlalchemy import event
 
-    _answer(client, tokens[0], _sheet(0))
+    group = make_invitations(db_session, leader_wave, {"truong_phong": 2 * BLOCK})
+    db_session.commit()
+    for number, token in enumerate(group):
+        _answer(client, token, _sheet(number))  # the tenth releases a block of five
+    db_session.expire_all()
+    completed = {row.token_hash for row in db_session.scalars(select(LeaderInvitation))
+                 if row.completed}
+    released = next(t for t in group if hash_token(t) in completed)
+    waiting = next(t for t in group if hash_token(t) not in completed)
     replaced = tokens[1]
     db_session.scalar(select(LeaderInvitation).where(
         LeaderInvitation.token_hash == hash_token(replaced))).token_hash = hash_token("n" * 22)
@@ -334,7 +343,8 @@ def test_used_unknown_and_replaced_links_answer_alike(client, db_session, leader
         statements.append(statement)
 
     answers = {}
-    for name, token in (("sent", tokens[0]), ("unknown", "u" * 22), ("replaced", replaced)):
+    for name, token in (("released", released), ("waiting", waiting), ("unknown", "u" * 22),
+                        ("replaced", replaced)):
         landing = client.get(f"/l/{token}")
         event.listen(db.engine, "before_cursor_execute", record)
         try:
@@ -344,7 +354,7 @@ def test_used_unknown_and_replaced_links_answer_alike(client, db_session, leader
             event.remove(db.engine, "before_cursor_execute", record)
         answers[name] = (landing.status_code, landing.get_data(as_text=True).replace(token, "T"),
                          started.status_code, started.get_data(as_text=True), list(statements))
-    assert answers["sent"] == answers["unknown"] == answers["replaced"]
+    assert answers["released"] == answers["waiting"] == answers["unknown"] == answers["replaced"]
 
 
 def test_the_links_are_rate_limited_per_address(client, app, tokens):
