@@ -20,12 +20,16 @@ PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
+# The job consumer (report builds, survey/jobs.py) runs beside the server on the queue file
+# instance/jobs.db and stops with it.
 run: $(RUN_STAMP)
 	$(FLASK) db upgrade
 	@$(BIN)/python -m survey.setup.network $(HOST) $(PORT)
 	base="$${SURVEY_PUBLIC_BASE_URL:-$$($(BIN)/python -m survey.setup.network --base $(HOST) $(PORT))}"; \
 		SURVEY_PUBLIC_BASE_URL="$$base" $(FLASK) seed && \
-		SURVEY_STARTUP_CHECK=1 SURVEY_PUBLIC_BASE_URL="$$base" $(FLASK) run --host $(HOST) --port $(PORT)
+		{ SURVEY_PUBLIC_BASE_URL="$$base" $(BIN)/python -m survey.jobs --exit-with-parent & jobs=$$!; \
+		  trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+		  SURVEY_STARTUP_CHECK=1 SURVEY_PUBLIC_BASE_URL="$$base" $(FLASK) run --host $(HOST) --port $(PORT); }
 
 test: $(DEV_STAMP) chromium
 	$(MAKE) security

@@ -12,7 +12,8 @@ queue is made on first use from its configuration (nothing reads configuration a
 each job runs inside that app's context. Under ``TESTING`` with no ``JOBS_URL`` the queue is an
 in-process memory queue that nothing consumes until the test says so, so a test never sends
 work to the developer's ``instance/jobs.db``; ``immediate://`` runs a job inside the call that
-queues it (huey's immediate mode), for the tests that need a job done.
+queues it (huey's immediate mode), for the tests that need a job done. The consumer is
+`python -m survey.jobs` (`survey/jobs/__main__.py`).
 
 The consumer runs one job at a time, at a lower CPU priority (nice 10) than the web workers: on
 a 2-core server a build takes the spare core and gives way to citizens' page posts
@@ -21,12 +22,7 @@ a 2-core server a build takes the spare core and gives way to citizens' page pos
 
 from __future__ import annotations
 
-import argparse
 import functools
-import logging
-import os
-import signal
-import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +39,6 @@ POLL_SECONDS = 1.0
 
 _JOBS: dict[str, Callable[..., Any]] = {}
 _creating = threading.Lock()
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,6 +56,11 @@ class JobQueue:
 def register(name: str, func: Callable[..., Any]) -> None:
     """Declare a job; every app's queue runs it under this name."""
     _JOBS[name] = func
+
+
+def registered() -> list[str]:
+    """The names of the registered jobs."""
+    return sorted(_JOBS)
 
 
 def queue(app: Flask | None = None) -> JobQueue:
@@ -106,52 +106,3 @@ def _in_context(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args)
 
     return run
-
-
-def _exit_with(parent: int) -> None:
-    """Stop gracefully once the process that started us is gone (`make run` was ended)."""
-    stopped = threading.Event()
-    while not stopped.wait(1.0):
-        if os.getppid() != parent:
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Consume the app's job queue until SIGTERM (graceful: a running job finishes) or SIGINT."""
-    parser = argparse.ArgumentParser(prog="python -m survey.jobs",
-                                     description="Run the survey platform's background jobs (report builds).")
-    parser.add_argument("--exit-with-parent", action="store_true",
-                        help="stop when the parent process ends (make run starts the consumer this way)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-
-    from survey import create_app
-    from survey.config import ConfigError
-
-    try:
-        app = create_app()
-    except ConfigError as exc:
-        sys.stderr.write(f"survey jobs: cannot start. {exc}\n")
-        return 1
-    url = queue_url(app)
-    if url in ("memory://", "immediate://"):
-        sys.stderr.write(f"survey jobs: SURVEY_JOBS_URL={url} is a queue inside one process; "
-                         "a consumer needs a SQLite file or Redis.\n")
-        return 1
-    os.nice(NICENESS)
-    consumer = queue(app).huey.create_consumer(
-        workers=1, worker_type="thread", periodic=False, max_delay=POLL_SECONDS, graceful_signal="TERM")
-    if args.exit_with_parent:
-        threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
-    shown = url if "@" not in url else url.split("://")[0] + "://…@" + url.rsplit("@", 1)[1]
-    log.info("consuming %s: jobs %s", shown, ", ".join(sorted(_JOBS)))
-    consumer.run()
-    return 0
-
-
-if __name__ == "__main__":
-    # Run as the imported module survey.jobs, the one the features registered their jobs with.
-    from survey.jobs import main as consume
-
-    sys.exit(consume())

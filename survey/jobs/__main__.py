@@ -1,0 +1,65 @@
+"""`python -m survey.jobs`: the consumer of the background job queue (survey.jobs).
+
+`make run` starts it beside the development server (`--exit-with-parent`); in production
+systemd runs it (README, "Production deployment"). SIGTERM stops it gracefully: a build under
+way finishes first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from survey.jobs import NICENESS, POLL_SECONDS, queue, queue_url, registered
+
+log = logging.getLogger("survey.jobs")
+
+
+def _exit_with(parent: int) -> None:
+    """Stop gracefully once the process that started us is gone (`make run` was ended)."""
+    stopped = threading.Event()
+    while not stopped.wait(1.0):
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Consume the app's job queue until SIGTERM (graceful: a running job finishes) or SIGINT."""
+    parser = argparse.ArgumentParser(prog="python -m survey.jobs",
+                                     description="Run the survey platform's background jobs (report builds).")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the parent process ends (make run starts the consumer this way)")
+    args = parser.parse_args(argv)
+
+    from survey import create_app
+    from survey.config import ConfigError
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        sys.stderr.write(f"survey jobs: cannot start. {exc}\n")
+        return 1
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    url = queue_url(app)
+    if url in ("memory://", "immediate://"):
+        sys.stderr.write(f"survey jobs: SURVEY_JOBS_URL={url} is a queue inside one process; "
+                         "a consumer needs a SQLite file or Redis.\n")
+        return 1
+    os.nice(NICENESS)
+    consumer = queue(app).huey.create_consumer(
+        workers=1, worker_type="thread", periodic=False, max_delay=POLL_SECONDS, graceful_signal="TERM")
+    if args.exit_with_parent:
+        threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    shown = url if "@" not in url else url.split("://")[0] + "://…@" + url.rsplit("@", 1)[1]
+    log.info("consuming %s: jobs %s", shown, ", ".join(registered()))
+    consumer.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
