@@ -65,10 +65,10 @@ def bench_environment(database: str, port: int, extra: dict | None = None) -> di
         "SURVEY_SECRET_KEY": "bench-only-secret",
         "SURVEY_BIND": f"127.0.0.1:{port}",
         "SURVEY_ACCESS_LOG": "",
-        # One test machine is every device: lift the per-device/address/centre limits.
-        "SURVEY_RATE_LIMIT_DEVICE": FAST_LIMITS,
+        # One test machine is every citizen: lift the per-address and per-questionnaire limits.
+        "SURVEY_RATE_LIMIT_QUESTIONNAIRE": FAST_LIMITS,
+        "SURVEY_RATE_LIMIT_START": FAST_LIMITS,
         "SURVEY_RATE_LIMIT_ADDRESS": FAST_LIMITS,
-        "SURVEY_RATE_LIMIT_CENTRE": FAST_LIMITS,
     }
     env.update(extra or {})
     return env

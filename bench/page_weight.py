@@ -39,7 +39,7 @@ def _serve(tmp: Path):
 
     from survey import create_app
 
-    app = create_app({"RATE_LIMIT_DEVICE": "100000 per hour"})
+    app = create_app({"RATE_LIMIT_QUESTIONNAIRE": "100000 per hour"})
     with app.app_context():
         upgrade()
         result = app.test_cli_runner().invoke(args=["seed"])

@@ -32,8 +32,8 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="survey-profile-"))
     os.environ.update(SURVEY_DATABASE_URL=f"sqlite:///{tmp}/profile.db", SURVEY_SECRET_KEY="bench-only-secret",
-                      SURVEY_STARTUP_CHECK="0", SURVEY_RATE_LIMIT_DEVICE=FAST_LIMITS,
-                      SURVEY_RATE_LIMIT_ADDRESS=FAST_LIMITS, SURVEY_RATE_LIMIT_CENTRE=FAST_LIMITS)
+                      SURVEY_STARTUP_CHECK="0", SURVEY_RATE_LIMIT_QUESTIONNAIRE=FAST_LIMITS,
+                      SURVEY_RATE_LIMIT_ADDRESS=FAST_LIMITS, SURVEY_RATE_LIMIT_START=FAST_LIMITS)
     from flask_migrate import upgrade
 
     from survey import create_app

@@ -154,8 +154,24 @@ def jobs_url_setting(environ: Mapping[str, str]) -> str:
     return url
 
 
+REMOVED_RATE_LIMITS = {
+    "SURVEY_RATE_LIMIT_DEVICE": "a device cookie is whatever the client sends; set "
+                                "SURVEY_RATE_LIMIT_QUESTIONNAIRE (page posts per questionnaire) instead",
+    "SURVEY_RATE_LIMIT_CENTRE": "a centre-wide limit let strangers turn a desk's citizens away; completed "
+                                "responses past SURVEY_ALERT_CENTRE_RESPONSES now log an alert instead",
+}
+
+
+def refuse_removed_rate_limits(environ: Mapping[str, str]) -> None:
+    """Refuse to start with a rate limit that no longer exists, rather than ignore it (issue 23)."""
+    for name, why in REMOVED_RATE_LIMITS.items():
+        if environ.get(name):
+            raise ConfigError(f"{name} no longer exists ({why}). Remove it from the environment.")
+
+
 def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """Build the configuration mapping from environment variables."""
+    refuse_removed_rate_limits(environ)
     default_db = "sqlite:///" + str(Path(instance_path) / "survey.db")
     url = normalise_database_url(environ.get("SURVEY_DATABASE_URL") or default_db)
     secure = environ.get("SURVEY_HTTPS", "0") == "1"
@@ -194,10 +210,16 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
         # If Redis goes down, count in memory rather than turn citizens away with an error.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
-        # Per device: a survey is about 8 page posts, so a shared desk tablet manages ~35 an hour.
-        "RATE_LIMIT_DEVICE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_DEVICE", "300 per hour"),
+        # Citizen form limits (survey/respond/limits.py), none shared by strangers: a questionnaire
+        # is about 10 page posts, so 120 an hour per questionnaire is far beyond any citizen.
+        "RATE_LIMIT_QUESTIONNAIRE": rate_limit_setting(
+            environ, "SURVEY_RATE_LIMIT_QUESTIONNAIRE", "120 per hour"),
+        "RATE_LIMIT_START": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_START", "300 per hour"),
         "RATE_LIMIT_ADDRESS": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_ADDRESS", "1200 per hour"),
-        "RATE_LIMIT_CENTRE": rate_limit_setting(environ, "SURVEY_RATE_LIMIT_CENTRE", "3000 per hour"),
+        # Completed responses at one centre past this rate log an alert; they are never refused.
+        "ALERT_CENTRE_RESPONSES": rate_limit_setting(environ, "SURVEY_ALERT_CENTRE_RESPONSES", "60 per hour"),
+        # An unfinished questionnaire can be continued this long after its last page, on its device.
+        "RESUME_MINUTES": int_setting(environ, "SURVEY_RESUME_MINUTES", 30, 1),
         "COMPRESS_MIMETYPES": [
             "text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml",
         ],

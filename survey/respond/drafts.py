@@ -44,6 +44,14 @@ def remembered_answers(session: Session, state: FormState) -> dict[str, Any]:
     return dict(draft.answers) if draft is not None else {}
 
 
+def recent_answers(session: Session, state: FormState, since: dt.datetime) -> dict[str, Any]:
+    """The saved answers of this submission, if a page of it was posted at `since` or later."""
+    draft = session.get(ResponseDraft, state.response_id)
+    if draft is None or draft.updated_at < since:
+        return {}
+    return dict(draft.answers)
+
+
 def remember(session: Session, questionnaire: QuestionnaireDefinition, state: FormState) -> None:
     """Save the answers so far, free text excepted (it is scrubbed only when stored); never raise."""
     items = questionnaire.items_by_code

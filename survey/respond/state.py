@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import hashlib
+import hmac
 import json
 import uuid
 from dataclasses import asdict, dataclass, field, replace
@@ -49,6 +51,14 @@ class FormState:
     """Questions an answer revealed on the previous page, shown at the top of this one (no JS)."""
     assigned: tuple[str, ...] = ()
     """The assigned blocks drawn for this respondent at the start (survey.respond.assignment)."""
+    device: str = ""
+    """A keyed hash of the device cookie the questionnaire was started on (`device_mark`):
+    only that device may resume it."""
+    floor: int = 0
+    """The first page Back may show: a resumed questionnaire never shows the answers given
+    before it was resumed, which on a shared desk tablet may be another person's."""
+    shown_at: str = ""
+    """When the page carrying this state was rendered: a post long after it starts afresh."""
 
     @classmethod
     def start(cls, wave_id: int, centre_code: str, channel: str, **extra: Any) -> FormState:
@@ -64,6 +74,16 @@ class FormState:
 
     def speaking(self, language: str) -> FormState:
         return replace(self, language=language)
+
+    def shown(self) -> FormState:
+        """This state stamped with the time its page is rendered."""
+        return replace(self, shown_at=utcnow().isoformat(timespec="seconds"))
+
+    def paused_longer_than(self, window: dt.timedelta) -> bool:
+        """Whether the page carrying this state was rendered more than `window` ago."""
+        if not self.shown_at:
+            return False
+        return utcnow() - dt.datetime.fromisoformat(self.shown_at) > window
 
     @property
     def started(self) -> dt.datetime:
@@ -103,12 +123,30 @@ def load_state(raw: str | None) -> FormState | None:
         state = replace(state, carried=tuple(state.carried), assigned=tuple(state.assigned))
         uuid.UUID(state.submission_id)
         dt.datetime.fromisoformat(state.started_at)
+        if state.shown_at:
+            dt.datetime.fromisoformat(state.shown_at)
     except (InvalidToken, UnicodeError, TypeError, ValueError):
         return None
     return state
 
 
 RESUME_SALT = "respond-resume-v1"
+DEVICE_MARK_INFO = b"survey respond-device v1"
+
+
+def device_mark(cookie: str | None) -> str:
+    """A short keyed hash of a device cookie, carried in the state and the resume pointer
+    instead of the cookie itself; empty when the browser sent none."""
+    if not cookie:
+        return ""
+    key = _device_mark_key(current_app.config["SECRET_KEY"])
+    return hmac.new(key, cookie.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=4)
+def _device_mark_key(secret_key: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=DEVICE_MARK_INFO).derive(
+        secret_key.encode("utf-8"))
 
 
 def _resume_serializer() -> URLSafeSerializer:
@@ -121,7 +159,7 @@ def dump_resume(state: FormState) -> str:
     It goes in a cookie so that re-scanning the desk QR on the same phone can offer to continue;
     the answers come back from the server draft (`survey.respond.drafts`), free text excepted.
     """
-    pointer = asdict(replace(state, answers={}, carried=()))
+    pointer = asdict(replace(state, answers={}, carried=(), shown_at=""))
     return _resume_serializer().dumps(pointer)
 
 

@@ -32,10 +32,20 @@ from survey.respond.flow import (
 )
 from survey.respond.fragments import FreshPage
 from survey.respond.length import usual_length
+from survey.respond.limits import (
+    address_key,
+    address_limit,
+    no_questionnaire,
+    note_stored_response,
+    posted_state,
+    questionnaire_key,
+    questionnaire_limit,
+    start_limit,
+)
 from survey.respond.receipts import find_by_short_code, find_token
-from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, resumable
-from survey.respond.state import FormState, dump_resume, dump_state, load_state
-from survey.respond.store import RECEIPT_USED, Device, store_response
+from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, continue_unseen, resumable, resume_window
+from survey.respond.state import FormState, device_mark, dump_resume, dump_state
+from survey.respond.store import RECEIPT_USED, STORED, Device, store_response
 from survey.setup.seed import current_field_code
 
 DEVICE_COOKIE = "sv_device"
@@ -45,27 +55,17 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 MAX_CITIZEN_BODY = 256 * 1024
 
 
-def _device_key() -> str:
-    return request.cookies.get(DEVICE_COOKIE) or request.remote_addr or "unknown"
+NEW_DEVICE = "survey.respond.new_device"  # WSGI environ key: the device cookie this response sets
 
 
-def _address_key() -> str:
-    # A script can drop the device cookie; its address cannot change so easily. The allowance
-    # is wide because mobile carriers put many phones behind one address (CGNAT).
-    return "address:" + (request.remote_addr or "unknown")
-
-
-POSTED_STATE = "survey.respond.posted_state"  # WSGI environ key: one request, one decryption
-
-
-def _posted_state() -> FormState | None:
-    """The form state posted with this request, decrypted once (the rate-limit key needs it too).
-
-    Kept in the request's environ, not in `g`: the environ cannot outlive its request.
-    """
-    if POSTED_STATE not in request.environ:
-        request.environ[POSTED_STATE] = load_state(request.form.get("state"))
-    return request.environ[POSTED_STATE]
+def _device_cookie() -> str:
+    """This browser's device cookie, or the one this response will set when it sent none."""
+    sent = request.cookies.get(DEVICE_COOKIE)
+    if sent:
+        return sent
+    if NEW_DEVICE not in request.environ:
+        request.environ[NEW_DEVICE] = secrets.token_urlsafe(16)
+    return request.environ[NEW_DEVICE]
 
 
 CENTRE_NAME = "survey.respond.centre_name"  # WSGI environ key: read with the page post's other data
@@ -76,11 +76,6 @@ def _centre_name(code: str) -> str | None:
     if CENTRE_NAME not in request.environ:
         request.environ[CENTRE_NAME] = db.session.scalar(select(ServiceCentre.name).where(ServiceCentre.code == code))
     return request.environ[CENTRE_NAME]
-
-
-def _centre_key() -> str:
-    state = _posted_state()
-    return "centre:" + (state.centre_code if state else "unknown")
 
 
 def _message_page(key: str, language: str, status: int = 200):
@@ -157,11 +152,11 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
             notice=notice,
             assigned_note=_assigned_note(questionnaire, state),
             csrf_token=generate_csrf(),
-            state_token=dump_state(state),
+            state_token=dump_state(state.shown()),
         )
     )
     if not request.cookies.get(DEVICE_COOKIE):
-        _cookie(response, DEVICE_COOKIE, secrets.token_urlsafe(16), DEVICE_COOKIE_AGE)
+        _cookie(response, DEVICE_COOKIE, _device_cookie(), DEVICE_COOKIE_AGE)
     return response
 
 
@@ -175,9 +170,10 @@ def _offer_resume(centre: ServiceCentre, state: FormState, restart_url: str, res
     )
 
 
-def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None):
+def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None,
+           notice: str | None = None, state_language: str = "vi"):
     wave = open_citizen_wave(db.session)
-    language = pick_language(request.args.get("lang"))
+    language = pick_language(request.args.get("lang")) if notice is None else state_language
     if wave is None:
         return _message_page("closed", language)
     questionnaire = questionnaire_of(wave)
@@ -189,8 +185,9 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
     state = FormState.start(
         wave.id, centre.code, channel, language=language, receipt=receipt,
         field_code=known_field or None, answers=answers, assigned=draw_blocks(questionnaire, wave),
+        device=device_mark(_device_cookie()),
     )
-    response = _render(questionnaire.asked(state.assigned), state)
+    response = _render(questionnaire.asked(state.assigned), state, notice=notice)
     # Re-scanning the QR on this phone offers to continue where the citizen stopped. Set once
     # here, not on each page: a page that sets a cookie is not reused by the phone's Back button.
     _cookie(response, RESUME_COOKIE, dump_resume(state), RESUME_COOKIE_AGE)
@@ -200,19 +197,24 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
 def _continue_or_begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None):
     """Offer to continue this phone's unfinished questionnaire here, or start a new one."""
     unfinished = None if request.args.get("new") == "1" else resumable(
-        db.session, request.cookies.get(RESUME_COOKIE), centre, channel, receipt)
+        db.session, request.cookies.get(RESUME_COOKIE), request.cookies.get(DEVICE_COOKIE), centre, channel, receipt)
     if unfinished is None:
         return _begin(centre, channel, field_code, receipt)
     if request.args.get("resume") == "1":
-        questionnaire = questionnaire_of(db.session.get(Wave, unfinished.wave_id))
-        return _render(questionnaire.asked(unfinished.assigned), unfinished)
+        questionnaire = questionnaire_of(db.session.get(Wave, unfinished.wave_id)).asked(unfinished.assigned)
+        return _render(questionnaire, continue_unseen(db.session, questionnaire, unfinished))
     args = {k: v for k, v in request.args.items()
             if k not in ("new", "resume") and k not in (request.view_args or {}) and not k.startswith("_")}
     return _offer_resume(centre, unfinished, url_for(request.endpoint, **request.view_args, **args, new=1),
                          url_for(request.endpoint, **request.view_args, **args, resume=1))
 
 
+# Opening a questionnaire mints a form state; per address, so that states are not free.
+starts_limit = limiter.shared_limit(start_limit, scope="questionnaire_starts", key_func=address_key)
+
+
 @bp.get("/q/<centre_code>")
+@starts_limit
 def desk(centre_code: str):
     """Open the questionnaire from the QR code on a one-stop desk."""
     centre = db.session.scalar(
@@ -224,6 +226,7 @@ def desk(centre_code: str):
 
 
 @bp.get("/r/<token>")
+@starts_limit
 def receipt(token: str):
     """Open the questionnaire from the single-use QR code on a dossier receipt."""
     language = pick_language(request.args.get("lang"))
@@ -240,7 +243,7 @@ TYPED_CODE_LIMIT = "60 per hour"  # per address: a person types a few codes, a g
 
 
 @bp.get("/m")
-@limiter.limit(TYPED_CODE_LIMIT, key_func=_address_key)
+@limiter.limit(TYPED_CODE_LIMIT, key_func=address_key)
 def typed_code():
     """Open the questionnaire from the short code printed on a receipt slip, typed by hand."""
     language = pick_language(request.args.get("lang"))
@@ -293,7 +296,7 @@ def not_usable(exc):
 @bp.errorhandler(429)
 def too_many_requests(exc):
     """A polite page in the citizen's own language when a rate limit is reached."""
-    state = _posted_state()
+    state = posted_state()
     language = state.language if state else pick_language(request.args.get("lang"))
     page, status = _message_page("limited", language, 429)
     reset_at = limiter.current_limit.reset_at if limiter.current_limit else time.time() + 60
@@ -302,15 +305,16 @@ def too_many_requests(exc):
 
 @bp.post("/s")
 @idempotent  # the submission id makes a resend store nothing twice; drafts are upserts
-@limiter.limit(lambda: current_app.config["RATE_LIMIT_DEVICE"], key_func=_device_key)
-@limiter.limit(lambda: current_app.config["RATE_LIMIT_ADDRESS"], key_func=_address_key)
-@limiter.limit(lambda: current_app.config["RATE_LIMIT_CENTRE"], key_func=_centre_key)
+@limiter.limit(questionnaire_limit, key_func=questionnaire_key, exempt_when=no_questionnaire)
+@limiter.limit(address_limit, key_func=address_key)
 def step():
     """Take one page of answers and move back, forward, or submit."""
-    state = _posted_state()
+    state = posted_state()
     if state is None:
         return _message_page("invalid", pick_language(request.form.get("lang")), 400)
     post = read_page_post(db.session, state)
+    if not post.stored and state.paused_longer_than(resume_window()):
+        return _start_afresh(state)
     if post.stored:
         # Already sent: a page re-posted from history (Back on a shared tablet, a resubmission)
         # must not bring the answers of whoever sent it back on screen.
@@ -337,7 +341,8 @@ def step():
         return _render(questionnaire, state.speaking(pick_language(action[5:])))
     if action == "back":
         previous = next_page(questionnaire, state.answers, state.page, -1)
-        return _render(questionnaire, state.moved(state.page if previous is None else previous))
+        stays = previous is None or previous < state.floor  # nothing from before a resume comes back
+        return _render(questionnaire, state.moved(state.page if stays else previous))
     if csrf_failed:
         return _render(questionnaire, state, notice=chrome(state.language)["expired"])
     if not valid and form.errors:
@@ -364,6 +369,17 @@ def step():
         if following is not None:
             return _render(questionnaire, state.moved(following))
     return _submit(post.questionnaire, state)
+
+
+def _start_afresh(stale: FormState):
+    """A page posted long after it was shown (left open on a shared tablet, or re-sent from the
+    browser's history by the next person) starts a new questionnaire instead of showing it."""
+    centre = db.session.scalar(
+        select(ServiceCentre).where(ServiceCentre.code == stale.centre_code, ServiceCentre.active))
+    if centre is None:
+        return _message_page("invalid", stale.language, 400)
+    return _begin(centre, stale.channel, stale.field_code, stale.receipt,
+                  notice=chrome(stale.language)["restarted"], state_language=stale.language)
 
 
 def _submit(whole: QuestionnaireDefinition, state: FormState):
@@ -400,6 +416,8 @@ def _submit(whole: QuestionnaireDefinition, state: FormState):
         return page
     if outcome == RECEIPT_USED:
         return _message_page("used", state.language)
+    if outcome == STORED:
+        note_stored_response(state.centre_code)
     # A first store and a resend of the same submission both end on the thank-you page.
     response = redirect(url_for("respond.thanks", lang=state.language), code=303)
     response.delete_cookie(RESUME_COOKIE)

@@ -70,8 +70,11 @@ def test_proxy_count_trusts_forwarded_client_address(database_url):
     ("environ", "expected"),
     [
         ({"SURVEY_RATELIMIT_STORAGE": "mongodb://db"}, "SURVEY_RATELIMIT_STORAGE must be memory:// or redis://"),
-        ({"SURVEY_RATE_LIMIT_DEVICE": "lots"}, "SURVEY_RATE_LIMIT_DEVICE must be a rate such as '120 per hour'"),
-        ({"SURVEY_RATE_LIMIT_CENTRE": "3 per fortnight"}, "SURVEY_RATE_LIMIT_CENTRE must be a rate"),
+        ({"SURVEY_RATE_LIMIT_QUESTIONNAIRE": "lots"},
+         "SURVEY_RATE_LIMIT_QUESTIONNAIRE must be a rate such as '120 per hour'"),
+        ({"SURVEY_ALERT_CENTRE_RESPONSES": "3 per fortnight"}, "SURVEY_ALERT_CENTRE_RESPONSES must be a rate"),
+        ({"SURVEY_RATE_LIMIT_CENTRE": "3000 per hour"}, "SURVEY_RATE_LIMIT_CENTRE no longer exists"),
+        ({"SURVEY_RATE_LIMIT_DEVICE": "300 per hour"}, "SURVEY_RATE_LIMIT_DEVICE no longer exists"),
     ],
 )
 def test_bad_rate_limit_settings_name_the_variable(tmp_path, environ, expected):

@@ -53,8 +53,8 @@ def test_lost_session_cookie_keeps_answers(app, citizen, desk, client):
     assert load_state(citizen.state).page == 2
 
 
-def test_device_rate_limit_shows_a_polite_page(app, citizen, desk, db_session):
-    app.config["RATE_LIMIT_DEVICE"] = "2 per minute"
+def test_questionnaire_rate_limit_shows_a_polite_page(app, citizen, desk, db_session):
+    app.config["RATE_LIMIT_QUESTIONNAIRE"] = "2 per minute"
     _, centre, _ = desk
     citizen.open(f"/q/{centre.code}")
     citizen.post("next").post("next").post("next")
@@ -64,24 +64,8 @@ def test_device_rate_limit_shows_a_polite_page(app, citizen, desk, db_session):
     assert db_session.scalar(select(func.count()).select_from(Response)) == 0
 
 
-def test_a_limited_english_speaker_is_told_in_english(app, citizen, desk):
-    app.config["RATE_LIMIT_DEVICE"] = "1 per minute"
-    _, centre, _ = desk
-    citizen.open(f"/q/{centre.code}?lang=en")
-    citizen.post("next").post("next")
-    assert citizen.status == 429
-    assert "Too many requests" in citizen.html and '<html lang="en">' in citizen.html
-
-
-@pytest.mark.parametrize(
-    "setting",
-    [
-        "RATE_LIMIT_CENTRE",  # a busy centre: every device counts towards it
-        "RATE_LIMIT_ADDRESS",  # a script dropping its device cookie stays within its address
-    ],
-)
-def test_limits_that_a_new_device_cookie_does_not_reset(app, client, desk, setting):
-    app.config[setting] = "3 per minute"
+def test_the_address_limit_is_not_reset_by_a_new_device_cookie(app, client, desk):
+    app.config["RATE_LIMIT_ADDRESS"] = "3 per minute"  # a script dropping its cookies stays within its address
     _, centre, _ = desk
     statuses = []
     for number in range(4):
@@ -91,7 +75,7 @@ def test_limits_that_a_new_device_cookie_does_not_reset(app, client, desk, setti
     assert statuses == [200, 200, 200, 429]
 
 
-def test_centre_rate_limit_is_shared_through_redis(worker, desk):
+def test_address_rate_limit_is_shared_through_redis(worker, desk):
     """Several gunicorn workers share counters through Redis (SURVEY_RATELIMIT_STORAGE)."""
     store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
@@ -106,12 +90,12 @@ def test_centre_rate_limit_is_shared_through_redis(worker, desk):
     code = desk[1].code  # read in this app's context: the fixtures' session follows current_app
     prefix = f"survey-test-{uuid.uuid4().hex}"
     shared = worker(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
-                    RATE_LIMIT_CENTRE="3 per minute")
+                    RATE_LIMIT_ADDRESS="3 per minute")
     statuses = []
     for number in range(4):
         with shared.app_context():
             worker_client = shared.test_client()
-            worker_client.set_cookie("sv_device", f"device-{number}")
+            worker_client.set_cookie("sv_device", f"device-{number}")  # a new device each time
             statuses.append(Citizen(worker_client).open(f"/q/{code}").post("next").status)
     counters = store.keys(f"*{prefix}*")
     if counters:
