@@ -85,9 +85,11 @@ def quarterly_command(wave_code: str, out: Path, formats: str, target: float, ex
     store.save(document, report.charts)
     index = report.index.stat
     demo = " [DỮ LIỆU MÔ PHỎNG]" if report.is_demo else ""
-    click.echo(f"{report.wave}{demo}: SIPAS {percent(index.estimate)} "
-               f"(KTC 95% {percent(index.ci_low)}–{percent(index.ci_high)}), n = {report.n}, "
-               f"{time.monotonic() - started:.1f} s")
+    interval = (f"{percent(index.ci_low)}–{percent(index.ci_high)}" if index.ci_low is not None
+                else f"– ({index.note_text})")
+    interim = ", số liệu tạm tính" if report.interim else ""
+    click.echo(f"{report.wave}{demo}: SIPAS {percent(index.estimate)} (KTC 95% {interval}), n = {report.n}"
+               f"{interim}, {time.monotonic() - started:.1f} s")
 
 
 COMMANDS = (report_group,)

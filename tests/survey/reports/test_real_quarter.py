@@ -146,6 +146,9 @@ def _check_outputs(runner, app, staff, officer, tmp_path, label: str, interim: b
     result = runner.invoke(args=["report", "quarterly", "--wave", WAVE, "--out", str(out),
                                  "--format", "html,xlsx,json"])
     assert result.exit_code == 0, result.output
+    summary_line = result.output.strip().splitlines()[-1]
+    assert not NOT_A_NUMBER.search(summary_line) and "––" not in summary_line, summary_line
+    assert ("số liệu tạm tính" in summary_line) is interim
     document = _check_report_files(out, interim)
     _show(label, document)
     built = staff.post(f"/admin/reports/{WAVE}/build")
