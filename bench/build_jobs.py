@@ -1,0 +1,193 @@
+"""Report builds off the request (issue 23, finding 4): a citizen's page post while a build runs,
+against the same with nothing running, and forty parallel clicks on the build button.
+
+Migrates and seeds a fresh SQLite database (or the PostgreSQL one given), fills demo wave
+DEMO-2026Q4 with --count responses, starts gunicorn with gunicorn.conf.py and the job consumer
+(`python -m survey.jobs`, as systemd would) on a SQLite queue file, signs an analyst in, then
+runs three phases, a citizen posting page one of the questionnaire every --gap seconds in each:
+
+  idle    nothing else, for --seconds;
+  build   one click on "Lập lại báo cáo", until the build is done;
+  attack  --clicks parallel clicks (issue 23: 40), until the build is done.
+
+Reported per phase: the citizen's page-post latencies (p50/p95/max), the clicks' answer times,
+how many builds ran (the consumer's "Executing" lines) and the build's own time. The figures
+before (each click built inside its request) are issue 23's probe's.
+
+Usage:
+  flock /work/bench.lock .venv/bin/python bench/build_jobs.py --count 100000 --port 8130
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.ceiling import opened_page  # noqa: E402
+from bench.load import (  # noqa: E402
+    ADMIN,
+    VENV_BIN,
+    bench_environment,
+    percentiles,
+    prepare_database,
+    start_gunicorn,
+    stop,
+)
+
+WAVE = "DEMO-2026Q4"
+CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+class Citizen(threading.Thread):
+    """Posts page one again and again, one post every `gap` seconds, timing each."""
+
+    def __init__(self, base: str, centre: str, gap: float) -> None:
+        super().__init__(daemon=True)
+        self.body, self.cookie = opened_page(base, centre)
+        self.url, self.gap = f"{base}/s", gap
+        self.latencies: list[float] = []
+        self.failures = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            request = urllib.request.Request(self.url, data=self.body.encode(), headers={"Cookie": self.cookie})
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=120) as answer:
+                    answer.read()
+                    ok = answer.status == 200
+            except OSError:
+                ok = False
+            self.latencies.append(time.perf_counter() - started)
+            self.failures += not ok
+            self.stopping.wait(self.gap)
+
+    def finish(self) -> dict:
+        self.stopping.set()
+        self.join()
+        return {"posts": len(self.latencies), "failed": self.failures, **percentiles(self.latencies),
+                "max_ms": round(max(self.latencies) * 1000, 1) if self.latencies else None}
+
+
+def analyst(base: str, env: dict) -> tuple[urllib.request.OpenerDirector, str]:
+    """A signed-in analyst's browser and a CSRF token for the build form."""
+    made = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "users", "create", "bench-analyst",
+                           "--role", "analyst"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    password = re.search(r"Password: (\S+)", made.stdout).group(1)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    token = CSRF.search(opener.open(f"{base}/auth/login").read().decode()).group(1)
+    opener.open(f"{base}/auth/login", data=urllib.parse.urlencode(
+        {"csrf_token": token, "username": "bench-analyst", "password": password}).encode()).read()
+    page = opener.open(f"{base}/admin/reports/").read().decode()
+    return opener, CSRF.search(page).group(1)
+
+
+def click(opener, base: str, token: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    try:
+        answer = opener.open(f"{base}/admin/reports/{WAVE}/build",
+                             data=urllib.parse.urlencode({"csrf_token": token}).encode(), timeout=600)
+        answer.read()
+        status = answer.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    return time.perf_counter() - started, status
+
+
+def build_state(reports: Path) -> dict:
+    path = reports / WAVE / "build.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def phase(name: str, base: str, centre: str, gap: float, reports: Path, opener=None, token: str = "",
+          clicks: int = 0, seconds: float = 0, consumer_log: Path | None = None) -> dict:
+    executed_before = consumer_log.read_text().count("Executing") if consumer_log else 0
+    citizen = Citizen(base, centre, gap)
+    citizen.start()
+    started = time.perf_counter()
+    answers: list[tuple[float, int]] = []
+    if clicks:
+        with ThreadPoolExecutor(max_workers=clicks) as pool:
+            answers = list(pool.map(lambda _: click(opener, base, token), range(clicks)))
+        while build_state(reports).get("status") in ("queued", "running"):
+            time.sleep(0.2)
+    else:
+        time.sleep(seconds)
+    elapsed = time.perf_counter() - started
+    result = {"phase": name, "seconds": round(elapsed, 1), "citizen": citizen.finish()}
+    if clicks:
+        times = sorted(a[0] for a in answers)
+        state = build_state(reports)
+        result["clicks"] = {"count": clicks, "statuses": sorted({a[1] for a in answers}),
+                            "fastest_s": round(times[0], 2), "slowest_s": round(times[-1], 2)}
+        if state:
+            result["build"] = {"status": state["status"],
+                               "seconds": round(state.get("finished_at", 0) - state.get("started_at", 0), 1)}
+        if consumer_log:
+            result["builds_run"] = consumer_log.read_text().count("Executing") - executed_before
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", help="PostgreSQL URL (default: a fresh SQLite file)")
+    parser.add_argument("--count", type=int, default=100_000, help="responses in the demo wave")
+    parser.add_argument("--port", type=int, default=8130)
+    parser.add_argument("--seconds", type=float, default=20, help="length of the idle phase")
+    parser.add_argument("--gap", type=float, default=0.2, help="seconds between the citizen's posts")
+    parser.add_argument("--clicks", type=int, default=40)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="build-jobs-"))
+    database = args.database or f"sqlite:///{work / 'survey.db'}"
+    reports = work / "reports"
+    extra = {"SURVEY_JOBS_URL": f"sqlite:///{work / 'jobs.db'}", "SURVEY_REPORTS_DIR": str(reports)}
+    env = bench_environment(database, args.port, extra)
+    centre = prepare_database(database)
+    assert ADMIN, "seed printed no admin password"
+    filled = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "demo", "responses", "--wave", WAVE,
+                             "--count", str(args.count), "--with-counts"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=True)
+    print(filled.stdout.strip().splitlines()[-1], flush=True)
+
+    server = start_gunicorn(database, args.port, extra=extra)
+    consumer_log = work / "consumer.log"
+    consumer = subprocess.Popen([str(VENV_BIN / "python"), "-m", "survey.jobs"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=open(consumer_log, "w"))
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        opener, token = analyst(base, env)
+        print(json.dumps({"machine": os.uname().nodename, "cpus": os.cpu_count(), "count": args.count,
+                          "loadavg_before": Path("/proc/loadavg").read_text().split()[:3]}), flush=True)
+        phase("idle", base, centre, args.gap, reports, seconds=args.seconds)
+        phase("build", base, centre, args.gap, reports, opener, token, clicks=1, consumer_log=consumer_log)
+        phase("attack", base, centre, args.gap, reports, opener, token, clicks=args.clicks,
+              consumer_log=consumer_log)
+        phase("idle again", base, centre, args.gap, reports, seconds=args.seconds)
+        print(json.dumps({"loadavg_after": Path("/proc/loadavg").read_text().split()[:3]}), flush=True)
+    finally:
+        consumer.terminate()
+        consumer.wait(60)
+        stop(server)
+
+
+if __name__ == "__main__":
+    main()
