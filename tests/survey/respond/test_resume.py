@@ -67,3 +67,72 @@ def test_odd_query_arguments_on_the_offer_are_harmless(citizen, desk):
     citizen.open(f"/q/{centre.code}").post("next")
     citizen.open(f"/q/{centre.code}?centre_code=x&new=0&f=ho_tich&_scheme=javascript&_external=0")
     assert citizen.status == 200 and "Tiếp tục trả lời" in citizen.html
+
+
+# A shared desk tablet (attacker: none; the victim is the previous citizen, whose answers the
+# next person at the same tablet must never see).
+
+def _checked_count(page: str) -> int:
+    return len(re.findall(r"<input checked ", page))
+
+
+def test_continuing_shows_none_of_the_answers_given_before(citizen, desk):
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").post("next", {"tc1": "2"}).post("next")
+    before = load_state(citizen.state)
+    citizen.open(f"/q/{centre.code}")
+    citizen.open(_link(citizen.html, "Tiếp tục trả lời"))
+    assert _checked_count(citizen.html) == 0 and 'value="back"' not in citizen.html
+    resumed = load_state(citizen.state)
+    assert resumed.floor == resumed.page == before.page
+    citizen.post("back")  # a form posted with Back stays at the page it was resumed on
+    assert load_state(citizen.state).page == before.page and 'value="back"' not in citizen.html
+    citizen.finish()
+    assert citizen.status == 303  # the earlier answers were kept for the response, out of sight
+
+
+def test_nothing_to_continue_on_another_device(citizen, client, desk):
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").post("next", {"tc1": "2"})
+    client.set_cookie("sv_device", "another-tablet")  # the resume cookie copied to another device
+    citizen.open(f"/q/{centre.code}")
+    assert load_state(citizen.state).page == 0 and _checked_count(citizen.html) == 0
+
+
+def test_nothing_to_continue_once_the_window_has_passed(app, citizen, desk, db_session):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from survey.clock import utcnow
+    from survey.models import ResponseDraft
+
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").post("next", {"tc1": "2"}).post("next")
+    window = dt.timedelta(minutes=app.config["RESUME_MINUTES"])
+    db_session.execute(update(ResponseDraft).values(updated_at=utcnow() - window - dt.timedelta(seconds=1)))
+    db_session.commit()
+    citizen.open(f"/q/{centre.code}")
+    assert "Tiếp tục trả lời" not in citizen.html
+    assert load_state(citizen.state).page == 0 and _checked_count(citizen.html) == 0
+
+
+def test_a_page_posted_long_after_it_was_shown_starts_afresh(app, citizen, desk):
+    """The next person re-sends the previous citizen's page from the browser's history."""
+    import dataclasses
+    import datetime as dt
+
+    from survey.clock import utcnow
+    from survey.respond.state import dump_state
+
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").post("next", {"tc1": "2"}).post("next")
+    previous = load_state(citizen.state)
+    shown = utcnow() - dt.timedelta(minutes=app.config["RESUME_MINUTES"], seconds=1)
+    old = dump_state(dataclasses.replace(previous, shown_at=shown.isoformat(timespec="seconds")))
+    for action in ("next", "back"):
+        citizen.post(action, state=old)
+        fresh = load_state(citizen.state)
+        assert citizen.status == 200 and "một phiếu mới được bắt đầu" in citizen.html
+        assert fresh.page == 0 and fresh.submission_id != previous.submission_id
+        assert _checked_count(citizen.html) == 0
