@@ -144,7 +144,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                  progress: Callable[[str], None] = lambda step: None) -> Report:
     """Every number of the report for ``wave``; see the module docstring for the inputs."""
     if frame.empty:
-        raise DesignError(f"wave {wave} has no responses to report on")
+        raise DesignError(f"Đợt {wave} chưa có phiếu nào để lập báo cáo.")
     item_labels = dict(item_labels or {})
     previous = list(previous)
     root, labels, parents = tree_to_node(tree)

@@ -222,6 +222,9 @@ def test_a_quarter_from_day_one_to_close(app, client, runner, db_session, tmp_pa
     officer_user = make_user(db_session, "officer-q", UserRole.OFFICER, locality)
     db_session.commit()
     staff, officer = app.test_client(), app.test_client()
+    with _at(FIRST_DAY, 8):  # before the first citizen: the report says so, in Vietnamese
+        empty = runner.invoke(args=["report", "quarterly", "--wave", WAVE, "--out", str(tmp_path / "none")])
+        assert empty.exit_code == 1 and f"Đợt {WAVE} chưa có phiếu nào để lập báo cáo." in empty.output
     centres = sorted(c for c in _centre_codes(db_session) if c != "tinh")
     rng = random.Random(2026)
     plan = _arrivals(rng, centres)
