@@ -54,8 +54,8 @@ from dataclasses import dataclass
 import numpy as np
 
 #: design effect used when no area has one (day 1 of a wave: one desk-day per commune).
-#: Desk-day clustering of satisfaction answers gives 1.2–1.9 on the demo waves; 1.5 is
-#: the usual planning value for a clustered household-type survey
+#: The communes' deff on the synthetic report frames run 0.9–1.9 (pooled 1.0–1.4), 1.0–1.8 in
+#: the desk-day coverage simulation (ICC 0.1); 1.5 is the cautious side of that range
 DEFAULT_DEFF = 1.5
 #: κ used when no area has both an SE and a deff: a 0/1 share's, the largest possible
 DEFAULT_KAPPA = 1.0
