@@ -3,9 +3,16 @@
 The account counter lives on the user row (`failed_logins`, `locked_until`) so it holds
 across worker processes. Each attempt is counted by one UPDATE *before* the password is
 checked, so guesses sent in parallel cannot overwrite each other's count: at most
-LOGIN_MAX_FAILURES passwords are ever checked before the lock. Guessing across many
-usernames from one address is bounded by counting that address's recent failures in the
-audit log (by IP hash, never the IP).
+LOGIN_MAX_FAILURES passwords are ever checked before the lock.
+
+Guessing across many usernames from one address is bounded by counting that address's recent
+failures in the audit log (by IP hash, never the IP). Past ADDRESS_MAX_FAILURES the address
+is *throttled*, and that must not refuse a correct password: behind a misconfigured proxy the
+address is everyone's, and 30 failures by anyone would lock every colleague out (issue 23).
+So a throttled address still signs in an account that is not locked with its right password;
+what it loses is the allowance: one wrong password from it locks that account at once
+(`register_failure(..., last_chance=True)`), so a guesser gets one guess per account and lock
+period instead of LOGIN_MAX_FAILURES, and unknown names get nothing but the same refusal.
 """
 
 from __future__ import annotations
@@ -47,9 +54,11 @@ def reserve_attempt(session: Session, user: User, now: dt.datetime | None = None
     return number
 
 
-def register_failure(session: Session, user: User, attempt: int, now: dt.datetime | None = None) -> bool:
-    """A reserved attempt had a wrong password; lock at the last allowed one. Say if locked."""
-    if attempt >= current_app.config["LOGIN_MAX_FAILURES"]:
+def register_failure(session: Session, user: User, attempt: int, now: dt.datetime | None = None,
+                     last_chance: bool = False) -> bool:
+    """A reserved attempt had a wrong password; lock at the last allowed one, or at once when it
+    was the `last_chance` (from a throttled address). Say if locked."""
+    if last_chance or attempt >= current_app.config["LOGIN_MAX_FAILURES"]:
         _lock(session, user, now or utcnow())
         return True
     return False

@@ -29,7 +29,12 @@ LOGIN_REFUSED = (
     "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khoá: sau {failures} lần "
     "nhập sai liên tiếp, tài khoản bị khoá {minutes} phút."
 )
-TOO_MANY_ATTEMPTS = "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau."
+# From a throttled address: the same words for a wrong password, an unknown name and a locked account.
+TOO_MANY_ATTEMPTS = (
+    "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài "
+    "khoản đang tạm khoá. Trong lúc này, chỉ một lần nhập sai mật khẩu từ địa chỉ này cũng khoá tài "
+    "khoản {minutes} phút: vui lòng nhập cẩn thận."
+)
 LOGGED_OUT = "Bạn đã đăng xuất trên mọi thiết bị."
 PASSWORD_CHANGED = "Đã đổi mật khẩu."  # nosec B105
 WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."  # nosec B105
@@ -56,9 +61,9 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
-    if address_throttled(db.session, request.remote_addr):
-        form.form_errors.append(TOO_MANY_ATTEMPTS)
-        return render_template("auth/login.html", form=form), 429
+    # A throttled address still reaches the password check (survey.auth.lockout): the right
+    # password of an unlocked account signs in, a wrong one locks that account at once.
+    throttled = address_throttled(db.session, request.remote_addr)
     username = form.username.data.strip()
     user = db.session.scalar(select(User).where(User.username == username))
     attempt = reserve_attempt(db.session, user) if user is not None else 0
@@ -68,13 +73,15 @@ def login():
     password_ok = verify_password(checked_hash, form.password.data)
     if attempt is None or user is None or not password_ok or not user.active:
         locked = attempt is None or (password_ok is False and user is not None
-                                     and register_failure(db.session, user, attempt))
+                                     and register_failure(db.session, user, attempt, last_chance=throttled))
         record(LOGIN_FAILED, username, username=username, reason="locked" if locked else "bad_credentials")
         db.session.commit()
-        form.form_errors.append(LOGIN_REFUSED.format(
-            failures=current_app.config["LOGIN_MAX_FAILURES"],
-            minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
-        ))
+        minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+        if throttled:
+            form.form_errors.append(TOO_MANY_ATTEMPTS.format(minutes=minutes))
+            return render_template("auth/login.html", form=form), 429
+        form.form_errors.append(LOGIN_REFUSED.format(failures=current_app.config["LOGIN_MAX_FAILURES"],
+                                                     minutes=minutes))
         return render_template("auth/login.html", form=form), 401
     register_success(user)
     login_user(user)
