@@ -114,13 +114,14 @@ SMALL_AREA_FORMATS = [PERCENT, PERCENT, PERCENT, None, "0"]
 
 
 def _small_area_values(row: dict) -> list:
-    """The small-area columns of a locality (blank when it is not modelled)."""
+    """The small-area columns of a locality: modelled, synthetic (no response) or blank."""
     extra = row.get("extra") or {}
-    small = extra.get("small_area")
+    small = extra.get("small_area") or extra.get("small_area_synthetic")
     if small is None:
         return [None, None, None, None, extra.get("combined_rank")]
-    return [small["estimate"], small["ci_low"], small["ci_high"],
-            "Có" if small["model_based"] else "Không", extra.get("combined_rank")]
+    kind = ("Có (chưa có phiếu: chỉ từ mô hình)" if small.get("synthetic")
+            else "Có" if small["model_based"] else "Không")
+    return [small["estimate"], small["ci_low"], small["ci_high"], kind, extra.get("combined_rank")]
 
 
 def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:

@@ -123,6 +123,12 @@ def _check_report_files(out, interim: bool) -> dict:
     html = (out / "report.html").read_text(encoding="utf-8")
     assert not NOT_A_NUMBER.search(re.sub(r"<[^>]+>", " ", html)), NOT_A_NUMBER.search(html)
     assert (INTERIM in html) is interim
+    synthetic = [r for r in document["localities"] if "small_area_synthetic" in r.get("extra", {})]
+    assert ("chỉ từ mô hình: chưa có phiếu" in html) is bool(synthetic)
+    for row in document["localities"]:
+        for key in ("small_area", "small_area_synthetic"):
+            if key in row.get("extra", {}):
+                _check_stat(row["extra"][key], f"{row['code']}.{key}")
     book = load_workbook(out / "report.xlsx", read_only=True)
     for sheet in book.worksheets:
         cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
