@@ -41,6 +41,7 @@ from survey.reports.model import (
     NodeResult,
     OpinionResult,
     Report,
+    SectorRow,
     Stat,
 )
 from survey.reports.small_area import add_small_area, previous_locality_index
@@ -48,6 +49,7 @@ from survey.reports.wording import change_sentence, driver_reading
 from survey.weights.scores import NONE_VALUE, OPINION_ITEMS, SAID_PREFIX
 
 WEIGHT, STRATUM, PSU, LOCALITY = "design_weight", "stratum", "psu", "locality_code"
+SECTOR = "field_code"  # the service sector (lĩnh vực) of the procedure a response is about
 DEFAULT_TARGET = 0.86
 WEAKEST_COUNT = 5
 DRIVER_OUTCOME_ELEMENT = "results"  # "Kết quả giải quyết TTHC" when no overall item exists
@@ -141,6 +143,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                  is_demo: bool = False, previous: Iterable[PreviousWave] = (), target: float = DEFAULT_TARGET,
                  item_labels: Mapping[str, str] | None = None, centres: pd.DataFrame | None = None,
                  level: float = 0.95, interim: bool = False, built_at: str = "",
+                 sector_names: Mapping[str, str] | None = None,
                  progress: Callable[[str], None] = lambda step: None) -> Report:
     """Every number of the report for ``wave``; see the module docstring for the inputs."""
     if frame.empty:
@@ -185,6 +188,8 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
 
     progress("localities")
     rows = _locality_rows(localities, by_locality, srs, root.name, frame)
+    progress("sectors")
+    sectors = _sectors(design, frame, root, sector_names or {}, level)
     progress("opinions")
     opinions = _opinions(design, frame, rows, item_labels, level)
     progress("drivers")
@@ -202,7 +207,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                   elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinions,
                   drivers=drivers, change=change, trend=trend, quality=quality, method=method,
                   reliability_rule=RULE_VI, interim=interim, built_at=built_at,
-                  weakest_left_out=weakest_left_out)
+                  weakest_left_out=weakest_left_out, sectors=sectors)
 
 
 def _statistic(node: Node, root: Node) -> str:
@@ -237,6 +242,30 @@ def _locality_rows(localities, by_locality, srs, root_name, frame) -> list[Local
     values = [row.index.estimate if row.reliable else None for row in rows]
     for row, rank, group in zip(rows, ranks(values), quartile_groups(values), strict=False):
         row.rank, row.group = rank, group
+    return rows
+
+
+def _sectors(design, frame, root: Node, names: Mapping[str, str], level: float) -> list[SectorRow]:
+    """The index and its halves by service sector, on the full design (domain estimation).
+
+    Sectors are listed by name; a response without a sector counts in the design but is not
+    reported, as ``svyby`` does.  Reliability follows the localities' rule.
+    """
+    if SECTOR not in frame.columns or frame[SECTOR].isna().all():
+        return []
+    srs = node_srs_variances(design, root, by=SECTOR)
+    halves = {child.name for child in root.children}
+    found: dict[str, dict[str, Stat]] = {}
+    for r in index_nodes(design, root, by=SECTOR, level=level):
+        if r.statistic in ("index", "node", "element") and (r.name == root.name or r.name in halves):
+            code = str(r.domain[0][1])
+            found.setdefault(code, {})[r.name] = _stat(r, srs.get((r.domain[0][1], r.name)))
+    rows = []
+    for code, stats in found.items():
+        index = stats.pop(root.name)
+        rule = _rule(index)
+        rows.append(SectorRow(code, names.get(code, code), index, rule.reliable, rule.reasons, stats))
+    rows.sort(key=lambda row: row.name)
     return rows
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.clock import local_now
-from survey.models import Locality, Response, ServiceCentre, Wave, WaveStatus
+from survey.models import Locality, Response, ServiceCentre, ServiceField, Wave, WaveStatus
 from survey.questionnaire import from_dict
 from survey.reports.build import DEFAULT_TARGET, PreviousWave, build_report
 from survey.reports.build import Locality as ReportLocality
@@ -86,6 +86,7 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
                           localities=localities(session), previous=previous, target=target,
                           item_labels=item_labels(definition), centres=centre_counts(session, wave),
                           interim=is_interim(wave, now.date()), built_at=now.isoformat(timespec="seconds"),
+                          sector_names=dict(session.execute(select(ServiceField.code, ServiceField.name)).all()),
                           progress=progress)
     progress("charts")
     report.charts = render_all(report)

@@ -123,6 +123,26 @@ class LocalityRow:
 
 
 @dataclass(frozen=True)
+class SectorRow:
+    """One service sector (lĩnh vực thủ tục hành chính, e.g. Đất đai): its index and reliability.
+
+    ``nodes`` holds the index's children (the service and policy halves) in the sector.
+    """
+
+    code: str
+    name: str
+    index: Stat
+    reliable: bool
+    reasons: tuple[str, ...]
+    nodes: dict[str, Stat] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "n": self.index.n, "index": self.index.as_dict(),
+                "reliable": self.reliable, "reasons": list(self.reasons),
+                "nodes": {k: v.as_dict() for k, v in self.nodes.items()}}
+
+
+@dataclass(frozen=True)
 class OpinionResult:
     """An opinion item (harassment, informal payments): the weighted share reporting it."""
 
@@ -229,6 +249,7 @@ class Report:
     interim: bool = False
     built_at: str = ""  # local ISO time of the build
     weakest_left_out: int = 0  # items not in the weakest list because their share is not reliable
+    sectors: list[SectorRow] = field(default_factory=list)
     charts: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
@@ -262,6 +283,7 @@ class Report:
             "weakest_items": self.weakest,
             "weakest_left_out": self.weakest_left_out,
             "localities": [row.as_dict() for row in self.localities],
+            "sectors": [row.as_dict() for row in self.sectors],
             "opinions": {o.code: o.as_dict() for o in self.opinions},
             "drivers": None if self.drivers is None else self.drivers.as_dict(),
             "change": self.change,

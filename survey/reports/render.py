@@ -147,6 +147,11 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
             + _stat_values(row["index"]) + [row["index"]["cv"]] + _small_area_values(row)
             for row in document["localities"]],
            [None, None, "0", None, None, None] + STAT_FORMATS + [PERCENT] + SMALL_AREA_FORMATS, banner)
+    _sheet(book, "Lĩnh vực", ["Lĩnh vực", "Mã", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS,
+           [[row["name"], row["code"], "Có" if row["reliable"] else "Chưa đủ tin cậy",
+             "; ".join(document["method"]["reasons"].get(x, x) for x in row["reasons"])]
+            + _stat_values(row["index"]) for row in document.get("sectors", [])],
+           [None, None, None, None] + STAT_FORMATS, banner)
     _sheet(book, "Tiêu chí", ["Tiêu chí", "Mã", "Yếu tố"] + STAT_HEADERS
            + [f"Mức {k}" for k in range(1, 6)],
            [[i["label"], code, i["element"]] + _stat_values(i["share_satisfied"]) + list(i["levels"])

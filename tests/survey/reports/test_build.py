@@ -142,3 +142,21 @@ def test_report_workbook_writes_hostile_names_as_text(app, report):
     assert "'" + hostile in texts and "'+" + hostile[1:] in texts
     assert not any(t.startswith(("=", "+", "@")) for t in texts)
     assert not any(t.startswith("-") and not t.startswith("–") for t in texts)
+
+
+def test_sectors_are_the_index_by_service_field(report, report_frame, sipas_tree):
+    """Each sector's index is analysis.sipas's domain estimate by field_code on the full design,
+    with the reliability rule of the localities; the JSON lists them with their halves."""
+    root, _, _ = tree_to_node(sipas_tree)
+    design = Design.from_frame(report_frame, weight="design_weight", strata="stratum", cluster="psu")
+    direct = {r.domain[0][1]: r for r in index_nodes(design, root, by="field_code")
+              if r.statistic == "index"}
+    assert {row.code for row in report.sectors} == set(direct)
+    for row in report.sectors:
+        one = direct[row.code]
+        assert (row.index.estimate, row.index.se, row.index.ci_low, row.index.ci_high) == (
+            one.estimate, one.se, one.ci_low, one.ci_high)
+        assert row.reliable == (not row.reasons)
+        assert set(row.nodes) == {child.name for child in root.children}
+    listed = report.as_dict()["sectors"]
+    assert [s["name"] for s in listed] == sorted(s["name"] for s in listed)
