@@ -38,12 +38,6 @@ DRAFT_LOCK_WAIT_MS = 1000
 log = logging.getLogger(__name__)
 
 
-def remembered_answers(session: Session, state: FormState) -> dict[str, Any]:
-    """The answers saved for this submission by earlier page posts (empty when none)."""
-    draft = session.get(ResponseDraft, state.response_id)
-    return dict(draft.answers) if draft is not None else {}
-
-
 def recent_answers(session: Session, state: FormState, since: dt.datetime) -> dict[str, Any]:
     """The saved answers of this submission, if a page of it was posted at `since` or later."""
     draft = session.get(ResponseDraft, state.response_id)
