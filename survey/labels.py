@@ -25,6 +25,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
                     "Mọi phiếu cùng một bàn, một ngày: chưa đo được mức dao động giữa các ngày."),
         "no_df": ("mỗi địa phương mới có 1 ngày khảo sát: chưa tính được khoảng tin cậy",
                   "Bậc tự do = số ngày khảo sát − số địa phương = 0."),
+        "no_previous": ("đợt trước chưa có phiếu ở đây", ""),
         "census": ("toàn bộ nhóm đã trả lời: không có sai số chọn mẫu",
                    "Cả nhóm đều trả lời, con số là giá trị thật của nhóm, không phải ước lượng từ mẫu."),
     },

@@ -44,7 +44,7 @@ from survey.reports.model import (
     SectorRow,
     Stat,
 )
-from survey.reports.small_area import add_small_area, previous_locality_index
+from survey.reports.small_area import add_small_area
 from survey.reports.wording import change_sentence, driver_reading
 from survey.weights.scores import NONE_VALUE, OPINION_ITEMS, SAID_PREFIX
 
@@ -198,10 +198,14 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
     trend, change = _trend(previous, root, wave, index.stat, design.df, level)
     quality = _quality(frame, centres)
     method = _method(weighting, design, frame, root, labels, drivers)
+    progress("change by locality")
+    last = _previous_by_locality(previous[-1], root, level) if previous else None
+    if last:
+        _locality_changes(rows, by_locality, root.name, previous[-1].code, last, level)
     progress("small areas")
-    last = previous_locality_index(previous[-1].frame, root, weight=WEIGHT, strata=STRATUM,
-                                   cluster=PSU, by=LOCALITY) if previous else None
-    method["small_area"] = add_small_area(rows, quality, level, previous=last)
+    earlier = None if last is None else {code: e.estimate for code, e in last.items()
+                                         if np.isfinite(e.estimate)}
+    method["small_area"] = add_small_area(rows, quality, level, previous=earlier)
     return Report(wave=wave, is_demo=is_demo, weighted=bool(getattr(weighting, "weighted", True)),
                   n=len(frame), level=level, target=target, df=design.df, index=index, fields=fields,
                   elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinions,
@@ -243,6 +247,36 @@ def _locality_rows(localities, by_locality, srs, root_name, frame) -> list[Local
     for row, rank, group in zip(rows, ranks(values), quartile_groups(values), strict=False):
         row.rank, row.group = rank, group
     return rows
+
+
+def _previous_by_locality(prev: PreviousWave, root: Node, level: float) -> dict:
+    """The previous wave's index by locality: ``{code: Estimate}``."""
+    design = Design.from_frame(prev.frame, weight=WEIGHT, strata=STRATUM, cluster=PSU)
+    return {str(r.domain[0][1]): r for r in index_nodes(design, root, by=LOCALITY, level=level)
+            if r.statistic == "index" and r.domain is not None}
+
+
+def _locality_changes(rows, by_locality, root_name: str, previous_code: str, last: dict, level) -> None:
+    """Each locality's change since the previous wave, as two independent design-based estimates.
+
+    Only where both waves give the locality an SE and degrees of freedom; otherwise the row's
+    ``change`` says why not (``note``), so a blank is never silent.
+    """
+    for row in rows:
+        now, then = by_locality.get((row.code, root_name)), last.get(row.code)
+        if now is None or then is None:
+            row.change = {"previous_wave": previous_code, "note": "no_answers" if now is None
+                          else "no_previous"}
+            continue
+        usable = [e for e in (now, then) if np.isfinite(e.se) and e.df > 0 and np.isfinite(e.estimate)]
+        if len(usable) < 2:
+            bad = now if now not in usable else then
+            row.change = {"previous_wave": previous_code, "previous": _number(then.estimate),
+                          "note": bad.note or "no_df"}
+            continue
+        change = independent_change(previous_code, then.estimate, then.se, then.df, now.estimate,
+                                    now.se, now.df, level=level)
+        row.change = {**change.as_dict(), "note": None}
 
 
 def _sectors(design, frame, root: Node, names: Mapping[str, str], level: float) -> list[SectorRow]:

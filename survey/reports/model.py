@@ -114,11 +114,16 @@ class LocalityRow:
     rank: int | None = None
     group: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    change: dict[str, Any] | None = None  # since the previous wave (analysis.change), or why not
 
     def as_dict(self) -> dict:
+        change = None if self.change is None else {
+            **{k: _clean(v) for k, v in self.change.items()},
+            "note_text": note_text(self.change.get("note"), self.index.n)}
         return {"code": self.code, "name": self.name, "kind": self.kind, "n": self.index.n,
                 "index": self.index.as_dict(), "reliable": self.reliable,
                 "reasons": list(self.reasons), "rank": self.rank, "group": self.group,
+                "change": change,
                 **({"extra": self.extra} if self.extra else {})}
 
 

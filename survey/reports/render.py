@@ -124,6 +124,20 @@ def _small_area_values(row: dict) -> list:
     return [small["estimate"], small["ci_low"], small["ci_high"], kind, extra.get("combined_rank")]
 
 
+CHANGE_HEADERS = ["Đợt trước", "Chỉ số đợt trước", "Thay đổi", "Sai số chuẩn của thay đổi", "p",
+                  "Có ý nghĩa thống kê", "Vì sao không so được"]
+CHANGE_FORMATS = [None, PERCENT, "+0.0%;-0.0%;0.0%", "0.00%", "0.000", None, None]
+
+
+def _change_values(change: dict | None) -> list:
+    """The change columns of a locality (blank without a previous wave)."""
+    if not change:
+        return [None] * len(CHANGE_HEADERS)
+    significant = None if change.get("difference") is None else ("Có" if change.get("significant") else "Không")
+    return [change.get("previous_wave"), change.get("previous"), change.get("difference"), change.get("se"),
+            change.get("p_value"), significant, change.get("note_text")]
+
+
 def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
     """The workbook: one sheet per table, Vietnamese headers, frozen headers, a Charts sheet."""
     book = Workbook()
@@ -140,13 +154,15 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
     _sheet(book, "Tóm tắt", ["Chỉ tiêu"] + STAT_HEADERS, summary, [None] + STAT_FORMATS, banner)
     _sheet(book, "Địa phương",
            ["Địa phương", "Mã", "Hạng", "Nhóm", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS + ["CV"]
-           + SMALL_AREA_HEADERS,
+           + SMALL_AREA_HEADERS + CHANGE_HEADERS,
            [[row["name"], row["code"], row["rank"], GROUP_NAMES.get(row["group"]),
              "Có" if row["reliable"] else "Chưa đủ tin cậy",
              "; ".join(document["method"]["reasons"].get(x, x) for x in row["reasons"])]
             + _stat_values(row["index"]) + [row["index"]["cv"]] + _small_area_values(row)
+            + _change_values(row.get("change"))
             for row in document["localities"]],
-           [None, None, "0", None, None, None] + STAT_FORMATS + [PERCENT] + SMALL_AREA_FORMATS, banner)
+           [None, None, "0", None, None, None] + STAT_FORMATS + [PERCENT] + SMALL_AREA_FORMATS
+           + CHANGE_FORMATS, banner)
     _sheet(book, "Lĩnh vực", ["Lĩnh vực", "Mã", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS,
            [[row["name"], row["code"], "Có" if row["reliable"] else "Chưa đủ tin cậy",
              "; ".join(document["method"]["reasons"].get(x, x) for x in row["reasons"])]

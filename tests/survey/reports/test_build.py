@@ -160,3 +160,30 @@ def test_sectors_are_the_index_by_service_field(report, report_frame, sipas_tree
         assert set(row.nodes) == {child.name for child in root.children}
     listed = report.as_dict()["sectors"]
     assert [s["name"] for s in listed] == sorted(s["name"] for s in listed)
+
+
+def test_locality_change_is_two_independent_estimates(report, report_frame, sipas_tree):
+    """Each locality's change since 2026Q3: analysis.change on the two waves' domain estimates
+    (each with its own df), or a note saying why not; never NaN in the JSON."""
+    from analysis.change import independent_change
+    from bench.report_frame import make_frame
+
+    root, _, _ = tree_to_node(sipas_tree)
+    now = {r.domain[0][1]: r for r in index_nodes(
+        Design.from_frame(report_frame, weight="design_weight", strata="stratum", cluster="psu"),
+        root, by="locality_code") if r.statistic == "index"}
+    then = {r.domain[0][1]: r for r in index_nodes(
+        Design.from_frame(make_frame(6000, 102, seed=4, shift=-0.3), weight="design_weight",
+                          strata="stratum", cluster="psu"), root, by="locality_code") if r.statistic == "index"}
+    compared = 0
+    for row in report.localities:
+        assert row.change is not None and row.change["previous_wave"] == "2026Q3"
+        if row.change["note"] is None:
+            a, b = then[row.code], now[row.code]
+            expected = independent_change("2026Q3", a.estimate, a.se, a.df, b.estimate, b.se, b.df)
+            assert row.change["difference"] == expected.difference
+            assert row.change["p_value"] == expected.p_value and row.change["df"] == a.df + b.df
+            compared += 1
+    assert compared > 50
+    listed = report.as_dict()["localities"]
+    assert all(r["change"]["note_text"] for r in listed if r["change"]["note"])
