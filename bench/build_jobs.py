@@ -3,16 +3,19 @@ against the same with nothing running, and forty parallel clicks on the build bu
 
 Migrates and seeds a fresh SQLite database (or the PostgreSQL one given), fills demo wave
 DEMO-2026Q4 with --count responses, starts gunicorn with gunicorn.conf.py and the job consumer
-(`python -m survey.jobs`, as systemd would) on a SQLite queue file, signs an analyst in, then
-runs three phases, a citizen posting page one of the questionnaire every --gap seconds in each:
+(`python -m survey.jobs`, as systemd would) on a SQLite queue file and signs an analyst in.
+Throughout, a citizen posts page one of the questionnaire every --gap seconds, each post timed
+under the phase it started in:
 
-  idle    nothing else, for --seconds;
-  build   one click on "Lập lại báo cáo", until the build is done;
+  idle    nothing else runs; idle and build windows alternate --builds times, each idle window
+          as long as the build before it, so the machine's background load falls on both;
+  build   one click on "Lập lại báo cáo", until that build is done;
   attack  --clicks parallel clicks (issue 23: 40), until the build is done.
 
-Reported per phase: the citizen's page-post latencies (p50/p95/max), the clicks' answer times,
-how many builds ran (the consumer's "Executing" lines) and the build's own time. The figures
-before (each click built inside its request) are issue 23's probe's.
+Reported: the citizen's page-post latencies per phase (p50/p95/p99/mean/max), the clicks' answer
+times (each follows the 303 to the report page, as a browser does), the builds' own times and
+how many builds the consumer ran (its "Executing" lines): one per build window and one for the
+attack. The figures before (each click built inside its request) are issue 23's probe's.
 
 Usage:
   flock /work/bench.lock .venv/bin/python bench/build_jobs.py --count 100000 --port 8130
@@ -24,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,18 +59,21 @@ CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 class Citizen(threading.Thread):
-    """Posts page one again and again, one post every `gap` seconds, timing each."""
+    """Posts page one again and again, one post every `gap` seconds, timing each under the
+    label of the phase it started in."""
 
     def __init__(self, base: str, centre: str, gap: float) -> None:
         super().__init__(daemon=True)
         self.body, self.cookie = opened_page(base, centre)
         self.url, self.gap = f"{base}/s", gap
-        self.latencies: list[float] = []
-        self.failures = 0
+        self.label = "idle"
+        self.latencies: dict[str, list[float]] = {}
+        self.failures: dict[str, int] = {}
         self.stopping = threading.Event()
 
     def run(self) -> None:
         while not self.stopping.is_set():
+            label = self.label
             request = urllib.request.Request(self.url, data=self.body.encode(), headers={"Cookie": self.cookie})
             started = time.perf_counter()
             try:
@@ -75,15 +82,15 @@ class Citizen(threading.Thread):
                     ok = answer.status == 200
             except OSError:
                 ok = False
-            self.latencies.append(time.perf_counter() - started)
-            self.failures += not ok
+            self.latencies.setdefault(label, []).append(time.perf_counter() - started)
+            self.failures[label] = self.failures.get(label, 0) + (not ok)
             self.stopping.wait(self.gap)
 
-    def finish(self) -> dict:
-        self.stopping.set()
-        self.join()
-        return {"posts": len(self.latencies), "failed": self.failures, **percentiles(self.latencies),
-                "max_ms": round(max(self.latencies) * 1000, 1) if self.latencies else None}
+    def summary(self, label: str) -> dict:
+        values = self.latencies.get(label, [])
+        return {"posts": len(values), "failed": self.failures.get(label, 0), **percentiles(values),
+                "mean_ms": round(statistics.fmean(values) * 1000, 1) if values else None,
+                "max_ms": round(max(values) * 1000, 1) if values else None}
 
 
 def analyst(base: str, env: dict) -> tuple[urllib.request.OpenerDirector, str]:
@@ -116,34 +123,21 @@ def build_state(reports: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def phase(name: str, base: str, centre: str, gap: float, reports: Path, opener=None, token: str = "",
-          clicks: int = 0, seconds: float = 0, consumer_log: Path | None = None) -> dict:
-    executed_before = consumer_log.read_text().count("Executing") if consumer_log else 0
-    citizen = Citizen(base, centre, gap)
-    citizen.start()
-    started = time.perf_counter()
-    answers: list[tuple[float, int]] = []
-    if clicks:
-        with ThreadPoolExecutor(max_workers=clicks) as pool:
-            answers = list(pool.map(lambda _: click(opener, base, token), range(clicks)))
-        while build_state(reports).get("status") in ("queued", "running"):
-            time.sleep(0.2)
-    else:
-        time.sleep(seconds)
-    elapsed = time.perf_counter() - started
-    result = {"phase": name, "seconds": round(elapsed, 1), "citizen": citizen.finish()}
-    if clicks:
-        times = sorted(a[0] for a in answers)
-        state = build_state(reports)
-        result["clicks"] = {"count": clicks, "statuses": sorted({a[1] for a in answers}),
-                            "fastest_s": round(times[0], 2), "slowest_s": round(times[-1], 2)}
-        if state:
-            result["build"] = {"status": state["status"],
-                               "seconds": round(state.get("finished_at", 0) - state.get("started_at", 0), 1)}
-        if consumer_log:
-            result["builds_run"] = consumer_log.read_text().count("Executing") - executed_before
-    print(json.dumps(result, ensure_ascii=False), flush=True)
-    return result
+def clicks_until_built(opener, base: str, token: str, clicks: int, reports: Path) -> tuple[list, float]:
+    """`clicks` parallel clicks, then wait for the build: the clicks' answers and the build's seconds."""
+    with ThreadPoolExecutor(max_workers=clicks) as pool:
+        answers = list(pool.map(lambda _: click(opener, base, token), range(clicks)))
+    while build_state(reports).get("status") in ("queued", "running"):
+        time.sleep(0.2)
+    state = build_state(reports)
+    assert state["status"] == "done", state
+    return answers, state["finished_at"] - state["started_at"]
+
+
+def clicks_summary(answers: list[tuple[float, int]]) -> dict:
+    times = sorted(a[0] for a in answers)
+    return {"count": len(answers), "statuses": sorted({a[1] for a in answers}),
+            "fastest_s": round(times[0], 2), "slowest_s": round(times[-1], 2)}
 
 
 def main() -> None:
@@ -151,9 +145,11 @@ def main() -> None:
     parser.add_argument("--database", help="PostgreSQL URL (default: a fresh SQLite file)")
     parser.add_argument("--count", type=int, default=100_000, help="responses in the demo wave")
     parser.add_argument("--port", type=int, default=8130)
-    parser.add_argument("--seconds", type=float, default=20, help="length of the idle phase")
+    parser.add_argument("--seconds", type=float, default=5,
+                        help="the first idle window (each later one lasts as long as the build before it)")
     parser.add_argument("--gap", type=float, default=0.2, help="seconds between the citizen's posts")
     parser.add_argument("--clicks", type=int, default=40)
+    parser.add_argument("--builds", type=int, default=5, help="builds one after the other in the build phase")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="build-jobs-"))
@@ -177,11 +173,31 @@ def main() -> None:
         opener, token = analyst(base, env)
         print(json.dumps({"machine": os.uname().nodename, "cpus": os.cpu_count(), "count": args.count,
                           "loadavg_before": Path("/proc/loadavg").read_text().split()[:3]}), flush=True)
-        phase("idle", base, centre, args.gap, reports, seconds=args.seconds)
-        phase("build", base, centre, args.gap, reports, opener, token, clicks=1, consumer_log=consumer_log)
-        phase("attack", base, centre, args.gap, reports, opener, token, clicks=args.clicks,
-              consumer_log=consumer_log)
-        phase("idle again", base, centre, args.gap, reports, seconds=args.seconds)
+        citizen = Citizen(base, centre, args.gap)
+        citizen.start()
+        executed = consumer_log.read_text().count("Executing")
+        builds, answers = [], []
+        for _ in range(args.builds):  # idle and build windows alternate, so background load hits both
+            citizen.label = "idle"
+            time.sleep(builds[-1] if builds else args.seconds)
+            citizen.label = "build"
+            answer, seconds = clicks_until_built(opener, base, token, 1, reports)
+            answers += answer
+            builds.append(seconds)
+        citizen.label = "idle"
+        time.sleep(args.seconds)
+        citizen.label = "attack"
+        attack, attack_seconds = clicks_until_built(opener, base, token, args.clicks, reports)
+        citizen.label = "after"
+        time.sleep(1)
+        citizen.stopping.set()
+        citizen.join()
+        ran = consumer_log.read_text().count("Executing") - executed
+        for label in ("idle", "build", "attack"):
+            print(json.dumps({"citizen": label, **citizen.summary(label)}), flush=True)
+        print(json.dumps({"build_clicks": clicks_summary(answers), "build_seconds": [round(b, 1) for b in builds]}))
+        print(json.dumps({"attack_clicks": clicks_summary(attack), "attack_build_seconds": round(attack_seconds, 1),
+                          "builds_run_in_all": ran, "builds_expected": args.builds + 1}), flush=True)
         print(json.dumps({"loadavg_after": Path("/proc/loadavg").read_text().split()[:3]}), flush=True)
     finally:
         consumer.terminate()

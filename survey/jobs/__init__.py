@@ -15,9 +15,10 @@ work to the developer's ``instance/jobs.db``; ``immediate://`` runs a job inside
 queues it (huey's immediate mode), for the tests that need a job done. The consumer is
 `python -m survey.jobs` (`survey/jobs/__main__.py`).
 
-The consumer runs one job at a time, at a lower CPU priority (nice 10) than the web workers: on
-a 2-core server a build takes the spare core and gives way to citizens' page posts
-(docs/benchmarks.md, "Report builds off the request").
+The consumer runs one job at a time, and only on CPU time nothing else wants (Linux's
+SCHED_IDLE policy; nice 10 where that is refused): on a 2-core server a build takes what the web
+workers leave and gives way to every citizen's page post (docs/benchmarks.md, "Report builds
+off the request").
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
 EXTENSION = "survey.jobs"
 QUEUE_NAME = "survey"
-NICENESS = 10
+NICENESS = 10  # where SCHED_IDLE is refused
 # The SQLite queue is polled: at most this long between a click and the job's start.
 POLL_SECONDS = 1.0
 

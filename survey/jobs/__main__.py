@@ -19,6 +19,17 @@ from survey.jobs import NICENESS, POLL_SECONDS, queue, queue_url, registered
 log = logging.getLogger("survey.jobs")
 
 
+def _give_way() -> str:
+    """Run jobs only on CPU time nothing else wants (Linux SCHED_IDLE, inherited by the worker
+    thread started later); where that is refused, at nice 10."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        return "idle scheduling"
+    except (AttributeError, OSError):
+        os.nice(NICENESS)
+        return f"nice {NICENESS}"
+
+
 def _exit_with(parent: int) -> None:
     """Stop gracefully once the process that started us is gone (`make run` was ended)."""
     stopped = threading.Event()
@@ -50,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"survey jobs: SURVEY_JOBS_URL={url} is a queue inside one process; "
                          "a consumer needs a SQLite file or Redis.\n")
         return 1
-    os.nice(NICENESS)
+    priority = _give_way()
     consumer = queue(app).huey.create_consumer(
         workers=1, worker_type="thread", periodic=False, max_delay=POLL_SECONDS, graceful_signal="TERM")
     if args.exit_with_parent:
         threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     shown = url if "@" not in url else url.split("://")[0] + "://…@" + url.rsplit("@", 1)[1]
-    log.info("consuming %s: jobs %s", shown, ", ".join(registered()))
+    log.info("consuming %s (%s): jobs %s", shown, priority, ", ".join(registered()))
     consumer.run()
     return 0
 

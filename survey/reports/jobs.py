@@ -51,6 +51,7 @@ STEP_LABELS = {
     "loading responses": "Đọc các phiếu trả lời của đợt",
     "index": "Tính chỉ số hài lòng toàn tỉnh",
     "localities": "Tính chỉ số theo từng địa phương",
+    "sectors": "Tính chỉ số theo từng lĩnh vực",
     "opinions": "Tổng hợp ý kiến theo từng câu hỏi",
     "drivers": "Phân tích các yếu tố tác động",
     "trend": "So sánh với các đợt trước",

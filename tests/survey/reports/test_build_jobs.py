@@ -123,6 +123,8 @@ def test_the_page_shows_each_step_then_the_report(app, auth, client, reports, ru
     monkeypatch.setattr(data, "report_for_wave", build_and_look)
     run_next(reports)
 
+    unnamed = [s for s in seen if s not in builds.STEP_LABELS and not s.startswith(builds.EARLIER_WAVE_STEP)]
+    assert not unnamed, f"steps the build reports with no Vietnamese name in STEP_LABELS: {unnamed}"
     assert "Đọc các phiếu trả lời của đợt" in seen["loading responses"]
     during = seen["localities"]
     assert BUILDING in during and REFRESH in during
