@@ -12,7 +12,8 @@ and the app under gunicorn with `gunicorn.conf.py` and the default limits, then:
 2. **mint**: each attacker address then opens `/q/<centre>` `--mints` times for fresh states and
    posts each one `--posts-per-state` times: the script that gets a new state per post;
 3. **citizen**: a citizen on an address the flood did not use opens the desk and sends a whole
-   questionnaire; a citizen on an attacker's address (sharing its carrier's address) tries too.
+   questionnaire after the replay, another one while the mint phase is under way, a third after
+   it; a citizen on an attacker's address (sharing its carrier's address) tries too.
 
 `--tree DIR` runs the app from another source tree (e.g. `git archive <commit> | tar -x -C
 DIR`) with this machine's venv: the figures before a change. Prints one JSON report.
@@ -177,7 +178,12 @@ async def run(base: str, centre: str, args: argparse.Namespace) -> dict:
     report = {"replay": await replay(base, centre, addresses, args.posts, args.concurrency)}
     report["citizen_after_replay"] = await citizen(base, centre, CITIZEN_ADDRESS)
     if args.mints:
-        report["mint"] = await mint(base, centre, addresses, args.mints, args.posts_per_state, args.concurrency)
+        async def citizen_meanwhile() -> dict:
+            await asyncio.sleep(2)  # the flood under way
+            return await citizen(base, centre, "127.0.0.102")
+
+        report["mint"], report["citizen_during_mint"] = await asyncio.gather(
+            mint(base, centre, addresses, args.mints, args.posts_per_state, args.concurrency), citizen_meanwhile())
     report["citizen_elsewhere"] = await citizen(base, centre, "127.0.0.101")
     report["citizen_on_an_attackers_address"] = await citizen(base, centre, addresses[0])
     return report
