@@ -188,6 +188,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
 
     progress("localities")
     rows = _locality_rows(localities, by_locality, srs, root.name, frame)
+    extremes = _extremes(rows, elements, by_locality, srs)
     progress("sectors")
     sectors = _sectors(design, frame, root, sector_names or {}, level)
     progress("opinions")
@@ -211,7 +212,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                   elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinions,
                   drivers=drivers, change=change, trend=trend, quality=quality, method=method,
                   reliability_rule=RULE_VI, interim=interim, built_at=built_at,
-                  weakest_left_out=weakest_left_out, sectors=sectors)
+                  weakest_left_out=weakest_left_out, sectors=sectors, extremes=extremes)
 
 
 def _statistic(node: Node, root: Node) -> str:
@@ -247,6 +248,39 @@ def _locality_rows(localities, by_locality, srs, root_name, frame) -> list[Local
     for row, rank, group in zip(rows, ranks(values), quartile_groups(values), strict=False):
         row.rank, row.group = rank, group
     return rows
+
+
+def _extremes(rows, elements, by_locality, srs) -> dict:
+    """Per element, the best and the worst locality among those whose element estimate is reliable.
+
+    ``{element: {"best": ..., "worst": ..., "reliable": count, "left_out": count}}``; best and
+    worst are null when no locality's estimate of the element passes the rule.
+    """
+    out = {}
+    for element in elements:
+        ranked, left_out = [], 0
+        for row in rows:
+            estimate = by_locality.get((row.code, element.code))
+            if estimate is None:
+                continue
+            stat = _stat(estimate, srs.get((row.code, element.code)))
+            if stat.estimate is None:
+                continue
+            if _rule(stat).reliable:
+                ranked.append((stat.estimate, row, stat))
+            else:
+                left_out += 1
+        ranked.sort(key=lambda entry: entry[0])
+
+        def entry(found):
+            _, row, stat = found
+            return {"code": row.code, "name": row.name, **stat.as_dict()}
+
+        out[element.code] = {"label": element.label,
+                             "best": entry(ranked[-1]) if ranked else None,
+                             "worst": entry(ranked[0]) if ranked else None,
+                             "reliable": len(ranked), "left_out": left_out}
+    return out
 
 
 def _previous_by_locality(prev: PreviousWave, root: Node, level: float) -> dict:

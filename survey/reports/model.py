@@ -255,6 +255,7 @@ class Report:
     built_at: str = ""  # local ISO time of the build
     weakest_left_out: int = 0  # items not in the weakest list because their share is not reliable
     sectors: list[SectorRow] = field(default_factory=list)
+    extremes: dict[str, dict] = field(default_factory=dict)  # per element: best and worst reliable locality
     charts: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
@@ -289,6 +290,7 @@ class Report:
             "weakest_left_out": self.weakest_left_out,
             "localities": [row.as_dict() for row in self.localities],
             "sectors": [row.as_dict() for row in self.sectors],
+            "extremes": self.extremes,
             "opinions": {o.code: o.as_dict() for o in self.opinions},
             "drivers": None if self.drivers is None else self.drivers.as_dict(),
             "change": self.change,

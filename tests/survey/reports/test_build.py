@@ -187,3 +187,14 @@ def test_locality_change_is_two_independent_estimates(report, report_frame, sipa
     assert compared > 50
     listed = report.as_dict()["localities"]
     assert all(r["change"]["note_text"] for r in listed if r["change"]["note"])
+
+
+def test_extremes_are_the_best_and_worst_reliable_locality_per_element(report):
+    document = report.as_dict()
+    assert set(document["extremes"]) == {e.code for e in report.elements}
+    for code, entry in document["extremes"].items():
+        if entry["best"] is None:
+            assert entry["worst"] is None and entry["reliable"] == 0
+            continue
+        assert entry["best"]["estimate"] >= entry["worst"]["estimate"]
+        assert entry["reliable"] >= 1 and entry["best"]["note"] is None, code
