@@ -270,6 +270,13 @@ class Report:
 
         return target_sentence(self.index.stat, self.target, self.index.reliable)
 
+    @property
+    def summary(self) -> list[str]:
+        """The one-page summary for the leadership, as sentences (``wording.summary_sentences``)."""
+        from survey.reports.wording import summary_sentences
+
+        return summary_sentences(self)
+
     def item(self, code: str) -> ItemResult:
         return next(i for i in self.items if i.code == code)
 
@@ -280,6 +287,7 @@ class Report:
             "interim": self.interim, "built_at": self.built_at,
             "level": self.level, "df": self.df, "target": self.target, "gap": _clean(self.gap),
             "gap_sentence": self.gap_sentence,
+            "summary": self.summary,
             "province": {
                 "index": {self.index.code: self.index.as_dict()},
                 "fields": {f.code: f.as_dict() for f in self.fields},

@@ -198,3 +198,13 @@ def test_extremes_are_the_best_and_worst_reliable_locality_per_element(report):
             continue
         assert entry["best"]["estimate"] >= entry["worst"]["estimate"]
         assert entry["reliable"] >= 1 and entry["best"]["note"] is None, code
+
+
+def test_leadership_summary_is_sentences_from_the_numbers(report):
+    from survey.reports.wording import percent
+
+    lines = report.as_dict()["summary"]
+    assert 5 <= len(lines) <= 8
+    assert percent(report.index.stat.estimate) in lines[0]
+    assert lines[1] == report.gap_sentence
+    assert any(line.startswith("Các yếu tố thấp nhất") for line in lines)
