@@ -62,9 +62,16 @@ def resumable(session: Session, cookie: str | None, device_cookie: str | None, c
 def continue_unseen(session: Session, questionnaire: QuestionnaireDefinition, state: FormState) -> FormState:
     """`state` as it is continued: the answers of its page and the later ones dropped (from the
     draft too, so no page post can bring them back), Back stopped at its page."""
-    shown_from_here = {item.code for page in questionnaire.pages[state.page:] for item in page.items}
-    kept = {code: value for code, value in state.answers.items() if code not in shown_from_here}
-    continued = replace(state, answers=kept, floor=state.page, carried=())
+    return blank_pages(session, questionnaire, state, state.page, len(questionnaire.pages))
+
+
+def blank_pages(session: Session, questionnaire: QuestionnaireDefinition, state: FormState,
+                first: int, end: int) -> FormState:
+    """`state` with the answers of pages `first` to `end` (excluded) dropped, here and in the
+    draft, and Back stopped at `first`."""
+    blanked = {item.code for page in questionnaire.pages[first:end] for item in page.items}
+    kept = {code: value for code, value in state.answers.items() if code not in blanked}
+    continued = replace(state, answers=kept, floor=first, carried=())
     remember(session, questionnaire, continued)
     return continued
 

@@ -43,7 +43,14 @@ from survey.respond.limits import (
     start_limit,
 )
 from survey.respond.receipts import find_by_short_code, find_token
-from survey.respond.resume import RESUME_COOKIE, RESUME_COOKIE_AGE, continue_unseen, resumable, resume_window
+from survey.respond.resume import (
+    RESUME_COOKIE,
+    RESUME_COOKIE_AGE,
+    blank_pages,
+    continue_unseen,
+    resumable,
+    resume_window,
+)
 from survey.respond.state import FormState, device_mark, dump_resume, dump_state
 from survey.respond.store import RECEIPT_USED, STORED, Device, store_response
 from survey.setup.seed import current_field_code
@@ -387,6 +394,8 @@ def _submit(whole: QuestionnaireDefinition, state: FormState):
     missing = first_missing_page(questionnaire, state.answers, mandatory_pages(questionnaire) - 1)
     if missing is not None:
         moved = state.moved(missing)
+        if missing < state.floor:  # a page from before a resume comes back blank, never as it was
+            moved = blank_pages(db.session, questionnaire, moved, missing, state.floor)
         items = questionnaire.visible_items(questionnaire.pages[missing], moved.answers)
         form = page_form(questionnaire, items, state.language, data=moved.answers)
         form.validate()

@@ -136,3 +136,24 @@ def test_a_page_posted_long_after_it_was_shown_starts_afresh(app, citizen, desk)
         assert citizen.status == 200 and "một phiếu mới được bắt đầu" in citizen.html
         assert fresh.page == 0 and fresh.submission_id != previous.submission_id
         assert _checked_count(citizen.html) == 0
+
+
+def test_a_page_from_before_the_resume_that_lacks_an_answer_comes_back_blank(citizen, desk, db_session):
+    """Sending a continued questionnaire whose earlier page lacks a required answer (a later
+    answer revealed it) shows that page without the answers given there before the resume."""
+    import dataclasses
+
+    from survey.respond.drafts import remember
+    from survey.respond.state import dump_state
+    from tests.survey.respond.conftest import QUESTIONNAIRE
+
+    _, centre, _ = desk
+    citizen.open(f"/q/{centre.code}").to_last_page()
+    whole = load_state(citizen.state)
+    answers = {code: value for code, value in whole.answers.items() if code != "tc1"}
+    resumed = dataclasses.replace(whole, answers=answers, floor=whole.page)
+    remember(db_session, QUESTIONNAIRE, resumed)  # the draft as the resume left it
+    citizen.post("submit", state=dump_state(resumed))
+    shown = load_state(citizen.state)
+    assert citizen.status == 200 and shown.page == 0 and shown.floor == 0
+    assert _checked_count(citizen.html) == 0 and 'value="back"' not in citizen.html
