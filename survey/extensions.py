@@ -14,6 +14,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True, render_item=render_item)
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Per-route limits (citizen pages) only; storage from RATELIMIT_STORAGE_URI (Redis in production).
+# Per-route limits only (the citizen form's keys: survey/respond/limits.py); storage from
+# RATELIMIT_STORAGE_URI (Redis in production).
 limiter = Limiter(key_func=get_remote_address)
 compress = Compress()
