@@ -28,6 +28,7 @@ four groups at the quartiles of their indices: 1 = top quarter (>= Q3),
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 from scipy import sparse
@@ -58,18 +59,23 @@ REASONS_VI = {
 }
 
 
-def node_srs_variances(design: Design, root: Node, by: str | None = None) -> dict:
+def node_srs_variances(design: Design, root: Node, by: str | None = None, *,
+                       nodes: Iterable[str] | None = None, overall: bool = True) -> dict:
     """``{(domain_label, node_name): (n, SRS variance)}``; ``domain_label`` is ``None`` for the population.
 
     ``n`` counts the responses that answered at least one item of the node
-    (so an optional part has its own n).  With ``by``, both the population and
-    every domain of ``by`` are given.  Divide a node's design variance by the
-    SRS variance for the deff (``design_effect``).
+    (so an optional part has its own n).  With ``by``, the population (unless
+    ``overall`` is false) and every domain of ``by`` are given; ``nodes`` limits
+    the nodes computed, which is most of the cost.  Divide a node's design
+    variance by the SRS variance for the deff (``design_effect``).
     """
     items = list(dict.fromkeys(_items(root)))
     position = {item: k for k, item in enumerate(items)}
     walked: list = []
     _walk(root, position, walked)
+    if nodes is not None:
+        wanted = set(nodes)
+        walked = [(node, c) for node, c in walked if node.name in wanted]
     names = [node.name for node, _ in walked]
     coefficients = np.array([c for _, c in walked])  # (S, K)
     answered, satisfied = [], []
@@ -78,7 +84,7 @@ def node_srs_variances(design: Design, root: Node, by: str | None = None) -> dic
         answered.append(answer > 0)
         satisfied.append(answer >= SATISFIED_FROM)
     out = {}
-    groups = [(np.zeros(len(design.data), np.int64), [None], 1)]
+    groups = [(np.zeros(len(design.data), np.int64), [None], 1)] if overall or by is None else []
     if by is not None:
         groups.append(domain_codes(design, by))
     for codes, labels, n_domains in groups:

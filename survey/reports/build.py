@@ -321,8 +321,8 @@ def _sectors(design, frame, root: Node, names: Mapping[str, str], level: float) 
     """
     if SECTOR not in frame.columns or frame[SECTOR].isna().all():
         return []
-    srs = node_srs_variances(design, root, by=SECTOR)
     halves = {child.name for child in root.children}
+    srs = node_srs_variances(design, root, by=SECTOR, nodes=halves | {root.name}, overall=False)
     found: dict[str, dict[str, Stat]] = {}
     for r in index_nodes(design, root, by=SECTOR, level=level):
         if r.statistic in ("index", "node", "element") and (r.name == root.name or r.name in halves):
