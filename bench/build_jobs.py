@@ -177,15 +177,15 @@ def main() -> None:
         citizen.start()
         executed = consumer_log.read_text().count("Executing")
         builds, answers = [], []
-        for _ in range(args.builds):  # idle and build windows alternate, so background load hits both
-            citizen.label = "idle"
+        for number in range(args.builds):  # idle and build windows alternate: background load falls on both
+            citizen.label = f"idle {number}"
             time.sleep(builds[-1] if builds else args.seconds)
-            citizen.label = "build"
+            citizen.label = f"build {number}"
             answer, seconds = clicks_until_built(opener, base, token, 1, reports)
             answers += answer
             builds.append(seconds)
-        citizen.label = "idle"
-        time.sleep(args.seconds)
+        citizen.label = f"idle {args.builds}"
+        time.sleep(builds[-1])
         citizen.label = "attack"
         attack, attack_seconds = clicks_until_built(opener, base, token, args.clicks, reports)
         citizen.label = "after"
@@ -193,8 +193,19 @@ def main() -> None:
         citizen.stopping.set()
         citizen.join()
         ran = consumer_log.read_text().count("Executing") - executed
+        windows = citizen.latencies
+        pooled = {kind: [v for label, values in windows.items() if label.startswith(kind) for v in values]
+                  for kind in ("idle", "build")}
+        for kind, values in pooled.items():
+            citizen.latencies[kind] = values
+            citizen.failures[kind] = sum(n for label, n in citizen.failures.items() if label.startswith(f"{kind} "))
         for label in ("idle", "build", "attack"):
             print(json.dumps({"citizen": label, **citizen.summary(label)}), flush=True)
+        # Each build window against the idle windows on either side of it: the background load drifts.
+        ratios = [statistics.median(windows[f"build {n}"])
+                  / statistics.median(windows[f"idle {n}"] + windows[f"idle {n + 1}"]) for n in range(args.builds)]
+        print(json.dumps({"p50_build_over_adjacent_idle": [round(r, 2) for r in ratios],
+                          "median_ratio": round(statistics.median(ratios), 3)}), flush=True)
         print(json.dumps({"build_clicks": clicks_summary(answers), "build_seconds": [round(b, 1) for b in builds]}))
         print(json.dumps({"attack_clicks": clicks_summary(attack), "attack_build_seconds": round(attack_seconds, 1),
                           "builds_run_in_all": ran, "builds_expected": args.builds + 1}), flush=True)

@@ -55,6 +55,7 @@ STEP_LABELS = {
     "opinions": "Tổng hợp ý kiến theo từng câu hỏi",
     "drivers": "Phân tích các yếu tố tác động",
     "trend": "So sánh với các đợt trước",
+    "change by locality": "Tính thay đổi của từng địa phương so với đợt trước",
     "small areas": "Ước lượng cho địa bàn ít phiếu",
     "charts": "Vẽ biểu đồ",
     "saving": "Lưu báo cáo",
@@ -135,6 +136,10 @@ def run_build(wave_code: str, token: str) -> None:
     steps: list[str] = []
 
     def progress(step: str) -> None:
+        if not step.startswith("loading"):
+            # Everything is read: end the read transaction, so SQLite can checkpoint its WAL (and
+            # PostgreSQL vacuum) while the estimates and charts take their seconds.
+            db.session.rollback()
         steps.append(step)
         if not _update(wave_code, token, steps=list(steps)):
             raise Replaced(wave_code)
