@@ -178,9 +178,9 @@ def _offer_resume(centre: ServiceCentre, state: FormState, restart_url: str, res
 
 
 def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None,
-           notice: str | None = None, state_language: str = "vi"):
+           language: str | None = None, notice: str | None = None):
     wave = open_citizen_wave(db.session)
-    language = pick_language(request.args.get("lang")) if notice is None else state_language
+    language = language or pick_language(request.args.get("lang"))
     if wave is None:
         return _message_page("closed", language)
     questionnaire = questionnaire_of(wave)
@@ -320,12 +320,12 @@ def step():
     if state is None:
         return _message_page("invalid", pick_language(request.form.get("lang")), 400)
     post = read_page_post(db.session, state)
-    if not post.stored and state.paused_longer_than(resume_window()):
-        return _start_afresh(state)
     if post.stored:
         # Already sent: a page re-posted from history (Back on a shared tablet, a resubmission)
         # must not bring the answers of whoever sent it back on screen.
         return redirect(url_for("respond.thanks", lang=state.language), code=303)
+    if state.paused_longer_than(resume_window()):
+        return _start_afresh(state)
     if not post.accepts_responses:
         return _message_page("closed", state.language)  # say so now, not after the last page
     request.environ[CENTRE_NAME] = post.centre_name
@@ -386,7 +386,7 @@ def _start_afresh(stale: FormState):
     if centre is None:
         return _message_page("invalid", stale.language, 400)
     return _begin(centre, stale.channel, stale.field_code, stale.receipt,
-                  notice=chrome(stale.language)["restarted"], state_language=stale.language)
+                  language=stale.language, notice=chrome(stale.language)["restarted"])
 
 
 def _submit(whole: QuestionnaireDefinition, state: FormState):

@@ -129,6 +129,9 @@ def worker(database_url, app):
     built = []
 
     def build(**config):
+        # Flask-Limiter keeps the first RATELIMIT_KEY_PREFIX it was given (`self._key_prefix or
+        # config…`): each worker built here takes its own from its config, as a new process would.
+        limiter._key_prefix = ""
         built.append(create_app({**_test_config(database_url), **config}))
         # Every app in this test process shares the module-level limiter (each gunicorn worker
         # has its own). Flask-Limiter sets "storage dead" only in its constructor, so a test that
