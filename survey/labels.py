@@ -43,6 +43,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "scrubbed": ("Đã xoá thông tin cá nhân",
                      "Số điện thoại, số giấy tờ hoặc email trong ý kiến đã được xoá trước khi lưu."),
     },
+    # why a response is left out of the analysis: a flag above, or one of these
+    "exclusion": {
+        "review": ("Bị loại khi xem xét", "Quản trị viên đã đánh dấu loại phiếu ở trang xem xét."),
+        "no_centre": ("Không có trung tâm", "Phiếu không gắn với trung tâm nào nên không tính được trọng số."),
+        "no_counts": ("Ô không có số hồ sơ", "Trung tâm × lĩnh vực của phiếu không có số hồ sơ đã giải quyết."),
+    },
     "channel": {
         "desk": ("Mã QR tại quầy", "Người dân quét mã QR dán tại Bộ phận Một cửa."),
         "receipt": ("Mã QR trên giấy hẹn", "Người dân quét mã dùng một lần in trên giấy hẹn trả kết quả."),
@@ -164,6 +170,11 @@ def label(code: Any, kind: str) -> str:
         return ""
     entry = LABELS[kind].get(str(code))
     return entry[0] if entry else str(code)
+
+
+def exclusion_text(code: str) -> str:
+    """A reason for leaving a response out, in Vietnamese: a quality flag or an exclusion."""
+    return label(code, "flag" if code in LABELS["flag"] else "exclusion")
 
 
 def note_text(note: str | None, n: int = 0) -> str | None:

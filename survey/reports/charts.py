@@ -26,7 +26,7 @@ CHART_TITLES = {
     "elements": "Các yếu tố (khoảng tin cậy 95%)",
     "trend": "Xu hướng qua các đợt",
     "weakest": "Năm tiêu chí thấp nhất: tỷ lệ ở từng mức trả lời",
-    "drivers": "Yếu tố tác động (hệ số hồi quy logistic, KTC 95%)",
+    "drivers": "Yếu tố liên quan đến sự hài lòng (hệ số hồi quy logistic, KTC 95%)",
     "small_area": "Chỉ số trực tiếp và ước lượng khu vực nhỏ theo địa phương",
 }
 THIN_ORANGE = "#e66101"
@@ -37,6 +37,17 @@ def _png(fig) -> bytes:
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def _short(text: str, width: int = 48) -> str:
+    """A label cut to fit beside a chart row, with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _comma_axis(ax, axis="x", digits: int = 1):
+    """Tick labels with the Vietnamese decimal comma."""
+    formatter = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.{digits}f}".replace(".", ","))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
 
 
 def _pct_axis(ax, axis="x"):
@@ -121,7 +132,7 @@ def weakest(report: Report) -> bytes:
                     label=LEVEL_LABELS[level] if y == 0 else None)
             left += share
     ax.set_yticks(range(len(items)))
-    ax.set_yticklabels([f"{i.code}" for i in items], fontsize=7)
+    ax.set_yticklabels([_short(i.label) for i in items], fontsize=7)
     ax.set_xlim(0, 1)
     _pct_axis(ax)
     ax.legend(fontsize=6, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.15))
@@ -138,7 +149,8 @@ def drivers(report: Report) -> bytes:
         ax.plot(row.coefficient, y, "o", color=BLUE)
     ax.axvline(0, color=GREY, linewidth=1)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([r.label for r in rows], fontsize=7)
+    ax.set_yticklabels([_short(r.label) for r in rows], fontsize=7)
+    _comma_axis(ax)
     ax.set_title(CHART_TITLES["drivers"], fontsize=9)
     return _png(fig)
 

@@ -138,11 +138,35 @@ def _change_values(change: dict | None) -> list:
             change.get("p_value"), significant, change.get("note_text")]
 
 
+def _notes_sheet(book: Workbook, document: dict, banner) -> None:
+    """The first sheet: what the workbook is, whether it is final and weighted, when it was built."""
+    sheet = book.create_sheet("Ghi chú")
+    rows = [("Báo cáo", f"Chỉ số hài lòng về sự phục vụ hành chính — đợt {document['wave']}"),
+            ("Trạng thái", "Số liệu tạm tính: đợt khảo sát chưa kết thúc" if document.get("interim")
+             else "Số liệu chính thức của đợt"),
+            ("Lập lúc", built_when(document.get("built_at"))),
+            ("Trọng số", "Có gia quyền theo số hồ sơ đã giải quyết" if document["weighted"]
+             else "Chưa gia quyền (thiếu số hồ sơ): mọi phiếu có trọng số bằng nhau"),
+            ("Số phiếu được phân tích", document["n"]),
+            ("Khoảng tin cậy", f"{document['level']:.0%} (Korn–Graubard cho tỷ lệ và chỉ số), "
+                               "xem phụ lục phương pháp trong báo cáo HTML"),
+            ("Ô để trống", "Con số không tính được; cột “Vì sao để trống” ghi lý do"),
+            ("Độ tin cậy", document["reliability_rule"])]
+    if document["demo"]:
+        rows.insert(0, ("Dữ liệu", DEMO_MARK))
+    for r, (key, value) in enumerate(rows, start=1):
+        sheet.cell(row=r, column=1, value=key).font = Font(bold=True)
+        sheet.cell(row=r, column=2, value=safe_cell(value)).alignment = Alignment(wrap_text=True)
+    sheet.column_dimensions["A"].width = 26
+    sheet.column_dimensions["B"].width = 100
+
+
 def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
     """The workbook: one sheet per table, Vietnamese headers, frozen headers, a Charts sheet."""
     book = Workbook()
     book.remove(book.active)
     banner, p = _banner(document), document["province"]
+    _notes_sheet(book, document, banner)
     summary = [[node["label"]] + _stat_values(node) for group in ("index", "fields", "elements")
                for node in p[group].values()]
     if document["change"]:
@@ -170,7 +194,8 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
            [None, None, None, None] + STAT_FORMATS, banner)
     _sheet(book, "Tiêu chí", ["Tiêu chí", "Mã", "Yếu tố"] + STAT_HEADERS
            + [f"Mức {k}" for k in range(1, 6)],
-           [[i["label"], code, i["element"]] + _stat_values(i["share_satisfied"]) + list(i["levels"])
+           [[i["label"], code, p["elements"].get(i["element"], {}).get("label", i["element"])]
+            + _stat_values(i["share_satisfied"]) + list(i["levels"])
             for code, i in p["items"].items()], [None, None, None] + STAT_FORMATS + [PERCENT] * 5, banner)
     opinion_rows = []
     for _code, o in document["opinions"].items():
@@ -181,7 +206,7 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
            [None, None] + STAT_FORMATS, banner)
     if document["drivers"]:
         d = document["drivers"]
-        _sheet(book, "Yếu tố tác động", ["Yếu tố", "Hệ số", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên",
+        _sheet(book, "Yếu tố liên quan", ["Yếu tố", "Hệ số", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên",
                                          "Tỷ số chênh", "p"],
                [[r["label"], r["coefficient"], r["se"], r["ci_low"], r["ci_high"], r["odds_ratio"],
                  r["p_value"]] for r in d["drivers"]] + [[d["reading"]]],

@@ -51,6 +51,7 @@ from analysis.sae import small_area_estimates, smoothed_variances, synthetic_est
 from analysis.sae.gvf import DEFAULT_DEFF
 from analysis.sipas import Node, index_nodes
 from survey.enums import LocalityKind, values
+from survey.labels import label
 from survey.reports.model import CentreQuality, LocalityRow
 
 #: fewer modelled localities than this and no model is fitted
@@ -125,7 +126,7 @@ def _candidates(modelled: list[LocalityRow], empty: list[LocalityRow], quality, 
     """Candidate covariate columns over ``modelled + empty`` (NaN where an empty area lacks one)."""
     everyone = modelled + empty
     kinds = sorted({row.kind for row in modelled})
-    candidates = [(f"loại: {kind}", np.array([float(row.kind == kind) if row.kind in kinds
+    candidates = [(f"là {label(kind, 'locality_kind').lower()}", np.array([float(row.kind == kind) if row.kind in kinds
                                                else np.nan for row in everyone]))
                   for kind in kinds[1:]]
     dossiers = _dossiers(quality)

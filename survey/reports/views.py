@@ -25,6 +25,7 @@ bp.add_app_template_filter(wording.decimal, "dec")
 bp.add_app_template_filter(wording.p_value, "pval")
 bp.add_app_template_filter(wording.points, "points")
 bp.add_app_template_filter(wording.built_when, "built_when")
+bp.add_app_template_filter(wording.exclusion_text, "exclusion_text")
 bp.add_app_template_filter(wording.interim_line, "interim_line")
 
 

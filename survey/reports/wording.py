@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from survey.labels import note_text  # noqa: F401  (the report's notes, from the one label table)
+from survey.labels import exclusion_text, note_text  # noqa: F401  (the report's words, from the one label table)
 
 PERCENT_DIGITS = 1
 
@@ -43,15 +43,20 @@ def change_sentence(change) -> str:
 
 
 def driver_reading(rows, outcome_label: str) -> str:
-    """The plain reading of the key drivers: which element moves the outcome most."""
+    """The plain reading of the key drivers: which element is most closely associated with the outcome.
+
+    An odds ratio multiplies the odds, not the probability, and a survey of one wave shows
+    association, not cause; the sentence says both.
+    """
     significant = [r for r in rows if r.p_value < 0.05 and r.coefficient > 0]
     if not significant:
-        return (f"Chưa yếu tố nào cho thấy tác động có ý nghĩa thống kê đến “{outcome_label}” "
-                "trong đợt này.")
+        return (f"Trong đợt này chưa yếu tố nào cho thấy mối liên quan có ý nghĩa thống kê với "
+                f"“{outcome_label}”.")
     top = significant[0]
-    return (f"Yếu tố “{top.label}” có tác động lớn nhất đến “{outcome_label}”: mỗi điểm tăng thêm "
-            f"(thang 1–5) gắn với khả năng hài lòng cao gấp {decimal(top.odds_ratio, 1)} lần "
-            f"(tỷ số chênh; {p_value(top.p_value)}).")
+    return (f"Yếu tố “{top.label}” liên quan chặt nhất với “{outcome_label}”: người đánh giá yếu tố này "
+            f"cao hơn một điểm (thang 1–5) có tỷ số odds hài lòng gấp {decimal(top.odds_ratio, 1)} lần "
+            f"({p_value(top.p_value)}), khi các yếu tố khác như nhau. Đây là mối liên quan, không "
+            "chứng minh rằng cải thiện yếu tố này sẽ làm tăng sự hài lòng.")
 
 
 def target_sentence(stat, target: float, reliable: bool) -> str:

@@ -133,7 +133,10 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
                 assert mine[key] == pytest.approx(theirs[key], rel=SAME), (code, key)
 
     book = load_workbook(out / "report.xlsx")
-    assert {"Tóm tắt", "Địa phương", "Biểu đồ"} <= set(book.sheetnames)
+    assert {"Tóm tắt", "Địa phương", "Lĩnh vực", "Biểu đồ"} <= set(book.sheetnames)
+    notes = {row[0]: row[1] for row in book["Ghi chú"].iter_rows(values_only=True)}
+    assert book.sheetnames[0] == "Ghi chú" and notes["Trọng số"].startswith("Có gia quyền")
+    assert notes["Dữ liệu"] == "DỮ LIỆU MÔ PHỎNG" and notes["Số phiếu được phân tích"] == document["n"]
     sheet = book["Tóm tắt"]
     # above the table: the demo mark, interim or build time (interim until the closing day has
     # passed, whatever the status), the weighting
