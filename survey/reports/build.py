@@ -143,7 +143,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                  is_demo: bool = False, previous: Iterable[PreviousWave] = (), target: float = DEFAULT_TARGET,
                  item_labels: Mapping[str, str] | None = None, centres: pd.DataFrame | None = None,
                  level: float = 0.95, interim: bool = False, built_at: str = "",
-                 sector_names: Mapping[str, str] | None = None,
+                 sector_names: Mapping[str, str] | None = None, comments: list[dict] | None = None,
                  progress: Callable[[str], None] = lambda step: None) -> Report:
     """Every number of the report for ``wave``; see the module docstring for the inputs."""
     if frame.empty:
@@ -212,7 +212,8 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                   elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinions,
                   drivers=drivers, change=change, trend=trend, quality=quality, method=method,
                   reliability_rule=RULE_VI, interim=interim, built_at=built_at,
-                  weakest_left_out=weakest_left_out, sectors=sectors, extremes=extremes)
+                  weakest_left_out=weakest_left_out, sectors=sectors, extremes=extremes,
+                  comments=comments or None)
 
 
 def _statistic(node: Node, root: Node) -> str:

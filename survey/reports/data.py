@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.clock import local_now
-from survey.models import Locality, Response, ServiceCentre, ServiceField, Wave, WaveStatus
+from survey.models import CommentDigest, Locality, Response, ServiceCentre, ServiceField, Wave, WaveStatus
 from survey.questionnaire import from_dict
 from survey.reports.build import DEFAULT_TARGET, PreviousWave, build_report
 from survey.reports.build import Locality as ReportLocality
@@ -62,6 +62,20 @@ def item_labels(definition) -> dict[str, str]:
     return {code: item.label.get("vi", code) for code, item in definition.items_by_code.items()}
 
 
+def comment_digests(session: Session, wave: Wave) -> list[dict]:
+    """The province's published digests of citizens' comments in ``wave``, one per locality.
+
+    A digest is written by a reviewer from at least 5 scrubbed comments and holds no link to any
+    response (survey/admin/digests.py), so the report can carry it as it is.
+    """
+    rows = session.execute(
+        select(Locality.code, Locality.name, CommentDigest.comments, CommentDigest.body)
+        .join(CommentDigest, CommentDigest.locality_id == Locality.id)
+        .where(CommentDigest.wave_id == wave.id).order_by(Locality.name)).all()
+    return [{"locality_code": code, "locality_name": name, "comments": count, "digest": body}
+            for code, name, count, body in rows]
+
+
 def is_interim(wave: Wave, today) -> bool:
     """A report of a wave still open, or whose closing day has not passed, is interim ("tạm tính")."""
     return wave.status == WaveStatus.OPEN or wave.closes_on >= today
@@ -87,6 +101,7 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
                           item_labels=item_labels(definition), centres=centre_counts(session, wave),
                           interim=is_interim(wave, now.date()), built_at=now.isoformat(timespec="seconds"),
                           sector_names=dict(session.execute(select(ServiceField.code, ServiceField.name)).all()),
+                          comments=comment_digests(session, wave),
                           progress=progress)
     progress("charts")
     report.charts = render_all(report)

@@ -256,6 +256,7 @@ class Report:
     weakest_left_out: int = 0  # items not in the weakest list because their share is not reliable
     sectors: list[SectorRow] = field(default_factory=list)
     extremes: dict[str, dict] = field(default_factory=dict)  # per element: best and worst reliable locality
+    comments: list[dict] | None = None  # the published comment digests of the wave, by locality
     charts: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
@@ -299,6 +300,7 @@ class Report:
             "localities": [row.as_dict() for row in self.localities],
             "sectors": [row.as_dict() for row in self.sectors],
             "extremes": self.extremes,
+            "comments": self.comments,
             "opinions": {o.code: o.as_dict() for o in self.opinions},
             "drivers": None if self.drivers is None else self.drivers.as_dict(),
             "change": self.change,

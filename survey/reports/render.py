@@ -64,6 +64,8 @@ def restrict(document: dict, locality_codes: set[str], centre_codes: set[str]) -
     for opinion in out["opinions"].values():
         opinion["by_locality"] = {k: v for k, v in opinion["by_locality"].items() if k in locality_codes}
     out["quality"] = [q for q in out["quality"] if q["centre_code"] in centre_codes]
+    if out.get("comments"):
+        out["comments"] = [c for c in out["comments"] if c["locality_code"] in locality_codes] or None
     out["method"]["n_per_stratum"] = {k: v for k, v in out["method"]["n_per_stratum"].items()
                                       if k in locality_codes}
     out["restricted"] = True
@@ -211,6 +213,10 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
                [[r["label"], r["coefficient"], r["se"], r["ci_low"], r["ci_high"], r["odds_ratio"],
                  r["p_value"]] for r in d["drivers"]] + [[d["reading"]]],
                [None, "0.000", "0.000", "0.000", "0.000", "0.00", "0.000"], banner)
+    if document.get("comments"):
+        _sheet(book, "Ý kiến người dân", ["Địa phương", "Mã", "Số ý kiến", "Tóm tắt đã duyệt"],
+               [[c["locality_name"], c["locality_code"], c["comments"], c["digest"]]
+                for c in document["comments"]], [None, None, "#,##0", None], banner)
     _sheet(book, "Chất lượng dữ liệu", ["Trung tâm", "Mã", "Đã nhận", "Phân tích", "Bị loại", "Gắn cờ",
                                         "Hồ sơ", "Bao phủ"],
            [[q["centre_name"], q["centre_code"], q["stored"], q["kept"], q["excluded"], q["flagged"],

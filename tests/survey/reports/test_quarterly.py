@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from survey.models import Locality, UserRole, Wave
+from survey.models import CommentDigest, Locality, UserRole, Wave
 from survey.questionnaire import from_dict
 from survey.reports.wording import decimal, percent
 from survey.weights import analysis_frame
@@ -149,6 +149,14 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
 
 
 def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
+    """Analysts see every locality; an officer sees the province and their own locality only,
+    published comment digests included."""
+    wave = db_session.scalar(select(Wave).where(Wave.code == "DEMO-2026Q4"))
+    first, second = db_session.scalars(select(Locality).order_by(Locality.code).limit(2)).all()
+    for place, text in ((first, "Người dân mong rút ngắn thời gian trả kết quả."),
+                        (second, "Nhiều ý kiến khen thái độ của công chức.")):
+        db_session.add(CommentDigest(locality=place, wave=wave, body=text, comments=7, published_by="admin"))
+    db_session.commit()
     result = runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(demo_waves / "o"),
                                  "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -157,6 +165,7 @@ def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
     assert "DEMO-2026Q4" in listing and "Xem báo cáo" in listing and "DỮ LIỆU MÔ PHỎNG" in listing
     page = client.get("/admin/reports/DEMO-2026Q4").get_data(as_text=True)
     assert page.count("data-code=") == db_session.query(Locality).count() + 1
+    assert "Người dân mong rút ngắn" in page and "Nhiều ý kiến khen" in page
     assert "DỮ LIỆU MÔ PHỎNG" in page
     client.post("/auth/logout")
 
@@ -169,6 +178,8 @@ def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
     assert "DỮ LIỆU MÔ PHỎNG" in text
     document = client.get("/admin/reports/DEMO-2026Q4/report.json").get_json()
     assert [row["code"] for row in document["localities"]] == [own.code]
+    assert [c["locality_code"] for c in document["comments"]] == [own.code]
+    assert "Nhiều ý kiến khen" not in text and "Người dân mong rút ngắn" in text
     assert document["province"]["index"]["sipas"]["estimate"] is not None
     assert client.get("/admin/reports/DEMO-2026Q4/report.xlsx").status_code == 200
     assert client.get("/admin/reports/DEMO-2026Q4/report.exe").status_code == 404
