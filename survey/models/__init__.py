@@ -13,7 +13,7 @@ from survey.models.leaders import (
     LeaderSealed,
     UnitType,
 )
-from survey.models.places import Locality, ServiceCentre, ServiceField
+from survey.models.places import Locality, LocalityBoundary, ServiceCentre, ServiceField
 from survey.models.privacy import CommentDigest
 from survey.models.questionnaires import DEMO_WAVE_PREFIX, Questionnaire, QuestionnaireVersion, Wave, accepts_on
 from survey.models.responses import (
@@ -39,6 +39,7 @@ __all__ = [
     "LeaderResponse",
     "LeaderSealed",
     "Locality",
+    "LocalityBoundary",
     "LocalityKind",
     "Questionnaire",
     "QuestionnaireKind",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from survey.clock import utcnow
 from survey.db import Base, enum_column
 from survey.enums import LocalityKind
 
@@ -23,6 +27,23 @@ class Locality(Base):
 
     def __repr__(self) -> str:
         return f"<Locality {self.code} {self.name}>"
+
+
+class LocalityBoundary(Base):
+    """A commune's boundary (ranh giới hành chính) for the report's map, as GeoJSON MultiPolygon
+    coordinates in WGS 84 longitude and latitude; written only by ``survey.reports.geometry``."""
+
+    __tablename__ = "locality_boundary"
+    __table_args__ = (CheckConstraint("vertices > 0", name="vertices_positive"),)
+
+    locality_id: Mapped[int] = mapped_column(ForeignKey("locality.id"), primary_key=True)
+    polygons: Mapped[list[Any]] = mapped_column(JSON)
+    vertices: Mapped[int]
+    source: Mapped[str] = mapped_column(String(200))  # the imported file's name
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LocalityBoundary {self.locality_id}: {self.vertices} vertices>"
 
 
 class ServiceCentre(Base):

@@ -6,13 +6,18 @@ Each function returns PNG bytes; ``render_all`` fills ``report.charts``.
 from __future__ import annotations
 
 import io
+import math
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a server; set before pyplot is imported
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import PatchCollection  # noqa: E402
+from matplotlib.patches import Patch, PathPatch  # noqa: E402
+from matplotlib.path import Path  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
-from survey.reports.model import Report  # noqa: E402
+from survey.reports.model import LocalityRow, Report  # noqa: E402
 
 DPI = 110
 GREY = "#9e9e9e"
@@ -28,8 +33,12 @@ CHART_TITLES = {
     "weakest": "Năm tiêu chí thấp nhất: tỷ lệ ở từng mức trả lời",
     "drivers": "Yếu tố liên quan đến sự hài lòng (hệ số hồi quy logistic, KTC 95%)",
     "small_area": "Chỉ số trực tiếp và ước lượng khu vực nhỏ theo địa phương",
+    "map": "Bản đồ chỉ số theo xã, phường (nhóm theo tứ phân vị)",
 }
 THIN_ORANGE = "#e66101"
+NO_RESPONSES_GREY = "#e6e6e6"
+UNRELIABLE_HATCH = "////"
+MAP_MAX_HEIGHT = 8.5  # inches: the map stays on one printed page
 
 
 def _png(fig) -> bytes:
@@ -176,6 +185,76 @@ def small_area(report: Report) -> bytes:
     return _png(fig)
 
 
+def _ring_path(ring: list, outer: bool) -> tuple[list, list]:
+    """A ring's vertices and path codes, turned counter-clockwise if outer and clockwise if a hole,
+    so a hole stays empty under matplotlib's nonzero fill whatever order the file used."""
+    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
+    if (area > 0) != outer:
+        ring = ring[::-1]
+    codes = [Path.MOVETO] + [Path.LINETO] * (len(ring) - 2) + [Path.CLOSEPOLY]
+    return ring, codes
+
+
+def _boundary_path(polygons: list, lat_scale: float) -> Path:
+    """One compound path for a commune's MultiPolygon, x shrunk by cos(latitude)."""
+    vertices, codes = [], []
+    for polygon in polygons:
+        for k, ring in enumerate(polygon):
+            ring_vertices, ring_codes = _ring_path(ring, outer=k == 0)
+            vertices += [(x * lat_scale, y) for x, y in ring_vertices]
+            codes += ring_codes
+    return Path(vertices, codes)
+
+
+def map_style(row: LocalityRow | None) -> int | str:
+    """How a commune is drawn: its quartile group, "unreliable" (hatched) or "none" (no responses)."""
+    if row is None or row.index.n == 0:
+        return "none"
+    if row.reliable and row.group in GROUP_COLOURS:
+        return row.group
+    return "unreliable"
+
+
+def locality_map(report: Report) -> bytes:
+    """Choropleth of the communes' index by quartile group, as PAPI's provincial maps.
+
+    Unranked communes are hatched: their estimate is not reliable, so they get no group colour;
+    communes without responses are light grey.
+    """
+    from survey.reports.render import GROUP_NAMES  # render imports this module
+
+    rows = {row.code: row for row in report.localities}
+    latitudes = [y for polygons in report.geometry.values() for polygon in polygons for x, y in polygon[0]]
+    lat_scale = math.cos(math.radians((min(latitudes) + max(latitudes)) / 2))
+    styles: dict[int | str, list[Path]] = {}
+    for code, polygons in report.geometry.items():
+        styles.setdefault(map_style(rows.get(code)), []).append(_boundary_path(polygons, lat_scale))
+    look = {**{group: (colour, None, "Nhóm " + GROUP_NAMES[group].lower())
+               for group, colour in GROUP_COLOURS.items()},
+            "unreliable": ("white", UNRELIABLE_HATCH, "Chưa đủ tin cậy (không xếp nhóm)"),
+            "none": (NO_RESPONSES_GREY, None, "Chưa có phiếu")}
+    paths = [p for group in styles.values() for p in group]
+    box = Bbox.union([p.get_extents() for p in paths])
+    height = min(MAP_MAX_HEIGHT, max(3.0, 6.0 * box.height / max(box.width, 1e-9)))
+    fig, ax = plt.subplots(figsize=(7, height))
+    handles = []
+    for style, (face, hatch, label) in look.items():
+        if style not in styles:
+            continue
+        ax.add_collection(PatchCollection([PathPatch(p) for p in styles[style]], facecolor=face, hatch=hatch,
+                                          edgecolor="#555555", linewidth=0.3))
+        handles.append(Patch(facecolor=face, hatch=hatch, edgecolor="#555555",
+                             label=f"{label} ({len(styles[style])})"))
+    ax.set_xlim(box.x0, box.x1)
+    ax.set_ylim(box.y0, box.y1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False,
+              title="Chú giải (số xã, phường)", title_fontsize=7)
+    ax.set_title(CHART_TITLES["map"], fontsize=9)
+    return _png(fig)
+
+
 def render_all(report: Report) -> dict[str, bytes]:
     """Every chart the report has data for, keyed by name."""
     charts = {"forest": forest(report), "elements": elements(report), "trend": trend(report)}
@@ -185,4 +264,6 @@ def render_all(report: Report) -> dict[str, bytes]:
         charts["drivers"] = drivers(report)
     if any("small_area" in r.extra for r in report.localities):
         charts["small_area"] = small_area(report)
+    if report.geometry:
+        charts["map"] = locality_map(report)
     return charts

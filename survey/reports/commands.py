@@ -1,4 +1,5 @@
-"""`flask --app wsgi report quarterly`: write the quarterly SIPAS report as HTML, XLSX, JSON and PDF."""
+"""`flask --app wsgi report quarterly`: write the quarterly SIPAS report as HTML, XLSX, JSON and PDF;
+`flask --app wsgi report geometry import FILE.geojson`: keep the communes' boundaries for its map."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from analysis.design import DesignError
+from survey.audit import record
+from survey.errors import BadInput
 from survey.extensions import db
 from survey.models import Wave
-from survey.reports import pdf, render, store
+from survey.reports import geometry, pdf, render, store
 from survey.reports.build import DEFAULT_TARGET
 from survey.reports.data import report_for_wave
 from survey.reports.wording import percent
+from survey.uploads.limits import megabytes, number
 from survey.weights import DEFAULT_EXCLUDE
 
 report_group = AppGroup("report", help="Build reports for Sở Nội vụ.")
@@ -90,6 +94,49 @@ def quarterly_command(wave_code: str, out: Path, formats: str, target: float, ex
     interim = ", số liệu tạm tính" if report.interim else ""
     click.echo(f"{report.wave}{demo}: SIPAS {percent(index.estimate)} (KTC 95% {interval}), n = {report.n}"
                f"{interim}, {time.monotonic() - started:.1f} s")
+
+
+geometry_group = AppGroup("geometry", help="Communes' boundaries (ranh giới xã, phường) for the report's map.")
+report_group.add_command(geometry_group)
+PROBLEMS_SHOWN = 50
+
+
+@geometry_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--code-property", default=None,
+              help=f"Feature property holding the commune code (default: the first of "
+                   f"{', '.join(geometry.CODE_PROPERTIES)}).")
+def import_geometry_command(path: Path, code_property: str | None) -> None:
+    """Check a GeoJSON file of every commune's boundary and replace the stored ones, all or nothing."""
+    try:
+        size = path.stat().st_size
+        if size > geometry.MAX_BYTES:  # refused before it is read into memory
+            raise geometry.GeometryError([geometry.TOO_LARGE.format(
+                size=megabytes(size), limit=megabytes(geometry.MAX_BYTES))])
+        data = path.read_bytes()
+        boundaries = geometry.read_boundaries(data, geometry.locality_names(db.session), code_property)
+    except OSError as exc:
+        raise BadInput(f"{path}: không đọc được tệp ({exc.strerror or exc}).") from None
+    except geometry.GeometryError as exc:
+        for problem in exc.problems[:PROBLEMS_SHOWN]:
+            click.echo(f"{path}: {problem}", err=True)
+        if len(exc.problems) > PROBLEMS_SHOWN:
+            click.echo(f"… và {len(exc.problems) - PROBLEMS_SHOWN} lỗi khác.", err=True)
+        raise BadInput(f"{path}: {len(exc.problems)} lỗi, chưa nhập ranh giới nào.") from None
+    count = geometry.replace_boundaries(db.session, boundaries, path.name)
+    record("geometry_import", path.name, username="cli", communes=count, vertices=boundaries.vertices)
+    db.session.commit()
+    click.echo(f"Đã nhập ranh giới của {count} xã, phường ({number(boundaries.vertices)} đỉnh); "
+               f"báo cáo lập từ nay có bản đồ.")
+
+
+@geometry_group.command("clear")
+def clear_geometry_command() -> None:
+    """Delete every stored boundary: reports built afterwards have no map."""
+    removed = geometry.clear_boundaries(db.session)
+    record("geometry_clear", None, username="cli", communes=removed)
+    db.session.commit()
+    click.echo(f"Đã xoá ranh giới của {removed} xã, phường; báo cáo lập từ nay không có bản đồ.")
 
 
 COMMANDS = (report_group,)

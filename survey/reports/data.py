@@ -15,6 +15,7 @@ from survey.models import CommentDigest, Locality, Response, ServiceCentre, Serv
 from survey.questionnaire import from_dict
 from survey.reports.build import DEFAULT_TARGET, PreviousWave, build_report
 from survey.reports.build import Locality as ReportLocality
+from survey.reports.geometry import load_boundaries
 from survey.reports.model import Report
 from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
 from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM
@@ -95,6 +96,7 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
         earlier_frame, _ = analysis_frame(session, earlier, exclude=exclude)
         if not earlier_frame.empty:
             previous.append(PreviousWave(earlier.code, earlier_frame))
+    geometry = load_boundaries(session)  # read with the rest: a build's reads end before its estimates
     now = local_now()
     report = build_report(frame, weighting, definition.index, wave=wave.code, is_demo=wave.is_demo,
                           localities=localities(session), previous=previous, target=target,
@@ -103,6 +105,7 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
                           sector_names=dict(session.execute(select(ServiceField.code, ServiceField.name)).all()),
                           comments=comment_digests(session, wave),
                           progress=progress)
+    report.geometry = geometry
     progress("charts")
     report.charts = render_all(report)
     return report

@@ -258,6 +258,7 @@ class Report:
     extremes: dict[str, dict] = field(default_factory=dict)  # per element: best and worst reliable locality
     comments: list[dict] | None = None  # the published comment digests of the wave, by locality
     charts: dict[str, bytes] = field(default_factory=dict, repr=False)
+    geometry: dict[str, list] = field(default_factory=dict, repr=False)  # code → boundary, for the map only
 
     @property
     def gap(self) -> float | None:
