@@ -22,7 +22,7 @@ from survey.models import AuditLog, Locality, LocalityBoundary, Wave
 from survey.reports import geometry
 from survey.reports.charts import CHART_TITLES, GROUP_COLOURS, _boundary_path, map_style, render_all
 from survey.reports.data import report_for_wave
-from survey.reports.render import to_html, to_xlsx
+from survey.reports.render import restrict, to_html, to_xlsx
 
 ORIGIN = (108.0, 12.5)  # a synthetic grid, roughly where the province lies
 SIDE = 0.05  # degrees
@@ -240,6 +240,15 @@ def test_the_map_is_drawn_into_every_renderer_when_boundaries_exist(app, report)
     book = load_workbook(io.BytesIO(to_xlsx(document, charts)))
     titles = [c.value for row in book["Biểu đồ"].iter_rows() for c in row if c.value]
     assert CHART_TITLES["map"] in titles
+
+
+def test_an_officers_copy_of_the_page_has_no_map(app, report):
+    """The map shows every commune's group, as the forest chart does, so an officer's filtered
+    copy (the province and their own commune) leaves it out like the forest chart."""
+    with_map = _with_squares(report)
+    charts = render_all(with_map)
+    own = with_map.localities[0].code
+    assert MAP_FIGURE not in to_html(restrict(with_map.as_dict(), {own}, set()), charts)
 
 
 def test_without_boundaries_there_is_no_map_and_no_error(app, report):
