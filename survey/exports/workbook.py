@@ -4,7 +4,8 @@ XLSX sheets, in order: `notes` (how the weights were made, and in plain words wh
 estimates are unweighted), `responses` (frozen, filtered header row), `codebook` (each
 column's question in Vietnamese, its choices with labels and its index element) and
 `index_tree` (each node of the index with its children and weights, space-separated), so the
-XLSX alone is enough to compute the index (docs/analysis.md has the R script).
+XLSX alone is enough to compute the index (docs/analysis.md has the R script). The notes end
+with every collapsed weighting cell, which the command's stderr only counts.
 """
 
 from __future__ import annotations
@@ -104,4 +105,7 @@ def _notes(report: WeightingReport | None) -> pd.DataFrame:
         lines += report.lines()
     lines += ["", "Trang “responses”: mỗi dòng một phiếu hợp lệ; trang “codebook”: ý nghĩa từng cột.",
               "R: svydesign(id=~psu, strata=~stratum, weights=~design_weight, nest=TRUE, data=...)"]
+    detail = report.detail_lines() if report is not None else []
+    if detail:
+        lines += ["", "Every collapsed cell and every centre not represented:"] + detail
     return pd.DataFrame({"note": lines})

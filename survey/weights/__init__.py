@@ -3,7 +3,7 @@ data frame that `analysis/` can estimate from (docs/methodology.md has the formu
 
 `analysis_frame(session, wave)` is the one entry point: it loads the wave, applies the
 analyst's quality exclusions, computes the design weights (cells centre × field × quarter,
-thin cells collapsed), optionally trims and rakes them through `analysis/`, and returns the
+thin cells collapsed to the nearest adequate cell), optionally trims and rakes them through `analysis/`, and returns the
 frame with a `WeightingReport` saying what was done.
 """
 
@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 
 from survey.models import AdminCount, ServiceCentre, ServiceField, Wave
 from survey.weights.design import cell_weights
+from survey.weights.families import shipped_families
 from survey.weights.frame import is_kept, load_responses, opinion_columns
 from survey.weights.quarters import wave_quarter
-from survey.weights.report import Collapse, Trimming, WeightingReport
+from survey.weights.report import Collapse, CollapseKind, CollapseSummary, Trimming, WeightingReport
 from survey.weights.scores import OPINION_ITEMS, SAID_PREFIX
 
-__all__ = ["DEFAULT_EXCLUDE", "FRAME_COLUMNS", "PSU_KINDS", "Collapse", "Trimming", "WeightingReport",
-           "analysis_frame", "quarter_counts"]
+__all__ = ["DEFAULT_EXCLUDE", "FRAME_COLUMNS", "PSU_KINDS", "Collapse", "CollapseKind", "CollapseSummary",
+           "Trimming", "WeightingReport", "analysis_frame", "quarter_counts"]
 
 DEFAULT_EXCLUDE = ("burst", "repeat_device")
 DEFAULT_MIN_CELL = 5
@@ -85,17 +86,19 @@ def analysis_frame(
     quarter = wave_quarter(wave)
     counts = quarter_counts(session, quarter)
     weighted = not counts.empty
-    collapses: list[Collapse] = []
+    collapsed_cells: list[Collapse] = []
+    summary = CollapseSummary()
     uncovered: dict[str, int] = {}
     total_dossiers = 0
     if weighted:
-        cells = cell_weights(frame["centre_code"], frame["field_code"], counts, min_cell)
+        cells = cell_weights(frame["centre_code"], frame["field_code"], counts, min_cell, shipped_families())
         weights = cells.weights
         no_counts = np.isnan(weights)
         if no_counts.any():
             excluded["no_counts"] = int(no_counts.sum())
             frame, weights = frame[~no_counts].reset_index(drop=True), weights[~no_counts]
-        collapses, uncovered, total_dossiers = cells.collapses, cells.uncovered, cells.total_dossiers
+        collapsed_cells, summary = cells.collapses, cells.summary
+        uncovered, total_dossiers = cells.uncovered, cells.total_dossiers
     else:
         weights = np.ones(len(frame))
     frame.insert(0, "stratum", frame["locality_code"])
@@ -117,7 +120,7 @@ def analysis_frame(
         codes = set(session.scalars(select(ServiceCentre.code).where(ServiceCentre.id.in_(list(centre_ids)))))
         frame = frame[frame["centre_code"].isin(codes)].reset_index(drop=True)
     report = WeightingReport(
-        weighted=weighted, quarter=quarter, min_cell=min_cell, collapses=collapses,
+        weighted=weighted, quarter=quarter, min_cell=min_cell, collapses=summary, collapsed_cells=collapsed_cells,
         flag_counts=flag_counts, excluded=excluded, trimmed=trimmed, raked_to=raked_to,
         n_responses=n_responses, n_kept=len(frame), exclude=exclude, psu=psu, uncovered=uncovered,
         total_dossiers=total_dossiers, total_weight=float(frame["design_weight"].sum()),
