@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, RadioField, SubmitField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms import BooleanField, DateField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from survey.forms import VietnameseForm, choice_list, table_upload_fields
 
 FILE_REQUIRED = "Vui lòng chọn tệp danh sách (CSV hoặc XLSX)."
 CONFIRM_REQUIRED = "Vui lòng xác nhận rằng các đường dẫn cũ sẽ không dùng được nữa."
 CHOOSE_FORMAT = "Vui lòng chọn dạng tệp."
+TOO_LONG = "Vui lòng ghi ngắn hơn (tối đa %(max)d ký tự)."
 FORMATS = choice_list([("html", "Thư mời in trên khổ A4 (HTML, có mã QR)"), ("csv", "Danh sách đường dẫn (CSV)")])
 
 
@@ -28,6 +29,15 @@ class IssueInvitationsForm(VietnameseForm):
 
     format = RadioField("Dạng tệp", choices=FORMATS, default="html",
                         validators=[InputRequired(CHOOSE_FORMAT)])
+    # The letter's số, ngày and người ký (HTML letters only; the CSV has no letterhead).
+    number = StringField("Số, ký hiệu văn bản", description="Ví dụ: 125/SNV-CCHC.",
+                         validators=[Optional(), Length(max=40, message=TOO_LONG)])
+    signed_on = DateField("Ngày ký", validators=[Optional()])
+    signer_title = TextAreaField("Quyền hạn, chức vụ người ký",
+                                 description="Mỗi dòng một dòng in trên thư, ví dụ: KT. GIÁM ĐỐC, "
+                                             "xuống dòng, PHÓ GIÁM ĐỐC.",
+                                 validators=[Optional(), Length(max=120, message=TOO_LONG)])
+    signer_name = StringField("Họ và tên người ký", validators=[Optional(), Length(max=80, message=TOO_LONG)])
     confirm = BooleanField(
         "Tôi hiểu rằng các đường dẫn đã phát hành trước đây cho những người này sẽ không dùng được nữa.",
         validators=[DataRequired(CONFIRM_REQUIRED)],

@@ -14,7 +14,7 @@ from survey.auth.scope import roles_required
 from survey.extensions import db
 from survey.forms.leaders import IssueInvitationsForm, RosterUploadForm
 from survey.leaders import admin_bp
-from survey.leaders.invitations import issue, letters_html, links_csv
+from survey.leaders.invitations import LetterDetails, issue, letters_html, links_csv
 from survey.leaders.mix import BLOCK, waiting_counts
 from survey.leaders.progress import non_respondents, progress
 from survey.leaders.roster import RosterError, import_roster, parse_roster, template_csv
@@ -111,8 +111,10 @@ def invitations(wave_code: str):
     if form.format.data == "csv":
         return _download(links_csv(issued, groups).encode("utf-8"), "text/csv",
                          f"duong-dan-{wave.code}.csv")
+    details = LetterDetails.of(form.number.data, form.signed_on.data, form.signer_title.data,
+                               form.signer_name.data)
     return letters_html(issued, wave, q.text(q.title, "vi"), groups,
-                        stylesheet=url_for("static", filename="letter.css"))
+                        stylesheet=url_for("static", filename="letter.css"), details=details)
 
 
 @admin_bp.get("/<wave_code>/progress")

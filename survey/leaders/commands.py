@@ -6,17 +6,17 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey.audit import record
 from survey.extensions import db
-from survey.leaders.invitations import issue, letters_html, links_csv
+from survey.leaders.invitations import LINKS_WHAT, LetterDetails, issue, letters_html, links_csv
 from survey.leaders.roster import RosterError, import_roster, parse_roster
 from survey.leaders.scores import labels_of, score_json, score_xlsx, wave_score
 from survey.leaders.store import settle
 from survey.models import Questionnaire, QuestionnaireVersion, Wave
+from survey.public_url import public_base_url
 from survey.respond.flow import local_today, questionnaire_of
 
 leaders_group = AppGroup("leaders", help="The leaders' survey for the PAR Index.")
@@ -72,10 +72,20 @@ def import_command(file: Path, wave_code: str) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.option("--invitee", "invitee_ids", type=int, multiple=True,
               help="Only this invitation id (repeatable): re-issue a lost link.")
-def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids: tuple[int, ...]) -> None:
+@click.option("--number", help="Letters: số và ký hiệu, e.g. 125/SNV-CCHC (blank to fill by hand).")
+@click.option("--date", "signed_on", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Letters: ngày ký, YYYY-MM-DD or DD/MM/YYYY (blank to fill by hand).")
+@click.option("--signer-title", multiple=True,
+              help="Letters: quyền hạn, chức vụ, one line each (repeatable), e.g. 'KT. GIÁM ĐỐC'.")
+@click.option("--signer-name", help="Letters: the signatory's full name.")
+def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids: tuple[int, ...],
+                        number: str | None, signed_on, signer_title: tuple[str, ...],
+                        signer_name: str | None) -> None:
     """Issue fresh single-use links (old ones stop working) as CSV or A4 letters."""
     wave = leader_wave(wave_code)
-    base = current_app.config["PUBLIC_BASE_URL"]
+    if fmt != "html" and (number or signed_on or signer_title or signer_name):
+        raise click.UsageError("--number, --date, --signer-title and --signer-name are for --format html")
+    base = public_base_url(LINKS_WHAT)
     issued = issue(db.session, wave, base, invitee_ids or None)
     if invitee_ids and len(issued) != len(set(invitee_ids)):
         db.session.rollback()
@@ -85,7 +95,9 @@ def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids:
     q = questionnaire_of(wave)
     groups = labels_of(q)["group"]
     body = (links_csv(issued, groups) if fmt == "csv"
-            else letters_html(issued, wave, q.text(q.title, "vi"), groups))
+            else letters_html(issued, wave, q.text(q.title, "vi"), groups,
+                              details=LetterDetails.of(number, signed_on and signed_on.date(),
+                                                       signer_title, signer_name)))
     record("leaders_invitations", wave.code, username="cli", count=len(issued))
     db.session.commit()
     _write(body, out)

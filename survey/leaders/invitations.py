@@ -10,10 +10,12 @@ never re-issued, so no one can answer twice.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
+from urllib.parse import urlsplit
 
 import segno
 from flask import render_template
@@ -23,10 +25,54 @@ from sqlalchemy.orm import Session
 from survey.leaders.sealing import mix_marker
 from survey.leaders.tokens import hash_token, invitation_url, new_token
 from survey.models import LeaderDraft, LeaderInvitation, LeaderSealed, Wave
+from survey.public_url import loopback_warning
 from survey.spreadsheets import safe_row
 
 LETTER_CSS = Path(__file__).resolve().parents[1] / "static" / "letter.css"
 CSV_HEADERS = ("id", "Nhóm", "Đơn vị", "Họ và tên", "Điện thoại", "Email", "Đường dẫn")
+PLACE = "Đắk Lắk"
+BLANK = "……"
+"""Dots left to fill by hand where a detail was not given when printing."""
+LINKS_WHAT = "Các đường dẫn trong thư mời"
+
+
+@dataclass(frozen=True)
+class LetterDetails:
+    """What a batch of letters carries above the body and under it (thể thức văn bản, Nghị định
+    30/2020/NĐ-CP): the document number and symbol (số, ký hiệu), the place and date, and the
+    signatory's authority and title (quyền hạn, chức vụ) and name. A detail not given is left
+    as dots to write in by hand before signing."""
+
+    number: str | None = None
+    """The number and symbol, e.g. "125/SNV-CCHC"."""
+    signed_on: dt.date | None = None
+    signer_title: tuple[str, ...] = ()
+    """One line each, e.g. ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")."""
+    signer_name: str | None = None
+    place: str = PLACE
+
+    @classmethod
+    def of(cls, number: str | None = None, signed_on: dt.date | None = None,
+           signer_title: str | tuple[str, ...] | None = None, signer_name: str | None = None) -> LetterDetails:
+        """Details from what an official typed: blanks dropped, a title split into its lines."""
+        lines = signer_title.splitlines() if isinstance(signer_title, str) else (signer_title or ())
+        return cls(number=(number or "").strip() or None, signed_on=signed_on,
+                   signer_title=tuple(line.strip().upper() for line in lines if line.strip()),
+                   signer_name=(signer_name or "").strip() or None)
+
+    @property
+    def number_line(self) -> str:
+        return f"Số: {self.number or f'{BLANK}/SNV-{BLANK}'}"
+
+    @property
+    def date_line(self) -> str:
+        """E.g. "Đắk Lắk, ngày 04 tháng 02 năm 2026": a day under 10 and months 1 and 2 take a
+        leading zero (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+        if self.signed_on is None:
+            return f"{self.place}, ngày {BLANK} tháng {BLANK} năm {BLANK}"
+        month = self.signed_on.month
+        month_text = f"{month:02d}" if month < 3 else str(month)
+        return f"{self.place}, ngày {self.signed_on.day:02d} tháng {month_text} năm {self.signed_on.year}"
 
 
 @dataclass(frozen=True)
@@ -93,14 +139,26 @@ def qr_data_uri(url: str) -> str:
 
 
 def letters_html(invitations: Sequence[Invitation], wave: Wave, title: str,
-                 group_labels: dict[str, str], stylesheet: str | None = None) -> str:
+                 group_labels: dict[str, str], stylesheet: str | None = None,
+                 details: LetterDetails | None = None) -> str:
     """Print-ready letters, one A4 page each, with the link and its QR code.
 
     ``stylesheet`` links the CSS (served pages, under the CSP); without it the CSS is written
-    into the file, so a letters file opens and prints on its own.
+    into the file, so a letters file opens and prints on its own. Links to this machine only
+    get a warning on screen, above the first letter and never printed.
     """
     return render_template(
         "leaders/letters.html", wave=wave, title=title, group_labels=group_labels,
         letters=[(i, qr_data_uri(i.url)) for i in invitations], stylesheet=stylesheet,
         inline_css=None if stylesheet else LETTER_CSS.read_text(encoding="utf-8"),
+        details=details or LetterDetails(),
+        warning=_loopback_warning(invitations),
     )
+
+
+def _loopback_warning(invitations: Sequence[Invitation]) -> str | None:
+    """The warning when the letters' links open this machine only (every link shares a base)."""
+    if not invitations:
+        return None
+    parts = urlsplit(invitations[0].url)
+    return loopback_warning(f"{parts.scheme}://{parts.netloc}", LINKS_WHAT)

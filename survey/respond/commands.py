@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey.audit import record
 from survey.extensions import db
 from survey.models import ServiceCentre, ServiceField
+from survey.public_url import public_base_url
 from survey.respond.posters import write_posters
 from survey.respond.receipts import ReceiptError, issue_batch, receipt_url
 
@@ -45,7 +44,7 @@ def issue_receipts_command(centre_code: str, count: int, field_code: str | None)
     record("receipt_batch_issue", centre.code, username="cli", count=count,
            field=field.code if field else None)
     db.session.commit()
-    base = _public_base_url()
+    base = public_base_url("Các đường dẫn biên nhận in ra dưới đây")
     for token in tokens:
         click.echo(receipt_url(base, token))
 
@@ -62,25 +61,10 @@ def posters_command(out: Path, centre_code: str | None) -> None:
             select(ServiceCentre).where(ServiceCentre.active).order_by(ServiceCentre.code)
         ))
     try:
-        written = write_posters(centres, _public_base_url(), out)
+        written = write_posters(centres, public_base_url("Mã QR trên các áp phích"), out)
     except OSError as exc:
         raise click.BadParameter(f"cannot write into {out}: {exc.strerror or exc}", param_hint="--out") from None
     click.echo(f"Wrote {len(written)} posters to {out} (open in a browser, print on A5).")
-
-
-def _public_base_url() -> str:
-    """The base of printed QR URLs, with a warning when phones could not reach it."""
-    base = current_app.config["PUBLIC_BASE_URL"]
-    host = urlsplit(base).hostname or ""
-    if host in ("127.0.0.1", "localhost", "::1") or host.startswith("127."):
-        click.echo(
-            f"Warning: the QR codes point at {base}, which citizens' phones cannot reach. "
-            "Set SURVEY_PUBLIC_BASE_URL to the public address (e.g. https://khaosat.daklak.gov.vn) "
-            "before printing.",
-            err=True,
-        )
-    return base
-
 
 
 COMMANDS = (receipts_group, posters_command)

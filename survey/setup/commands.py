@@ -10,6 +10,7 @@ from flask import current_app
 from survey.clock import local_today
 from survey.enums import QuestionnaireKind
 from survey.extensions import db
+from survey.public_url import public_base_url
 from survey.publishing import latest_version, publish_directory
 from survey.questionnaire import QuestionnaireError, format_problems
 from survey.setup.seed import (
@@ -65,7 +66,7 @@ def seed_command(localities_path: Path) -> None:
             "Admin account 'admin' exists (password shown on the first run only; "
             "reset it with: flask --app wsgi users reset admin)."
         )
-    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base_url = public_base_url("Các đường dẫn dưới đây").rstrip("/")
     click.echo(f"Staff login: {base_url}/auth/login")
     click.echo(f"Desk QR for the provincial centre: {base_url}/q/{PROVINCIAL_CENTRE_CODE}")
 

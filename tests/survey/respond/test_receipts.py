@@ -57,7 +57,7 @@ def test_cli_issues_tokens_as_urls(runner, desk, db_session):
     assert result.exit_code == 0, result.output
     urls = result.stdout.split()  # one URL per line on stdout, for the printing software
     assert len(urls) == 3 and all("/r/" in url for url in urls)
-    assert "phones cannot reach" in result.stderr  # the test app's base URL is 127.0.0.1
+    assert "Cảnh báo:" in result.stderr  # the test app's base URL is 127.0.0.1
     assert db_session.scalar(select(func.count()).select_from(ReceiptToken)) == 3
 
 
