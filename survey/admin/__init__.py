@@ -56,6 +56,7 @@ def home():
 
 from survey.admin import (  # noqa: E402,F401 (registers the routes)
     auditlog,
+    boundaries,
     counts,
     digests,
     exports,

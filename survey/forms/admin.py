@@ -200,6 +200,19 @@ class CountsUploadForm(VietnameseForm):
     )
 
 
+class BoundariesUploadForm(VietnameseForm):
+    """Upload the communes' boundaries (ranh giới xã, phường) as GeoJSON, for the report's map."""
+
+    file, submit = table_upload_fields(
+        "Tệp ranh giới (GeoJSON)",
+        "Một FeatureCollection theo kinh độ, vĩ độ WGS 84, mỗi xã, phường một Polygon hoặc MultiPolygon.",
+        FILE_REQUIRED,
+    )
+    code_property = StringField("Thuộc tính chứa mã xã, phường",
+                                description="Để trống: dùng “ma_xa”, nếu không có thì “code”.",
+                                validators=[Optional(), Length(max=100)])
+
+
 class ReviewForm(VietnameseForm):
     """Include or exclude a flagged response, with the reason recorded."""
 

@@ -269,3 +269,53 @@ def test_a_wave_report_has_the_map_once_boundaries_are_imported(runner, communes
     assert sorted(after.geometry) == sorted(communes)
     assert after.charts["map"].startswith(PNG)
     assert MAP_FIGURE in to_html(after.as_dict(), after.charts)
+
+
+# --- the admin page -----------------------------------------------------------------------
+
+
+def _post(client, data: bytes, code_property: str = "", name: str = "xa.geojson"):
+    """Post the upload encoded here: a body above werkzeug's 500 KB spooling threshold, encoded
+    by the test client, is spooled to a temporary file it never closes (a ResourceWarning)."""
+    boundary = "mapboundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="code_property"\r\n\r\n{code_property}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/geo+json\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return client.post("/admin/boundaries", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_the_admin_page_imports_a_file_larger_than_other_uploads(app, client, auth, communes):
+    auth("admin")
+    collection = squares(sorted(communes), prop="MA")
+    collection["features"][0]["properties"]["ghi_chu"] = "x" * app.config["MAX_CONTENT_LENGTH"]
+    data = json.dumps(collection).encode()
+    assert app.config["MAX_CONTENT_LENGTH"] < len(data) < geometry.MAX_BYTES
+    response = _post(client, data, code_property="MA")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert _stored() == 102
+    page = client.get("/admin/boundaries").get_data(as_text=True)
+    assert "Đang có ranh giới của 102 xã, phường (408 đỉnh)" in page
+    assert db.session.scalar(select(AuditLog.target).where(AuditLog.action == "geometry_upload")) == "xa.geojson"
+
+
+def test_the_admin_page_lists_every_mismatch_and_stores_nothing(client, auth, communes):
+    auth("admin")
+    codes = sorted(communes)
+    response = _post(client, json.dumps(squares(["99999"] + codes[1:-1])).encode())
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Mã 99999 (đối tượng thứ 1): không có xã, phường nào mang mã này." in page
+    for code in (codes[0], codes[-1]):
+        assert f"Mã {code} ({communes[code]}): không có trong tệp." in page
+    assert "chưa ghi ranh giới nào" in page
+    assert _stored() == 0
+
+
+def test_an_analyst_reads_the_page_and_an_officer_not(client, auth, communes):
+    auth("analyst")
+    page = client.get("/admin/boundaries")
+    assert page.status_code == 200 and "Chưa có ranh giới: báo cáo quý không có bản đồ." in page.get_data(as_text=True)
+    assert _post(client, json.dumps(squares(sorted(communes))).encode()).status_code == 403
+    auth("officer", db.session.scalar(select(Locality).where(Locality.code == min(communes))))
+    assert client.get("/admin/boundaries").status_code == 403
+    assert _stored() == 0
