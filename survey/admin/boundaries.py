@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from survey.admin import bp
 from survey.audit import record
@@ -24,9 +25,14 @@ def boundaries():
     """Show the stored boundaries and replace them with an uploaded GeoJSON file, all or nothing."""
     # The file may be larger than the app's usual upload bound; its own bound is checked below.
     request.max_content_length = geometry.MAX_BYTES + FORM_OVERHEAD
-    form = BoundariesUploadForm()
     problems: list[str] = []
-    if form.validate_on_submit():
+    try:
+        form = BoundariesUploadForm()
+    except RequestEntityTooLarge:  # say which bound, not only "too large"
+        form = BoundariesUploadForm(formdata=None)
+        problems = [geometry.TOO_LARGE.format(size=megabytes(request.content_length or 0),
+                                              limit=megabytes(geometry.MAX_BYTES))]
+    if not problems and form.validate_on_submit():
         upload = form.file.data
         try:
             checked = geometry.read_boundaries(upload.read(geometry.MAX_BYTES + 1),

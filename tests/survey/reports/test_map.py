@@ -311,6 +311,15 @@ def test_the_admin_page_lists_every_mismatch_and_stores_nothing(client, auth, co
     assert _stored() == 0
 
 
+def test_a_file_above_the_bound_is_refused_naming_it(client, auth, communes, monkeypatch):
+    auth("admin")
+    monkeypatch.setattr(geometry, "MAX_BYTES", 1024 * 1024)
+    response = _post(client, b" " * (geometry.MAX_BYTES + 100 * 1024) + json.dumps(squares(sorted(communes))).encode())
+    assert response.status_code == 400
+    assert "MB vượt giới hạn 1 MB" in response.get_data(as_text=True)
+    assert _stored() == 0
+
+
 def test_an_analyst_reads_the_page_and_an_officer_not(client, auth, communes):
     auth("analyst")
     page = client.get("/admin/boundaries")
