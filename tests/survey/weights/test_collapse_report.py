@@ -134,3 +134,24 @@ def test_each_centres_weights_add_up_to_its_dossiers(db_session, weighted_wave):
     # 24001 is one cell of 84 dossiers and 7 responses: 12 each
     assert set(frame.loc[frame.centre_code == "24001", "design_weight"]) == {12.0}
     assert report.collapses.weight_moved == pytest.approx(24 - 1 * 12)
+
+
+def test_day_one_of_a_real_quarter_is_short_too():
+    """Day 1: last quarter's counts for 102 centres × 10 fields, one to three answers at 12
+    centres. Every answered centre is one cell; the other 90 are not represented."""
+    fields = [code for code, _ in SERVICE_FIELDS]
+    counts = pd.DataFrame([(f"c{c}", field, 40) for c in range(102) for field in fields],
+                          columns=["centre_code", "field_code", "dossiers"])
+    answered = [(f"c{c}", fields[c % 10]) for c in range(12) for _ in range(1 + c % 3)]
+    result = cell_weights(pd.Series([c for c, _ in answered], dtype=object),
+                          pd.Series([f for _, f in answered], dtype=object), counts, 5, shipped_families())
+    kinds = {row.kind: row.cells for row in result.summary.kinds}
+    assert kinds == {"centre_fields": 0, "family_field": 0, "largest_field": 0, "centre": 120}
+    # the answered field's responses carry the dossiers of the nine unanswered fields
+    assert result.summary.weight_moved == pytest.approx(12 * 9 * 40)
+    report = WeightingReport(weighted=True, quarter="2026Q4", min_cell=5, collapses=result.summary,
+                             collapsed_cells=result.collapses, uncovered=result.uncovered,
+                             total_dossiers=result.total_dossiers)
+    assert len(report.lines()) <= SHORT and len(report.detail_lines()) == 120 + 90
+    unweighted = WeightingReport(weighted=False, quarter="2026Q4", min_cell=5)
+    assert not unweighted.collapses and not any("ollapsed" in line for line in unweighted.lines())
