@@ -34,7 +34,7 @@ def _open_results_page(page, live_server, centre) -> None:
 
 def test_poster_states_the_measured_length(browser, live_server, centre, client):
     """Walk the usual path tapping like a citizen; the count and the pages match the model
-    whose minutes the poster prints, and page 1 fits in two phone screens."""
+    whose minutes the poster prints, and page 1 fits in three phone screens."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.goto(f"{live_server}/q/{centre.code}")
@@ -53,7 +53,9 @@ def test_poster_states_the_measured_length(browser, live_server, centre, client)
 
     length = path_lengths(questionnaire_of(centre_wave(client))).unassigned  # tests draw no block
     assert (taps, pages) == (length.taps, length.pages)
-    assert first_page_height <= 2 * PHONE["height"], f"page 1 is {first_page_height}px high"
+    # Three screens, not two, since issue 25: a scale in one column (its order unambiguous) with
+    # 44-px targets makes page 1's four six-option questions about 2.7 screens high.
+    assert first_page_height <= 3 * PHONE["height"], f"page 1 is {first_page_height}px high"
     from survey.extensions import db
     from tests.factories import login, make_user
 
