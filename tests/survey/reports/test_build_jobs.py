@@ -276,3 +276,19 @@ def test_the_consumer_process_builds_what_a_click_queued(app, auth, client, runn
     assert "report.xlsx" in page and BUILDING not in page
     if backend == "redis":
         huey.flush()
+
+
+def test_a_queue_url_of_another_kind_is_refused_at_start(tmp_path):
+    from survey.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="SURVEY_JOBS_URL must be empty"):
+        load_config(str(tmp_path), {"SURVEY_SECRET_KEY": "x", "SURVEY_JOBS_URL": "amqp://127.0.0.1/"})
+
+
+def test_the_consumer_refuses_a_queue_inside_one_process(database_url, monkeypatch, capsys):
+    from survey.jobs.__main__ import main
+
+    monkeypatch.setenv("SURVEY_DATABASE_URL", database_url)
+    monkeypatch.setenv("SURVEY_JOBS_URL", "memory://")
+    assert main([]) == 1
+    assert "a consumer needs a SQLite file or Redis" in capsys.readouterr().err
