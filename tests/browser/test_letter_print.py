@@ -32,3 +32,25 @@ def test_every_letter_is_one_a4_page(browser, app, runner, db_session, tmp_path,
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     page.close()
     assert len(PDF_PAGE.findall(pdf)) == 3
+
+
+def test_the_roster_page_with_the_letter_fields_passes_axe(browser, live_server, db_session):
+    """The admin form that prints letters, with its four new fields, meets WCAG 2.1 AA."""
+    from tests.browser.test_accessibility import _violations
+    from tests.factories import DEFAULT_PASSWORD, make_user
+
+    wave = make_leader_wave(db_session)
+    make_user(db_session, "quantri", "admin")
+    db_session.commit()
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(f"{live_server}/auth/login")
+    page.fill("input[name=username]", "quantri")
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/admin/**")
+    page.goto(f"{live_server}/admin/leaders/{wave.code}/roster")
+    assert page.locator("input[name=signed_on][type=date]").count() == 1
+    found = _violations(page, "roster with letter fields")
+    context.close()
+    assert not found, "\n".join(found)
