@@ -10,16 +10,18 @@ import io
 import json
 
 import numpy as np
+import PIL.Image
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import AuditLog, Locality, LocalityBoundary, Wave
-from survey.reports import geometry
+from survey.reports import geometry, pdf
 from survey.reports.charts import CHART_TITLES, GROUP_COLOURS, _boundary_path, map_style, render_all
 from survey.reports.data import report_for_wave
 from survey.reports.render import restrict, to_html, to_xlsx
@@ -240,6 +242,21 @@ def test_the_map_is_drawn_into_every_renderer_when_boundaries_exist(app, report)
     book = load_workbook(io.BytesIO(to_xlsx(document, charts)))
     titles = [c.value for row in book["Biểu đồ"].iter_rows() for c in row if c.value]
     assert CHART_TITLES["map"] in titles
+
+
+@pytest.mark.slow
+def test_a_tall_province_prints_its_map_on_one_page(app, report):
+    """A province four communes wide and 26 tall: the map is drawn at most a page high and
+    Chromium prints it whole on one page (an image cut by a page break appears on two)."""
+    codes = [row.code for row in report.localities if row.kind != "tinh"]
+    tall = dataclasses.replace(report, geometry={
+        c: [[[[x, y + 0.0] for x, y in _square(k % 4 + (k // 4) * COLUMNS)]]] for k, c in enumerate(codes)})
+    charts = render_all(tall)
+    size = PIL.Image.open(io.BytesIO(charts["map"])).size
+    assert size[1] > size[0]
+    reader = PdfReader(io.BytesIO(pdf.to_pdf(to_html(tall.as_dict(), charts))))
+    pages = [k for k, page in enumerate(reader.pages) if any(i.image.size == size for i in page.images)]
+    assert len(pages) == 1, pages
 
 
 def test_an_officers_copy_of_the_page_has_no_map(app, report):
