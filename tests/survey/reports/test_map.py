@@ -19,9 +19,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from bench.report_frame import localities, make_frame
 from survey.extensions import db
 from survey.models import AuditLog, Locality, LocalityBoundary, Wave
 from survey.reports import geometry, pdf
+from survey.reports.build import Locality as ReportLocality
+from survey.reports.build import build_report
 from survey.reports.charts import CHART_TITLES, GROUP_COLOURS, _boundary_path, map_style, render_all
 from survey.reports.data import report_for_wave
 from survey.reports.render import restrict, to_html, to_xlsx
@@ -242,6 +245,20 @@ def test_the_map_is_drawn_into_every_renderer_when_boundaries_exist(app, report)
     book = load_workbook(io.BytesIO(to_xlsx(document, charts)))
     titles = [c.value for row in book["Biểu đồ"].iter_rows() for c in row if c.value]
     assert CHART_TITLES["map"] in titles
+
+
+def test_a_first_day_map_has_no_group_colour(app, sipas_tree):
+    """Day 1 of a real quarter: one desk-day per commune, n of 1-3, no commune reliable, two
+    communes without a response: the map draws them hatched or grey, claiming no group."""
+    frame = make_frame(400, 8, seed=5, thin=0)
+    frame = frame.groupby("locality_code").head(2).reset_index(drop=True)
+    frame["psu"] = frame["locality_code"] + "-day1"
+    places = [ReportLocality(*row) for row in localities(10)]
+    first_day = build_report(frame, None, sipas_tree, wave="2026Q4", localities=places, interim=True)
+    first_day.geometry = {p.code: [[_square(k)]] for k, p in enumerate(places) if p.kind != "tinh"}
+    styles = {row.code: map_style(row) for row in first_day.localities if row.code in first_day.geometry}
+    assert sorted(styles.values()) == ["none"] * 2 + ["unreliable"] * 8
+    assert render_all(first_day)["map"].startswith(PNG)
 
 
 @pytest.mark.slow
