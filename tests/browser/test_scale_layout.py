@@ -33,20 +33,20 @@ BOXES = """fieldset => [...fieldset.querySelectorAll('.opts > label.opt')].map(l
 
 
 @cache
-def _labels(path, code: str) -> list[str]:
+def _labels(path, code: str, language: str) -> list[str]:
     """The option labels of item ``code`` in the questionnaire file's order (the scale's order)."""
     questionnaire = check_questionnaire(path)[0]
-    return [choice.label["vi"] for choice in questionnaire.items_by_code[code].choices.choices]
+    return [choice.label[language] for choice in questionnaire.items_by_code[code].choices.choices]
 
 
-def _assert_reading_order(page, selector: str, path, prefix=lambda i: "") -> int:
+def _assert_reading_order(page, selector: str, path, prefix=lambda i: "", language: str = "vi") -> int:
     """Every scale matching ``selector`` on the page lies in its natural order; returns how many."""
     wide = page.viewport_size["width"] >= WIDE["width"]
     scales = page.locator(selector).all()
     for fieldset in scales:
         code = fieldset.get_attribute("id").removeprefix("q-")
         boxes = fieldset.evaluate(BOXES)
-        expected = [prefix(i) + label for i, label in enumerate(_labels(path, code))]
+        expected = [prefix(i) + label for i, label in enumerate(_labels(path, code, language))]
         assert [box["text"] for box in boxes] == expected, code
         assert not any(box["clipped"] for box in boxes), code
         for before, after in pairwise(boxes):
@@ -61,14 +61,15 @@ def _assert_reading_order(page, selector: str, path, prefix=lambda i: "") -> int
     return len(scales)
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])  # English has the longest words
 @pytest.mark.parametrize("viewport", [NARROW, WIDE], ids=["phone", "wide"])
-def test_a_citizens_scale_reads_in_its_order(browser, live_server, centre, viewport):
+def test_a_citizens_scale_reads_in_its_order(browser, live_server, centre, viewport, language):
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     page = context.new_page()
-    page.goto(f"{live_server}/q/{centre.code}")
+    page.goto(f"{live_server}/q/{centre.code}?lang={language}")
     measured = 0
     for _ in range(8):  # every mandatory page
-        measured += _assert_reading_order(page, "fieldset.q.likert", SIPAS_FILE)
+        measured += _assert_reading_order(page, "fieldset.q.likert", SIPAS_FILE, language=language)
         if page.locator(".nav button[value=submit]").count():
             break
         answer_page(page)
