@@ -64,6 +64,9 @@ def restrict(document: dict, locality_codes: set[str], centre_codes: set[str]) -
     for opinion in out["opinions"].values():
         opinion["by_locality"] = {k: v for k, v in opinion["by_locality"].items() if k in locality_codes}
     out["quality"] = [q for q in out["quality"] if q["centre_code"] in centre_codes]
+    # what names other localities: their extremes and the summary's sentence on who moved
+    out["extremes"] = {}
+    out["summary"] = [line for line in out.get("summary", []) if line["topic"] != "localities"]
     if out.get("comments"):
         out["comments"] = [c for c in out["comments"] if c["locality_code"] in locality_codes] or None
     out["method"]["n_per_stratum"] = {k: v for k, v in out["method"]["n_per_stratum"].items()

@@ -50,8 +50,9 @@ def _visible(document: dict) -> dict:
 
 
 def _charts_for(document: dict, charts: dict[str, bytes]) -> dict[str, bytes]:
-    """An officer's copy leaves out the chart that shows every locality."""
-    return {k: v for k, v in charts.items() if not (document.get("restricted") and k == "forest")}
+    """An officer's copy leaves out the charts that show every locality (the forest plot, the map)."""
+    return {k: v for k, v in charts.items()
+            if not (document.get("restricted") and k in ("forest", "map"))}
 
 
 def _stored_or_404(wave_code: str):

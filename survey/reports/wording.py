@@ -98,40 +98,45 @@ def interim_line(document: dict) -> str | None:
             "các con số còn thay đổi.")
 
 
-def summary_sentences(report) -> list[str]:
+def summary_sentences(report) -> list[dict]:
     """The leadership's one-page summary as five to eight plain sentences, from the report's numbers.
 
     Every sentence is as firm as its figure allows: unreliable figures are said to be so, and
-    a ranking uses only reliable estimates.
+    a ranking uses only reliable estimates.  Each is ``{"topic", "text"}``; the topic
+    ``localities`` names localities, which an officer's copy leaves out.
     """
     index = report.index
     stat = index.stat
     lines = []
+
+    def add(topic: str, text: str) -> None:
+        lines.append({"topic": topic, "text": text})
+
     if stat.estimate is None:
-        lines.append(f"Chưa ước lượng được {index.label.lower()} ({stat.note_text}).")
+        add("index", f"Chưa ước lượng được {index.label.lower()} ({stat.note_text}).")
     else:
         interval = (f"khoảng tin cậy 95% từ {percent(stat.ci_low)} đến {percent(stat.ci_high)}"
                     if stat.ci_low is not None else f"chưa có khoảng tin cậy: {stat.note_text}")
         flag = "" if index.reliable else " Con số chưa đủ tin cậy, chỉ nên tham khảo."
-        lines.append(f"{index.label} đợt {report.wave}: {percent(stat.estimate)} ({interval}), "
+        add("index", f"{index.label} đợt {report.wave}: {percent(stat.estimate)} ({interval}), "
                      f"từ {decimal(report.n, 0)} phiếu.{flag}")
-    lines.append(report.gap_sentence)
+    add("target", report.gap_sentence)
     if report.change:
-        lines.append(report.change["sentence"])
+        add("change", report.change["sentence"])
     halves = [f for f in report.fields if f.stat.estimate is not None]
     if halves:
-        lines.append("Theo khối: " + "; ".join(
+        add("halves", "Theo khối: " + "; ".join(
             f"{f.label[0].lower()}{f.label[1:]} {percent(f.stat.estimate)}"
             + ("" if f.reliable else " (chưa đủ tin cậy)") for f in halves) + ".")
     weak = sorted((e for e in report.elements if e.reliable), key=lambda e: e.stat.estimate)[:3]
     if weak:
-        lines.append("Các yếu tố thấp nhất: " + "; ".join(
+        add("elements", "Các yếu tố thấp nhất: " + "; ".join(
             f"{e.label} ({percent(e.stat.estimate)})" for e in weak) + ".")
     else:
-        lines.append("Chưa yếu tố nào có ước lượng đủ tin cậy để xếp thấp nhất.")
+        add("elements", "Chưa yếu tố nào có ước lượng đủ tin cậy để xếp thấp nhất.")
     sectors = sorted((s for s in report.sectors if s.reliable), key=lambda s: s.index.estimate)[:3]
     if sectors:
-        lines.append("Các lĩnh vực thủ tục có chỉ số thấp nhất: " + "; ".join(
+        add("sectors", "Các lĩnh vực thủ tục có chỉ số thấp nhất: " + "; ".join(
             f"{s.name} ({percent(s.index.estimate)})" for s in sectors) + ".")
     moved = [row for row in report.localities if row.change and row.change.get("significant")]
     if moved:
@@ -139,7 +144,7 @@ def summary_sentences(report) -> list[str]:
         down = [r.name for r in moved if r.change["difference"] < 0]
         parts = ([f"tăng có ý nghĩa thống kê ở {', '.join(up)}"] if up else []) + (
             [f"giảm có ý nghĩa thống kê ở {', '.join(down)}"] if down else [])
-        lines.append("So với đợt trước, chỉ số " + "; ".join(parts) + ".")
+        add("localities", "So với đợt trước, chỉ số " + "; ".join(parts) + ".")
     if report.interim:
-        lines.append(f"Đây là số liệu tạm tính, lập lúc {built_when(report.built_at)}; đợt khảo sát chưa kết thúc.")
+        add("interim", f"Đây là số liệu tạm tính, lập lúc {built_when(report.built_at)}; đợt khảo sát chưa kết thúc.")
     return lines

@@ -205,6 +205,6 @@ def test_leadership_summary_is_sentences_from_the_numbers(report):
 
     lines = report.as_dict()["summary"]
     assert 5 <= len(lines) <= 8
-    assert percent(report.index.stat.estimate) in lines[0]
-    assert lines[1] == report.gap_sentence
-    assert any(line.startswith("Các yếu tố thấp nhất") for line in lines)
+    assert percent(report.index.stat.estimate) in lines[0]["text"]
+    assert lines[1] == {"topic": "target", "text": report.gap_sentence}
+    assert any(line["text"].startswith("Các yếu tố thấp nhất") for line in lines)

@@ -179,6 +179,7 @@ def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
     document = client.get("/admin/reports/DEMO-2026Q4/report.json").get_json()
     assert [row["code"] for row in document["localities"]] == [own.code]
     assert [c["locality_code"] for c in document["comments"]] == [own.code]
+    assert document["extremes"] == {} and all(line["topic"] != "localities" for line in document["summary"])
     assert "Nhiều ý kiến khen" not in text and "Người dân mong rút ngắn" in text
     assert document["province"]["index"]["sipas"]["estimate"] is not None
     assert client.get("/admin/reports/DEMO-2026Q4/report.xlsx").status_code == 200
