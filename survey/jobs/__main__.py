@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 
+from survey.extensions import db
 from survey.jobs import NICENESS, POLL_SECONDS, queue, queue_url, registered
 
 log = logging.getLogger("survey.jobs")
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     url = queue_url(app)
     if url in ("memory://", "immediate://"):
+        with app.app_context():
+            db.engine.dispose()  # the startup check's connection
         sys.stderr.write(f"survey jobs: SURVEY_JOBS_URL={url} is a queue inside one process; "
                          "a consumer needs a SQLite file or Redis.\n")
         return 1
