@@ -44,6 +44,7 @@ def _replace(path: Path, data: bytes) -> None:
     """Write ``path`` whole: aside in the same folder, then renamed over it."""
     fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, 0o644)  # as an ordinary write would leave it, not mkstemp's 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(aside, path)

@@ -292,3 +292,12 @@ def test_the_consumer_refuses_a_queue_inside_one_process(database_url, monkeypat
     monkeypatch.setenv("SURVEY_JOBS_URL", "memory://")
     assert main([]) == 1
     assert "a consumer needs a SQLite file or Redis" in capsys.readouterr().err
+
+
+def test_a_rebuilt_report_replaces_the_old_files_whole(reports):
+    """A page reading while the consumer saves sees the old files or the new, never half of one."""
+    store.save({"wave": "2026Q3", "n": 1}, {"forest": b"old", "trend": b"old"})
+    folder = store.save({"wave": "2026Q3", "n": 2}, {"forest": b"new"})
+    assert sorted(p.name for p in folder.iterdir()) == ["forest.png", "report.json"]  # nothing left aside
+    assert store.load("2026Q3") == ({"wave": "2026Q3", "n": 2}, {"forest": b"new"})
+    assert (folder / "report.json").stat().st_mode & 0o777 == 0o644
