@@ -157,10 +157,15 @@ def _check_outputs(runner, app, staff, officer, tmp_path, label: str, interim: b
     assert ("số liệu tạm tính" in summary_line) is interim
     document = _check_report_files(out, interim)
     _show(label, document)
-    built = staff.post(f"/admin/reports/{WAVE}/build")
+    built = staff.post(f"/admin/reports/{WAVE}/build")  # huey's immediate mode: built in the click
     assert built.status_code in (200, 302, 303), built.status_code
     web = _check_page(staff, f"/admin/reports/{WAVE}")
     assert (INTERIM in web) is interim
+    assert f"đợt {WAVE}" in web and "Tóm tắt cho lãnh đạo" in web, web[:400]
+    stored = staff.get(f"/admin/reports/{WAVE}/report.json")  # the one the button built
+    assert stored.status_code == 200
+    from_web = _strict(stored.get_data(as_text=True))
+    assert (from_web["n"], from_web["interim"]) == (document["n"], interim) and _walk(from_web) > 20
     if interim:
         _check_page(staff, f"/admin/monitor?wave={WAVE}")
     _check_page(officer, f"/admin/summary?wave={WAVE}")
@@ -217,7 +222,7 @@ def _fill_counts(runner, tmp_path) -> None:
 
 
 def test_a_quarter_from_day_one_to_close(app, client, runner, db_session, tmp_path, block_draw):
-    app.config["REPORTS_DIR"] = str(tmp_path / "stored")
+    app.config.update(REPORTS_DIR=str(tmp_path / "stored"), JOBS_URL="immediate://")
     block_draw.seeded(21)  # the policy block drawn for about one respondent in three, reproducibly
     with _at(FIRST_DAY, 8):
         assert runner.invoke(args=["seed"]).exit_code == 0
