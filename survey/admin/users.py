@@ -62,7 +62,8 @@ def user_edit(user_id: int | None):
             password = None
             if user is None:
                 password = generate_password()
-                user = User(username=form.username.data, password_hash=hash_password(password), role=role)
+                user = User(username=form.username.data, password_hash=hash_password(password), role=role,
+                            must_change_password=True)
                 db.session.add(user)
             user.role, user.locality_id, user.active = role, locality_id, form.active.data
             db.session.flush()
@@ -96,6 +97,7 @@ def user_reset(user_id: int):
     password = generate_password()
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
+    user.must_change_password = True
     end_sessions(user)
     record("user_password_reset", user.username)
     db.session.commit()

@@ -33,11 +33,12 @@ def create_user(username: str, role: str, locality_code: str | None) -> None:
         if locality is None:
             raise click.BadParameter(f"no locality with code {locality_code!r}", param_hint="--locality")
     password = generate_password()
-    db.session.add(User(username=username, password_hash=hash_password(password), role=role, locality=locality))
+    db.session.add(User(username=username, password_hash=hash_password(password), role=role, locality=locality,
+                        must_change_password=True))
     record("user_create", username, username="cli", role=role, locality=locality_code)
     db.session.commit()
     click.echo(f"Created {role} {username}. Password: {password}")
-    click.echo("This password is shown once; ask the user to change it after logging in.")
+    click.echo("This password is shown once; the user must change it at first login.")
 
 
 @users_group.command("reset")
@@ -50,11 +51,12 @@ def reset_user(username: str) -> None:
     password = generate_password()
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until, user.active = 0, None, True
+    user.must_change_password = True
     end_sessions(user)
     record("user_password_reset", username, username="cli")
     db.session.commit()
     click.echo(f"New password for {username}: {password}")
-    click.echo("This password is shown once; ask the user to change it after logging in.")
+    click.echo("This password is shown once; the user must change it at first login.")
 
 
 @users_group.command("list")

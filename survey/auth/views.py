@@ -116,6 +116,7 @@ def change_password():
     if attempt is not None and verify_password(user.password_hash, form.current_password.data):
         user.failed_logins, user.locked_until = 0, None
         user.password_hash = hash_password(form.new_password.data)
+        user.must_change_password = False
         end_sessions(user)  # every other session, and every copy of this one's cookie
         record("password_change", user.username)
         db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.clock import utcnow
@@ -38,6 +38,9 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None]
     # Part of every session id: adding one ends every session of the account (survey.auth.sessions).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when a one-time password is issued (account created or password reset), cleared when
+    # the user chooses their own: until then only the password change page and logout open.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     locality: Mapped[Locality | None] = relationship()
 

@@ -193,5 +193,6 @@ def seed_admin(session: Session, username: str = "admin") -> str | None:
     if session.scalar(select(User).where(User.username == username)) is not None:
         return None
     password = generate_password()
-    session.add(User(username=username, password_hash=hash_password(password), role=UserRole.ADMIN))
+    session.add(User(username=username, password_hash=hash_password(password), role=UserRole.ADMIN,
+                     must_change_password=True))
     return password

@@ -101,7 +101,11 @@ def admin(server):
     base, password = server
     browser = _Browser(base)
     status, _ = browser.post_form("/auth/login", {"username": "admin", "password": password})
-    assert status == 200  # redirected to the admin home
+    assert status == 200  # redirected to the password change page: the password was one-time
+    new_password = "Mat-khau-rieng-2026"  # nosec B105 (a test password)
+    status, page = browser.post_form("/auth/password", {"current_password": password, "new_password": new_password,
+                                                     "confirm": new_password})
+    assert status == 200 and "Đã đổi mật khẩu." in page  # redirected to the admin home
     return browser
 
 
