@@ -85,6 +85,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "csv": ("CSV (UTF-8)", ""),
         "xlsx": ("Excel (XLSX)", ""),
     },
+    # the quarterly report's downloads (survey/reports/views.py MEDIA)
+    "report_format": {
+        "html": ("Báo cáo (HTML, mở bằng trình duyệt)", "Một tệp, xem và in được khi không có mạng."),
+        "xlsx": ("Bảng tính Excel (XLSX)", "Mỗi bảng của báo cáo một trang tính, kèm trang ghi chú."),
+        "json": ("Dữ liệu cho máy đọc (JSON)", "Mọi con số của báo cáo, cho phần mềm khác đọc."),
+    },
     "audit_action": {
         "login": ("Đăng nhập", ""),
         "login_failed": ("Đăng nhập không thành công", ""),

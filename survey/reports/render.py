@@ -176,7 +176,7 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
                for node in p[group].values()]
     if document["change"]:
         c = document["change"]
-        summary.append([f"Thay đổi so với {c['previous_wave']}: {c['sentence']}", c["difference"], c["se"],
+        summary.append([c["sentence"], c["difference"], c["se"],
                         c["ci_low"], c["ci_high"], None, None, None, None])
     summary.append([f"Khoảng cách tới mục tiêu {document['target']:.0%}", document["gap"]] + [None] * 6
                    + [document.get("gap_sentence")])
@@ -225,8 +225,10 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
            [[q["centre_name"], q["centre_code"], q["stored"], q["kept"], q["excluded"], q["flagged"],
              q["dossiers"], q["coverage"]] for q in document["quality"]],
            [None, None, "#,##0", "#,##0", "#,##0", "#,##0", "#,##0", PERCENT], banner)
-    _sheet(book, "Số phiếu theo tầng", ["Tầng (địa phương)", "n"],
-           [[k, v] for k, v in document["method"]["n_per_stratum"].items()], [None, "#,##0"], banner)
+    names = {row["code"]: row["name"] for row in document["localities"]}
+    _sheet(book, "Số phiếu theo tầng", ["Tầng (địa phương)", "Mã", "n"],
+           [[names.get(k, k), k, v] for k, v in document["method"]["n_per_stratum"].items()],
+           [None, None, "#,##0"], banner)
     sheet = book.create_sheet("Biểu đồ")
     for row, (text, colour) in enumerate(banner, start=1):
         sheet.cell(row=row, column=1, value=text).font = Font(bold=True, color=colour)

@@ -54,7 +54,8 @@ def driver_reading(rows, outcome_label: str) -> str:
                 f"“{outcome_label}”.")
     top = significant[0]
     return (f"Yếu tố “{top.label}” liên quan chặt nhất với “{outcome_label}”: người đánh giá yếu tố này "
-            f"cao hơn một điểm (thang 1–5) có tỷ số odds hài lòng gấp {decimal(top.odds_ratio, 1)} lần "
+            f"cao hơn một điểm (thang 1–5) có số chênh hài lòng (tỷ lệ hài lòng chia cho tỷ lệ không hài lòng) "
+            f"gấp {decimal(top.odds_ratio, 1)} lần "
             f"({p_value(top.p_value)}), khi các yếu tố khác như nhau. Đây là mối liên quan, không "
             "chứng minh rằng cải thiện yếu tố này sẽ làm tăng sự hài lòng.")
 
