@@ -27,8 +27,17 @@ from survey.admin.paging import PAGE_SIZE, Page, requested_page
 from survey.admin.targets import Target, centre_targets, expected_by, previous_quarter
 from survey.auth.scope import roles_required, sees_rows, visible_centres
 from survey.clock import local_now
+from survey.enums import QuestionnaireKind
 from survey.extensions import db
-from survey.models import Response, ServiceCentre, UserRole, Wave, WaveStatus
+from survey.models import (
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    ServiceCentre,
+    UserRole,
+    Wave,
+    WaveStatus,
+)
 from survey.privacy import MIN_CELL
 from survey.privacy.aggregates import suppressed
 from survey.reports.live import index_so_far
@@ -95,13 +104,28 @@ class CentreProgress:
         return round(100 * self.wave / self.target) if self.target else 0
 
 
-def current_wave(session, today: dt.date) -> Wave | None:
-    """The open wave covering today, else the latest real wave, else the latest demo wave."""
-    open_wave = session.scalar(
-        select(Wave).where(Wave.status == WaveStatus.OPEN, Wave.opens_on <= today, Wave.closes_on >= today)
-        .order_by(Wave.opens_on.desc()).limit(1)
-    )
-    return open_wave or session.scalar(select(Wave).order_by(Wave.is_demo, Wave.opens_on.desc()).limit(1))
+def _of_kind(query, kind: QuestionnaireKind | None):
+    """`query` of waves narrowed to those of questionnaires of `kind` (all waves when None)."""
+    if kind is None:
+        return query
+    return query.join(QuestionnaireVersion).join(Questionnaire).where(Questionnaire.kind == kind)
+
+
+def current_wave(session, today: dt.date, kind: QuestionnaireKind | None = None) -> Wave | None:
+    """The open wave covering today, else the latest real wave, else the latest demo wave
+    (of questionnaires of `kind` only, when given)."""
+    open_wave = session.scalar(_of_kind(
+        select(Wave).where(Wave.status == WaveStatus.OPEN, Wave.opens_on <= today, Wave.closes_on >= today),
+        kind).order_by(Wave.opens_on.desc()).limit(1))
+    return open_wave or session.scalar(
+        _of_kind(select(Wave), kind).order_by(Wave.is_demo, Wave.opens_on.desc()).limit(1))
+
+
+def citizen_waves(session) -> list[Wave]:
+    """The waves the monitor offers, newest first: the citizens' only, since its targets come
+    from the desks' dossier counts and mean nothing for the leaders' (PAR) survey."""
+    return list(session.scalars(
+        _of_kind(select(Wave), QuestionnaireKind.CITIZEN).order_by(Wave.opens_on.desc())))
 
 
 def centre_progress(session, centres: list[ServiceCentre], wave: Wave | None, today_start: dt.datetime,
@@ -205,15 +229,16 @@ def daily_series(per_day: Counter, wave: Wave, today: dt.date) -> list[tuple[dt.
 @bp.get("/monitor")
 @roles_required(UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
 def monitor():
-    """Show each centre's responses today and this wave against its target, sortable and filterable.
+    """Show each centre's responses today and this citizens' wave against its target, sortable and filterable.
 
     Auto-refresh is opt-in (`?auto=1`): a page that reloads by itself unasked fails WCAG 2.2.1.
     """
     now = local_now()
     today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     wave_code = request.args.get("wave")
-    waves = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())).all()
-    wave = next((w for w in waves if w.code == wave_code), None) or current_wave(db.session, now.date())
+    waves = citizen_waves(db.session)
+    wave = next((w for w in waves if w.code == wave_code), None) or current_wave(
+        db.session, now.date(), QuestionnaireKind.CITIZEN)
     centres = visible_centres(db.session, staff(), active_only=True)
     fallback = int(current_app.config["MONITOR_TARGET_PER_CENTRE"])
     rate = float(current_app.config["MONITOR_SAMPLING_RATE"])
