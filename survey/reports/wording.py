@@ -99,6 +99,11 @@ def interim_line(document: dict) -> str | None:
             "các con số còn thay đổi.")
 
 
+def _lower_first(label: str) -> str:
+    """A label inside a sentence: its first letter lower case, an abbreviation ("SIPAS") kept."""
+    return label[:1].lower() + label[1:]
+
+
 def summary_sentences(report) -> list[dict]:
     """The leadership's one-page summary as five to eight plain sentences, from the report's numbers.
 
@@ -114,7 +119,7 @@ def summary_sentences(report) -> list[dict]:
         lines.append({"topic": topic, "text": text})
 
     if stat.estimate is None:
-        add("index", f"Chưa ước lượng được {index.label.lower()} ({stat.note_text}).")
+        add("index", f"Chưa ước lượng được {_lower_first(index.label)} ({stat.note_text}).")
     else:
         interval = (f"khoảng tin cậy 95% từ {percent(stat.ci_low)} đến {percent(stat.ci_high)}"
                     if stat.ci_low is not None else f"chưa có khoảng tin cậy: {stat.note_text}")
@@ -127,7 +132,7 @@ def summary_sentences(report) -> list[dict]:
     halves = [f for f in report.fields if f.stat.estimate is not None]
     if halves:
         add("halves", "Theo khối: " + "; ".join(
-            f"{f.label[0].lower()}{f.label[1:]} {percent(f.stat.estimate)}"
+            f"{_lower_first(f.label)} {percent(f.stat.estimate)}"
             + ("" if f.reliable else " (chưa đủ tin cậy)") for f in halves) + ".")
     weak = sorted((e for e in report.elements if e.reliable), key=lambda e: e.stat.estimate)[:3]
     if weak:

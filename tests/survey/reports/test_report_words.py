@@ -20,17 +20,26 @@ opens under /admin/reports/) is read the same way as the file.
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bench.report_frame import localities, make_frame
 from survey.labels import LABELS
 from survey.models import Locality, ServiceCentre, UserRole
 from survey.questionnaire import load_questionnaire
+from survey.reports.build import Locality as ReportLocality
+from survey.reports.build import PreviousWave, build_report
+from survey.reports.charts import render_all
+from survey.reports.data import item_labels
+from survey.reports.render import to_html, to_xlsx
 from tests.factories import SIPAS_FILE
+from tests.survey.reports.test_tiny_waves import CASES
 from tests.survey.test_labels_crawl import UNTRANSLATED
 
 # Each test fills two demo waves: seconds each, scheduled first (tests/conftest.py).
@@ -192,6 +201,34 @@ def test_the_report_page_reads_in_vietnamese(report_files, runner, client, auth,
     page = client.get("/admin/reports/DEMO-2026Q4").get_data(as_text=True)
     assert "Thay đổi so với đợt trước" in page
     assert html_problems(page, known_codes(_place_codes(db_session)), WAVES) == {}
+
+
+@pytest.mark.parametrize("cut", CASES, ids=[c.__name__.strip("_") for c in CASES])
+def test_a_first_days_report_reads_in_vietnamese(app, sipas_tree, cut):
+    """The first hours of a real quarter (tests/survey/reports/test_tiny_waves.py's cuts): every
+    figure missing with its reason, no drivers, no ranks; the reasons must read as well."""
+    base = make_frame(400, 6, seed=9, thin=0)
+    frame = cut(base).reset_index(drop=True)
+    places = localities(6)
+    questionnaire = load_questionnaire(SIPAS_FILE)
+    # the names the database gives the command's build (survey/reports/data.py)
+    centres = frame.groupby("centre_code").agg(locality_code=("locality_code", "first"),
+                                               stored=("centre_code", "size")).reset_index()
+    centres["centre_name"] = [f"Trung tâm số {k}" for k in range(1, len(centres) + 1)]
+    centres["dossiers"] = pd.NA
+    sectors = {c.value: c.label["vi"] for c in questionnaire.choice_lists["service_fields"].choices}
+    report = build_report(frame, None, sipas_tree, wave="2026Q4", interim=True,
+                          built_at="2026-10-01T17:00:00+07:00", localities=[ReportLocality(*row) for row in places],
+                          previous=[PreviousWave("2026Q3", base.iloc[:1].reset_index(drop=True))],
+                          item_labels=item_labels(questionnaire), centres=centres, sector_names=sectors)
+    report.charts = render_all(report)
+    document = report.as_dict()
+    codes = known_codes({code for code, _, _ in places} | set(centres["centre_code"]))
+    with app.test_request_context():
+        html = to_html(document, report.charts)
+        book = load_workbook(io.BytesIO(to_xlsx(document, report.charts)))
+    assert html_problems(html, codes, {"2026Q4", "2026Q3"}) == {}
+    assert xlsx_problems(book, codes, {"2026Q4", "2026Q3"}) == {}
 
 
 def test_the_checker_catches_what_it_should():
