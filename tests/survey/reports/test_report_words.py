@@ -24,6 +24,7 @@ import io
 import re
 from html.parser import HTMLParser
 
+import matplotlib.text
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -33,6 +34,7 @@ from bench.report_frame import localities, make_frame
 from survey.labels import LABELS
 from survey.models import Locality, ServiceCentre, UserRole
 from survey.questionnaire import load_questionnaire
+from survey.reports import charts as report_charts
 from survey.reports.build import Locality as ReportLocality
 from survey.reports.build import PreviousWave, build_report
 from survey.reports.charts import render_all
@@ -166,6 +168,26 @@ WAVES = {"DEMO-2026Q4", "DEMO-2026Q3"}
 
 
 @pytest.fixture
+def chart_texts(monkeypatch):
+    """Every text drawn on the report's charts (titles, axis and tick labels, legends), as drawn."""
+    texts: list[str] = []
+    save = report_charts._png
+
+    def reading(fig):
+        fig.canvas.draw()  # tick labels are formatted at draw time
+        texts.extend(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text())
+        return save(fig)
+
+    monkeypatch.setattr(report_charts, "_png", reading)
+    return texts
+
+
+def chart_problems(texts: list[str], codes: set[str], waves: set[str]) -> dict[str, list[str]]:
+    assert len(texts) > 20, "the charts have almost no text to read"
+    return {text: found for text in texts if (found := problems_in(text, codes, waves))}
+
+
+@pytest.fixture
 def report_files(app, runner, tmp_path):
     """report.html and report.xlsx of demo wave DEMO-2026Q4 (600 responses) against DEMO-2026Q3."""
     app.config["REPORTS_DIR"] = str(tmp_path / "stored")
@@ -183,8 +205,9 @@ def _place_codes(db_session) -> set[str]:
     return set(db_session.scalars(select(Locality.code))) | set(db_session.scalars(select(ServiceCentre.code)))
 
 
-def test_the_report_files_read_in_vietnamese(report_files, db_session):
+def test_the_report_files_read_in_vietnamese(chart_texts, report_files, db_session):
     codes = known_codes(_place_codes(db_session))
+    assert chart_problems(chart_texts, codes, WAVES) == {}
     html = (report_files / "report.html").read_text(encoding="utf-8")
     assert "Thay đổi so với đợt trước" in html  # the change columns are there to be read
     book = load_workbook(report_files / "report.xlsx")
@@ -204,7 +227,7 @@ def test_the_report_page_reads_in_vietnamese(report_files, runner, client, auth,
 
 
 @pytest.mark.parametrize("cut", CASES, ids=[c.__name__.strip("_") for c in CASES])
-def test_a_first_days_report_reads_in_vietnamese(app, sipas_tree, cut):
+def test_a_first_days_report_reads_in_vietnamese(app, sipas_tree, chart_texts, cut):
     """The first hours of a real quarter (tests/survey/reports/test_tiny_waves.py's cuts): every
     figure missing with its reason, no drivers, no ranks; the reasons must read as well."""
     base = make_frame(400, 6, seed=9, thin=0)
@@ -227,6 +250,7 @@ def test_a_first_days_report_reads_in_vietnamese(app, sipas_tree, cut):
     with app.test_request_context():
         html = to_html(document, report.charts)
         book = load_workbook(io.BytesIO(to_xlsx(document, report.charts)))
+    assert {t: f for t in chart_texts if (f := problems_in(t, codes, {"2026Q4", "2026Q3"}))} == {}
     assert html_problems(html, codes, {"2026Q4", "2026Q3"}) == {}
     assert xlsx_problems(book, codes, {"2026Q4", "2026Q3"}) == {}
 
