@@ -71,9 +71,10 @@ LITERATURE = {
 # Choice codes that are also plain Vietnamese words ("kinh tế", "mong muốn", "Việt Nam") and so
 # cannot be told apart from text.
 VIETNAMESE_WORDS = {"xa", "nam", "kinh", "mong", "tay", "dao", "thai", "nung", "co"}
-# A digit, a point, a digit: an English decimal. (Vietnamese groups thousands with a point,
-# "20.795", so three digits after the point are a thousands group unless more digits follow.)
-DECIMAL_POINT = re.compile(r"\d\.(?!\d{3}(?!\d))\d")
+# A number with a point in it ("81.5", "0.448") is an English decimal, unless it is an integer
+# grouped in thousands the Vietnamese way ("20.795", "1.234.567": no leading zero, groups of 3).
+NUMBER_WITH_POINT = re.compile(r"\d+(?:\.\d+)+")
+THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 # The one column whose cells are codes by design: the reference an analyst joins on.
 CODE_COLUMN = "Mã"
 
@@ -99,7 +100,7 @@ def problems_in(text: str, codes: set[str], waves: set[str] = frozenset()) -> li
     found += sorted(f"code {c!r}" for c in (codes & words) - LITERATURE)
     english = {w.lower() for w in words if w not in LITERATURE}
     found += sorted(f"English {w!r}" for w in ENGLISH if " " not in w and w in english)
-    found += [f"decimal point {m!r}" for m in re.findall(r"\d+\.\d+", text) if DECIMAL_POINT.search(m)]
+    found += [f"decimal point {m!r}" for m in NUMBER_WITH_POINT.findall(text) if not THOUSANDS.fullmatch(m)]
     return found
 
 
@@ -264,7 +265,9 @@ def test_the_checker_catches_what_it_should():
     assert problems_in("Weighted share by sector", codes) == [
         "English 'sector'", "English 'share'", "English 'weighted'"]
     assert problems_in("Tầng 24001: nan", codes) == ["code '24001'", "English 'nan'"]
-    assert problems_in("Đợt DEMO-2026Q4: 20.795 phiếu, chỉ số 81,5% (KTC 95%: 79,0%–84,1%); deff 1,25",
-                       codes, WAVES) == []
+    assert problems_in("p = 0.448; 1.234.5; 12.3456", codes) == [
+        "decimal point '0.448'", "decimal point '1.234.5'", "decimal point '12.3456'"]
+    assert problems_in("Đợt DEMO-2026Q4: 20.795 phiếu (1.020.795 hồ sơ), chỉ số 81,5% "
+                       "(KTC 95%: 79,0%–84,1%); deff 1,25", codes, WAVES) == []
     assert problems_in("Korn–Graubard, Fay–Herriot, chuẩn NCHS, tuyến tính hoá Taylor, gói R survey", codes) == []
     assert problems_in("Chính sách phát triển kinh tế – xã hội; mong muốn", codes) == []
