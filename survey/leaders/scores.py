@@ -7,18 +7,21 @@ count of each group is the population of its stratum.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.clock import local_now
 from survey.leaders.progress import invited_by_group
 from survey.leaders.roster import GROUP_LIST
-from survey.models import LeaderResponse, Wave
+from survey.models import LeaderResponse, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition
 from survey.respond.flow import questionnaire_of
 from survey.spreadsheets import append_row
@@ -105,15 +108,32 @@ def score_json(report: ParReport, labels, wave: Wave) -> str:
     return json.dumps(score_dict(report, labels, wave), ensure_ascii=False, indent=2, allow_nan=False)
 
 
+# Number formats as in the citizens' report (survey.reports.render): Excel shows them with the
+# reader's separators, so a Vietnamese Excel reads 12,3 and 1.234.
+POINTS, SE_FORMAT, PERCENT, COUNT = "0.0", "0.00", "0.0%", "#,##0"
+FIGURE_COLUMNS = (("estimate", "Điểm", POINTS), ("se", "Sai số chuẩn", SE_FORMAT),
+                  ("ci_low", "Cận dưới KTC {level}", POINTS), ("ci_high", "Cận trên KTC {level}", POINTS))
+NOTE_COLUMN = ("reason_text", "Ghi chú", None)
+# Groups, fields and criteria by their Vietnamese names only: their codes (`lanh_dao_so`,
+# `direction`, `th1`) are the questionnaire file's, and the JSON keeps them.
 SHEETS = {
-    "by_group": ("Theo nhóm", ("group", "label", "invited", "responses", "response_rate",
-                               "estimate", "se", "ci_low", "ci_high", "reason_text")),
-    "by_field": ("Theo lĩnh vực", ("field", "label", "max_points", "estimate", "se", "ci_low",
-                                   "ci_high", "lost", "reason_text")),
-    "criteria": ("Tiêu chí", ("rank", "code", "label", "field_label", "max_points", "estimate",
-                              "se", "ci_low", "ci_high", "mean_share", "lost", "graded",
-                              "cannot_assess", "reason_text")),
+    "by_group": ("Theo nhóm", (
+        ("label", "Nhóm", None), ("invited", "Số người được mời", COUNT),
+        ("responses", "Số phiếu", COUNT), ("response_rate", "Tỷ lệ trả lời", PERCENT),
+        *FIGURE_COLUMNS, NOTE_COLUMN)),
+    "by_field": ("Theo lĩnh vực", (
+        ("label", "Lĩnh vực", None), ("max_points", "Điểm tối đa", POINTS),
+        *FIGURE_COLUMNS, ("lost", "Điểm bị mất", POINTS), NOTE_COLUMN)),
+    "criteria": ("Tiêu chí", (
+        ("rank", "Thứ hạng (mất nhiều điểm nhất trước)", COUNT), ("label", "Tiêu chí", None),
+        ("field_label", "Lĩnh vực", None), ("max_points", "Điểm tối đa", POINTS),
+        *FIGURE_COLUMNS, ("mean_share", "Tỷ lệ điểm đạt được", PERCENT), ("lost", "Điểm bị mất", POINTS),
+        ("graded", "Số phiếu chọn mức A–D", COUNT),
+        ("cannot_assess", "Số phiếu chọn E (không đánh giá được)", COUNT), NOTE_COLUMN)),
 }
+TOTAL_SHEET = "Tổng điểm"
+NOTES_SHEET = "Ghi chú"  # as in the citizens' report
+DEMO_MARK = "DỮ LIỆU MÔ PHỎNG"
 
 
 def _cell(value):
@@ -121,23 +141,77 @@ def _cell(value):
     return "–" if value is None else value
 
 
-def score_xlsx(report: ParReport, labels, wave: Wave) -> bytes:
-    """The report as a workbook: the total, then one sheet per breakdown."""
+def is_interim(wave: Wave) -> bool:
+    """Whether the wave's figures may still change: until the wave is closed, answers still come
+    in and the sheets held back in the mix (survey.leaders.mix) are not all counted."""
+    return wave.status != WaveStatus.CLOSED
+
+
+def _append(sheet, values, formats) -> None:
+    """One row written through `append_row`, each figure given its number format."""
+    append_row(sheet, values)
+    for cell, fmt in zip(sheet[sheet.max_row], formats, strict=False):
+        if fmt and isinstance(cell.value, (int, float)):
+            cell.number_format = fmt
+
+
+def _header(sheet, headers) -> None:
+    append_row(sheet, headers)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"  # the header is the sheet's first row
+
+
+def _notes_sheet(book: Workbook, data: dict[str, Any], wave: Wave, built: dt.datetime) -> None:
+    """The first sheet: what the workbook is, whether the wave is still open, when it was built."""
+    sheet = book.create_sheet(NOTES_SHEET)
+    weighted = any(row.get("invited") for row in data["by_group"])
+    rows = [
+        ("Nội dung", "Điểm chỉ số cải cách hành chính (PAR Index) theo đánh giá của lãnh đạo, quản lý: "
+                     "tổng điểm, điểm theo nhóm người trả lời, theo lĩnh vực và theo tiêu chí"),
+        ("Đợt", wave.code),
+        ("Trạng thái", "Số liệu tạm tính: đợt khảo sát chưa kết thúc" if is_interim(wave)
+         else "Số liệu chính thức của đợt"),
+        ("Lập lúc", f"{built:%H:%M} ngày {built:%d/%m/%Y}"),
+        ("Trọng số", "Mỗi nhóm người trả lời là một tầng, gia quyền theo số người được mời của nhóm"
+         if weighted else "Chưa có số người được mời: mọi phiếu có trọng số bằng nhau"),
+        ("Khoảng tin cậy", f"KTC {data['level']:.0%}: khoảng tin cậy của điểm, luôn nằm giữa 0 và điểm tối đa"),
+        ("Ô “–”", "Con số không tính được; cột “Ghi chú” ghi lý do "
+                  f"(ví dụ nhóm dưới {data['min_cell']} phiếu không được công bố)"),
+        ("Các trang", f"{TOTAL_SHEET}; {'; '.join(title for title, _ in SHEETS.values())}"),
+    ]
+    if wave.is_demo:
+        rows.insert(0, ("Dữ liệu", DEMO_MARK))
+    for key, value in rows:
+        append_row(sheet, (key, value))
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True)
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = 100
+
+
+def score_xlsx(report: ParReport, labels, wave: Wave, built: dt.datetime | None = None) -> bytes:
+    """The report as a workbook: a notes sheet, the total, then one sheet per breakdown."""
     data = score_dict(report, labels, wave)
+    level = f"{data['level']:.0%}"
     book = Workbook()
-    sheet = book.active
-    sheet.title = "Tổng điểm"
-    append_row(sheet, ("Đợt", "Chỉ tiêu", "Điểm", "Sai số chuẩn", "Cận dưới 95%", "Cận trên 95%",
-                       "Số phiếu", "Điểm tối đa", "Ghi chú"))
+    book.remove(book.active)
+    _notes_sheet(book, data, wave, built or local_now())
+    sheet = book.create_sheet(TOTAL_SHEET)
+    _header(sheet, ("Đợt", "Chỉ tiêu", "Điểm", "Sai số chuẩn", f"Cận dưới KTC {level}",
+                    f"Cận trên KTC {level}", "Số phiếu", "Điểm tối đa", "Ghi chú"))
     for name, key in (("Tổng điểm", "total"), ("Tổng điểm (E tính 0 điểm)", "total_e_as_zero")):
         t = data[key]
-        append_row(sheet, (wave.code, name, *(_cell(t[c]) for c in ("estimate", "se", "ci_low", "ci_high")),
-                           t["n"], data["max_points"], t["reason_text"] or ""))
+        _append(sheet, (wave.code, name, *(_cell(t[c]) for c in ("estimate", "se", "ci_low", "ci_high")),
+                        t["n"], data["max_points"], t["reason_text"] or ""),
+                (None, None, POINTS, SE_FORMAT, POINTS, POINTS, COUNT, POINTS, None))
     for key, (title, columns) in SHEETS.items():
         sheet = book.create_sheet(title)
-        append_row(sheet, columns)
+        _header(sheet, tuple(header.format(level=level) for _, header, _ in columns))
+        formats = tuple(fmt for _, _, fmt in columns)
         for row in data[key]:
-            append_row(sheet, tuple(_cell(row.get(c)) for c in columns))
+            _append(sheet, tuple(_cell(row.get(c)) for c, _, _ in columns), formats)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -9,6 +9,7 @@ who opens the file in Excel or LibreOffice, where `=HYPERLINK(...)` would be a l
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -111,6 +112,7 @@ class _Report:
         figures = {"estimate": -1.5, "se": 0.5, "ci_low": -2.5, "ci_high": -0.5, "n": 4, "reason": None}
         return {
             "total": dict(figures), "total_e_as_zero": dict(figures), "max_points": 10,
+            "min_cell": self.min_cell, "level": 0.95,
             "by_group": [{"group": "g", "invited": 5, "responses": 4, "response_rate": 0.8, **figures}],
             "by_field": [{"field": "f", "max_points": 10, "lost": 1.5, **figures}],
             "criteria": [{"rank": 1, "code": "c", "field": "f", "max_points": 2, "mean_share": 0.4, "lost": 0.3,
@@ -120,7 +122,8 @@ class _Report:
 
 def test_the_scores_workbook_writes_hostile_labels_as_text_and_figures_as_numbers():
     labels = {"group": {"g": HOSTILE[0]}, "field": {"f": HOSTILE[1]}, "criterion": {"c": HOSTILE[3]}}
-    data = score_xlsx(_Report(), labels, SimpleNamespace(code="-PAR-2026Q3"))
+    wave = SimpleNamespace(code="-PAR-2026Q3", status="open", closes_on=dt.date(2026, 9, 30), is_demo=False)
+    data = score_xlsx(_Report(), labels, wave, built=dt.datetime(2026, 9, 1, 8, 0))
     cells = _xlsx_cells(data)
     _assert_no_formula(cells)
     assert -1.5 in {cell.value for cell in cells}  # an estimate below zero stays a number

@@ -62,7 +62,7 @@ def test_xlsx_score_and_the_page(runner, client, auth, db_session, leader_wave, 
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["Tổng điểm", "Theo nhóm", "Theo lĩnh vực", "Tiêu chí"]
+    assert book.sheetnames == ["Ghi chú", "Tổng điểm", "Theo nhóm", "Theo lĩnh vực", "Tiêu chí"]
     assert runner.invoke(args=["leaders", "score", "--wave", leader_wave.code,
                                "--format", "xlsx"]).exit_code != 0  # binary needs --out
     auth("analyst")
@@ -73,7 +73,7 @@ def test_xlsx_score_and_the_page(runner, client, auth, db_session, leader_wave, 
     assert db_session.scalar(select(func.count()).select_from(LeaderResponse)
                              .where(LeaderResponse.group_code == "dai_bieu_hdnd")) == 0
     download = client.get(f"/admin/leaders/{leader_wave.code}/scores?format=xlsx")
-    assert load_workbook(io.BytesIO(download.data), read_only=True).sheetnames[0] == "Tổng điểm"
+    assert load_workbook(io.BytesIO(download.data), read_only=True).sheetnames[:2] == ["Ghi chú", "Tổng điểm"]
 
 
 def test_progress_counts_invited_opened_completed(client, auth, db_session, leader_wave, tokens):
@@ -142,3 +142,50 @@ def test_a_first_block_of_five_gives_every_output_with_reasons_and_no_nan(client
     html = client.get(url).get_data(as_text=True)
     assert not re.search(r"\bnan\b", html, re.IGNORECASE)
     assert "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu" in html
+
+
+# Every word of the English headers the workbook had before its headers were Vietnamese.
+OLD_ENGLISH_HEADERS = {"group", "label", "invited", "responses", "response", "rate", "estimate", "se", "ci",
+                       "low", "high", "reason", "text", "field", "max", "points", "lost", "rank", "code",
+                       "mean", "share", "graded", "cannot", "assess"}
+
+
+def _notes(book) -> dict[str, str]:
+    return {key: value for key, value in book["Ghi chú"].iter_rows(values_only=True)}
+
+
+def test_the_workbook_speaks_vietnamese_and_says_what_it_is(client, auth, db_session, leader_wave):
+    _answered(client, db_session, leader_wave, {"lanh_dao_so": list("aabbc"), "lanh_dao_xa": list("abcdd")})
+    auth("analyst")
+    url = f"/admin/leaders/{leader_wave.code}/scores?format=xlsx"
+    book = load_workbook(io.BytesIO(client.get(url).data))
+    assert book.sheetnames[0] == "Ghi chú"
+    notes = _notes(book)
+    assert notes["Đợt"] == leader_wave.code
+    assert notes["Trạng thái"] == "Số liệu chính thức của đợt"  # the wave was closed
+    assert re.fullmatch(r"\d\d:\d\d ngày \d\d/\d\d/\d{4}", notes["Lập lúc"])
+    assert notes["Trọng số"].startswith("Mỗi nhóm người trả lời là một tầng")
+    for sheet in book.worksheets[1:]:
+        header = next(sheet.iter_rows(max_row=1, values_only=True))
+        words = {word.casefold() for text in [sheet.title, *header] for word in re.findall(r"[^\W_]+", text)}
+        assert not words & OLD_ENGLISH_HEADERS, (sheet.title, words & OLD_ENGLISH_HEADERS)
+    total = {row[1].value: row for row in book["Tổng điểm"].iter_rows(min_row=2)}["Tổng điểm"]
+    assert isinstance(total[2].value, float) and total[2].number_format == "0.0"
+    assert total[6].number_format == "#,##0"
+    assert book["Tổng điểm"].max_row == 3  # the header and two totals, no empty row
+    header = [cell.value for cell in book["Theo nhóm"][1]]
+    column = header.index("Tỷ lệ trả lời")
+    rates = [row[column] for row in book["Theo nhóm"].iter_rows(min_row=2) if row[column].value != "–"]
+    assert [rate.value for rate in rates] == [1.0, 1.0]
+    assert {rate.number_format for rate in rates} == {"0.0%"}
+    # groups, fields and criteria go by their names, not the questionnaire file's codes
+    cells = {cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert not cells & {"lanh_dao_so", "lanh_dao_xa", *LEADERS.index.root.children, "th1"}
+
+
+def test_an_open_waves_workbook_is_marked_interim(client, auth, leader_wave, tokens):
+    answer_all(client, tokens[0])
+    auth("analyst")
+    book = load_workbook(io.BytesIO(client.get(f"/admin/leaders/{leader_wave.code}/scores?format=xlsx").data))
+    assert book.sheetnames[0] == "Ghi chú"
+    assert _notes(book)["Trạng thái"] == "Số liệu tạm tính: đợt khảo sát chưa kết thúc"
