@@ -187,17 +187,21 @@ def chart_problems(texts: list[str], codes: set[str], waves: set[str]) -> dict[s
     return {text: found for text in texts if (found := problems_in(text, codes, waves))}
 
 
-@pytest.fixture
-def report_files(app, runner, tmp_path):
-    """report.html and report.xlsx of demo wave DEMO-2026Q4 (600 responses) against DEMO-2026Q3."""
+@pytest.fixture(params=["--with-counts", "--no-counts"])
+def report_files(request, app, runner, tmp_path):
+    """report.html and report.xlsx of demo wave DEMO-2026Q4 (600 responses) against DEMO-2026Q3,
+    weighted by dossier counts, or unweighted as a quarter is before its counts arrive."""
     app.config["REPORTS_DIR"] = str(tmp_path / "stored")
+    counts = [request.param] if request.param == "--with-counts" else []
     for args in (["seed"],
-                 ["demo", "responses", "--wave", "DEMO-2026Q3", "--count", "400", "--seed", "2", "--with-counts"],
-                 ["demo", "responses", "--wave", "DEMO-2026Q4", "--count", "600", "--seed", "3", "--with-counts"],
+                 ["demo", "responses", "--wave", "DEMO-2026Q3", "--count", "400", "--seed", "2", *counts],
+                 ["demo", "responses", "--wave", "DEMO-2026Q4", "--count", "600", "--seed", "3", *counts],
                  ["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(tmp_path / "out"),
                   "--format", "html,xlsx"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert ("chưa gia quyền" in html) == (not counts)
     return tmp_path / "out"
 
 
