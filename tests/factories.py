@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import uuid
@@ -168,3 +169,49 @@ def make_invitations(session: Session, wave: Wave, groups: dict[str, int]) -> li
             tokens.append(token)
     session.flush()
     return tokens
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn_server(**settings: str):
+    """The app under gunicorn with the project's gunicorn.conf.py, as deployed: ``(process, base URL)``.
+
+    ``settings`` are SURVEY_* variables without the prefix (``DATABASE_URL=…``); none of the test
+    run's own FLASK_/SURVEY_ variables leak in. One worker; waits until the port answers.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "SURVEY_"))}
+    env.update(SURVEY_SECRET_KEY="test-only", SURVEY_BIND=f"127.0.0.1:{port}", SURVEY_WORKERS="1",
+               SURVEY_ACCESS_LOG="", SURVEY_STARTUP_CHECK="0")
+    env.update({f"SURVEY_{name}": value for name, value in settings.items()})
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                time.sleep(0.2)
+        yield server, f"http://127.0.0.1:{port}"
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
+        server.stderr.close()

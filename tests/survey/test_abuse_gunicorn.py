@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from bench import upload_bombs
-from tests.survey.test_server import _free_port
+from tests.factories import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).parent / "flask")
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app under gunicorn on a migrated SQLite database, with an admin and an API key."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "SURVEY_"))}
     env.update(SURVEY_DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('abuse')}/app.db",
                SURVEY_SECRET_KEY="test-only", SURVEY_BIND=f"127.0.0.1:{port}", SURVEY_WORKERS="1",

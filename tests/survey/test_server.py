@@ -1,23 +1,11 @@
 """The gunicorn worker class: what gunicorn refuses before the app is answered in Vietnamese."""
 
-import os
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
 from survey.server import refusal
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.factories import gunicorn_server
 
 
 def _exchange(port: int, request: bytes) -> bytes:
@@ -32,25 +20,9 @@ def _exchange(port: int, request: bytes) -> bytes:
 @pytest.fixture(scope="module")
 def gunicorn_port(tmp_path_factory):
     """The app under gunicorn with the project's gunicorn.conf.py, as deployed."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "SURVEY_"))}
-    env.update(SURVEY_DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('gunicorn')}/app.db",
-               SURVEY_SECRET_KEY="test-only", SURVEY_BIND=f"127.0.0.1:{port}", SURVEY_WORKERS="1",
-               SURVEY_ACCESS_LOG="", SURVEY_STARTUP_CHECK="0")  # no schema needed: nothing reaches the database
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert server.poll() is None, server.stderr.read().decode()
-            time.sleep(0.2)
-    yield port
-    server.terminate()
-    server.wait(timeout=30)
-    server.stderr.close()
+    # no schema needed: nothing these tests send reaches the database
+    with gunicorn_server(DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('gunicorn')}/app.db") as (_, base):
+        yield int(base.rsplit(":", 1)[1])
 
 
 @pytest.mark.slow

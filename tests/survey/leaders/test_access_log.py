@@ -8,28 +8,14 @@ and the token nowhere: not in a request line, a path, a query or a Referer.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 
-from tests.factories import make_invitations
+from tests.factories import gunicorn_server, make_invitations
 from tests.survey.leaders.conftest import LEADERS, page_answers
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -57,26 +43,9 @@ def _request(base: str, path: str, data: dict | None = None, method: str | None 
 @pytest.fixture
 def gunicorn(database_url, tmp_path, app):
     """The app under gunicorn with gunicorn.conf.py, its access log written to a file."""
-    port, log = _free_port(), tmp_path / "access.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "SURVEY_"))}
-    env.update(SURVEY_DATABASE_URL=database_url, SURVEY_SECRET_KEY="test-only",
-               SURVEY_BIND=f"127.0.0.1:{port}", SURVEY_WORKERS="1", SURVEY_ACCESS_LOG=str(log),
-               SURVEY_STARTUP_CHECK="0")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert server.poll() is None, server.stderr.read().decode()
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}", log, server
-    if server.poll() is None:
-        server.terminate()
-        server.wait(timeout=30)
-    server.stderr.close()
+    log = tmp_path / "access.log"
+    with gunicorn_server(DATABASE_URL=database_url, ACCESS_LOG=str(log)) as (server, base):
+        yield base, log, server
 
 
 @pytest.mark.commits
