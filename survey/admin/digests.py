@@ -14,13 +14,13 @@ from sqlalchemy import select
 from survey.admin import bp, staff
 from survey.audit import record
 from survey.auth.scope import roles_required, row_level
-from survey.clock import utcnow
+from survey.clock import local_today, utcnow
 from survey.enums import ItemType
 from survey.extensions import db
 from survey.forms.admin import DigestForm
 from survey.models import Answer, CommentDigest, Locality, Response, ReviewStatus, ServiceCentre, UserRole, Wave
 from survey.privacy import MIN_CELL
-from survey.respond.flow import local_today, questionnaire_of
+from survey.questionnaire.versions import questionnaire_of
 
 WAVE_STILL_OPEN = ("Đợt này còn nhận phiếu: chỉ tổng hợp góp ý sau khi đợt kết thúc, "
                    "để bản tổng hợp không thay đổi theo từng phiếu.")

@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from survey import labels
 from survey.admin import bp, staff
-from survey.admin.paging import PAGE_SIZE, Page, requested_page
-from survey.admin.targets import Target, centre_targets, expected_by, previous_quarter
+from survey.admin.paging import PAGE_SIZE, ListPage, requested_page
+from survey.admin.targets import Target, centre_targets, expected_by
 from survey.auth.scope import roles_required, sees_rows, visible_centres
 from survey.clock import local_now
 from survey.enums import QuestionnaireKind
@@ -40,6 +40,7 @@ from survey.models import (
 )
 from survey.privacy import MIN_CELL
 from survey.privacy.aggregates import suppressed
+from survey.quarters import previous_quarter
 from survey.reports.live import index_so_far
 
 REFRESH_SECONDS = 60
@@ -254,7 +255,7 @@ def monitor():
     filters = Filters.from_request()
     shown = filters.apply(rows)
     number = min(requested_page(), max(1, -(-len(shown) // PAGE_SIZE)))
-    page = Page(shown[(number - 1) * PAGE_SIZE: number * PAGE_SIZE], number, PAGE_SIZE, len(shown),
+    page = ListPage(shown[(number - 1) * PAGE_SIZE: number * PAGE_SIZE], number, PAGE_SIZE, len(shown),
                 filters.args(wave=wave.code if wave else ""))
     series = daily_series(per_day, wave, now.date()) if wave else []
     return render_template(

@@ -1,4 +1,4 @@
-"""One way to page every admin list: a `Page` of rows from a `select()`, and the `pager` macro.
+"""One way to page every admin list: a `ListPage` of rows from a `select()`, and the `pager` macro.
 
 `paginate` counts the query's rows once and fetches one page; `page.args` keeps the list's
 filters in the links to the other pages, so paging never drops a filter.
@@ -17,7 +17,7 @@ PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
-class Page:
+class ListPage:
     """One page of a list, with what the pager needs to link to its neighbours."""
 
     items: list[Any]
@@ -45,10 +45,10 @@ def requested_page() -> int:
 
 
 def paginate(session: Session, query: Select, size: int = PAGE_SIZE, scalars: bool = True,
-             **args: Any) -> Page:
+             **args: Any) -> ListPage:
     """The requested page of `query`'s rows; `args` are the filters the pager links keep."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     number = min(requested_page(), max(1, -(-total // size)))
     paged = query.offset((number - 1) * size).limit(size)
     rows = session.scalars(paged).all() if scalars else session.execute(paged).all()
-    return Page(list(rows), number, size, total, {k: v for k, v in args.items() if v not in (None, "")})
+    return ListPage(list(rows), number, size, total, {k: v for k, v in args.items() if v not in (None, "")})

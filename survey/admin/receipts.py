@@ -16,7 +16,7 @@ from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
 from survey.models import ReceiptBatch, ReceiptToken, ServiceCentre, ServiceField, UserRole
-from survey.respond.posters import qr_data_uri
+from survey.qr import qr_data_uri
 from survey.respond.receipts import find_token, issue_batch, receipt_url, short_code, sign_nonce
 from survey.spreadsheets import safe_row
 

@@ -27,7 +27,7 @@ from survey.extensions import db
 from survey.forms.admin import BulkReviewForm, ReviewForm
 from survey.models import Response, ReviewStatus, ServiceCentre, UserRole, Wave
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.flow import questionnaire_of
+from survey.questionnaire.versions import questionnaire_of
 
 EVERYONE = (UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
 PENDING = "pending"

@@ -21,7 +21,7 @@ from survey.extensions import db
 from survey.models import Locality, ServiceCentre, User, UserRole, Wave
 from survey.privacy import MIN_CELL
 from survey.privacy.aggregates import LocalitySummary, summarise
-from survey.respond.flow import questionnaire_of
+from survey.questionnaire.versions import questionnaire_of
 
 
 def officer_cutoff(zone: str) -> dt.datetime:

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.models import AdminCount, Wave
-
-QUARTER_CODE = re.compile(r"^(\d{4})Q([1-4])$")
+from survey.quarters import previous_quarter
 
 
 @dataclass(frozen=True)
@@ -25,16 +23,6 @@ class Target:
     responses: int
     dossiers: int | None
     """The previous quarter's dossiers it comes from; None when the fallback applies."""
-
-
-def previous_quarter(wave: Wave) -> str:
-    """The quarter code before the wave's (2026Q1 → 2025Q4), from its code or its first day."""
-    match = QUARTER_CODE.match(wave.code)
-    if match:
-        year, quarter = int(match[1]), int(match[2])
-    else:
-        year, quarter = wave.opens_on.year, (wave.opens_on.month - 1) // 3 + 1
-    return f"{year - 1}Q4" if quarter == 1 else f"{year}Q{quarter - 1}"
 
 
 def centre_targets(session: Session, wave: Wave, centre_ids: list[int], rate: float,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey.auth.scope import sees_everything
 from survey.models import AdminCount, ServiceCentre, ServiceField, User
+from survey.quarters import QUARTER
 from survey.uploads import EMPTY_CELL, ROW_PROBLEM, UploadProblems, excerpt, header_columns, read_table
 from survey.uploads import normalise_header as normalise
 
@@ -27,7 +28,6 @@ VIETNAMESE_HEADERS = {
     "quarter": "Quý",
     "dossiers_resolved": "Số hồ sơ đã giải quyết",
 }
-QUARTER = re.compile(r"^[0-9]{4}Q[1-4]$")
 # "Q4/2026", "Quý 4/2026", "quý 4 - 2026" are read as 2026Q4.
 QUARTER_VI = re.compile(r"^(?:q|quý)\s*([1-4])\s*[/\-\s]\s*([0-9]{4})$")
 COUNT = re.compile(r"^[0-9]{1,9}$")
@@ -150,13 +150,13 @@ class _Lookup:
 
 
 @dataclass(frozen=True)
-class Replaced:
+class QuartersReplaced:
     quarters: tuple[str, ...]
     removed: int
     added: int
 
 
-def replace_quarters(session: Session, rows: list[CountRow], centre_ids: list[int] | None = None) -> Replaced:
+def replace_quarters(session: Session, rows: list[CountRow], centre_ids: list[int] | None = None) -> QuartersReplaced:
     """Replace the counts of every quarter in `rows` (within `centre_ids`, if given) by `rows`.
 
     Runs inside the caller's transaction, so the old counts disappear only if the new ones are
@@ -172,4 +172,4 @@ def replace_quarters(session: Session, rows: list[CountRow], centre_ids: list[in
          "dossiers_resolved": r.dossiers_resolved}
         for r in rows
     ])
-    return Replaced(quarters, removed, len(rows))
+    return QuartersReplaced(quarters, removed, len(rows))

@@ -22,7 +22,7 @@ from survey.errors import BadInput
 from survey.extensions import db
 from survey.models import DEMO_WAVE_PREFIX, AdminCount, Response, ServiceCentre, ServiceField, Wave, WaveStatus
 from survey.publishing import latest_version
-from survey.weights.quarters import QUARTER, wave_quarter
+from survey.quarters import QUARTER, wave_quarter
 
 demo_group = AppGroup("demo", help="Synthetic demo data for trying the analysis and for benchmarks.")
 MAX_COUNT = 5_000_000

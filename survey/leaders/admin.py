@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from survey.audit import record
 from survey.auth.scope import roles_required
+from survey.clock import local_today
 from survey.extensions import db
 from survey.forms.leaders import IssueInvitationsForm, RosterUploadForm
 from survey.leaders import admin_bp
@@ -20,8 +21,8 @@ from survey.leaders.progress import non_respondents, progress
 from survey.leaders.roster import RosterError, import_roster, parse_roster, template_csv
 from survey.leaders.scores import labels_of, score_dict, score_json, score_xlsx, wave_score
 from survey.leaders.store import settle
-from survey.models import LeaderInvitation, Questionnaire, QuestionnaireVersion, UserRole, Wave
-from survey.respond.flow import local_today, questionnaire_of
+from survey.models import LeaderInvitation, Questionnaire, QuestionnaireKind, QuestionnaireVersion, UserRole, Wave
+from survey.questionnaire.versions import questionnaire_of
 from survey.security import staff_only
 
 PROBLEMS_SHOWN = 200
@@ -34,7 +35,7 @@ staff_only(admin_bp)
 def _leader_waves() -> list[Wave]:
     return list(db.session.scalars(
         select(Wave).join(QuestionnaireVersion).join(Questionnaire)
-        .where(Questionnaire.kind == "leader").order_by(Wave.opens_on.desc(), Wave.code)))
+        .where(Questionnaire.kind == QuestionnaireKind.LEADER).order_by(Wave.opens_on.desc(), Wave.code)))
 
 
 def _wave(code: str) -> Wave:

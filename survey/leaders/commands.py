@@ -10,14 +10,15 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey.audit import record
+from survey.clock import local_today
 from survey.extensions import db
 from survey.leaders.invitations import LINKS_WHAT, LetterDetails, issue, letters_html, links_csv
 from survey.leaders.roster import RosterError, import_roster, parse_roster
 from survey.leaders.scores import labels_of, score_json, score_xlsx, wave_score
 from survey.leaders.store import settle
-from survey.models import Questionnaire, QuestionnaireVersion, Wave
+from survey.models import Questionnaire, QuestionnaireKind, QuestionnaireVersion, Wave
 from survey.public_url import public_base_url
-from survey.respond.flow import local_today, questionnaire_of
+from survey.questionnaire.versions import questionnaire_of
 
 leaders_group = AppGroup("leaders", help="The leaders' survey for the PAR Index.")
 
@@ -26,7 +27,7 @@ def leader_wave(code: str) -> Wave:
     """The wave `code` of a leaders' questionnaire, or a clear CLI error."""
     wave = db.session.scalar(
         select(Wave).join(QuestionnaireVersion).join(Questionnaire)
-        .where(Wave.code == code, Questionnaire.kind == "leader"))
+        .where(Wave.code == code, Questionnaire.kind == QuestionnaireKind.LEADER))
     if wave is None:
         raise click.BadParameter(f"no wave {code!r} of a leaders' questionnaire", param_hint="--wave")
     return wave

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Protocol, Sequence
 from urllib.parse import urlsplit
 
-import segno
 from flask import render_template
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from survey.leaders.sealing import mix_marker
 from survey.leaders.tokens import hash_token, invitation_url, new_token
 from survey.models import LeaderDraft, LeaderInvitation, LeaderSealed, Wave
 from survey.public_url import loopback_warning
+from survey.qr import LETTER_SCALE, qr_data_uri
 from survey.spreadsheets import safe_row
 
 LETTER_CSS = Path(__file__).resolve().parents[1] / "static" / "letter.css"
@@ -133,11 +133,6 @@ def links_csv(invitations: Sequence[Invitation], group_labels: dict[str, str]) -
     return "\ufeff" + out.getvalue()
 
 
-def qr_data_uri(url: str) -> str:
-    """The QR code of a link as an SVG data URI (allowed by the CSP's `img-src data:`)."""
-    return segno.make(url, error="m").svg_data_uri(scale=6, border=2)
-
-
 def letters_html(invitations: Sequence[Invitation], wave: Wave, title: str,
                  group_labels: dict[str, str], stylesheet: str | None = None,
                  details: LetterDetails | None = None) -> str:
@@ -149,7 +144,7 @@ def letters_html(invitations: Sequence[Invitation], wave: Wave, title: str,
     """
     return render_template(
         "leaders/letters.html", wave=wave, title=title, group_labels=group_labels,
-        letters=[(i, qr_data_uri(i.url)) for i in invitations], stylesheet=stylesheet,
+        letters=[(i, qr_data_uri(i.url, LETTER_SCALE)) for i in invitations], stylesheet=stylesheet,
         inline_css=None if stylesheet else LETTER_CSS.read_text(encoding="utf-8"),
         details=details or LetterDetails(),
         warning=_loopback_warning(invitations),

@@ -23,7 +23,7 @@ from survey.leaders.progress import invited_by_group
 from survey.leaders.roster import GROUP_LIST
 from survey.models import LeaderResponse, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.flow import questionnaire_of
+from survey.questionnaire.versions import questionnaire_of
 from survey.spreadsheets import append_row
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from survey.leaders.mix import is_sealed, release, seal
 from survey.leaders.sealing import open_draft, seal_draft
 from survey.models import LeaderDraft, LeaderInvitation, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.scrub import scrub_free_text
+from survey.questionnaire.scrub import scrub_free_text
 
 
 @dataclass

@@ -19,8 +19,8 @@ from flask import after_this_request, current_app, make_response, redirect, rend
 from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import SQLAlchemyError
 
+from survey.clock import local_today
 from survey.extensions import db, limiter
-from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome
 from survey.leaders import bp
 from survey.leaders.mix import is_sealed, release
@@ -28,7 +28,9 @@ from survey.leaders.store import Draft, complete, draft_of, hold, purge_closed_d
 from survey.leaders.tokens import TOKEN_SHAPE, find_invitation
 from survey.models import LeaderInvitation
 from survey.questionnaire import QuestionnaireDefinition
-from survey.respond.flow import first_missing_page, local_today, next_page, questionnaire_of
+from survey.questionnaire.flow import first_missing_page, next_page
+from survey.questionnaire.form import answer_of, page_form
+from survey.questionnaire.versions import questionnaire_of
 
 LANGUAGE = "vi"  # leaders answer in Vietnamese
 LINK_LIMIT = "300 per hour"
@@ -89,7 +91,7 @@ def _private(response):
 
 
 def _message(title: str, body: str):
-    return _private(make_response(render_template("respond/message.html", title=title, body=body)))
+    return _private(make_response(render_template("message.html", title=title, body=body)))
 
 
 def _unusable():

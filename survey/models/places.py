@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
@@ -11,6 +12,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.clock import utcnow
 from survey.db import Base, enum_column
 from survey.enums import LocalityKind
+
+
+@dataclass(frozen=True)
+class LocalityName:
+    """A locality as a list names it (the seed file, the report's list of every locality),
+    without the database row."""
+
+    code: str
+    name: str
+    kind: str
 
 
 class Locality(Base):
@@ -64,6 +75,20 @@ class ServiceCentre(Base):
 
     def __repr__(self) -> str:
         return f"<ServiceCentre {self.code}>"
+
+
+# Codes of fields merged away in 2025 → the field that took them over. Their rows stay (older
+# responses and counts point at them) but are deactivated; a desk QR or API call that still
+# carries an old code is read as its successor.
+FIELD_SUCCESSORS = {
+    "ldtbxh": "noi_vu",
+    "giao_thong": "xay_dung",
+}
+
+
+def current_field_code(code: str | None) -> str | None:
+    """A service field code as it is today: a code merged away in 2025 becomes its successor."""
+    return FIELD_SUCCESSORS.get(code, code) if code else code
 
 
 class ServiceField(Base):

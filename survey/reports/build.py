@@ -31,6 +31,7 @@ from analysis.report import (
     reliability,
 )
 from analysis.sipas import Node, index_nodes, parse_tree
+from survey.models.places import LocalityName
 from survey.reports.model import (
     EMPTY,
     CentreQuality,
@@ -60,15 +61,6 @@ MIN_ANSWER_RATE = 0.5  # an element answered by fewer respondents is left out of
 # of the normal's. Below either the report says the drivers wait for more data.
 DRIVER_MIN_N = MIN_N
 DRIVER_MIN_DF = 10
-
-
-@dataclass(frozen=True)
-class Locality:
-    """A locality of the province as the report lists it, responses or not."""
-
-    code: str
-    name: str
-    kind: str
 
 
 @dataclass(frozen=True)
@@ -139,7 +131,7 @@ def _walk_nodes(node: Node, depth: int = 0):
         yield from _walk_nodes(child, depth + 1)
 
 
-def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities: Sequence[Locality],
+def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities: Sequence[LocalityName],
                  is_demo: bool = False, previous: Iterable[PreviousWave] = (), target: float = DEFAULT_TARGET,
                  item_labels: Mapping[str, str] | None = None, centres: pd.DataFrame | None = None,
                  level: float = 0.95, interim: bool = False, built_at: str = "",
@@ -236,7 +228,7 @@ def _locality_rows(localities, by_locality, srs, root_name, frame) -> list[Local
     known = {loc.code for loc in localities}
     extra = sorted(set(frame[LOCALITY].unique()) - known)
     names = frame.drop_duplicates(LOCALITY).set_index(LOCALITY)
-    everyone = list(localities) + [Locality(code, str(names.loc[code].get("locality_name", code)),
+    everyone = list(localities) + [LocalityName(code, str(names.loc[code].get("locality_name", code)),
                                             str(names.loc[code].get("locality_kind", "")))
                                    for code in extra]
     rows = []

@@ -12,21 +12,21 @@ from sqlalchemy.orm import Session
 
 from survey.clock import local_now
 from survey.models import CommentDigest, Locality, Response, ServiceCentre, ServiceField, Wave, WaveStatus
+from survey.models.places import LocalityName
+from survey.quarters import wave_quarter
 from survey.questionnaire import from_dict
 from survey.reports.build import DEFAULT_TARGET, PreviousWave, build_report
-from survey.reports.build import Locality as ReportLocality
 from survey.reports.geometry import load_boundaries
 from survey.reports.model import Report
 from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
 from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM
-from survey.weights.quarters import wave_quarter
 
 
-def localities(session: Session) -> list[ReportLocality]:
+def localities(session: Session) -> list[LocalityName]:
     """Every locality of the province, then the provincial centre."""
     rows = session.execute(select(Locality.code, Locality.name, Locality.kind).order_by(Locality.code)).all()
-    return [ReportLocality(*row) for row in rows] + [
-        ReportLocality(PROVINCIAL_STRATUM, PROVINCIAL_NAME, PROVINCIAL_STRATUM)]
+    return [LocalityName(*row) for row in rows] + [
+        LocalityName(PROVINCIAL_STRATUM, PROVINCIAL_NAME, PROVINCIAL_STRATUM)]
 
 
 def centre_counts(session: Session, wave: Wave) -> pd.DataFrame:

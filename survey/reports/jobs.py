@@ -124,7 +124,7 @@ def _finish(wave_code: str, token: str, status: BuildStatus, error: str | None =
     _update(wave_code, token, status=status, error=error, finished_at=time.time())
 
 
-class Replaced(Exception):
+class Superseded(Exception):
     """A newer build of the wave took over (this one had stalled)."""
 
 
@@ -142,7 +142,7 @@ def run_build(wave_code: str, token: str) -> None:
             db.session.rollback()
         steps.append(step)
         if not _update(wave_code, token, steps=list(steps)):
-            raise Replaced(wave_code)
+            raise Superseded(wave_code)
 
     try:
         wave = db.session.scalar(select(Wave).where(Wave.code == wave_code))
@@ -154,7 +154,7 @@ def run_build(wave_code: str, token: str) -> None:
         report = report_for_wave(db.session, wave, progress=progress)
         progress("saving")
         store.save(report.as_dict(), report.charts)
-    except Replaced:
+    except Superseded:
         log.info("build %s of %s was replaced by a newer one", token, wave_code)
         return
     except DesignError as exc:

@@ -1,4 +1,4 @@
-"""Which page comes next, given the skip logic and the optional part."""
+"""What a citizen's page post reads before it writes, and which citizen wave is open today."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, exists, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from survey.clock import local_today
 from survey.models import (
@@ -20,33 +20,9 @@ from survey.models import (
     WaveStatus,
     accepts_on,
 )
-from survey.questionnaire import QuestionnaireDefinition, from_dict
+from survey.questionnaire import QuestionnaireDefinition
+from survey.questionnaire.versions import parsed_version
 from survey.respond.state import FormState
-
-# Parsed definitions by content checksum: a published version never changes once answered.
-_PARSED: dict[str, QuestionnaireDefinition] = {}
-
-
-def questionnaire_of(wave: Wave, checksum: str | None = None) -> QuestionnaireDefinition:
-    """The questionnaire of `wave`, parsed once per distinct definition.
-
-    `checksum`, when the caller already read it, saves the one query this otherwise makes.
-    """
-    session = object_session(wave)
-    if checksum is None:
-        checksum = session.scalar(
-            select(QuestionnaireVersion.checksum).where(QuestionnaireVersion.id == wave.questionnaire_version_id)
-        )
-    return _parsed(session, wave.questionnaire_version_id, checksum)
-
-
-def _parsed(session: Session, version_id: int, checksum: str) -> QuestionnaireDefinition:
-    # Only the checksum is read per request: loading the version row would decode its whole
-    # definition JSON on every page post, the largest CPU cost of a page before this.
-    parsed = _PARSED.get(checksum)
-    if parsed is None:
-        parsed = _PARSED[checksum] = from_dict(session.get(QuestionnaireVersion, version_id).definition)
-    return parsed
 
 
 @dataclass(frozen=True)
@@ -100,7 +76,7 @@ def read_page_post(session: Session, state: FormState) -> PagePost:
     if row is None:  # no such wave: no response can have been stored under it either
         return PagePost(stored=False, questionnaire=None)
     status, opens_on, closes_on, version_id, checksum, stored, draft, centre_name = row
-    return PagePost(stored=bool(stored), questionnaire=_parsed(session, version_id, checksum),
+    return PagePost(stored=bool(stored), questionnaire=parsed_version(session, version_id, checksum),
                     accepts_responses=accepts_on(status, opens_on, closes_on, local_today()),
                     draft=dict(draft or {}), centre_name=centre_name)
 
@@ -121,28 +97,3 @@ def open_citizen_wave(session: Session) -> Wave | None:
         .order_by(Wave.opens_on.desc(), Wave.id.desc())
         .limit(1)
     )
-
-
-def mandatory_pages(questionnaire: QuestionnaireDefinition) -> int:
-    """How many pages come before the optional part."""
-    return sum(1 for page in questionnaire.pages if not page.optional)
-
-
-def next_page(questionnaire: QuestionnaireDefinition, answers: dict, page: int, step: int) -> int | None:
-    """The nearest page after (step=1) or before (step=-1) `page` that shows any item."""
-    shown = questionnaire.visible_by_page(answers)
-    candidate = page + step
-    while 0 <= candidate < len(questionnaire.pages):
-        if shown[questionnaire.pages[candidate].code]:
-            return candidate
-        candidate += step
-    return None
-
-
-def first_missing_page(questionnaire: QuestionnaireDefinition, answers: dict, upto: int) -> int | None:
-    """The first page up to `upto` (inclusive) with a required item left blank."""
-    missing = questionnaire.missing_by_page(answers)
-    for number, page in enumerate(questionnaire.pages[: upto + 1]):
-        if missing[page.code]:
-            return number
-    return None

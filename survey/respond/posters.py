@@ -9,12 +9,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import segno
 from flask import render_template
 
 from survey.extensions import db
 from survey.models import ServiceCentre
-from survey.respond.flow import open_citizen_wave, questionnaire_of
+from survey.qr import qr_data_uri
+from survey.questionnaire.versions import questionnaire_of
+from survey.respond.flow import open_citizen_wave
 from survey.respond.length import path_lengths
 
 POSTER_CSS = Path(__file__).resolve().parents[1] / "static" / "poster.css"
@@ -23,11 +24,6 @@ POSTER_CSS = Path(__file__).resolve().parents[1] / "static" / "poster.css"
 def desk_url(base_url: str, centre: ServiceCentre) -> str:
     """The short URL a desk QR encodes."""
     return f"{base_url.rstrip('/')}/q/{centre.code}"
-
-
-def qr_data_uri(url: str) -> str:
-    """The QR code of `url` as an SVG data URI, sized for print."""
-    return segno.make(url, error="m").svg_data_uri(scale=8, border=2)
 
 
 def poster_minutes() -> tuple[int | None, int | None]:

@@ -22,12 +22,13 @@ from dataclasses import replace
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from survey.clock import utcnow
+from survey.clock import local_today, utcnow
 from survey.enums import ItemType
 from survey.models import Response, ServiceCentre, Wave
 from survey.questionnaire import QuestionnaireDefinition
+from survey.questionnaire.flow import mandatory_pages
+from survey.questionnaire.versions import questionnaire_of
 from survey.respond.drafts import KEEP_UNFINISHED, recent_answers, remember
-from survey.respond.flow import local_today, mandatory_pages, questionnaire_of
 from survey.respond.state import FormState, device_mark, load_resume
 
 RESUME_COOKIE = "sv_resume"

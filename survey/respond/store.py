@@ -22,10 +22,10 @@ from survey.clock import utcnow
 from survey.enums import ItemType
 from survey.models import Answer, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
+from survey.questionnaire.scrub import scrub_free_text
 from survey.respond.drafts import forget
 from survey.respond.quality import Submission, quality_flags
 from survey.respond.receipts import find_token, use_token
-from survey.respond.scrub import scrub_free_text
 from survey.respond.state import FormState
 from survey.weights import scores as compact_scores
 

@@ -14,22 +14,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from survey.audit import hash_ip
 from survey.clock import local_today
 from survey.extensions import db, limiter
-from survey.forms.respond import answer_of, page_form
 from survey.i18n import chrome, languages, pick_language
 from survey.models import Channel, ServiceCentre, ServiceField, Wave
+from survey.models.places import current_field_code
 from survey.questionnaire import QuestionnaireDefinition
+from survey.questionnaire.flow import first_missing_page, mandatory_pages, next_page
+from survey.questionnaire.form import answer_of, page_form
+from survey.questionnaire.versions import questionnaire_of
 from survey.resilience import alert_write_refused, discard_session, idempotent, is_locked, is_write_refused
 from survey.respond import bp
 from survey.respond.assignment import draw_blocks
 from survey.respond.drafts import remember
-from survey.respond.flow import (
-    first_missing_page,
-    mandatory_pages,
-    next_page,
-    open_citizen_wave,
-    questionnaire_of,
-    read_page_post,
-)
+from survey.respond.flow import open_citizen_wave, read_page_post
 from survey.respond.fragments import FreshPage
 from survey.respond.length import usual_length
 from survey.respond.limits import (
@@ -53,7 +49,6 @@ from survey.respond.resume import (
 )
 from survey.respond.state import FormState, device_mark, dump_resume, dump_state
 from survey.respond.store import RECEIPT_USED, STORED, Device, store_response
-from survey.setup.seed import current_field_code
 
 DEVICE_COOKIE = "sv_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
@@ -89,7 +84,7 @@ def _message_page(key: str, language: str, status: int = 200):
     text = chrome(language)
     return (
         render_template(
-            "respond/message.html",
+            "message.html",
             title=text[f"{key}_title"],
             body=text[f"{key}_body"],
             page_lang=language,

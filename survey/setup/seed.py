@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,7 +24,9 @@ from survey.models import (
     Wave,
     WaveStatus,
 )
+from survey.models.places import FIELD_SUCCESSORS, LocalityName
 from survey.passwords import generate_password, hash_password
+from survey.quarters import quarter_of
 
 LOCALITIES_CSV = Path(__file__).resolve().parents[1] / "data" / "daklak_localities.csv"
 PROVINCIAL_CENTRE_CODE = "tinh"
@@ -47,31 +48,15 @@ SERVICE_FIELDS = [
     ("giao_duc", "Giáo dục và Đào tạo"),
     ("khac", "Lĩnh vực khác"),
 ]
-# Codes of fields merged away in 2025 → the field that took them over. Their rows stay (older
-# responses and counts point at them) but are deactivated; a desk QR or API call that still
-# carries an old code is read as its successor.
-FIELD_SUCCESSORS = {
-    "ldtbxh": "noi_vu",
-    "giao_thong": "xay_dung",
-}
-
-
 class SeedError(ValueError):
     """Seed input is malformed; the message names the file, row and field."""
-
-
-@dataclass(frozen=True)
-class LocalityRow:
-    code: str
-    name: str
-    kind: str
 
 
 # Column widths of the locality and centre tables; longer values are reported, not truncated.
 CODE_MAX, NAME_MAX, CENTRE_NAME_MAX = 10, 120, 200
 
 
-def read_localities(path: Path) -> list[LocalityRow]:
+def read_localities(path: Path) -> list[LocalityName]:
     """Read and validate the localities file, reporting every bad row at once."""
     try:
         return _read_localities(path)
@@ -83,9 +68,9 @@ def read_localities(path: Path) -> list[LocalityRow]:
         raise SeedError(f"{path}: cannot be read ({exc.strerror}).") from None
 
 
-def _read_localities(path: Path) -> list[LocalityRow]:
+def _read_localities(path: Path) -> list[LocalityName]:
     problems: list[str] = []
-    rows: list[LocalityRow] = []
+    rows: list[LocalityName] = []
     seen: dict[str, int] = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -110,11 +95,11 @@ def _read_localities(path: Path) -> list[LocalityRow]:
                 seen[code] = line
             if not name:
                 problems.append(f"{where}, field name: empty")
-            elif len(name) > NAME_MAX or len(centre_name(LocalityRow(code, name, kind))) > CENTRE_NAME_MAX:
+            elif len(name) > NAME_MAX or len(centre_name(LocalityName(code, name, kind))) > CENTRE_NAME_MAX:
                 problems.append(f"{where}, field name: longer than {NAME_MAX} characters")
             if kind not in values(LocalityKind):
                 problems.append(f"{where}, field kind: {kind!r} is not one of {', '.join(LocalityKind)}")
-            rows.append(LocalityRow(code, name, kind))
+            rows.append(LocalityName(code, name, kind))
     if problems:
         raise SeedError("; ".join(problems))
     if not rows:
@@ -122,13 +107,13 @@ def _read_localities(path: Path) -> list[LocalityRow]:
     return rows
 
 
-def centre_name(locality: LocalityRow) -> str:
+def centre_name(locality: LocalityName) -> str:
     """Official-style name of a locality's one-stop centre."""
     kind_word, _, rest = locality.name.partition(" ")
     return f"Trung tâm Phục vụ hành chính công {kind_word.lower()} {rest}".strip()
 
 
-def seed_places(session: Session, rows: list[LocalityRow]) -> int:
+def seed_places(session: Session, rows: list[LocalityName]) -> int:
     """Insert missing localities, their centres, the provincial centre and service fields."""
     added = 0
     existing = {loc.code: loc for loc in session.scalars(select(Locality))}
@@ -154,19 +139,6 @@ def seed_places(session: Session, rows: list[LocalityRow]) -> int:
         if old in fields and fields[old].active:
             fields[old].active = False
     return added
-
-
-def current_field_code(code: str | None) -> str | None:
-    """A service field code as it is today: a code merged away in 2025 becomes its successor."""
-    return FIELD_SUCCESSORS.get(code, code) if code else code
-
-
-def quarter_of(day: dt.date) -> tuple[str, dt.date, dt.date]:
-    """The quarter code (e.g. 2026Q4) containing `day`, with its first and last day."""
-    quarter = (day.month - 1) // 3 + 1
-    first = dt.date(day.year, 3 * quarter - 2, 1)
-    after = dt.date(day.year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
-    return f"{day.year}Q{quarter}", first, after - dt.timedelta(days=1)
 
 
 def seed_current_wave(

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import AdminCount, ServiceCentre, ServiceField, Wave
+from survey.quarters import wave_quarter
 from survey.weights.design import cell_weights
 from survey.weights.families import shipped_families
 from survey.weights.frame import is_kept, load_responses, opinion_columns
-from survey.weights.quarters import wave_quarter
 from survey.weights.report import Collapse, CollapseKind, CollapseSummary, Trimming, WeightingReport
 from survey.weights.scores import OPINION_ITEMS, SAID_PREFIX
 

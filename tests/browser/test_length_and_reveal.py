@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.respond.flow import questionnaire_of
+from survey.questionnaire.versions import questionnaire_of
 from survey.respond.length import path_lengths
 from tests.browser.conftest import PHONE, press
 

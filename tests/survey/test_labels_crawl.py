@@ -20,7 +20,7 @@ import pytest
 from survey.audit import record
 from survey.labels import LABELS
 from survey.models import AdminCount, ReceiptBatch, ReceiptToken, UserRole
-from survey.respond.flow import questionnaire_of
+from survey.questionnaire.versions import questionnaire_of
 from tests.factories import (
     login,
     make_centre,

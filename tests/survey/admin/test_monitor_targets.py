@@ -8,8 +8,8 @@ import re
 from zoneinfo import ZoneInfo
 
 from survey.admin.paging import PAGE_SIZE
-from survey.admin.targets import previous_quarter
 from survey.models import AdminCount, Locality
+from survey.quarters import previous_quarter
 from tests.factories import make_centre, make_field, make_locality, make_response, make_wave
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from survey.admin.paging import PAGE_SIZE
 from survey.models import AuditLog, Response
-from survey.respond.flow import questionnaire_of
+from survey.questionnaire.versions import questionnaire_of
 from tests.factories import make_centre, make_locality, make_response, make_wave
 
 

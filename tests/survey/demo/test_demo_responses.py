@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from survey.admin.targets import centre_targets, previous_quarter
+from survey.admin.targets import centre_targets
 from survey.models import AdminCount, Answer, Response, ServiceCentre, ServiceField, Wave
+from survey.quarters import previous_quarter, wave_quarter
 from survey.questionnaire import from_dict
 from survey.respond.quality import BURST_MAX, BURST_WINDOW
 from survey.weights import analysis_frame
-from survey.weights.quarters import wave_quarter
 from survey.weights.scores import likert_codes_of
 from tests.factories import make_centre, make_response, make_wave
 

@@ -126,8 +126,8 @@ def _as_stored(session, table: str) -> str:
 
 
 def _settle(db_session, wave) -> None:
+    from survey.clock import local_today
     from survey.leaders.store import settle
-    from survey.respond.flow import local_today
 
     settle(db_session, db_session.get(Wave, wave.id), local_today())
 

@@ -46,8 +46,8 @@ def test_a_sheet_waits_in_the_mix_and_is_stored_once_with_its_block(client, db_s
         answer_all(client, token, choice="b")
     close(db_session, leader_wave)
     assert start(client, tokens[0]).status_code == 200  # any request settles nothing by itself
+    from survey.clock import local_today
     from survey.leaders.store import settle
-    from survey.respond.flow import local_today
 
     settle(db_session, db_session.get(Wave, leader_wave.id), local_today())
     stored = db_session.scalars(select(LeaderResponse)).all()

@@ -3,8 +3,9 @@
 import pytest
 
 from bench.report_frame import localities, make_frame
+from survey.models.places import LocalityName
 from survey.questionnaire import load_questionnaire
-from survey.reports.build import Locality, PreviousWave, build_report
+from survey.reports.build import PreviousWave, build_report
 from tests.factories import SIPAS_FILE
 
 N_LOCALITIES = 102
@@ -27,5 +28,5 @@ def report(report_frame, sipas_tree):
     """The report of the synthetic wave 2026Q4 against a synthetic 2026Q3."""
     previous = PreviousWave("2026Q3", make_frame(6000, N_LOCALITIES, seed=4, shift=-0.3))
     return build_report(report_frame, None, sipas_tree, wave="2026Q4",
-                        localities=[Locality(*row) for row in localities(N_LOCALITIES)],
+                        localities=[LocalityName(*row) for row in localities(N_LOCALITIES)],
                         previous=[previous], is_demo=True)

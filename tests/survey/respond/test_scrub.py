@@ -2,7 +2,7 @@
 
 import pytest
 
-from survey.respond.scrub import EMAIL_MARK, ID_MARK, PHONE_MARK, scrub_free_text
+from survey.questionnaire.scrub import EMAIL_MARK, ID_MARK, PHONE_MARK, scrub_free_text
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ from survey.models import (
     User,
     Wave,
 )
+from survey.quarters import quarter_of
 from survey.respond.state import load_state
-from survey.setup.seed import LOCALITIES_CSV, SERVICE_FIELDS, quarter_of, read_localities
+from survey.setup.seed import LOCALITIES_CSV, SERVICE_FIELDS, read_localities
 from tests.survey.respond.conftest import STATE
 
 
@@ -93,7 +94,7 @@ def test_quarter_boundaries():
 
 def test_fields_merged_away_in_2025_are_kept_for_history_but_retired(runner, db_session, client):
     """An install seeded before the reorganisation keeps `ldtbxh` rows; new answers use `noi_vu`."""
-    from survey.setup.seed import FIELD_SUCCESSORS, current_field_code
+    from survey.models.places import FIELD_SUCCESSORS, current_field_code
 
     db_session.add(ServiceField(code="ldtbxh", name="Lao động – Thương binh – Xã hội"))
     db_session.commit()

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from survey.models import AdminCount
-from survey.setup.seed import FIELD_SUCCESSORS, SERVICE_FIELDS
+from survey.models.places import FIELD_SUCCESSORS
+from survey.setup.seed import SERVICE_FIELDS
 from survey.weights import WeightingReport, analysis_frame
 from survey.weights.design import cell_weights
 from survey.weights.families import FamiliesError, read_families, shipped_families

@@ -1,4 +1,4 @@
-"""The citizen's questionnaire page, built from a questionnaire definition's visible items.
+"""A questionnaire page as a form (citizens and leaders alike), built from its visible items.
 
 Each page of a questionnaire becomes a form class with one field per visible item; the
 answers to other pages travel in the signed `state` field, so nothing depends on a server
@@ -32,7 +32,7 @@ class QuestionnairePageForm(VietnameseForm):
     """One page of a questionnaire; item fields are added per page by `page_form`.
 
     The encrypted state travels in a hidden input the page template writes itself
-    (`respond/page.html`): it is read from the post by `survey.respond.state`, not validated here.
+    (`respond/page.html`): it is read from the post by the flow that rendered it (`survey.respond.state`, `survey.leaders.views`), not validated here.
     """
 
 
