@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
@@ -19,6 +19,7 @@ from survey.extensions import db
 from survey.forms import choice_list
 from survey.forms.admin import CentreCreateForm, CentreEditForm, ConfirmForm, ServiceFieldForm
 from survey.models import Locality, Response, ServiceCentre, ServiceField, UserRole
+from survey.respond.flow import open_citizen_wave
 from survey.respond.posters import poster_html
 
 ADMIN_ONLY = (UserRole.ADMIN,)
@@ -106,9 +107,13 @@ def centre_toggle(centre_id: int):
 @bp.get("/centres/<int:centre_id>/poster")
 @roles_required(*EVERYONE)
 def centre_poster(centre_id: int):
-    """Show the printable QR poster of a centre."""
+    """Show the printable QR poster of a centre: the main desk survey's, or with ?survey=CODE
+    the poster of a survey run beside it (its QR names the survey)."""
     centre = _centre(centre_id)
-    return poster_html(centre, current_app.config["PUBLIC_BASE_URL"])
+    survey = request.args.get("survey") or None
+    if survey is not None and open_citizen_wave(db.session, survey) is None:
+        abort(404)
+    return poster_html(centre, current_app.config["PUBLIC_BASE_URL"], survey=survey)
 
 
 @bp.get("/centres/<int:centre_id>/responses")

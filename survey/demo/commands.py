@@ -20,7 +20,16 @@ from sqlalchemy import func, insert, select
 from survey.demo.generate import DemoError, fill_demo_wave
 from survey.errors import BadInput
 from survey.extensions import db
-from survey.models import DEMO_WAVE_PREFIX, AdminCount, Response, ServiceCentre, ServiceField, Wave, WaveStatus
+from survey.models import (
+    DEMO_WAVE_PREFIX,
+    AdminCount,
+    QuestionnaireKind,
+    Response,
+    ServiceCentre,
+    ServiceField,
+    Wave,
+    WaveStatus,
+)
 from survey.publishing import latest_version
 from survey.quarters import QUARTER, wave_quarter
 
@@ -55,7 +64,7 @@ def _demo_wave(session, code: str) -> tuple[Wave, bool]:
     if quarter is None:
         raise BadInput(f"--wave: một đợt mô phỏng mới cần mã dạng {DEMO_WAVE_PREFIX}2026Q4 "
                        f"({DEMO_WAVE_PREFIX} và một quý), không phải “{code}”")
-    version = latest_version(session, "citizen")
+    version = latest_version(session, QuestionnaireKind.CITIZEN)
     if version is None:
         raise BadInput("no citizen questionnaire is published; run `flask --app wsgi seed` first")
     opens_on, closes_on = _quarter_bounds(quarter)

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.models import Questionnaire, QuestionnaireVersion
+from survey.models import Questionnaire, QuestionnaireKind, QuestionnaireVersion
 from survey.questionnaire import QuestionnaireDefinition, load_directory
 
 
@@ -54,12 +54,13 @@ def publish_directory(session: Session, directory: Path) -> list[tuple[Questionn
     return [publish(session, definition) for definition in load_directory(directory)]
 
 
-def latest_version(session: Session, kind: str) -> QuestionnaireVersion | None:
-    """The newest published version among questionnaires of `kind` (citizen or leader)."""
-    return session.scalar(
+def latest_version(session: Session, kind: QuestionnaireKind) -> QuestionnaireVersion | None:
+    """The newest published version of the main survey of `kind`: a questionnaire declaring a
+    `wave_prefix` runs beside the main one and never takes the seeded or demo waves."""
+    versions = session.scalars(
         select(QuestionnaireVersion)
         .join(Questionnaire)
         .where(Questionnaire.kind == kind)
         .order_by(QuestionnaireVersion.published_at.desc(), QuestionnaireVersion.id.desc())
-        .limit(1)
     )
+    return next((version for version in versions if not version.definition.get("wave_prefix")), None)

@@ -21,7 +21,7 @@ from survey.models import (
     accepts_on,
 )
 from survey.questionnaire import QuestionnaireDefinition
-from survey.questionnaire.versions import parsed_version
+from survey.questionnaire.versions import parsed_version, questionnaire_of
 from survey.respond.state import FormState
 
 
@@ -81,10 +81,16 @@ def read_page_post(session: Session, state: FormState) -> PagePost:
                     draft=dict(draft or {}), centre_name=centre_name)
 
 
-def open_citizen_wave(session: Session) -> Wave | None:
-    """The open wave of the citizen questionnaire today, newest first."""
+def open_citizen_wave(session: Session, questionnaire_code: str | None = None) -> Wave | None:
+    """The open wave today of the citizen questionnaire `questionnaire_code`, newest first;
+    without a code, of the main desk survey (a questionnaire with no `wave_prefix`).
+
+    A survey run beside the main one (businesses at the same desks, say) is reached only by
+    the QR codes that name it, so the posters and receipts already printed keep opening the
+    main survey whatever else opens.
+    """
     today = local_today()
-    return session.scalar(
+    query = (
         select(Wave)
         .join(QuestionnaireVersion)
         .join(Questionnaire)
@@ -95,5 +101,8 @@ def open_citizen_wave(session: Session) -> Wave | None:
             Wave.closes_on >= today,
         )
         .order_by(Wave.opens_on.desc(), Wave.id.desc())
-        .limit(1)
     )
+    if questionnaire_code is not None:
+        return session.scalar(query.where(Questionnaire.code == questionnaire_code).limit(1))
+    # Few waves are open at once; the declaration lives in each version's definition.
+    return next((wave for wave in session.scalars(query) if questionnaire_of(wave).wave_prefix is None), None)

@@ -21,15 +21,15 @@ from survey.respond.length import path_lengths
 POSTER_CSS = Path(__file__).resolve().parents[1] / "static" / "poster.css"
 
 
-def desk_url(base_url: str, centre: ServiceCentre) -> str:
-    """The short URL a desk QR encodes."""
-    return f"{base_url.rstrip('/')}/q/{centre.code}"
+def desk_url(base_url: str, centre: ServiceCentre, survey: str | None = None) -> str:
+    """The short URL a desk QR encodes: the main desk survey's, or the named survey's."""
+    return f"{base_url.rstrip('/')}/q/{centre.code}" + (f"/{survey}" if survey else "")
 
 
-def poster_minutes() -> tuple[int | None, int | None]:
+def poster_minutes(survey: str | None = None) -> tuple[int | None, int | None]:
     """The lengths the poster states, in minutes: the open citizen questionnaire's usual path,
     and the path of a respondent drawn for its assigned blocks (None when it has none)."""
-    wave = open_citizen_wave(db.session)
+    wave = open_citizen_wave(db.session, survey)
     if wave is None:
         return None, None
     lengths = path_lengths(questionnaire_of(wave))
@@ -37,11 +37,13 @@ def poster_minutes() -> tuple[int | None, int | None]:
 
 
 def poster_html(
-    centre: ServiceCentre, base_url: str, stylesheet: str = "/static/poster.css"
+    centre: ServiceCentre, base_url: str, stylesheet: str = "/static/poster.css", survey: str | None = None
 ) -> str:
-    """A print-ready A5 poster (HTML) inviting citizens at `centre` to take the survey."""
-    url = desk_url(base_url, centre)
-    minutes, minutes_assigned = poster_minutes()
+    """A print-ready A5 poster (HTML) inviting citizens at `centre` to take the survey (the
+    main desk survey, or the questionnaire coded `survey`)."""
+    url = desk_url(base_url, centre, survey)
+    minutes, minutes_assigned = poster_minutes(survey)
+    wave = open_citizen_wave(db.session, survey) if survey else None
     return render_template(
         "respond/poster.html",
         centre=centre,
@@ -51,6 +53,7 @@ def poster_html(
         short_url=url.split("://", 1)[-1],
         qr=qr_data_uri(url),
         stylesheet=stylesheet,
+        survey_title=questionnaire_of(wave).title.get("vi") if wave is not None else None,
     )
 
 

@@ -173,8 +173,8 @@ def _offer_resume(centre: ServiceCentre, state: FormState, restart_url: str, res
 
 
 def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None,
-           language: str | None = None, notice: str | None = None):
-    wave = open_citizen_wave(db.session)
+           language: str | None = None, notice: str | None = None, survey: str | None = None):
+    wave = open_citizen_wave(db.session, survey)
     language = language or pick_language(request.args.get("lang"))
     if wave is None:
         return _message_page("closed", language)
@@ -196,12 +196,15 @@ def _begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt:
     return response
 
 
-def _continue_or_begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None):
-    """Offer to continue this phone's unfinished questionnaire here, or start a new one."""
+def _continue_or_begin(centre: ServiceCentre, channel: str, field_code: str | None, receipt: str | None,
+                       survey: str | None = None):
+    """Offer to continue this phone's unfinished questionnaire here, or start a new one.
+
+    `survey` names a questionnaire run beside the main desk survey (its own posters)."""
     unfinished = None if request.args.get("new") == "1" else resumable(
         db.session, request.cookies.get(RESUME_COOKIE), request.cookies.get(DEVICE_COOKIE), centre, channel, receipt)
     if unfinished is None:
-        return _begin(centre, channel, field_code, receipt)
+        return _begin(centre, channel, field_code, receipt, survey=survey)
     if request.args.get("resume") == "1":
         questionnaire = questionnaire_of(db.session.get(Wave, unfinished.wave_id)).asked(unfinished.assigned)
         return _render(questionnaire, continue_unseen(db.session, questionnaire, unfinished))
@@ -216,15 +219,17 @@ starts_limit = limiter.shared_limit(start_limit, scope="questionnaire_starts", k
 
 
 @bp.get("/q/<centre_code>")
+@bp.get("/q/<centre_code>/<survey>")
 @starts_limit
-def desk(centre_code: str):
-    """Open the questionnaire from the QR code on a one-stop desk."""
+def desk(centre_code: str, survey: str | None = None):
+    """Open the questionnaire from the QR code on a one-stop desk: the main desk survey, or
+    the survey the poster names."""
     centre = db.session.scalar(
         select(ServiceCentre).where(ServiceCentre.code == centre_code, ServiceCentre.active)
     )
     if centre is None:
         return _message_page("invalid", pick_language(request.args.get("lang")), 404)
-    return _continue_or_begin(centre, Channel.DESK, request.args.get("f"), None)
+    return _continue_or_begin(centre, Channel.DESK, request.args.get("f"), None, survey)
 
 
 @bp.get("/r/<token>")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from survey.questionnaire import Item, load_questionnaire
+from survey.questionnaire import Item, QuestionnaireDefinition, load_questionnaire
 from tests.factories import SIPAS_FILE, make_centre, make_field, make_wave
 
 STATE = re.compile(r'name="state" type="hidden" value="([^"]*)"')
@@ -43,6 +43,8 @@ class Citizen:
     location: str | None = None
     headers: object = None
     answers: dict = field(default_factory=dict)
+    questionnaire: QuestionnaireDefinition = QUESTIONNAIRE
+    """The questionnaire the pages come from (SIPAS unless a test walks another survey)."""
 
     def open(self, path: str) -> Citizen:
         response = self.client.get(path)
@@ -60,7 +62,7 @@ class Citizen:
 
     def visible_codes(self) -> list[str]:
         codes = re.findall(r'id="q-([a-z0-9_]+)"', self.html)
-        return [c for c in codes if c in QUESTIONNAIRE.items_by_code]
+        return [c for c in codes if c in self.questionnaire.items_by_code]
 
     def post(self, action: str = "next", overrides: dict | None = None, state: str | None = None,
              csrf: str | None = None, js: bool = False) -> Citizen:
@@ -77,7 +79,7 @@ class Citizen:
         data: dict = {"state": state or self.state, "csrf_token": self.csrf if csrf is None else csrf,
                       "action": action, "js": "1" if js else "0"}
         for code in self.visible_codes():
-            item = QUESTIONNAIRE.items_by_code[code]
+            item = self.questionnaire.items_by_code[code]
             preset = re.search(rf'<input checked [^>]*name="{code}" [^>]*value="([^"]*)"', self.html)
             fallback = preset.group(1) if preset else default_answer(item)
             value = (overrides or {}).get(code, self.answers.get(code, fallback))
