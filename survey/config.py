@@ -154,6 +154,55 @@ def jobs_url_setting(environ: Mapping[str, str]) -> str:
     return url
 
 
+def smtp_url_setting(environ: Mapping[str, str]) -> str | None:
+    """SURVEY_SMTP_URL checked (survey/leaders/senders.py): a password travels only over TLS,
+    or to this machine."""
+    from survey.leaders.senders import SmtpSettings, shown_url
+    from survey.public_url import is_loopback
+
+    url = environ.get("SURVEY_SMTP_URL", "").strip()
+    if not url:
+        return None
+    try:
+        settings = SmtpSettings.from_url(url)
+    except ValueError as exc:
+        raise ConfigError(
+            f"SURVEY_SMTP_URL must be smtp://user:password@host:port, smtps://… (TLS) or "
+            f"smtp://…?starttls=1, got {shown_url(url)!r}: {exc}.") from None
+    if settings.password and not settings.encrypted and not is_loopback(f"smtp://{settings.host}"):
+        raise ConfigError(
+            f"SURVEY_SMTP_URL would send the password in clear to {settings.host}: "
+            "use smtps:// or add ?starttls=1.")
+    return url
+
+
+def mail_from_setting(environ: Mapping[str, str]) -> str | None:
+    """SURVEY_MAIL_FROM: an address, optionally with a name ("Sở Nội vụ <khaosat@…>")."""
+    from email.utils import parseaddr
+
+    value = environ.get("SURVEY_MAIL_FROM", "").strip()
+    if value and "@" not in parseaddr(value)[1]:
+        raise ConfigError(f"SURVEY_MAIL_FROM must be an e-mail address, got {value!r}.")
+    return value or None
+
+
+def sms_url_setting(environ: Mapping[str, str]) -> str | None:
+    """SURVEY_SMS_URL: the gateway's https:// endpoint (http:// only on this machine, for tests),
+    since the key and the links travel in each request."""
+    from urllib.parse import urlsplit
+
+    from survey.public_url import is_loopback
+
+    url = environ.get("SURVEY_SMS_URL", "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.hostname or parts.scheme not in ("https", "http") or (
+            parts.scheme == "http" and not is_loopback(url)):
+        raise ConfigError(f"SURVEY_SMS_URL must be the gateway's https:// address, got {url!r}.")
+    return url
+
+
 REMOVED_RATE_LIMITS = {
     "SURVEY_RATE_LIMIT_DEVICE": "a device cookie is whatever the client sends; set "
                                 "SURVEY_RATE_LIMIT_QUESTIONNAIRE (page posts per questionnaire) instead",
@@ -238,6 +287,15 @@ def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any
             environ, "SURVEY_PASSWORD_HASH_PARALLELISM", ARGON2.parallelism, 1
         ),
         "MONITOR_SAMPLING_RATE": rate_setting(environ, "SURVEY_MONITOR_SAMPLING_RATE", 0.05),
+        # Invitations by e-mail and SMS (survey/leaders/senders.py, delivery.py): relays, and at
+        # most SEND_RATE messages a run hands to them, so a relay's own limit is never hit.
+        "SMTP_URL": smtp_url_setting(environ),
+        "MAIL_FROM": mail_from_setting(environ),
+        "SMS_URL": sms_url_setting(environ),
+        "SMS_KEY": environ.get("SURVEY_SMS_KEY", "").strip() or None,
+        "SEND_RATE": rate_limit_setting(environ, "SURVEY_SEND_RATE", "30 per minute"),
+        # The largest recording of a question an administrator may upload (survey.media).
+        "AUDIO_MAX_BYTES": int_setting(environ, "SURVEY_AUDIO_MAX_BYTES", 2 * 1024 * 1024, 1),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
     }

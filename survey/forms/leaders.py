@@ -1,9 +1,9 @@
-"""Forms of the leaders' survey admin pages: roster upload and issuing the letters."""
+"""Forms of the leaders' survey admin pages: roster upload, issuing the letters, sending by e-mail or SMS."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, DateField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from survey.forms import VietnameseForm, choice_list, table_upload_fields
 
@@ -43,3 +43,19 @@ class IssueInvitationsForm(VietnameseForm):
         validators=[DataRequired(CONFIRM_REQUIRED)],
     )
     submit = SubmitField("Phát hành thư mời")
+
+
+CHOOSE_CHANNEL = "Vui lòng chọn cách gửi (email hoặc SMS)."
+REMINDERS_RANGE = "Số lần nhắc phải từ %(min)s đến %(max)s."
+CHANNELS = choice_list([("email", "Email"), ("sms", "Tin nhắn SMS")])
+
+
+class SendInvitationsForm(VietnameseForm):
+    """Send each invitee not yet counted as completed their link, by e-mail or SMS, once."""
+
+    channel = RadioField("Gửi qua", choices=CHANNELS, default="email", validators=[InputRequired(CHOOSE_CHANNEL)])
+    reminders = IntegerField("Số lần nhắc tối đa cho mỗi người", default=0,
+                             description="0: chỉ gửi thư mời. Mỗi lần nhắc cách lần gửi trước ít nhất 3 ngày.",
+                             validators=[InputRequired(REMINDERS_RANGE % {"min": 0, "max": 10}),
+                                         NumberRange(0, 10, REMINDERS_RANGE)])
+    submit = SubmitField("Gửi")

@@ -9,23 +9,39 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from survey import jobs
 from survey.audit import record
 from survey.auth.scope import roles_required
 from survey.clock import local_today
 from survey.extensions import db
-from survey.forms.leaders import IssueInvitationsForm, RosterUploadForm
+from survey.forms.leaders import IssueInvitationsForm, RosterUploadForm, SendInvitationsForm
 from survey.leaders import admin_bp
+from survey.leaders.delivery import JOB as SEND_JOB
+from survey.leaders.delivery import WAVE_OVER, delivery_counts
 from survey.leaders.invitations import LetterDetails, issue, letters_html, links_csv
 from survey.leaders.mix import BLOCK, waiting_counts
-from survey.leaders.progress import non_respondents, progress
+from survey.leaders.progress import CHANNEL_LABELS, STATUS_LABELS, non_respondents, progress
 from survey.leaders.roster import RosterError, import_roster, parse_roster, template_csv
 from survey.leaders.scores import labels_of, score_dict, score_json, score_xlsx, wave_score
+from survey.leaders.senders import DeliveryError, configured_sender
 from survey.leaders.store import settle
-from survey.models import LeaderInvitation, Questionnaire, QuestionnaireKind, QuestionnaireVersion, UserRole, Wave
+from survey.models import (
+    LeaderInvitation,
+    Questionnaire,
+    QuestionnaireKind,
+    QuestionnaireVersion,
+    SendChannel,
+    UserRole,
+    Wave,
+)
 from survey.questionnaire.versions import questionnaire_of
 from survey.security import staff_only
 
 PROBLEMS_SHOWN = 200
+SEND_QUEUED = ("Đã đưa việc gửi qua {channel} vào hàng đợi: tiến trình chạy nền (python -m survey.jobs) gửi lần "
+               "lượt, mỗi người một lần; tải lại trang để xem số đã gửi.")
+SEND_NOT_QUEUED = ("Không đưa được việc gửi vào hàng đợi ({detail}). "
+                   "Báo cho người quản trị kỹ thuật kiểm tra SURVEY_JOBS_URL.")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -129,7 +145,41 @@ def progress_page(wave_code: str):
         "leaders/progress.html", wave=wave, overall=overall, by_group=by_group,
         by_unit=[(t, *t.key.split("\t", 1)) for t in by_unit],
         waiting=non_respondents(db.session, wave), groups=labels_of(questionnaire_of(wave))["group"],
-        held=waiting_counts(db.session, wave), block=BLOCK)
+        held=waiting_counts(db.session, wave), block=BLOCK,
+        deliveries=delivery_counts(db.session, wave), status_labels=STATUS_LABELS,
+        channel_labels=CHANNEL_LABELS, send_form=SendInvitationsForm(formdata=None))
+
+
+@admin_bp.post("/<wave_code>/send")
+@roles_required(UserRole.ADMIN)
+def send(wave_code: str):
+    """Queue the sending of links and reminders by e-mail or SMS; the job consumer sends them."""
+    wave = _wave(wave_code)
+    form = SendInvitationsForm()
+    back = redirect(url_for("leaders_admin.progress_page", wave_code=wave.code))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return back
+    channel = SendChannel(form.channel.data)
+    try:
+        configured_sender(channel, current_app.config)
+    except DeliveryError as exc:
+        flash(exc.reason, "error")
+        return back
+    if wave.closes_on < local_today():
+        flash(WAVE_OVER.format(wave=wave.code, day=wave.closes_on.strftime("%d/%m/%Y")), "error")
+        return back
+    try:
+        jobs.queue().enqueue(SEND_JOB, wave.id, channel.value, form.reminders.data)
+    except Exception as exc:  # the queue's store is down: say so, let a click retry
+        flash(SEND_NOT_QUEUED.format(detail=type(exc).__name__), "error")
+        return back
+    record("leaders_send_queued", wave.code, channel=channel.value, reminders=form.reminders.data)
+    db.session.commit()
+    flash(SEND_QUEUED.format(channel=CHANNEL_LABELS[channel]), "success")
+    return back
 
 
 @admin_bp.get("/<wave_code>/scores")

@@ -1,4 +1,4 @@
-"""CLI for the leaders' survey: `flask leaders import`, `invitations` and `score`."""
+"""CLI for the leaders' survey: `flask leaders import`, `invitations`, `send` and `score`."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey.audit import record
 from survey.clock import local_today
 from survey.extensions import db
+from survey.leaders.delivery import REMINDER_GAP, Throttle, WaveOver, delivery_counts, run
 from survey.leaders.invitations import LINKS_WHAT, LetterDetails, issue, letters_html, links_csv
+from survey.leaders.progress import STATUS_LABELS
 from survey.leaders.roster import RosterError, import_roster, parse_roster
 from survey.leaders.scores import labels_of, score_json, score_xlsx, wave_score
+from survey.leaders.senders import DeliveryError, configured_sender
 from survey.leaders.store import settle
-from survey.models import Questionnaire, QuestionnaireKind, QuestionnaireVersion, Wave
+from survey.models import Questionnaire, QuestionnaireKind, QuestionnaireVersion, SendChannel, Wave
 from survey.public_url import public_base_url
 from survey.questionnaire.versions import questionnaire_of
 
@@ -117,6 +121,36 @@ def score_command(wave_code: str, fmt: str, out: Path | None) -> None:
     settle(db.session, wave, local_today())
     report, labels = wave_score(db.session, wave)
     _write(score_json(report, labels, wave) + "\n" if fmt == "json" else score_xlsx(report, labels, wave), out)
+
+
+@leaders_group.command("send")
+@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. PAR-2026Q3.")
+@click.option("--channel", type=click.Choice([c.value for c in SendChannel]), required=True)
+@click.option("--reminders", type=click.IntRange(0, 10), default=0, show_default=True,
+              help="At most this many reminders per invitee not yet counted as completed, "
+                   f"each at least {REMINDER_GAP.days} days after the previous message.")
+def send_command(wave_code: str, channel: str, reminders: int) -> None:
+    """Send each invitee their link (and due reminders) by e-mail or SMS; nothing is sent twice."""
+    wave = leader_wave(wave_code)
+    config = current_app.config
+    try:
+        sender = configured_sender(SendChannel(channel), config)
+    except DeliveryError as exc:
+        raise click.UsageError(exc.reason) from None
+    base = public_base_url(LINKS_WHAT)
+    q = questionnaire_of(wave)
+    settle(db.session, wave, local_today())
+    try:
+        result = run(db.session, wave, sender, base, q.text(q.title, "vi"), Throttle(config["SEND_RATE"]),
+                     reminders, local_today())
+    except WaveOver as exc:
+        raise click.UsageError(str(exc)) from None
+    record("leaders_send", wave.code, username="cli", channel=channel, sent=result.sent, failed=result.failed)
+    db.session.commit()
+    counts = delivery_counts(db.session, wave)[SendChannel(channel)]
+    click.echo(f"Đợt {wave.code}, {channel}: lần này đã gửi {result.sent}, lỗi {result.failed}"
+               f"{f', bị gián đoạn {result.interrupted}' if result.interrupted else ''}. Cả đợt: "
+               + ", ".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items()) + ".")
 
 
 COMMANDS = (leaders_group,)

@@ -1,10 +1,11 @@
-"""Invitation links and letters, and the interface a future sender (SMS, Zalo, email) plugs into.
+"""Invitation links and letters, and the interface the e-mail and SMS senders implement.
 
-Issuing gives each selected invitee a fresh token and returns it in clear, once: the CSV or
-the print-ready letters are the only place a link exists. Issuing again for an invitee (one
-who lost the letter) makes the old link stop working and deletes the draft the old link had
-sealed (no other key can open it). Invitations completed, or whose sheet waits in the mix, are
-never re-issued, so no one can answer twice.
+Issuing gives each selected invitee a fresh token and returns it in clear, once: the CSV,
+the print-ready letters or the one e-mail or SMS that carries it are the only place a link
+exists. Issuing again for an invitee (one who lost the letter) makes the old link stop
+working and deletes the draft the old link had sealed (no other key can open it).
+Invitations completed, or whose sheet waits in the mix, are never re-issued, so no one can
+answer twice.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence
 from urllib.parse import urlsplit
 
 from flask import render_template
@@ -27,6 +28,9 @@ from survey.models import LeaderDraft, LeaderInvitation, LeaderSealed, Wave
 from survey.public_url import loopback_warning
 from survey.qr import LETTER_SCALE, qr_data_uri
 from survey.spreadsheets import safe_row
+
+if TYPE_CHECKING:
+    from survey.leaders.senders import Message
 
 LETTER_CSS = Path(__file__).resolve().parents[1] / "static" / "letter.css"
 CSV_HEADERS = ("id", "Nhóm", "Đơn vị", "Họ và tên", "Điện thoại", "Email", "Đường dẫn")
@@ -89,15 +93,19 @@ class Invitation:
 
 
 class Sender(Protocol):
-    """Delivers an issued link to its invitee (planned: SMS, Zalo OA, email; none is built yet).
+    """Hands one message to a relay: e-mail and SMS are built (survey/leaders/senders.py), and
+    survey/leaders/delivery.py decides what to send to whom, and records how it went.
 
-    An implementation receives the link in clear and must not store it; it returns whether
-    the message was accepted for delivery.
+    ``send`` receives the message, link included, in clear and must neither store nor log it;
+    it returns when the relay took the message and raises `senders.DeliveryError` otherwise.
     """
 
     channel: str
 
-    def send(self, invitation: Invitation, wave: Wave) -> bool: ...
+    def address_of(self, invitation: LeaderInvitation) -> str | None:
+        """Where this channel reaches the invitee (their e-mail, their phone), if the roster says."""
+
+    def send(self, to: str, message: Message) -> None: ...
 
 
 def issue(session: Session, wave: Wave, base_url: str,

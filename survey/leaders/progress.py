@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import LeaderInvitation, Wave
+from survey.models import DeliveryStatus, LeaderInvitation, SendChannel, Wave
+
+STATUS_LABELS = {
+    DeliveryStatus.QUEUED: "chờ gửi",
+    DeliveryStatus.SENDING: "đang gửi",
+    DeliveryStatus.SENT: "đã gửi",
+    DeliveryStatus.FAILED: "lỗi",
+}
+CHANNEL_LABELS = {SendChannel.EMAIL: "Email", SendChannel.SMS: "Tin nhắn SMS"}
 
 
 @dataclass(frozen=True)

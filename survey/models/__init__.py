@@ -5,12 +5,16 @@ The enumerations live in `survey.enums` and are re-exported here for the views' 
 
 from survey.enums import Channel, LocalityKind, QuestionnaireKind, ReviewStatus, UserRole, WaveStatus
 from survey.models.admin import AdminCount, AppendOnlyError, AuditLog, User
+from survey.models.kiosk import KioskDevice
 from survey.models.leaders import (
     UNIT_TYPE_OF_GROUP,
+    DeliveryStatus,
+    LeaderDelivery,
     LeaderDraft,
     LeaderInvitation,
     LeaderResponse,
     LeaderSealed,
+    SendChannel,
     UnitType,
 )
 from survey.models.places import Locality, LocalityBoundary, ServiceCentre, ServiceField
@@ -34,6 +38,9 @@ __all__ = [
     "DEMO_WAVE_PREFIX",
     "CommentDigest",
     "ImmutableVersionError",
+    "KioskDevice",
+    "DeliveryStatus",
+    "LeaderDelivery",
     "LeaderDraft",
     "LeaderInvitation",
     "LeaderResponse",
@@ -52,6 +59,7 @@ __all__ = [
     "ServiceCentre",
     "ServiceField",
     "UNIT_TYPE_OF_GROUP",
+    "SendChannel",
     "UnitType",
     "User",
     "UserRole",

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base
+from survey.db import Base, enum_column
 from survey.models.questionnaires import Wave
 
 
@@ -119,3 +119,51 @@ class LeaderResponse(Base):
     group_code: Mapped[str] = mapped_column(String(40))
     unit_type: Mapped[str] = mapped_column(String(10))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SendChannel(StrEnum):
+    """How an invitation is delivered besides the printed letter."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class DeliveryStatus(StrEnum):
+    """Where one message to one invitee stands (survey/leaders/delivery.py).
+
+    ``sending`` is claimed: written and committed before the message leaves, so a second run, or
+    a run after a crash, never sends it again.
+    """
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class LeaderDelivery(Base):
+    """One message to one invitee on one channel: the invitation (round 0) or a reminder (1, 2, …).
+
+    Holds no link and no token: the link is made at the moment of sending and exists only in
+    the message. ``next_attempt_at`` is when a failed message may be tried again (none: it will
+    not be), or, while ``sending``, when an unfinished claim counts as interrupted; ``sent_at``
+    spaces the reminders. Neither says anything about answering: a response has no time at all.
+    """
+
+    __tablename__ = "leader_delivery"
+    __table_args__ = (
+        UniqueConstraint("invitation_id", "channel", "round"),
+        CheckConstraint("round >= 0", name="round_non_negative"),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("leader_invitation.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[SendChannel] = enum_column(SendChannel, "channel_known")
+    round: Mapped[int] = mapped_column(default=0)
+    status: Mapped[DeliveryStatus] = enum_column(DeliveryStatus, "status_known", default=DeliveryStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    reason: Mapped[str | None] = mapped_column(String(300))

@@ -1,0 +1,269 @@
+"""Sending the leaders' invitations and reminders: planned, claimed, sent once, retried with back-off.
+
+A run (`run`: `flask leaders send`, or the button on the progress page through the job queue)
+first *plans*: one `leader_delivery` row per invitee not yet counted as completed, per channel and
+round (0 is the invitation; reminder k is planned only once round k-1 was sent at least the
+reminder gap ago, and never beyond ``--reminders``). Then it *delivers* the rows that are due,
+one at a time and at most `SEND_RATE`, each in three steps:
+
+1. claim: one conditional UPDATE turns the row ``sending`` (``attempts`` + 1), and, if the
+   invitee has not yet opened a link, a fresh token replaces theirs; both are committed before
+   anything leaves, so a second run, or a run at the same time, finds nothing to send here;
+2. send: the link exists only in memory and in the message;
+3. record: ``sent``, or ``failed`` with the relay's reason and, when trying again can help, the
+   next attempt after a back-off that doubles (5 minutes, 10, 20, … at most 6 hours, 5 attempts).
+
+A process killed between 1 and 3 leaves the row ``sending``: whether its message left is not
+known, so once its claim is older than `CLAIM_LEASE` the next run marks it failed, "interrupted",
+and does not send it again. Never twice outweighs never lost; the progress page counts it.
+
+Which message: an invitee who has opened a link may hold a draft encrypted under that link's
+token, and an invitee whose sheet waits in the mix has opened it too; a new token would destroy
+the draft, so they get a message without a link that points to the one they have. Everyone else
+gets a fresh link, which replaces any earlier one (a letter's too). Choosing by ``opened`` and
+``completed`` only, both already visible to the operator, tells nobody more about who answered
+(docs/security.md, "Channels").
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import render_template
+from limits import parse as parse_rate
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from survey import jobs
+from survey.clock import utcnow
+from survey.leaders.invitations import Invitation, Sender, issue
+from survey.leaders.senders import NO_EMAIL, NO_PHONE, DeliveryError, Message
+from survey.models import DeliveryStatus, LeaderDelivery, LeaderInvitation, SendChannel, Wave
+
+JOB = "leaders_send"
+log = logging.getLogger(__name__)
+BACKOFF_FIRST = dt.timedelta(minutes=5)
+BACKOFF_LONGEST = dt.timedelta(hours=6)
+MAX_ATTEMPTS = 5
+CLAIM_LEASE = dt.timedelta(minutes=15)
+"""A claim older than this belongs to a run that died: a message takes seconds (30 s timeout)."""
+REMINDER_GAP = dt.timedelta(days=3)
+REASON_LENGTH = 300
+LINK_SHOWN = "[đường dẫn]"
+INTERRUPTED = ("Bị gián đoạn giữa lúc gửi (tiến trình dừng): không biết tin đã đến hay chưa, nên hệ thống "
+               "không tự gửi lại để tránh gửi hai lần.")
+NO_ADDRESS = {SendChannel.EMAIL: NO_EMAIL, SendChannel.SMS: NO_PHONE}
+SUBJECTS = ("Thư mời tham gia khảo sát Chỉ số cải cách hành chính, đợt {wave}",
+            "Nhắc lại: thư mời tham gia khảo sát Chỉ số cải cách hành chính, đợt {wave}")
+
+
+class Throttle:
+    """At most ``rate`` (e.g. "30 per minute") sends in any window of its length: before a send
+    that would exceed it, sleep until the oldest send of the window leaves it."""
+
+    def __init__(self, rate: str, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        item = parse_rate(rate)
+        self.amount, self.seconds = item.amount, item.get_expiry()
+        self.clock, self.sleep = clock, sleep
+        self.sent: collections.deque[float] = collections.deque()
+
+    def wait(self) -> None:
+        while True:
+            now = self.clock()
+            while self.sent and now - self.sent[0] >= self.seconds:
+                self.sent.popleft()
+            if len(self.sent) < self.amount:
+                self.sent.append(now)
+                return
+            self.sleep(self.seconds - (now - self.sent[0]))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run did, for the command's last line and the audit log."""
+
+    planned: int
+    sent: int
+    failed: int
+    interrupted: int
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait after the ``attempts``-th failed attempt: 5 minutes, doubled each time, at most 6 hours."""
+    return min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_LONGEST)
+
+
+def _wave_rows(wave: Wave, channel: SendChannel):
+    return and_(LeaderDelivery.channel == channel, LeaderDelivery.invitation_id.in_(
+        select(LeaderInvitation.id).where(LeaderInvitation.wave_id == wave.id)))
+
+
+def plan(session: Session, wave: Wave, channel: SendChannel, reminders: int,
+         now: dt.datetime, gap: dt.timedelta = REMINDER_GAP) -> int:
+    """Queue what is owed to the invitees not yet completed; withdraw what completed ones no
+    longer need. Returns how many rows were queued; the caller commits."""
+    completed = select(LeaderInvitation.id).where(LeaderInvitation.wave_id == wave.id,
+                                                  LeaderInvitation.completed.is_(True))
+    session.execute(delete(LeaderDelivery).where(
+        _wave_rows(wave, channel), LeaderDelivery.invitation_id.in_(completed),
+        LeaderDelivery.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.FAILED])))
+    last = (select(LeaderDelivery.invitation_id, func.max(LeaderDelivery.round).label("round"))
+            .where(LeaderDelivery.channel == channel).group_by(LeaderDelivery.invitation_id).subquery())
+    open_invitees = session.execute(
+        select(LeaderInvitation.id, last.c.round)
+        .outerjoin(last, last.c.invitation_id == LeaderInvitation.id)
+        .where(LeaderInvitation.wave_id == wave.id, LeaderInvitation.completed.is_(False))).all()
+    latest = {(row.invitation_id, row.round): row for row in session.scalars(
+        select(LeaderDelivery).where(_wave_rows(wave, channel)))}
+    queued = 0
+    for invitation_id, round_ in open_invitees:
+        if round_ is None:
+            next_round = 0
+        else:
+            previous = latest[(invitation_id, round_)]
+            if (round_ >= reminders or previous.status != DeliveryStatus.SENT
+                    or previous.sent_at is None or previous.sent_at > now - gap):
+                continue
+            next_round = round_ + 1
+        session.add(LeaderDelivery(invitation_id=invitation_id, channel=channel, round=next_round,
+                                   status=DeliveryStatus.QUEUED, attempts=0))
+        queued += 1
+    session.flush()
+    return queued
+
+
+def _due(now: dt.datetime):
+    return or_(LeaderDelivery.status == DeliveryStatus.QUEUED,
+               and_(LeaderDelivery.status == DeliveryStatus.FAILED, LeaderDelivery.next_attempt_at <= now))
+
+
+def recover_interrupted(session: Session, wave: Wave, channel: SendChannel, now: dt.datetime) -> int:
+    """Mark claims left by a dead run as failed and not to be retried; the caller commits."""
+    return session.execute(
+        update(LeaderDelivery)
+        .where(_wave_rows(wave, channel), LeaderDelivery.status == DeliveryStatus.SENDING,
+               LeaderDelivery.next_attempt_at < now)
+        .values(status=DeliveryStatus.FAILED, reason=INTERRUPTED, next_attempt_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+
+
+def compose(channel: SendChannel, invitation: LeaderInvitation, wave: Wave, title: str,
+            url: str | None, reminder: bool) -> Message:
+    """The Vietnamese message: the link when there is one, else a pointer to the link held."""
+    template = "leaders/invitation_email.txt" if channel == SendChannel.EMAIL else "leaders/invitation_sms.txt"
+    body = render_template(template, invitation=invitation, wave=wave, title=title, url=url, reminder=reminder)
+    return Message(SUBJECTS[bool(reminder)].format(wave=wave.code), body.strip() + "\n")
+
+
+def _without_link(reason: str, link: Invitation | None) -> str:
+    """The relay's words, with the link (and its token) cut out should the relay repeat them."""
+    if link is not None:
+        reason = reason.replace(link.url, LINK_SHOWN).replace(link.url.rsplit("/", 1)[-1], LINK_SHOWN)
+    return reason[:REASON_LENGTH]
+
+
+class WaveOver(Exception):
+    """The wave no longer accepts sheets: a link sent now would open nothing."""
+
+
+WAVE_OVER = "Đợt {wave} đã kết thúc ngày {day}: không gửi thư mời hay nhắc nữa."
+
+
+def run(session: Session, wave: Wave, sender: Sender, base_url: str, title: str, throttle: Throttle,
+        reminders: int = 0, today: dt.date | None = None,
+        clock: Callable[[], dt.datetime] = utcnow) -> RunResult:
+    """Plan, then send every due message of the wave on the sender's channel, committing each step."""
+    if today is not None and wave.closes_on < today:
+        raise WaveOver(WAVE_OVER.format(wave=wave.code, day=wave.closes_on.strftime("%d/%m/%Y")))
+    channel = SendChannel(sender.channel)
+    interrupted = recover_interrupted(session, wave, channel, clock())
+    planned = plan(session, wave, channel, reminders, clock())
+    session.commit()
+    due = list(session.scalars(select(LeaderDelivery.id).where(_wave_rows(wave, channel), _due(clock()))
+                               .order_by(LeaderDelivery.round, LeaderDelivery.id)))
+    sent = failed = 0
+    for row_id in due:
+        throttle.wait()
+        now = clock()
+        claimed = session.execute(
+            update(LeaderDelivery).where(LeaderDelivery.id == row_id, _due(now))
+            .values(status=DeliveryStatus.SENDING, attempts=LeaderDelivery.attempts + 1,
+                    next_attempt_at=now + CLAIM_LEASE)
+            .execution_options(synchronize_session=False)).rowcount
+        if not claimed:
+            session.rollback()
+            continue  # another run took it, or it is no longer due
+        row = session.get(LeaderDelivery, row_id, populate_existing=True)
+        invitation = session.get(LeaderInvitation, row.invitation_id)
+        if invitation.completed:
+            session.delete(row)  # its block was released since the plan: nothing is owed
+            session.commit()
+            continue
+        address = sender.address_of(invitation)
+        link = None
+        if address and not invitation.opened:
+            issued = issue(session, wave, base_url, [invitation.id])
+            link = issued[0] if issued else None
+        session.commit()
+        try:
+            if not address:
+                raise DeliveryError(NO_ADDRESS[channel], permanent=True)
+            sender.send(address, compose(channel, invitation, wave, title, link and link.url, row.round > 0))
+        except DeliveryError as exc:
+            row.status = DeliveryStatus.FAILED
+            row.reason = _without_link(exc.reason, link)
+            retry = not exc.permanent and row.attempts < MAX_ATTEMPTS
+            row.next_attempt_at = clock() + backoff(row.attempts) if retry else None
+            failed += 1
+        else:
+            row.status, row.reason, row.next_attempt_at, row.sent_at = DeliveryStatus.SENT, None, None, clock()
+            sent += 1
+        session.commit()
+    return RunResult(planned, sent, failed, interrupted)
+
+
+def run_job(wave_id: int, channel: str, reminders: int) -> None:
+    """The progress page's send button, run by the job consumer (survey.jobs) in the app's context."""
+    from flask import current_app
+
+    from survey.audit import record
+    from survey.clock import local_today
+    from survey.extensions import db
+    from survey.leaders.senders import configured_sender
+    from survey.questionnaire.versions import questionnaire_of
+
+    wave = db.session.get(Wave, wave_id)
+    if wave is None:
+        return
+    config = current_app.config
+    q = questionnaire_of(wave)
+    try:
+        result = run(db.session, wave, configured_sender(SendChannel(channel), config), config["PUBLIC_BASE_URL"],
+                     q.text(q.title, "vi"), Throttle(config["SEND_RATE"]), reminders, local_today())
+    except (DeliveryError, WaveOver) as exc:
+        log.warning("leaders send %s %s: %s", wave.code, channel, exc)
+        return
+    record("leaders_send", wave.code, username="jobs", channel=channel, sent=result.sent, failed=result.failed)
+    db.session.commit()
+
+
+jobs.register(JOB, run_job)
+
+
+def delivery_counts(session: Session, wave: Wave) -> dict[SendChannel, dict[DeliveryStatus, int]]:
+    """Rows per channel and status over the whole wave: aggregates only, never who."""
+    counts: dict[SendChannel, dict[DeliveryStatus, int]] = {c: {s: 0 for s in DeliveryStatus} for c in SendChannel}
+    rows = session.execute(
+        select(LeaderDelivery.channel, LeaderDelivery.status, func.count())
+        .join(LeaderInvitation, LeaderInvitation.id == LeaderDelivery.invitation_id)
+        .where(LeaderInvitation.wave_id == wave.id)
+        .group_by(LeaderDelivery.channel, LeaderDelivery.status))
+    for channel, status, count in rows:
+        counts[SendChannel(channel)][DeliveryStatus(status)] = count
+    return counts
