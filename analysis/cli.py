@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis estimate|index|fh DATA.csv ...`` (fh: ``analysis.fh_cli``).
+"""Command line: ``python -m analysis estimate|index|fh DATA.csv|DATA.parquet ...`` (fh: ``analysis.fh_cli``).
 
 Bad arguments, unknown columns and non-numeric or infinite values exit with
 status 2 and one line on stderr naming the column and row (row 1 = first
@@ -6,9 +6,9 @@ line after the header; margins rows count the same way).  Strata with a
 single PSU, and a ``--success`` value that no row has, are reported on
 stderr as notes.
 
-Only the columns a command names are read, numbers by pandas' C parser
-with typed columns; a column that does not parse as numbers is read again
-as text only to name the first bad row.
+Only the columns a command names are read (``analysis.data_file``): a CSV by
+pyarrow's typed reader, falling back to pandas' C parser for what it cannot
+take as it stands, or a Parquet file as exported with its types.
 """
 
 from __future__ import annotations
@@ -22,16 +22,13 @@ import pandas as pd
 
 from analysis import estimators, fh_cli
 from analysis.api import STATISTICS, make_design
+from analysis.data_file import UsageError, header, read_columns, read_text
 from analysis.design import DesignError, numeric_column
 from analysis.results import to_frame, to_records
 from analysis.sipas import index_nodes, parse_tree
 from analysis.tree import read_tree
 
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """A problem with the command line or the input files."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="index tree written by: flask export index-tree")
     idx.add_argument("--meanscores", action="store_true", help="also report mean score per item")
     for sub in (est, idx):
-        sub.add_argument("data", metavar="DATA.csv")
+        sub.add_argument("data", metavar="DATA.csv|DATA.parquet")
         for option in ("weight", "strata", "cluster", "fpc", "by"):
             sub.add_argument(f"--{option}", metavar="COL")
         sub.add_argument("--rake", metavar="MARGINS.csv", help="columns variable,level,total")
@@ -67,45 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _header(path: str, what: str) -> list[str]:
-    """The column names of a CSV file, refusing a name given twice."""
-    try:
-        header = pd.read_csv(path, dtype=str, skipinitialspace=True, header=None, nrows=1)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
-    names = [name for name in header.iloc[0] if isinstance(name, str)]  # blank names are not comparable
-    twice = [name for name in dict.fromkeys(names) if names.count(name) > 1]
-    if twice:  # pandas would silently rename the second one 'NAME.1'
-        raise UsageError(f"{what} {path}: two columns are named '{twice[0]}' in the header")
-    return names
-
-
-def _read_csv(path: str, what: str, *, numeric: Sequence[str] = (), text: Sequence[str] | None = None,
-              ) -> pd.DataFrame:
-    """Columns ``numeric`` as float64 and ``text`` as strings (every column if ``text`` is None)."""
-    _header(path, what)
-    usecols = None if text is None else list(dict.fromkeys([*numeric, *text]))
-    dtypes = {column: str for column in text or ()}
-    floats = {column: "float64" for column in numeric}
-    try:
-        if text is None:
-            return pd.read_csv(path, dtype=str, skipinitialspace=True)
-        try:
-            return pd.read_csv(path, usecols=usecols, dtype={**dtypes, **floats},
-                               skipinitialspace=True, engine="c")
-        except ValueError:
-            # Some cell is not a number: read those columns as text so that
-            # numeric_column can name the column and row.
-            return pd.read_csv(path, usecols=usecols, dtype=str, skipinitialspace=True)
-    except OSError as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
-    except ValueError as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
-
-
 def read_margins(path: str) -> dict[str, dict[str, float]]:
     """``{variable: {level: total}}`` from a CSV with columns variable,level,total."""
-    table = _read_csv(path, "margins")
+    table = read_text(path, "margins")
     missing = [c for c in ("variable", "level", "total") if c not in table.columns]
     if missing:
         raise UsageError(f"margins {path}: missing column '{missing[0]}' (need variable,level,total)")
@@ -221,11 +182,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         _check_options(args)
         args.tree_file = getattr(args, "tree_file", None)
         args.tree_source = _tree(args) if args.command == "index" else None
-        names = _header(args.data, "data")
+        names = header(args.data, "data")
         _check_columns(names, args)
         margins = read_margins(args.rake) if args.rake else None
         numeric, text = _columns(args, margins)
-        data = _read_csv(args.data, "data", numeric=numeric, text=text)
+        answers = args.tree_source.items if args.command == "index" else ()
+        data = read_columns(args.data, "data", numeric=numeric, text=text, answers=answers)
         design = make_design(data, weight=args.weight, strata=args.strata, cluster=args.cluster,
                              fpc=args.fpc, rake=margins)
         options = dict(by=args.by, level=args.level)
@@ -247,8 +209,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"analysis: note: {len(design.lonely_strata)} strata have a single PSU, handled as "
               f"survey.lonely.psu='adjust': {', '.join(map(str, design.lonely_strata))}", file=sys.stderr)
     if args.format == "json":
-        json.dump(to_records(results), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        # one write: json.dump's many small writes to stdout cost more than the encoding
+        sys.stdout.write(json.dumps(to_records(results), indent=2, ensure_ascii=False) + "\n")
     else:
         to_frame(results).to_csv(sys.stdout, index=False)
     return 0

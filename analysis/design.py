@@ -23,6 +23,19 @@ class DesignError(ValueError):
     """Bad design columns or values; the message names the column and row."""
 
 
+@dataclass(frozen=True, eq=False)
+class CodedColumns:
+    """Response-level columns given as ``table[codes]``: one small integer code per response
+    (e.g. a scale answer 0-5) and, per code, its value in each column.
+
+    ``Design.group_sums`` sums weights by (group, code) with one ``bincount`` and turns those
+    into the columns' sums with ``table``, instead of one weighted ``bincount`` per column.
+    """
+
+    codes: np.ndarray  # (n,) integers in 0 .. len(table) - 1
+    table: np.ndarray  # (codes, columns) value of each column for each code
+
+
 def numeric_column(data: pd.DataFrame, column: str, *, finite: bool = True) -> np.ndarray:
     """Column as float64 (NaN for blanks); a non-numeric value raises naming its row.
 
@@ -144,7 +157,8 @@ class Design:
         """Sums of each column by (PSU, domain[, cell]); the SQL GROUP BY of docs/analysis.md.
 
         ``columns`` may be a generator, so only one response-level column is
-        alive at a time; NaN must already be coded as 0 by the caller.
+        alive at a time; NaN must already be coded as 0 by the caller.  An item may
+        also be a ``CodedColumns``, which stands for its table's columns in order.
         """
         n_cells = 1 if self.cell is None else int(self.cell.max()) + 1
         key = (self.psu * n_domains + domain) * n_cells
@@ -160,6 +174,14 @@ class Design:
         n_groups = len(group)
         weighted, unweighted = [], []
         for values in columns:
+            if isinstance(values, CodedColumns):
+                width = len(values.table)
+                key = inverse * width + values.codes
+                by_code = np.bincount(key, weights=self.weights, minlength=n_groups * width)
+                rows_by_code = np.bincount(key, minlength=n_groups * width).astype(float)
+                weighted.extend((by_code.reshape(n_groups, width) @ values.table).T)
+                unweighted.extend((rows_by_code.reshape(n_groups, width) @ values.table).T)
+                continue
             weighted.append(np.bincount(inverse, weights=self.weights * values, minlength=n_groups))
             unweighted.append(np.bincount(inverse, weights=values, minlength=n_groups))
         base = None if self.cell is None else np.bincount(inverse, weights=self.base_weights,

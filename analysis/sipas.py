@@ -28,7 +28,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from analysis.design import Design, DesignError, numeric_column
+from analysis.design import CodedColumns, Design, DesignError, numeric_column
 from analysis.estimators import estimate_domains
 from analysis.linearization import Combination
 from analysis.results import Estimate, build, korn_graubard, logit_interval, t_interval
@@ -115,15 +115,25 @@ def _walk(node: Node, position: dict[str, int], out: list) -> np.ndarray:
 
 
 def _answers(design: Design, item: str) -> np.ndarray:
-    values = numeric_column(design.data, item)
-    bad = ~np.isnan(values) & ~((values >= 0) & (values <= SCALE_MAX) & (values == np.round(values)))
+    """The item's answers as codes 0-5 (int8), a blank counted as 0 ("no answer")."""
+    column = design.data[item] if item in design.data.columns else None
+    if column is not None and isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
+        values = column.to_numpy()  # whole numbers without blanks, as the typed readers give them
+        bad = (values < 0) | (values > SCALE_MAX)
+    else:
+        values = numeric_column(design.data, item)
+        bad = ~np.isnan(values) & ~((values >= 0) & (values <= SCALE_MAX) & (values == np.round(values)))
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise DesignError(f"column '{item}' row {row + 1}: answer {values[row]:g} is not 0-{SCALE_MAX}")
-    return np.nan_to_num(values)
+    return np.where(np.isnan(values), 0, values).astype(np.int8) if values.dtype.kind == "f" \
+        else values.astype(np.int8, copy=False)
 
 
 INTERVALS = ("beta", "logit")
+#: per answer code 0-5: answered, satisfied, the answer and its square (the last two for mean scores)
+ANSWER_TABLE = np.array([[a > 0, a >= SATISFIED_FROM, a, a * a] for a in range(SCALE_MAX + 1)], float)
+FLAG_TABLE = np.array([[0.0], [1.0]])  # a 0/1 flag as coded columns
 
 
 def _columns(design: Design, items: list[str], meanscores: bool, node_items: list[list[str]]):
@@ -131,19 +141,16 @@ def _columns(design: Design, items: list[str], meanscores: bool, node_items: lis
     position = {item: k for k, item in enumerate(items)}
     members = [[position[i] for i in node] for node in node_items]
     any_answered = [np.zeros(len(design.data), bool) for _ in node_items]
+    table = ANSWER_TABLE if meanscores else ANSWER_TABLE[:, :2]
     for k, item in enumerate(items):
         answer = _answers(design, item)
         answered = answer > 0
         for flags, member in zip(any_answered, members, strict=True):
             if k in member:
                 flags |= answered
-        yield answered * 1.0
-        yield (answer >= SATISFIED_FROM) * 1.0
-        if meanscores:
-            yield answer
-            yield answer * answer
+        yield CodedColumns(answer, table)
     for flags in any_answered:
-        yield flags * 1.0
+        yield CodedColumns(flags.view(np.int8), FLAG_TABLE)
 
 
 def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, float] | None = None,
@@ -198,9 +205,15 @@ def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, f
         def df_of(j, lin=lin, d=d):
             return lin.domain_df(d, j, design.df) if beta else design.df
 
+        bounds = {}
+        if beta:  # one Korn-Graubard call for the domain's shares and nodes, not one per record
+            kg = np.concatenate([np.arange(k), n_ratios + np.arange(len(nodes))])
+            low, high = korn_graubard(est[kg], se[kg], np.concatenate([answered, lin.counts[d, answered_any]]),
+                                      np.array([df_of(j) for j in kg]), level)
+            bounds = dict(zip(kg.tolist(), zip(low.tolist(), high.tolist(), strict=True), strict=True))
         for j, item in enumerate(items):
             p = est[j]
-            results.append(build(item, "share", domain, p, se[j], proportion_bounds, df_of(j),
+            results.append(build(item, "share", domain, p, se[j], bounds.get(j, proportion_bounds), df_of(j),
                                  _share_deff(p, se[j] ** 2, answered[j], weight_sum[j]), answered[j],
                                  share_method, level, lin.domain_psus(d, j)))
         if meanscores:
@@ -214,7 +227,7 @@ def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, f
         for offset, (node, _) in enumerate(nodes):
             j = n_ratios + offset
             statistic = "index" if node is root else ("element" if node.items else "node")
-            results.append(build(node.name, statistic, domain, est[j], se[j], node_bounds, df_of(j),
+            results.append(build(node.name, statistic, domain, est[j], se[j], bounds.get(j, node_bounds), df_of(j),
                                  None, lin.counts[d, answered_any[offset]], node_method, level,
                                  lin.domain_psus(d, j)))
     return results
