@@ -5,24 +5,81 @@ notices and validation messages around it. Adding a language (Ê Đê `rad`, J'r
 `mng`) is one more file with the keys of `vi.yaml`, plus the language's lines in the
 questionnaire. Flask-Babel is not used: it parses locales through CLDR, which has none of the
 province's minority languages, so `Locale.parse("rad")` fails.
+
+A province's translators add languages without touching the code: `flask questionnaire
+translations import` (survey.publishing.translations) writes `<instance>/translations/<code>.yaml`,
+which is read beside the shipped files and wins over a shipped file of the same language. The
+running app sees such a file as soon as it is written: the catalogue is rebuilt when the
+directory's files change, which costs one directory listing per call.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import logging
+import os
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
+from flask import current_app, has_app_context
 
 from survey.config import ConfigError
 
 CHROME_DIR = Path(__file__).parent / "translations"
+INSTANCE_SUBDIR = "translations"
 DEFAULT_LANGUAGE = "vi"
+
+log = logging.getLogger(__name__)
+
+
+def instance_chrome_dir() -> Path | None:
+    """Where imported translations are written and read: `<instance>/translations`."""
+    return Path(current_app.instance_path) / INSTANCE_SUBDIR if has_app_context() else None
+
+
+def offered() -> dict[str, dict[str, str]]:
+    """Every language's chrome strings: the shipped files, then the complete imported ones."""
+    directory = instance_chrome_dir()
+    stamp = _stamp(directory)
+    return _merged(str(directory), stamp) if stamp else catalogue()
+
+
+def _stamp(directory: Path | None) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of each imported file: changes whenever one is written."""
+    if directory is None:
+        return ()
+    try:
+        with os.scandir(directory) as entries:
+            return tuple(sorted((entry.name, (status := entry.stat()).st_mtime_ns, status.st_size)
+                                for entry in entries if entry.name.endswith(".yaml")))
+    except OSError:  # no instance directory yet: nothing imported
+        return ()
+
+
+@lru_cache(maxsize=4)
+def _merged(directory: str, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, dict[str, str]]:
+    """The shipped catalogue with the complete imported files over it (`stamp` keys the cache)."""
+    texts = dict(catalogue())
+    expected = set(texts[DEFAULT_LANGUAGE])
+    for name, *_ in stamp:
+        path = Path(directory) / name
+        try:
+            strings = _read(path)
+        except ConfigError as exc:
+            log.warning("translation file left out: %s", exc)
+            continue
+        if path.stem == DEFAULT_LANGUAGE or set(strings) != expected:
+            # A file imported before vi.yaml gained a key is incomplete: its language leaves the
+            # switch until it is translated again, and the app still starts.
+            log.warning("translation file left out: %s does not carry exactly the keys of vi.yaml", path)
+            continue
+        texts[path.stem] = strings
+    return texts
 
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    """Every language's chrome strings, checked to carry exactly the keys of vi.yaml."""
+    """Every shipped language's chrome strings, checked to carry exactly the keys of vi.yaml."""
     texts = {path.stem: _read(path) for path in sorted(CHROME_DIR.glob("*.yaml"))}
     if DEFAULT_LANGUAGE not in texts:
         raise ConfigError(f"{CHROME_DIR / 'vi.yaml'} is missing; the citizen pages need it.")
@@ -52,17 +109,17 @@ def languages(offered_by: tuple[str, ...] | None = None) -> dict[str, str]:
     """Language code → its own name, for the switch; limited to a questionnaire's languages."""
     return {
         code: strings["name"]
-        for code, strings in catalogue().items()
+        for code, strings in offered().items()
         if offered_by is None or code in offered_by
     }
 
 
 def chrome(language: str) -> dict[str, str]:
     """Chrome strings for `language`, Vietnamese when it is not offered."""
-    texts = catalogue()
+    texts = offered()
     return texts.get(language, texts[DEFAULT_LANGUAGE])
 
 
 def pick_language(requested: str | None) -> str:
     """`requested` when chrome exists for it, otherwise Vietnamese."""
-    return requested if requested in catalogue() else DEFAULT_LANGUAGE
+    return requested if requested in offered() else DEFAULT_LANGUAGE

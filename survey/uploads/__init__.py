@@ -34,6 +34,7 @@ from survey.uploads.limits import (  # noqa: F401 (importers and tests use these
     CONTROL_CHARACTER,
     DEFAULT_LIMITS,
     FIELD_TOO_LONG,
+    NO_NAMED_SHEET,
     NO_WORKSHEET,
     NOT_CSV,
     NOT_UTF8,
@@ -79,9 +80,12 @@ class Table:
 
 
 def read_upload(source: FileStorage | BinaryIO | bytes | str | os.PathLike,
-                limits: UploadLimits = DEFAULT_LIMITS) -> Table | None:
-    """Read a CSV or XLSX upload within `limits`; None when the file holds no non-blank row."""
-    numbered = [(line, cells) for line, cells in read_rows(source, limits) if any(cells)]
+                limits: UploadLimits = DEFAULT_LIMITS, sheet: str | None = None) -> Table | None:
+    """Read a CSV or XLSX upload within `limits`; None when the file holds no non-blank row.
+
+    `sheet` names the worksheet of an XLSX file to read (the first one otherwise).
+    """
+    numbered = [(line, cells) for line, cells in read_rows(source, limits, sheet) if any(cells)]
     if not numbered:
         return None
     (header_line, header), rows = numbered[0], numbered[1:]
@@ -120,12 +124,14 @@ def header_columns(header: list[str], aliases: Mapping[str, str]) -> dict[str, t
     return columns
 
 
-def read_rows(source, limits: UploadLimits = DEFAULT_LIMITS) -> list[tuple[int, list[str]]]:
-    """Every line of the file as `(line, cells)`, blank ones included, within `limits`."""
+def read_rows(source, limits: UploadLimits = DEFAULT_LIMITS,
+              sheet: str | None = None) -> list[tuple[int, list[str]]]:
+    """Every line of the file as `(line, cells)`, blank ones included, within `limits`; of the
+    XLSX worksheet named `sheet` when given."""
     data = _read_bounded(source, limits.compressed_bytes)
     deadline = Deadline(limits.seconds)
     if data.startswith(ZIP_MAGIC):
-        rows = xlsx_rows(data, limits, deadline)
+        rows = xlsx_rows(data, limits, deadline, sheet)
     else:
         rows = _csv_rows(data, limits)
     return _bounded(rows, limits, deadline)

@@ -17,6 +17,7 @@ NOT_UTF8 = (
 )
 BROKEN_CSV = "Dòng {row}: không đọc được tệp như CSV ({reason})."
 NO_WORKSHEET = "Bảng tính XLSX không có trang tính chứa dữ liệu (chỉ có biểu đồ)."
+NO_NAMED_SHEET = "Bảng tính XLSX không có trang tính “{sheet}”. Hãy dùng đúng tệp đã xuất, không đổi tên trang tính."
 FIELD_TOO_LONG = "Dòng {row}: có ô dài quá {limit} ký tự, không đọc được tệp như CSV."
 CONTROL_CHARACTER = "Dòng {row}: có ký tự điều khiển không hiển thị được (mã {code}). Hãy xoá ký tự này rồi tải lại."
 TOO_LARGE = "Tệp lớn hơn giới hạn {limit} MB."

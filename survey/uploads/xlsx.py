@@ -26,6 +26,7 @@ from xml.parsers import expat
 
 from survey.uploads.cells import Refused, SharedStrings, Sheet
 from survey.uploads.limits import (
+    NO_NAMED_SHEET,
     NO_WORKSHEET,
     NOT_XLSX,
     STYLES_TOO_LARGE,
@@ -48,8 +49,10 @@ SHARED_STRINGS_TYPE = "/sharedStrings"
 STYLES_TYPE = "/styles"
 
 
-def xlsx_rows(data: bytes, limits: UploadLimits, deadline: Deadline) -> Iterator[tuple[int, list[str]]]:
-    """`(line, cells)` for each row of the first worksheet, blank rows between included."""
+def xlsx_rows(data: bytes, limits: UploadLimits, deadline: Deadline,
+              sheet_name: str | None = None) -> Iterator[tuple[int, list[str]]]:
+    """`(line, cells)` for each row of the first worksheet (or the one named `sheet_name`),
+    blank rows between included."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
@@ -58,7 +61,7 @@ def xlsx_rows(data: bytes, limits: UploadLimits, deadline: Deadline) -> Iterator
         budget = _Budget(archive, limits, deadline)
         relationships = _relationships(budget)
         budget.check_styles(relationships)
-        sheet = _first_worksheet(budget, relationships)
+        sheet = _first_worksheet(budget, relationships, sheet_name)
         strings_part = next((target for kind, target in relationships.values()
                              if kind.endswith(SHARED_STRINGS_TYPE)), None)
         strings = _shared_strings(budget, strings_part) if strings_part else []
@@ -175,13 +178,16 @@ def _relationships(budget: _Budget) -> dict[str, tuple[str, str]]:
 
 
 class _Workbook:
-    """Finds the first sheet of the workbook whose relationship is a worksheet (not a chart)."""
+    """Finds the first sheet of the workbook whose relationship is a worksheet (not a chart),
+    or the worksheet called `name` when one is asked for."""
 
-    def __init__(self, relationships):
-        self.relationships, self.sheet = relationships, None
+    def __init__(self, relationships, name: str | None = None):
+        self.relationships, self.name, self.sheet = relationships, name, None
 
     def start(self, local, attributes):
         if local != "sheet" or self.sheet is not None:
+            return
+        if self.name is not None and attributes.get("name") != self.name:
             return
         rid = next((value for key, value in attributes.items() if " " in key and _local(key) == "id"), "")
         kind, target = self.relationships.get(rid, ("", ""))
@@ -195,12 +201,12 @@ class _Workbook:
         pass
 
 
-def _first_worksheet(budget: _Budget, relationships) -> str:
-    handler = _Workbook(relationships)
+def _first_worksheet(budget: _Budget, relationships, name: str | None = None) -> str:
+    handler = _Workbook(relationships, name)
     for _ in budget.parse(WORKBOOK, handler):
         if handler.sheet is not None:
             return handler.sheet
-    raise UploadError(NO_WORKSHEET)
+    raise UploadError(NO_WORKSHEET if name is None else NO_NAMED_SHEET.format(sheet=name))
 
 
 def _shared_strings(budget: _Budget, name: str) -> list:
