@@ -30,6 +30,7 @@ from .model import (
     QuestionnaireDefinition,
     Section,
 )
+from .breakdowns import parse_sections
 from .problems import Problem, QuestionnaireError
 from .shape import CODE, LANGUAGE, ShapeChecker, did_you_mean
 from .validate import validate
@@ -66,7 +67,8 @@ class _Builder(ShapeChecker):
     def questionnaire(self, data: Any) -> QuestionnaireDefinition | None:
         top = self.fields(data, "the questionnaire", ("code", "kind", "title", "languages", "pages",
                                                       "index"),
-                          ("description", "draft_languages", "choice_lists", "assigned_blocks"), 1)
+                          ("description", "draft_languages", "choice_lists", "assigned_blocks",
+                           "report"), 1)
         if top is None:
             return None
         kind = self.typed(top, "kind", str, "the questionnaire", "")
@@ -95,6 +97,7 @@ class _Builder(ShapeChecker):
             languages=self.languages, pages=pages, choice_lists=self.choice_lists,
             index=index or IndexTree(()), draft_languages=self.draft_languages,
             description=self.text(top, "description", "the questionnaire"), blocks=blocks,
+            report=parse_sections(self, top),
             source=None if self.file.startswith("<") else self.file)
 
     def language_list(self, top: Mapping, key: str) -> tuple[str, ...]:

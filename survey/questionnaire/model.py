@@ -21,6 +21,7 @@ from typing import Any
 
 from survey.enums import Aggregate, ItemType, QuestionnaireKind, values
 
+from .breakdowns import ReportSections
 from .relevance import Expression
 from .serialize import questionnaire_to_dict
 
@@ -214,6 +215,8 @@ class QuestionnaireDefinition:
     description: Text | None = None
     blocks: tuple[AssignedBlock, ...] = ()
     """Blocks of pages asked of a random share of respondents (``assigned_blocks`` in the file)."""
+    report: ReportSections | None = None
+    """The items the quarterly report breaks results down by (``report:`` in the file)."""
     source: str | None = field(default=None, compare=False, repr=False)
 
     def __hash__(self) -> int:

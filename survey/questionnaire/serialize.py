@@ -68,4 +68,5 @@ def questionnaire_to_dict(questionnaire) -> dict[str, Any]:
         "languages": list(q.languages), "draft_languages": list(q.draft_languages) or None,
         "choice_lists": choice_lists, "pages": [_page(page) for page in q.pages], "index": index,
         "assigned_blocks": blocks or None,
+        "report": q.report.to_dict() or None if q.report else None,
     })

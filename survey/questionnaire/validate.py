@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from survey.enums import ItemType
 
+from .breakdowns import check_sections
 from .model import ITEM_TYPES, POINTS_TOLERANCE, Item, QuestionnaireDefinition
 from .problems import Problem
 from .relevance import Expression
@@ -24,6 +25,7 @@ def validate(questionnaire: QuestionnaireDefinition, file: str) -> list[Problem]
     _check_duplicates(questionnaire, report)
     _check_relevance(questionnaire, report)
     _check_blocks(questionnaire, report)
+    check_sections(questionnaire, report)
     before = len(problems)
     _check_index(questionnaire, report)
     if len(problems) == before and questionnaire.index.item_score == "points":
