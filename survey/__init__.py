@@ -21,6 +21,7 @@ from survey import (  # noqa: F401 (models registers the tables)
     errors,
     health,
     inputs,
+    kiosk,
     leaders,
     models,
     reports,
@@ -82,6 +83,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(leaders.bp)  # the link's single-use token is the secret a forged post would need
     app.register_blueprint(leaders.admin_bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(kiosk.bp)
+    app.register_blueprint(kiosk.staff_bp)
     errors.register(app)
     for module in COMMAND_MODULES:
         for command in module.COMMANDS:

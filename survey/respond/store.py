@@ -8,6 +8,7 @@ store (response, answers, receipt, draft deletion) is inside the one guarded tra
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -86,16 +87,18 @@ def store_response(
     centre: ServiceCentre,
     device: Device,
     ip_hash: str | None,
+    submitted_at: dt.datetime | None = None,
 ) -> str:
     """Store the response of `state`; a resend of the same submission stores nothing more.
 
     `questionnaire` is the whole definition, not one respondent's view of it: the compact
-    scores hold a digit for every likert item of the version.
+    scores hold a digit for every likert item of the version. `submitted_at` is when the
+    respondent finished, when that was before now (a kiosk tablet sending its offline queue).
     """
     if session.get(Response, state.response_id) is not None:
         _forget_stored(session, state)
         return DUPLICATE
-    now = utcnow()
+    now = submitted_at or utcnow()
     answers, scores, scrubbed = _answers(questionnaire, state)
     field_code = state.answers.get("field") or state.field_code
     field = session.scalar(select(ServiceField).where(ServiceField.code == field_code))
