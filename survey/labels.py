@@ -108,6 +108,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "wave_open": ("Mở đợt khảo sát", ""),
         "wave_close": ("Đóng đợt khảo sát", ""),
         "questionnaire_publish": ("Xuất bản phiếu khảo sát", ""),
+        "recording_upload": ("Tải lên tệp ghi âm câu hỏi", ""),
         "receipt_batch_issue": ("Phát hành mã biên nhận", ""),
         "receipt_sheet_print": ("In tờ mã biên nhận", ""),
         "counts_upload": ("Tải lên số hồ sơ", ""),

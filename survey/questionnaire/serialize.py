@@ -24,7 +24,7 @@ def _item(item) -> dict[str, Any]:
         "code": item.code, "type": item.type, "label": _text(item.label), "hint": _text(item.hint),
         "choices": item.choices.name if item.choices else None, "required": item.required,
         "relevant": item.relevant.source if item.relevant else None,
-        "min": item.minimum, "max": item.maximum, "points": item.points,
+        "min": item.minimum, "max": item.maximum, "points": item.points, "audio": _text(item.audio),
     })
 
 
@@ -55,7 +55,7 @@ def questionnaire_to_dict(questionnaire) -> dict[str, Any]:
     q = questionnaire
     choice_lists = {
         name: [_drop_empty({"value": c.value, "label": _text(c.label), "no_answer": c.no_answer,
-                     "share": c.share})
+                     "share": c.share, "audio": _text(c.audio)})
                for c in choice_list.choices]
         for name, choice_list in q.choice_lists.items()
     }

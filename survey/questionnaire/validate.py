@@ -25,6 +25,7 @@ def validate(questionnaire: QuestionnaireDefinition, file: str) -> list[Problem]
     _check_duplicates(questionnaire, report)
     _check_relevance(questionnaire, report)
     _check_blocks(questionnaire, report)
+    _check_recordings(questionnaire, report)
     check_sections(questionnaire, report)
     before = len(problems)
     _check_index(questionnaire, report)
@@ -81,6 +82,32 @@ def _check_blocks(q: QuestionnaireDefinition, report: Report) -> None:
                 report(block.line, f"page '{code}' is in assigned blocks '{first_block[code]}' and "
                        f"'{block.code}'", "put each page in one assigned block only")
             first_block.setdefault(code, block.code)
+
+
+def _check_recordings(q: QuestionnaireDefinition, report: Report) -> None:
+    """A complete language with recordings has one for every question and every option.
+
+    A citizen who cannot read the page listens to it: one question or option left silent would
+    leave them unable to answer. Draft languages may be recorded bit by bit.
+    """
+    for language in q.languages:
+        recorded = q.recordings.get(language)
+        if not recorded:
+            continue
+        fix = (f"add 'audio: {{{language}: <file name>}}' to it, or record {language} in full "
+               "before listing recordings for it")
+        lists_seen: set[str] = set()
+        for item in q.items:
+            if item.code not in recorded:
+                report(item.line, f"item '{item.code}' has no recording in '{language}', though other "
+                       f"questions have one", fix)
+            if item.choices is None or item.choices.name in lists_seen:
+                continue
+            lists_seen.add(item.choices.name)
+            for choice in item.choices.choices:
+                if f"{item.choices.name}:{choice.value}" not in recorded:
+                    report(item.choices.line, f"choice '{choice.value}' of choice list '{item.choices.name}' "
+                           f"has no recording in '{language}', though other questions have one", fix)
 
 
 def _check_duplicates(q: QuestionnaireDefinition, report: Report) -> None:
