@@ -23,6 +23,7 @@ from survey import (  # noqa: F401 (models registers the tables)
     inputs,
     kiosk,
     leaders,
+    media,
     models,
     reports,
     resilience,
@@ -82,6 +83,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(leaders.bp)
     csrf.exempt(leaders.bp)  # the link's single-use token is the secret a forged post would need
     app.register_blueprint(leaders.admin_bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(media.admin_bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(kiosk.bp)
     app.register_blueprint(kiosk.staff_bp)

@@ -17,6 +17,7 @@ from survey.enums import Aggregate, ItemType
 from .model import (
     AGGREGATES,
     ITEM_SCORES,
+    AUDIO_SUFFIXES,
     ITEM_TYPES,
     KINDS,
     SCALE,
@@ -37,6 +38,7 @@ from .validate import validate
 from .yamlsource import line_of
 
 QUESTIONNAIRE_CODE = re.compile(r"^[a-z][a-z0-9_-]*$")
+AUDIO_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 VALUE = re.compile(r"^[a-z0-9][a-z0-9_+-]*$")
 CHOICE_TYPES = (ItemType.SELECT_ONE, ItemType.SELECT_MANY, ItemType.LIKERT, ItemType.GRADED)
 
@@ -120,7 +122,7 @@ class _Builder(ShapeChecker):
         for number, entry in enumerate(raw):
             entry_line = line_of(raw, number)
             data = self.fields(entry, f"a choice of {where}", ("value", "label"),
-                               ("no_answer", "share"), entry_line)
+                               ("no_answer", "share", "audio"), entry_line)
             if data is None:
                 continue
             value = self.code(data, "value", f"a choice of {where}", VALUE)
@@ -134,7 +136,7 @@ class _Builder(ShapeChecker):
             if len(self.problems) > reported:
                 self.bad_scales.add(name)  # one problem per bad share, not a second for the list
             choices.append(Choice(value, self.text(data, "label", f"choice '{value}' of {where}") or {},
-                                  no_answer, share))
+                                  no_answer, share, self.audio(data, f"choice '{value}' of {where}")))
         return ChoiceList(name, tuple(choices), line)
 
     def number(self, data: Mapping, key: str, where: str) -> float | None:
@@ -214,7 +216,7 @@ class _Builder(ShapeChecker):
 
     def item(self, raw: Any, line: int | None) -> Item | None:
         data = self.fields(raw, "an item", ("code", "type", "label"),
-                           ("hint", "choices", "required", "relevant", "min", "max", "points"), line)
+                           ("hint", "choices", "required", "relevant", "min", "max", "points", "audio"), line)
         if data is None:
             return None
         where = f"item '{data.get('code')}'"
@@ -231,7 +233,34 @@ class _Builder(ShapeChecker):
         return Item(self.code(data, "code", where), kind, self.text(data, "label", where) or {},
                     self.text(data, "hint", where), choices,
                     bool(self.typed(data, "required", bool, where, False)),
-                    self.expression(data, where), bounds[0], bounds[1], points, line_of(data))
+                    self.expression(data, where), bounds[0], bounds[1], points, line_of(data),
+                    audio=self.audio(data, where))
+
+    def audio(self, data: Mapping, where: str) -> dict[str, str] | None:
+        """The recordings' file names by language (``audio: {vi: tc1.ogg}``), each a plain name."""
+        value, line = data.get("audio"), line_of(data, "audio")
+        if value is None:
+            return None
+        if not isinstance(value, Mapping) or not value:
+            self.problem(line, f"{where} audio must give one file name per language",
+                         "write it as 'audio: {vi: tc1.ogg}', the name of a recording uploaded "
+                         "on the questionnaire's recordings page")
+            return None
+        allowed = self.languages + self.draft_languages
+        found = {}
+        for language, name in value.items():
+            at = line_of(value, language) or line
+            if language not in allowed:
+                self.problem(at, f"{where} audio uses language '{language}', which is not declared"
+                             f"{did_you_mean(language, allowed)}",
+                             "record only languages listed in 'languages' or 'draft_languages'")
+            elif not isinstance(name, str) or not AUDIO_FILE.match(name) or not name.lower().endswith(AUDIO_SUFFIXES):
+                self.problem(at, f"{where} audio for '{language}' is {name!r}, not a recording's file name",
+                             "write a file name without folders, of letters, digits, '.', '_' or '-', "
+                             f"ending in {', '.join(AUDIO_SUFFIXES)}, e.g. tc1.ogg")
+            else:
+                found[str(language)] = name
+        return found or None
 
     def points(self, data: Mapping, kind: str, where: str) -> float | None:
         points = self.number(data, "points", where)

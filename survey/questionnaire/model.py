@@ -37,6 +37,8 @@ DEFAULT_SHARES = (1.0, 0.6, 0.2, 0.0)
 POINTS_TOLERANCE = 1e-6
 """How far the criteria's points may differ from the stated total (rounding of decimals)."""
 AGGREGATES = tuple(values(Aggregate))
+AUDIO_SUFFIXES = (".ogg", ".opus", ".oga", ".mp3", ".m4a", ".aac", ".wav")
+"""File names a recording may have; its type is decided by its content when it is uploaded."""
 
 
 def _line() -> Any:
@@ -51,6 +53,9 @@ class Choice:
     """True for "không trả lời": offered to the respondent, scored as missing."""
     share: float | None = None
     """The share of a criterion's points this graded option earns (0–1); ``None``: the default."""
+    audio: Text | None = None
+    """A recording of the option read aloud, per language: a file name (``audio: {vi: rat_hai_long.ogg}``)
+    among the questionnaire's uploaded recordings (survey.media)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class Item:
     points: float | None = None
     """The maximum points of a graded criterion (PAR Index), earned in full by option A."""
     line: int | None = _line()
+    audio: Text | None = None
+    """A recording of the question read aloud, per language, as for :attr:`Choice.audio`."""
 
     def score(self, value: Any) -> int | None:
         """The 1–5 score of a likert answer; ``None`` for "không trả lời" or no answer."""
@@ -240,6 +247,18 @@ class QuestionnaireDefinition:
     def graded_items(self) -> tuple[Item, ...]:
         """The PAR criteria: graded items carrying points."""
         return tuple(item for item in self.items if item.type == ItemType.GRADED)
+    @cached_property
+    def recordings(self) -> dict[str, dict[str, str]]:
+        """The recording file names in each language, by the item code or ``list:value`` they read."""
+        found: dict[str, dict[str, str]] = {}
+        for item in self.items:
+            for language, name in (item.audio or {}).items():
+                found.setdefault(language, {})[item.code] = name
+            for choice in item.choices.choices if item.choices else ():
+                for language, name in (choice.audio or {}).items():
+                    found.setdefault(language, {})[f"{item.choices.name}:{choice.value}"] = name
+        return found
+
 
     def block_shares(self, wave_share: float | None = None) -> dict[str, float]:
         """Each block's share of respondents to assign: the wave's own share when it sets one."""

@@ -15,6 +15,7 @@ from survey.audit import hash_ip
 from survey.clock import local_today
 from survey.extensions import db, limiter
 from survey.i18n import chrome, languages, pick_language
+from survey.media.store import audio_sources
 from survey.models import Channel, ServiceCentre, ServiceField, Wave
 from survey.models.places import current_field_code
 from survey.questionnaire import QuestionnaireDefinition
@@ -153,6 +154,7 @@ def _render(questionnaire: QuestionnaireDefinition, state: FormState, form=None,
             last_page=next_page(questionnaire, state.answers, state.page, 1) is None,
             notice=notice,
             assigned_note=_assigned_note(questionnaire, state),
+            audio=audio_sources(db.session, questionnaire, state.language),
             csrf_token=generate_csrf(),
             state_token=dump_state(state.shown()),
         )
