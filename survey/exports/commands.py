@@ -14,7 +14,7 @@ from survey.enums import QualityFlag, values
 from survey.errors import BadInput
 from survey.exports.frame import export_frame
 from survey.exports.tree import index_tree
-from survey.exports.workbook import write_export
+from survey.exports.workbook import FORMATS, write_export
 from survey.extensions import db
 from survey.models import Questionnaire, QuestionnaireVersion, Wave
 from survey.questionnaire import from_dict
@@ -36,7 +36,9 @@ def _flags(text: str) -> tuple[str, ...]:
 
 @export_group.command("responses")
 @click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q3.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="csv (UTF-8), xlsx (with notes, codebook and index tree sheets) or parquet "
+                   "(typed columns; codebook, index tree and notes in the file's metadata).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Output file (default: standard output for CSV).")
 @click.option("--exclude", "exclude_text", default=",".join(DEFAULT_EXCLUDE), show_default=True,
@@ -59,8 +61,8 @@ def export_responses_command(wave_code: str, fmt: str, out: Path | None, exclude
     if wave is None:
         known = ", ".join(db.session.scalars(select(Wave.code).order_by(Wave.code))) or "none"
         raise click.BadParameter(f"no wave {wave_code!r} (known waves: {known})", param_hint="--wave")
-    if fmt == "xlsx" and out is None:
-        raise click.BadParameter("XLSX needs an output file", param_hint="--out")
+    if fmt != "csv" and out is None:
+        raise click.BadParameter(f"{fmt.upper()} needs an output file", param_hint="--out")
     margins = _margins(margins_path, wave) if margins_path else None
     try:
         frame, report = export_frame(db.session, wave, exclude=_flags(exclude_text), keep_no_answer=keep_no_answer,

@@ -70,6 +70,8 @@ def export_frame(
             column = column.mask(column.isin(no_answer))
         if item.code in numeric:
             column = pd.to_numeric(column).astype("Int64")  # 1–5 as numbers in Excel too
+        else:  # text even when no one answered, so the Parquet export types it as text
+            column = column.astype(object)
         values[item.code] = column
     assigned = [f"{ASSIGNED_PREFIX}{block.code}" for block in questionnaire.blocks]
     frame = design.assign(wave=wave.code)[DESIGN_COLUMNS + assigned].reset_index(drop=True)

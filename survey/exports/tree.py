@@ -15,15 +15,19 @@ is null (equal weights) or one number per child.
 from __future__ import annotations
 
 from survey.models import QuestionnaireVersion
-from survey.questionnaire import from_dict
+from survey.questionnaire import QuestionnaireDefinition, from_dict
 
 
 def index_tree(version: QuestionnaireVersion) -> dict:
     """The index tree of a published questionnaire version."""
-    tree = from_dict(version.definition).index
+    return {"questionnaire": version.questionnaire.code, "version": version.number,
+            **tree_nodes(from_dict(version.definition))}
+
+
+def tree_nodes(questionnaire: QuestionnaireDefinition) -> dict:
+    """The tree file's ``item_score``, ``root`` and ``nodes`` (also kept in the Parquet export)."""
+    tree = questionnaire.index
     return {
-        "questionnaire": version.questionnaire.code,
-        "version": version.number,
         "item_score": tree.item_score,
         "root": tree.root.code,
         "nodes": [

@@ -1,11 +1,12 @@
-"""Write the export: UTF-8 CSV, or an XLSX with notes, the responses and a codebook.
+"""Write the export: UTF-8 CSV, an XLSX with notes, the responses and a codebook, or Parquet.
 
 XLSX sheets, in order: `notes` (how the weights were made, and in plain words when the
 estimates are unweighted), `responses` (frozen, filtered header row), `codebook` (each
 column's question in Vietnamese, its choices with labels and its index element) and
 `index_tree` (each node of the index with its children and weights, space-separated), so the
 XLSX alone is enough to compute the index (docs/analysis.md has the R script). The notes end
-with every collapsed weighting cell, which the command's stderr only counts.
+with every collapsed weighting cell, which the command's stderr only counts. Parquet
+(`survey.exports.parquet`) keeps the same notes, codebook and tree in the file's metadata.
 """
 
 from __future__ import annotations
@@ -72,15 +73,28 @@ def tree_sheet(questionnaire: QuestionnaireDefinition) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "label_vi", "aggregate", "children", "weights", "item_score"])
 
 
+FORMATS = ("csv", "xlsx", "parquet")
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
 def write_export(frame: pd.DataFrame, path_or_buffer, fmt: str, *, report: WeightingReport | None = None,
                  questionnaire: QuestionnaireDefinition | None = None) -> None:
     """Write `frame` as UTF-8 CSV (with BOM, so Excel shows Vietnamese) or XLSX, every sheet
-    formula-safe (`survey.spreadsheets`)."""
+    formula-safe (`survey.spreadsheets`), or as Parquet (`survey.exports.parquet`)."""
     if fmt == "csv":
         write_frame_csv(frame, path_or_buffer)
         return
+    if fmt == "parquet":
+        from survey.exports.parquet import write_parquet
+
+        write_parquet(frame, path_or_buffer, notes=weighting_notes(report), questionnaire=questionnaire)
+        return
     if fmt != "xlsx":
-        raise ValueError(f"unknown export format {fmt!r}; use csv or xlsx")
+        raise ValueError(f"unknown export format {fmt!r}; use {', '.join(FORMATS)}")
     safe = defuse_frame(frame)
     with pd.ExcelWriter(path_or_buffer, engine="openpyxl") as writer:
         notes = _notes(report)
@@ -96,16 +110,26 @@ def write_export(frame: pd.DataFrame, path_or_buffer, fmt: str, *, report: Weigh
         writer.sheets["notes"].column_dimensions["A"].width = 120
 
 
-def _notes(report: WeightingReport | None) -> pd.DataFrame:
+R_DESIGN = "R: svydesign(id=~psu, strata=~stratum, weights=~design_weight, nest=TRUE, data=...)"
+SHEETS_GUIDE = "Trang “responses”: mỗi dòng một phiếu hợp lệ; trang “codebook”: ý nghĩa từng cột."
+
+
+def weighting_notes(report: WeightingReport | None, guide: tuple[str, ...] = ()) -> list[str]:
+    """How the weights were made (in plain words when the estimates are unweighted), the
+    ``guide`` lines to the file, the R design call, then every collapsed weighting cell, which
+    the command's stderr only counts."""
     lines: list[str] = []
     if report is not None:
         notice = report.unweighted_notice_vi()
         if notice:
             lines += [notice, ""]
         lines += report.lines()
-    lines += ["", "Trang “responses”: mỗi dòng một phiếu hợp lệ; trang “codebook”: ý nghĩa từng cột.",
-              "R: svydesign(id=~psu, strata=~stratum, weights=~design_weight, nest=TRUE, data=...)"]
+    lines += ["", *guide, R_DESIGN]
     detail = report.detail_lines() if report is not None else []
     if detail:
         lines += ["", "Every collapsed cell and every centre not represented:"] + detail
-    return pd.DataFrame({"note": lines})
+    return lines
+
+
+def _notes(report: WeightingReport | None) -> pd.DataFrame:
+    return pd.DataFrame({"note": weighting_notes(report, (SHEETS_GUIDE,))})
