@@ -20,7 +20,8 @@ from survey.uploads.limits import megabytes
 
 MAX_FILES = 30
 FORM_OVERHEAD = 64 * 1024  # the multipart envelope and the other fields around the files
-TOO_MUCH = "Tổng dung lượng các tệp vượt {limit} MB. Hãy tải lên mỗi lần tối đa {files} tệp, mỗi tệp không quá {each} MB."
+TOO_MUCH = ("Tổng dung lượng các tệp vượt {limit} MB. Hãy tải lên mỗi lần tối đa {files} tệp, "
+            "mỗi tệp không quá {each} MB.")
 TOO_MANY = "Chọn {count} tệp; mỗi lần tải lên tối đa {files} tệp."
 TWICE = "{name}: tệp này được chọn hai lần."
 STORED = "Đã lưu {count} tệp ghi âm: {names}."

@@ -2,9 +2,9 @@
 
 The type is what the bytes are, read by mutagen's parsers (Ogg Opus or Vorbis, MP3, MP4/M4A,
 ADTS AAC, WAV), never what the file name says: a renamed document or a truncated file is
-refused, and so is a WAV shorter than its header says. The name must still agree with the content, so the file an official sees in the
-questionnaire (``tc1.mp3``) is the kind of file it is. Mutagen checks the container and the
-stream headers, not that every audio frame decodes.
+refused, and so is a WAV shorter than its header says. The name must still agree with the
+content, so the file an official sees in the questionnaire (``tc1.mp3``) is the kind of file
+it is. Mutagen checks the container and the stream headers, not that every frame decodes.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from survey.media.audio import check_recording
 from survey.media.model import Recording
 from survey.media.store import store_recordings
-from survey.media.audio import check_recording
 from survey.models import Questionnaire
 from tests.factories import make_centre, make_field, make_wave
 from tests.survey.media.recordings import publish_spoken, recorded_files, wav_bytes
