@@ -10,7 +10,7 @@ A province's translators add languages without touching the code: `flask questio
 translations import` (survey.publishing.translations) writes `<instance>/translations/<code>.yaml`,
 which is read beside the shipped files and wins over a shipped file of the same language. The
 running app sees such a file as soon as it is written: the catalogue is rebuilt when the
-directory's files change, which costs one directory listing per call.
+directory's files change, which costs one directory listing per request.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 
 from survey.config import ConfigError
 
 CHROME_DIR = Path(__file__).parent / "translations"
 INSTANCE_SUBDIR = "translations"
 DEFAULT_LANGUAGE = "vi"
+CATALOGUE_KEY = "survey_chrome"
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,20 @@ def instance_chrome_dir() -> Path | None:
 
 
 def offered() -> dict[str, dict[str, str]]:
-    """Every language's chrome strings: the shipped files, then the complete imported ones."""
+    """Every language's chrome strings: the shipped files, then the complete imported ones.
+
+    The imported files are listed once per request (a page asks for its chrome several times).
+    """
+    if not has_request_context():
+        return _current()
+    texts = g.get(CATALOGUE_KEY)
+    if texts is None:
+        texts = _current()
+        setattr(g, CATALOGUE_KEY, texts)
+    return texts
+
+
+def _current() -> dict[str, dict[str, str]]:
     directory = instance_chrome_dir()
     stamp = _stamp(directory)
     return _merged(str(directory), stamp) if stamp else catalogue()
