@@ -457,8 +457,8 @@
     current = null;  /* the respondent's answers now live only in the encrypted queue */
     clearTimeout(idleTimer);
     screen.replaceChildren(element("p", {text: "Đang lưu phiếu…"}));
-    enqueue(submission).then(function () {
-      thanks();
+    enqueue(submission).then(showStatus).then(function () {
+      thanks();  /* after the count on screen includes this questionnaire */
       return sync();
     }, function () {
       screen.replaceChildren(element("div", {"class": "alert", role: "alert",

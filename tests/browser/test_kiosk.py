@@ -1,0 +1,175 @@
+"""The desk kiosk in headless Chromium: offline mid-questionnaire, a queue, a restart, nothing lost or doubled.
+
+A paired tablet answers one questionnaire online, loses its connection in the middle of the
+second, completes three in all offline, is closed and started again (the same browser profile,
+so IndexedDB and the service worker's cache survive), still offline, and then gets its
+connection back: every questionnaire the tablet acknowledged is stored exactly once. On the
+way, the attacker is whoever holds the tablet's browser storage: the queued questionnaires
+are ciphertext there, and the key cannot be exported.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from survey.kiosk.pairing import issue_code
+from survey.models import Answer, Response
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"width": 800, "height": 1280}
+COMMENT = "Thủ tục nhanh, cán bộ nhiệt tình."
+SYNC_TIMEOUT_MS = 60_000  # the queue is sent on the browser's "online" event; the 30 s retry is the fallback
+
+
+def _tablet(browser, profile):
+    return browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, viewport=TABLET)
+
+
+def _answer_page(page) -> None:
+    """Answer every question shown on the page, those an answer reveals too: 'Hài lòng' or 'Có'
+    where offered, else the first option."""
+    answered: set[str] = set()
+    while True:
+        fresh = [box for box in page.locator("#kiosk-screen .q:visible").all()
+                 if box.get_attribute("id") not in answered]
+        if not fresh:
+            return
+        for box in fresh:
+            answered.add(box.get_attribute("id"))
+            options = box.locator("input[type=radio], input[type=checkbox]")
+            if options.count():
+                preferred = box.locator("input[value='4'], input[value='co']")
+                target = preferred.first if preferred.count() else options.first
+                box.locator(f"label[for='{target.get_attribute('id')}']").click()
+            elif box.locator("textarea").count():
+                box.locator("textarea").fill(COMMENT)
+            else:
+                box.locator("input").fill("1")
+
+
+def _waiting(page) -> str:
+    return page.locator("#kiosk-waiting").inner_text()
+
+
+def _expect_waiting(page, count: int, timeout: float = 10_000) -> None:
+    page.wait_for_function("(n) => document.getElementById('kiosk-waiting').textContent === n",
+                           arg=str(count), timeout=timeout)
+
+
+def _complete(page, offline_after_first_page=None) -> None:
+    """One respondent from the start screen to the thank-you screen."""
+    page.locator("#kiosk-begin").click()
+    assert page.locator("#kiosk-screen input:checked").count() == 0  # a blank questionnaire
+    for turn in range(30):
+        _answer_page(page)
+        if turn == 0 and offline_after_first_page is not None:
+            offline_after_first_page()
+        submit = page.locator("#kiosk-screen .nav [data-action=submit]")
+        if submit.count():
+            submit.first.click()
+            page.locator("#kiosk-thanks").wait_for()
+            return
+        page.locator("#kiosk-screen .nav [data-action=next]").click()
+        refused = [box.get_attribute("id") for box in page.locator("#kiosk-screen .has-error").all()]
+        assert not refused, f"answered but refused: {refused}"
+    raise AssertionError("never reached the submit button")
+
+
+def _queued_ids(page) -> list[str]:
+    return page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open("kiosk");
+        open.onsuccess = () => {
+            const request = open.result.transaction("queue").objectStore("queue").getAllKeys();
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+        };
+    })""")
+
+
+def _storage_as_an_attacker_reads_it(page) -> dict:
+    """The queue's bytes decoded as text, and whether the device key can be exported."""
+    return page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open("kiosk");
+        open.onsuccess = () => {
+            const db = open.result;
+            const records = db.transaction("queue").objectStore("queue").getAll();
+            records.onsuccess = () => {
+                const texts = records.result.map((r) => new TextDecoder("utf-8", {fatal: false}).decode(r.data));
+                const key = db.transaction("keys").objectStore("keys").get("device");
+                key.onsuccess = () => crypto.subtle.exportKey("raw", key.result)
+                    .then(() => resolve({texts, exportable: true}), () => resolve({texts, exportable: false}));
+            };
+        };
+    })""")
+
+
+def _shell_cached(page) -> None:
+    page.wait_for_function("""() => caches.open("kiosk-v1").then((cache) => cache.match(location.pathname))
+        .then((hit) => Boolean(hit))""", polling=200, timeout=10_000)
+
+
+def test_questionnaires_completed_offline_survive_a_restart_and_are_stored_once(
+        browser, live_server, centre, db_session, tmp_path):
+    code = issue_code(db_session, centre, "admin")
+    db_session.commit()
+    profile = tmp_path / "tablet-profile"
+
+    tablet = _tablet(browser, profile)
+    page = tablet.pages[0] if tablet.pages else tablet.new_page()
+    page.goto(f"{live_server}/k/{centre.code}")
+    assert "chưa được ghép nối" in page.locator("h1").inner_text()
+    page.locator("input[name=code]").fill(code)
+    page.get_by_role("button", name="Ghép nối máy này").click()
+    page.locator("#kiosk-begin").wait_for()
+    _shell_cached(page)
+
+    _complete(page)  # online: sent at once
+    _expect_waiting(page, 0)
+    db_session.expire_all()
+    sent_online = db_session.scalars(select(Response.id)).all()
+    assert len(sent_online) == 1
+
+    _complete(page, offline_after_first_page=lambda: tablet.set_offline(True))
+    assert "Mất mạng" in page.locator("#kiosk-network").inner_text()
+    _complete(page)
+    _complete(page)
+    _expect_waiting(page, 3)
+    queued = _queued_ids(page)
+    assert len(queued) == 3
+
+    seen = _storage_as_an_attacker_reads_it(page)
+    assert seen["exportable"] is False
+    assert not any(COMMENT in text or '"answers"' in text for text in seen["texts"])
+    tablet.close()
+
+    tablet = _tablet(browser, profile)
+    tablet.set_offline(True)
+    page = tablet.pages[0] if tablet.pages else tablet.new_page()
+    page.goto(f"{live_server}/k/{centre.code}")  # from the service worker's cache
+    page.locator("#kiosk-begin").wait_for()
+    assert _waiting(page) == "3"
+    # The shell came from the cache: the service worker's own requests are offline as well.
+    assert page.evaluate("() => fetch('/k/sw.js?uncached').then(() => 'network', () => 'offline')") == "offline"
+    assert page.locator("#kiosk-screen input").count() == 0  # nobody's answers on screen after the restart
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Response)) == 1
+
+    tablet.set_offline(False)
+    _expect_waiting(page, 0, timeout=SYNC_TIMEOUT_MS)
+    tablet.close()
+
+    db_session.expire_all()
+    stored = db_session.scalars(select(Response)).all()
+    assert sorted(str(r.id) for r in stored) == sorted([str(i) for i in sent_online] + queued)
+    for response in stored:
+        assert response.channel == "desk" and response.centre_id == centre.id
+        comments = db_session.scalars(select(Answer.value).where(Answer.response_id == response.id,
+                                                                 Answer.value == COMMENT)).all()
+        assert comments, "the queued questionnaire arrived without its comment"
+    assert all(uuid.UUID(i).version == 4 for i in queued)
