@@ -72,7 +72,10 @@ def export_command(code: str, language: str, out: Path) -> None:
         workbook = export_workbook(db.session, code, language)
     except TranslationProblems as exc:
         raise click.ClickException("\n".join(exc.problems)) from None
-    workbook.save(out)
+    try:
+        workbook.save(out)
+    except OSError as exc:
+        raise click.ClickException(f"{out}: cannot be written ({exc.strerror}).") from None
     rows = workbook["translations"].max_row - 1
     click.echo(f"{out}: {rows} strings of {code} to translate into '{language}'.")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from survey.publishing.translations import (
     read_translation,
 )
 from survey.questionnaire import load_questionnaire
+from survey.uploads import DEFAULT_LIMITS
 from tests.factories import make_centre, make_field, make_version, make_wave
 
 PSEUDO = "qps"
@@ -221,6 +223,27 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(runner, version, db_session
     assert result.exit_code == 1 and "Tệp không phải bảng tính XLSX" in result.output
     broken = import_file(runner, tmp_path, b"PK\x03\x04 not really a zip")
     assert broken.exit_code == 1 and "không mở được như bảng tính XLSX" in broken.output
+    huge = import_file(runner, tmp_path, b"PK\x03\x04" + bytes(DEFAULT_LIMITS.compressed_bytes))
+    assert huge.exit_code == 1 and "Tệp lớn hơn giới hạn 5 MB" in huge.output
+    assert version_count(db_session) == before
+
+
+def test_a_cell_bomb_in_the_translations_sheet_is_refused_by_its_bound(runner, version, db_session, tmp_path):
+    """400,000 empty cells, a few kilobytes zipped: the reader stops at its cell bound (issue 23)."""
+    filled = fill(export(runner, tmp_path))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(filled)) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet2.xml":  # the second sheet, "translations"
+                content = re.sub(rb"<sheetData>.*</sheetData>",
+                                 b"<sheetData><row r=\"1\">" + b"<c/>" * 400_000 + b"</row></sheetData>",
+                                 content, flags=re.DOTALL)
+            target.writestr(entry, content)
+    before = version_count(db_session)
+    assert len(bomb.getvalue()) < 50_000
+    result = import_file(runner, tmp_path, bomb.getvalue())
+    assert result.exit_code == 1 and "Dòng 1: tệp có hơn 300.000 ô" in result.output, result.output
     assert version_count(db_session) == before
 
 
