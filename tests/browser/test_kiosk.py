@@ -173,3 +173,27 @@ def test_questionnaires_completed_offline_survive_a_restart_and_are_stored_once(
                                                                  Answer.value == COMMENT)).all()
         assert comments, "the queued questionnaire arrived without its comment"
     assert all(uuid.UUID(i).version == 4 for i in queued)
+
+
+def test_a_questionnaire_left_idle_gives_way_to_a_blank_one(browser, live_server, centre, db_session):
+    """The next person at the desk after ten idle minutes sees the start screen, never the answers so far."""
+    code = issue_code(db_session, centre, "admin")
+    db_session.commit()
+    tablet = browser.new_context(viewport=TABLET)
+    page = tablet.new_page()
+    page.clock.install()
+    page.goto(f"{live_server}/k/{centre.code}")
+    page.locator("input[name=code]").fill(code)
+    page.get_by_role("button", name="Ghép nối máy này").click()
+    page.locator("#kiosk-begin").click()
+    _answer_page(page)
+    page.locator("#kiosk-screen .nav [data-action=next]").click()
+    assert page.locator("#kiosk-screen [data-action=back]").count() == 1
+
+    page.clock.fast_forward("10:01")
+    page.locator("#kiosk-begin").wait_for()
+    assert page.locator("#kiosk-screen input").count() == 0
+    page.locator("#kiosk-begin").click()
+    assert page.locator("#kiosk-screen input:checked").count() == 0
+    assert page.locator("#kiosk-screen [data-action=back]").count() == 0  # nothing earlier to go back to
+    tablet.close()
