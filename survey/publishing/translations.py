@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,7 @@ from survey.questionnaire import QuestionnaireDefinition, QuestionnaireError, fr
 from survey.questionnaire.shape import LANGUAGE
 from survey.questionnaire.translations import Entry, entries, placeholder_problem
 from survey.spreadsheets import FORMULA_TRIGGERS, TEXT_MARK, append_row
-from survey.uploads import ROW_PROBLEM, ZIP_MAGIC, UploadError, normalise_header, read_upload
+from survey.uploads import ZIP_MAGIC, Table, UploadError, normalise_header, read_upload
 
 NOTES_SHEET = "Hướng dẫn"
 STRINGS_SHEET = "translations"
@@ -50,8 +51,8 @@ SETTINGS_SHEET = "settings"
 STRINGS_HEADER = ("key", "context", DEFAULT_LANGUAGE)
 SETTINGS_HEADER = ("questionnaire", "version", "language")
 CHROME_PREFIX = "chrome."
-COLUMN_LETTERS = "ABCDEFGHIJ"
 
+CELL_PROBLEM = "Trang tính “{sheet}”, dòng {row}, cột {column}: {problem}"
 NOT_AN_XLSX = ("Tệp không phải bảng tính XLSX. Hãy dịch trên tệp .xlsx đã xuất bằng lệnh "
                "“questionnaire translations export” và lưu lại dưới dạng Excel (.xlsx).")
 NO_ROWS = "Trang tính “{sheet}” không có dòng nào."
@@ -189,66 +190,77 @@ def read_translation(session: Session, data: bytes, language: str | None = None)
     """
     if not data.startswith(ZIP_MAGIC):
         raise TranslationProblems([NOT_AN_XLSX])
-    code, target, base = _settings(session, data, language)
-    rows = _table(data, STRINGS_SHEET)
-    columns = {normalise_header(cell): index for index, cell in enumerate(rows.header)}
-    problems = [MISSING_COLUMN.format(sheet=STRINGS_SHEET, row=rows.header_line, column=column)
+    target, base = _settings(session, data, language)
+    table = _table(data, STRINGS_SHEET)
+    columns = {normalise_header(cell): index for index, cell in enumerate(table.header)}
+    problems = [MISSING_COLUMN.format(sheet=STRINGS_SHEET, row=table.header_line, column=column)
                 for column in STRINGS_HEADER if column not in columns]
     if target not in columns:
-        problems.append(NO_TARGET_COLUMN.format(sheet=STRINGS_SHEET, row=rows.header_line, language=target,
-                                                columns=", ".join(cell for cell in rows.header if cell)))
+        problems.append(NO_TARGET_COLUMN.format(sheet=STRINGS_SHEET, row=table.header_line, language=target,
+                                                columns=", ".join(cell for cell in table.header if cell)))
     if problems:
         raise TranslationProblems(problems)
-
     definition = copy.deepcopy(base.definition)
     expected = {entry.key: entry for entry in strings(definition, target)}
+    problems = _fill(table, columns, target, expected, base)
+    if problems:
+        raise TranslationProblems(problems)
+    chrome = {key.removeprefix(CHROME_PREFIX): entry.text[target]
+              for key, entry in expected.items() if key.startswith(CHROME_PREFIX)}
+    return Translation(target, base, _complete_in(definition, target), chrome)
+
+
+def _fill(table: Table, columns: dict[str, int], target: str, expected: dict[str, Entry],
+          base: QuestionnaireVersion) -> list[str]:
+    """Give each expected entry its translation from the rows; the problems found, by row and column."""
+    problems: list[str] = []
     seen: dict[str, int] = {}
     key_at, source_at, target_at = columns["key"], columns[DEFAULT_LANGUAGE], columns[target]
 
     def problem(line: int, index: int, text: str) -> None:
-        column = f"{COLUMN_LETTERS[index] if index < len(COLUMN_LETTERS) else index + 1} ({rows.header[index]})"
-        problems.append(f"Trang tính “{STRINGS_SHEET}”, " + ROW_PROBLEM.format(row=line, column=column, problem=text))
+        column = f"{get_column_letter(index + 1)} ({table.header[index]})"
+        problems.append(CELL_PROBLEM.format(sheet=STRINGS_SHEET, row=line, column=column, problem=text))
 
-    for line, cells in rows.rows:
+    for line, cells in table.rows:
         key, source, text = (_cell(cells, index) for index in (key_at, source_at, target_at))
         entry = expected.get(key)
         if not key:
             problem(line, key_at, NO_KEY)
         elif entry is None:
-            problem(line, key_at, UNKNOWN_KEY.format(key=key, code=code))
+            problem(line, key_at, UNKNOWN_KEY.format(key=key, code=base.questionnaire.code))
         elif key in seen:
             problem(line, key_at, DUPLICATE_KEY.format(key=key, first=seen[key]))
         else:
             seen[key] = line
-            if source != entry.text[DEFAULT_LANGUAGE]:
-                problem(line, source_at, SOURCE_CHANGED.format(label=base.label, current=entry.text[DEFAULT_LANGUAGE]))
+            vietnamese = entry.text[DEFAULT_LANGUAGE]
+            if source != vietnamese:
+                problem(line, source_at, SOURCE_CHANGED.format(label=base.label, current=vietnamese))
             if not text:
                 problem(line, target_at, EMPTY_TARGET)
-            elif (wrong := placeholder_problem(entry.text[DEFAULT_LANGUAGE], text)) is not None:
+            elif (wrong := placeholder_problem(vietnamese, text)) is not None:
                 problem(line, target_at, wrong)
             entry.text[target] = text
     problems.extend(MISSING_KEY.format(sheet=STRINGS_SHEET, key=key, context=entry.context)
                     for key, entry in expected.items() if key not in seen)
-    if problems:
-        raise TranslationProblems(problems)
+    return problems
 
-    chrome = {key.removeprefix(CHROME_PREFIX): entry.text[target]
-              for key, entry in expected.items() if key.startswith(CHROME_PREFIX)}
-    definition["languages"] = [*definition["languages"], target] if target not in definition["languages"] \
-        else definition["languages"]
-    if target in definition.get("draft_languages", []):
-        definition["draft_languages"] = [code for code in definition["draft_languages"] if code != target]
-        if not definition["draft_languages"]:
-            del definition["draft_languages"]
+
+def _complete_in(definition: dict[str, Any], language: str) -> QuestionnaireDefinition:
+    """The translated definition with `language` among its complete languages, checked as a file is."""
+    if language not in definition["languages"]:
+        definition["languages"] = [*definition["languages"], language]
+    drafts = [code for code in definition.pop("draft_languages", []) if code != language]
+    if drafts:
+        definition["draft_languages"] = drafts
     try:
-        translated = from_dict(definition)
-    except QuestionnaireError as exc:
+        return from_dict(definition)
+    except QuestionnaireError as exc:  # every string was checked above, so this is a program error
         raise TranslationProblems([NOT_COMPLETE.format(problem=problem.message) for problem in exc.problems]) from None
-    return Translation(target, base, translated, chrome)
 
 
-def _settings(session: Session, data: bytes, wanted: str | None) -> tuple[str, str, QuestionnaireVersion]:
-    """The questionnaire code, the target language and the version to translate, from the settings sheet."""
+def _settings(session: Session, data: bytes, wanted: str | None) -> tuple[str, QuestionnaireVersion]:
+    """The target language and the version to translate (the newest of the questionnaire named), from
+    the settings sheet."""
     table = _table(data, SETTINGS_SHEET)
     columns = {normalise_header(cell): index for index, cell in enumerate(table.header)}
     missing = [column for column in SETTINGS_HEADER if column not in columns]
@@ -261,9 +273,8 @@ def _settings(session: Session, data: bytes, wanted: str | None) -> tuple[str, s
     code, language = _cell(cells, columns["questionnaire"]), _cell(cells, columns["language"])
 
     def at(column: str, text: str) -> str:
-        index = columns[column]
-        return f"Trang tính “{SETTINGS_SHEET}”, " + ROW_PROBLEM.format(
-            row=line, column=f"{COLUMN_LETTERS[index]} ({column})", problem=text)
+        letter = get_column_letter(columns[column] + 1)
+        return CELL_PROBLEM.format(sheet=SETTINGS_SHEET, row=line, column=f"{letter} ({column})", problem=text)
 
     problems = []
     base = latest_of(session, code)
@@ -277,10 +288,10 @@ def _settings(session: Session, data: bytes, wanted: str | None) -> tuple[str, s
         problems.append(at("language", OTHER_LANGUAGE.format(found=language, wanted=wanted)))
     if problems:
         raise TranslationProblems(problems)
-    return code, language, base
+    return language, base
 
 
-def _table(data: bytes, sheet: str):
+def _table(data: bytes, sheet: str) -> Table:
     try:
         table = read_upload(data, sheet=sheet)
     except UploadError as exc:

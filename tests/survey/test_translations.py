@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from survey import i18n
 from survey.models import QuestionnaireVersion
+from survey.publishing import publish
 from survey.publishing.translations import (
     NOTES_SHEET,
     SETTINGS_SHEET,
@@ -27,7 +28,7 @@ from survey.publishing.translations import (
     TranslationProblems,
     read_translation,
 )
-from survey.questionnaire import load_questionnaire
+from survey.questionnaire import from_dict, load_questionnaire
 from survey.uploads import DEFAULT_LIMITS
 from tests.factories import make_centre, make_field, make_version, make_wave
 
@@ -255,7 +256,7 @@ def test_every_problem_is_listed_at_once(version, db_session, runner, tmp_path):
         read_translation(db_session, data)
     assert len(refused.value.problems) == 3
     assert [problem.split(":")[0] for problem in refused.value.problems[:2]] == [
-        f"Trang tính “translations”, Dòng {_row_of(load_workbook(io.BytesIO(data)), key)}, cột D (qps)"
+        f"Trang tính “translations”, dòng {_row_of(load_workbook(io.BytesIO(data)), key)}, cột D (qps)"
         for key in ("item.tc1.label", "chrome.assigned")]
 
 
@@ -292,3 +293,17 @@ def test_an_imported_language_joins_the_switch_without_a_restart(app, instance):
                                               encoding="utf-8")
     assert PSEUDO not in i18n.languages()
     assert i18n.pick_language(PSEUDO) == "vi"
+
+
+def test_a_draft_language_is_prefilled_and_becomes_complete(runner, db_session, tmp_path, instance):
+    """A language begun by hand in the YAML file (`draft_languages`) is finished in the spreadsheet."""
+    definition = load_questionnaire(Path("questionnaires/sipas-2026.yaml")).to_dict()
+    definition["draft_languages"] = [PSEUDO]
+    definition["title"][PSEUDO] = "[!! begun by hand !!]"
+    publish(db_session, from_dict(definition))
+    db_session.commit()
+    workbook = load_workbook(export(runner, tmp_path))
+    assert workbook[STRINGS_SHEET].cell(_row_of(workbook, "title"), 4).value == "[!! begun by hand !!]"
+    assert import_file(runner, tmp_path, fill(export(runner, tmp_path))).exit_code == 0
+    newest = db_session.scalar(select(QuestionnaireVersion).order_by(QuestionnaireVersion.number.desc()))
+    assert PSEUDO in newest.definition["languages"] and "draft_languages" not in newest.definition
