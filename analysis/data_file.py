@@ -10,7 +10,7 @@ again as text so that ``numeric_column`` names the first bad row.  Both readers 
 cells as missing (pandas' default ``na_values``).
 
 A Parquet file (recognised by its magic bytes, as ``flask export responses --format parquet``
-writes it) is typed already: numeric columns become float64, any other column text.
+writes it) is typed already: numeric columns stay numbers, any other column is text.
 
 Codes come back as pandas categoricals whose categories are sorted, so factorising them with
 ``sort=True`` numbers strata and domains exactly as it numbers the same codes read as text.
@@ -150,31 +150,34 @@ def _categories(column, *, refuse_leading_blank: bool = False) -> pd.Categorical
 
 
 def _parquet(path: str, what: str, numeric: list[str], text: list[str]) -> pd.DataFrame:
-    """The named columns of a Parquet file: numbers as float64, everything else as text codes."""
+    """The named columns of a Parquet file: numbers as numbers (NaN for missing), anything else
+    as text codes."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path, columns=[*numeric, *text])
+        schema = pq.read_schema(path)
+        strings = [c for c in text if pa.types.is_string(schema.field(c).type)
+                   or pa.types.is_large_string(schema.field(c).type)]
+        table = pq.read_table(path, columns=[*numeric, *text], read_dictionary=strings)
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {what} {path}: {exc}") from exc
     columns = {}
     for name in numeric:
         column = table[name]
         kind = column.type
-        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind) \
-                or pa.types.is_decimal(kind):
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+            columns[name] = column.to_numpy()  # integers stay integers unless a value is missing
+        elif pa.types.is_boolean(kind) or pa.types.is_decimal(kind):
             columns[name] = pc.cast(column, pa.float64()).to_numpy()
         else:  # e.g. a text column named as a number: numeric_column names its bad row
             columns[name] = _text_values(column)
     for name in text:
         column = table[name]
-        if pa.types.is_dictionary(column.type):
-            column = pc.cast(column, column.type.value_type)
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-            column = pc.cast(column, pa.string())
-        columns[name] = _categories(pc.dictionary_encode(column))
+        if not pa.types.is_dictionary(column.type):
+            column = pc.dictionary_encode(pc.cast(column, pa.string()))
+        columns[name] = _categories(column)
     return pd.DataFrame(columns, copy=False)
 
 

@@ -13,7 +13,9 @@ output), with the child's peak RSS from ``wait4``:
   SIPAS definition), writing a CSV: less work than ours (no elements, index or
   overall row).
 
-The 2,040 locality × item shares of both are compared.
+The 2,040 locality × item shares of both are compared. Ours is also timed on the same rows
+as a Parquet file (as ``flask export responses --format parquet`` types them: answers int32,
+weight float64, codes text), which the command reads instead of the CSV when given one.
 
     .venv/bin/python bench/analysis_cli_bench.py            # ours and R (needs Rscript with survey)
     .venv/bin/python bench/analysis_cli_bench.py --no-r     # ours only
@@ -32,10 +34,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 DATA = OUT / "sipas_1m.csv"
+PARQUET = OUT / "sipas_1m.parquet"
 N_ITEMS = 20
 
 R_SCRIPT = r"""
@@ -86,6 +92,25 @@ def ensure_data() -> None:
         subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+def ensure_parquet() -> None:
+    """The benchmark's rows as Parquet, typed as the export types them."""
+    if not PARQUET.exists():
+        types = {"locality": pa.string(), "psu": pa.string(), "weight": pa.float64(),
+                 **{f"q{i + 1}": pa.int32() for i in range(N_ITEMS)}}
+        table = pcsv.read_csv(DATA, convert_options=pcsv.ConvertOptions(column_types=types))
+        pq.write_table(table, PARQUET, compression="zstd")
+
+
+def median_run(command: list[str], out: Path, runs: int) -> tuple[dict, list[float]]:
+    """The median of ``runs`` timed runs (by wall time) and every run's wall time."""
+    results = []
+    for _ in range(runs):
+        with out.open("w") as handle:
+            results.append(timed(command, handle))
+    results.sort(key=lambda r: r["wall_s"])
+    return results[len(results) // 2], [r["wall_s"] for r in results]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-r", action="store_true", help="time only python -m analysis")
@@ -93,22 +118,27 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     ensure_data()
+    ensure_parquet()
     tree_path = OUT / "bench_tree.json"
     tree_path.write_text(json.dumps(tree(), ensure_ascii=False), encoding="utf-8")
     ours_json = OUT / "cli_index.json"
     command = [sys.executable, "-m", "analysis", "index", str(DATA), "--tree", str(tree_path),
                "--weight", "weight", "--strata", "locality", "--cluster", "psu", "--by", "locality",
                "--format", "json"]
-    runs = []
-    for _ in range(args.runs):
-        with ours_json.open("w") as out:
-            runs.append(timed(command, out))
-    runs.sort(key=lambda r: r["wall_s"])
+    load_before = os.getloadavg()
+    ours, ours_runs = median_run(command, ours_json, args.runs)
+    parquet_command = [*command[:4], str(PARQUET), *command[5:]]
+    parquet_json = OUT / "cli_index_parquet.json"
+    parquet, parquet_runs = median_run(parquet_command, parquet_json, args.runs)
+
     report = {"command": " ".join(["python", *command[1:]]).replace(str(ROOT) + "/", ""),
-              "ours": runs[len(runs) // 2], "ours_all_runs_s": [r["wall_s"] for r in runs],
+              "ours": ours, "ours_all_runs_s": ours_runs,
+              "ours_parquet": parquet, "ours_parquet_all_runs_s": parquet_runs,
+              "parquet_output_identical": parquet_json.read_text() == ours_json.read_text(),
               "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
                          f"Python {platform.python_version()}, numpy {np.__version__}, "
-                         f"pandas {pd.__version__}, load average {os.getloadavg()[0]:.1f}"}
+                         f"pandas {pd.__version__}, pyarrow {pa.__version__}",
+              "load_average_before": [round(x, 1) for x in load_before]}
     if not args.no_r:
         script, table = OUT / "analysis_cli_bench.R", OUT / "r_cli_shares.csv"
         script.write_text(R_SCRIPT)
@@ -116,7 +146,9 @@ def main() -> None:
         report["r_version"] = subprocess.run(
             ["Rscript", "-e", 'cat(R.version.string, "/ survey", format(packageVersion("survey")))'],
             capture_output=True, text=True).stdout.strip()
+        report["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
         report["ratio_r_over_ours"] = round(report["r"]["wall_s"] / report["ours"]["wall_s"], 1)
+        report["ratio_r_over_ours_cpu"] = round(report["r"]["cpu_s"] / report["ours"]["cpu_s"], 1)
         print(json.dumps(report, ensure_ascii=False), file=sys.stderr)  # kept if the comparison fails
         records = json.loads(ours_json.read_text())
         ours = {(r.get("variable") or r["node"], r["domain"]["locality"]): (r["estimate"], r["se"])

@@ -75,11 +75,14 @@ def test_parquet_reads_typed_columns_and_numbers_codes_as_text(tmp_path):
     """The same design from a Parquet file as from the CSV it was made of."""
     csv = pd.read_csv(SIPAS, dtype={"locality": str, "psu": str, "gender": str})
     path = tmp_path / "sipas.parquet"
-    table = pa.Table.from_pandas(csv.astype({item: "Int32" for item in ITEMS}), preserve_index=False)
-    pq.write_table(table, path)
+    typed = csv.astype({item: "Int32" for item in ITEMS})
+    typed.loc[2, "q2"] = pd.NA  # a blank answer
+    pq.write_table(pa.Table.from_pandas(typed, preserve_index=False), path)
     assert data_file.is_parquet(str(path)) and not data_file.is_parquet(str(SIPAS))
     frame = data_file.read_columns(str(path), "data", numeric=["weight", *ITEMS], text=["locality", "psu"])
-    assert all(frame[c].dtype == np.float64 for c in ["weight", *ITEMS])
+    assert frame["weight"].dtype == np.float64 and frame["q1"].dtype == np.int32
+    assert frame["q2"].dtype == np.float64 and np.isnan(frame.loc[2, "q2"])  # missing: NaN, as from a CSV
+    assert (frame[ITEMS].drop(index=2).to_numpy() == csv[ITEMS].drop(index=2).to_numpy()).all()
     from_parquet = Design.from_frame(frame, weight="weight", strata="locality", cluster="psu")
     from_csv = Design.from_frame(csv, weight="weight", strata="locality", cluster="psu")
     assert from_parquet.strata.labels == from_csv.strata.labels
