@@ -32,6 +32,7 @@ from analysis.report import (
 )
 from analysis.sipas import Node, index_nodes, parse_tree
 from survey.models.places import LocalityName
+from survey.reports.groups import Breakdowns, respondent_sections
 from survey.reports.model import (
     EMPTY,
     CentreQuality,
@@ -136,6 +137,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                  item_labels: Mapping[str, str] | None = None, centres: pd.DataFrame | None = None,
                  level: float = 0.95, interim: bool = False, built_at: str = "",
                  sector_names: Mapping[str, str] | None = None, comments: list[dict] | None = None,
+                 breakdowns: Breakdowns | None = None,
                  progress: Callable[[str], None] = lambda step: None) -> Report:
     """Every number of the report for ``wave``; see the module docstring for the inputs."""
     if frame.empty:
@@ -183,6 +185,8 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
     extremes = _extremes(rows, elements, by_locality, srs)
     progress("sectors")
     sectors = _sectors(design, frame, root, sector_names or {}, level)
+    progress("groups")
+    groups, priorities, channels = respondent_sections(design, frame, root, breakdowns, level, _stat)
     progress("opinions")
     opinions = _opinions(design, frame, rows, item_labels, level)
     progress("drivers")
@@ -205,7 +209,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                   drivers=drivers, change=change, trend=trend, quality=quality, method=method,
                   reliability_rule=RULE_VI, interim=interim, built_at=built_at,
                   weakest_left_out=weakest_left_out, sectors=sectors, extremes=extremes,
-                  comments=comments or None)
+                  comments=comments or None, groups=groups, priorities=priorities, channels=channels)
 
 
 def _statistic(node: Node, root: Node) -> str:

@@ -17,6 +17,7 @@ from survey.quarters import wave_quarter
 from survey.questionnaire import from_dict
 from survey.reports.build import DEFAULT_TARGET, PreviousWave, build_report
 from survey.reports.geometry import load_boundaries
+from survey.reports.groups import Breakdowns, add_answers
 from survey.reports.model import Report
 from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
 from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM
@@ -54,8 +55,11 @@ def earlier_waves(session: Session, wave: Wave) -> list[Wave]:
 
 
 def wave_frame(session: Session, wave: Wave, exclude) -> tuple[pd.DataFrame, object]:
-    """The analysis frame of ``wave`` with the opinion answers (``_said_<item>``) on it."""
-    return analysis_frame(session, wave, exclude=exclude, opinions=True)
+    """The analysis frame of ``wave`` with the opinion answers (``_said_<item>``) and the answers
+    to the items its questionnaire's report breaks down by (``_answer_<item>``) on it."""
+    frame, weighting = analysis_frame(session, wave, exclude=exclude, opinions=True)
+    add_answers(session, wave, frame, Breakdowns.of(from_dict(wave.questionnaire_version.definition)))
+    return frame, weighting
 
 
 def item_labels(definition) -> dict[str, str]:
@@ -104,6 +108,7 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
                           interim=is_interim(wave, now.date()), built_at=now.isoformat(timespec="seconds"),
                           sector_names=dict(session.execute(select(ServiceField.code, ServiceField.name)).all()),
                           comments=comment_digests(session, wave),
+                          breakdowns=Breakdowns.of(definition),
                           progress=progress)
     report.geometry = geometry
     progress("charts")

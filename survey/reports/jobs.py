@@ -52,6 +52,7 @@ STEP_LABELS = {
     "index": "Tính chỉ số hài lòng toàn tỉnh",
     "localities": "Tính chỉ số theo từng địa phương",
     "sectors": "Tính chỉ số theo từng lĩnh vực",
+    "groups": "Tính chỉ số theo nhóm người trả lời, mong muốn và hình thức nộp hồ sơ",
     "opinions": "Tổng hợp ý kiến theo từng câu hỏi",
     "drivers": "Phân tích các yếu tố tác động",
     "trend": "So sánh với các đợt trước",

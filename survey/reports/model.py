@@ -257,6 +257,11 @@ class Report:
     sectors: list[SectorRow] = field(default_factory=list)
     extremes: dict[str, dict] = field(default_factory=dict)  # per element: best and worst reliable locality
     comments: list[dict] | None = None  # the published comment digests of the wave, by locality
+    # province-level sections from the questionnaire's report items (survey.reports.groups);
+    # None when the questionnaire declares none
+    groups: list | None = None
+    priorities: list | None = None
+    channels: list | None = None
     charts: dict[str, bytes] = field(default_factory=dict, repr=False)
     geometry: dict[str, list] = field(default_factory=dict, repr=False)  # code → boundary, for the map only
 
@@ -302,6 +307,9 @@ class Report:
             "sectors": [row.as_dict() for row in self.sectors],
             "extremes": self.extremes,
             "comments": self.comments,
+            "groups": None if self.groups is None else [g.as_dict() for g in self.groups],
+            "priorities": None if self.priorities is None else [p.as_dict() for p in self.priorities],
+            "channels": None if self.channels is None else [c.as_dict() for c in self.channels],
             "opinions": {o.code: o.as_dict() for o in self.opinions},
             "drivers": None if self.drivers is None else self.drivers.as_dict(),
             "change": self.change,

@@ -11,6 +11,7 @@ import base64
 import copy
 import io
 import json
+import unicodedata
 
 from flask import render_template
 from openpyxl import Workbook
@@ -41,10 +42,22 @@ def data_uris(charts: dict[str, bytes]) -> dict[str, str]:
             for name, png in charts.items()}
 
 
+def _alphabetical(name: str) -> str:
+    """A name's place in Vietnamese alphabetical order, near enough: diacritics set aside, đ as d."""
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def by_rank(localities: list[dict]) -> list[dict]:
+    """Ranked localities first (rank 1 on top), then the unranked by name, as an official reads them."""
+    return sorted(localities, key=lambda row: (row["rank"] is None, row["rank"] or 0,
+                                               _alphabetical(row["name"]) if row["rank"] is None else ""))
+
+
 def _context(document: dict, charts: dict[str, bytes]) -> dict:
     names = {row["code"]: row["name"] for row in document["localities"]}
     return {"r": document, "charts": data_uris(charts), "group_names": GROUP_NAMES,
-            "locality_names": names}
+            "locality_names": names, "localities_by_rank": by_rank(document["localities"])}
 
 
 def to_html(document: dict, charts: dict[str, bytes]) -> str:
@@ -166,6 +179,33 @@ def _notes_sheet(book: Workbook, document: dict, banner) -> None:
     sheet.column_dimensions["B"].width = 100
 
 
+def _respondent_sheets(book: Workbook, document: dict, banner) -> None:
+    """A sheet each for the index by respondent group, the priorities and the channels, when declared."""
+    def why(row):
+        return None if row["reliable"] else "; ".join(document["method"]["reasons"].get(x, x) for x in row["reasons"])
+
+    reliable = {True: "Có", False: "Chưa đủ tin cậy"}
+    if document.get("groups") is not None:
+        rows = []
+        for g in document["groups"]:
+            rows += [[g["label"], c["label"] + (f" ({', '.join(c['pooled'])})" if c["pooled"] else ""),
+                      reliable[c["reliable"]], why(c)] + _stat_values(c["index"]) for c in g["categories"]]
+            if g["note"]:
+                rows.append([g["label"], g["note"]])
+        _sheet(book, "Theo nhóm người trả lời", ["Câu hỏi", "Nhóm", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS,
+               rows, [None] * 4 + STAT_FORMATS, banner)
+    if document.get("priorities") is not None:
+        _sheet(book, "Mong muốn", ["Mong muốn cải thiện", "Hạng", "Câu trả lời được tính", "Đủ tin cậy",
+                                   "Ghi chú"] + STAT_HEADERS,
+               [[p["label"], p["rank"], ", ".join(p.get("counted", [])), reliable[p["reliable"]], why(p)]
+                + _stat_values(p) for p in document["priorities"]], [None, "0", None, None, None] + STAT_FORMATS,
+               banner)
+    if document.get("channels") is not None:
+        _sheet(book, "Hình thức nộp hồ sơ", ["Hình thức muốn dùng lần tới", "Đủ tin cậy", "Ghi chú"]
+               + STAT_HEADERS, [[c["label"], reliable[c["reliable"]], why(c)] + _stat_values(c)
+                                for c in document["channels"]], [None] * 3 + STAT_FORMATS, banner)
+
+
 def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
     """The workbook: one sheet per table, Vietnamese headers, frozen headers, a Charts sheet."""
     book = Workbook()
@@ -189,7 +229,7 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
              "; ".join(document["method"]["reasons"].get(x, x) for x in row["reasons"])]
             + _stat_values(row["index"]) + [row["index"]["cv"]] + _small_area_values(row)
             + _change_values(row.get("change"))
-            for row in document["localities"]],
+            for row in by_rank(document["localities"])],
            [None, None, "0", None, None, None] + STAT_FORMATS + [PERCENT] + SMALL_AREA_FORMATS
            + CHANGE_FORMATS, banner)
     _sheet(book, "Lĩnh vực", ["Lĩnh vực", "Mã", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS,
@@ -197,6 +237,7 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
              "; ".join(document["method"]["reasons"].get(x, x) for x in row["reasons"])]
             + _stat_values(row["index"]) for row in document.get("sectors", [])],
            [None, None, None, None] + STAT_FORMATS, banner)
+    _respondent_sheets(book, document, banner)
     _sheet(book, "Tiêu chí", ["Tiêu chí", "Mã", "Yếu tố"] + STAT_HEADERS
            + [f"Mức {k}" for k in range(1, 6)],
            [[i["label"], code, p["elements"].get(i["element"], {}).get("label", i["element"])]
