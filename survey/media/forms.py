@@ -18,7 +18,7 @@ class RecordingUploadForm(VietnameseForm):
     files = MultipleFileField(
         "Tệp ghi âm",
         description="Ogg (Opus, Vorbis), MP3, M4A/AAC hoặc WAV; tên tệp đúng như trong tệp phiếu "
-                    "(ví dụ tc1.ogg). Tải lên tệp trùng tên sẽ thay tệp cũ.",
+                    "(ví dụ cau-1.ogg). Tải lên tệp trùng tên sẽ thay tệp cũ.",
         validators=[FileRequired(FILES_REQUIRED)],
         render_kw={"accept": ",".join((*AUDIO_SUFFIXES, "audio/*"))},
     )

@@ -97,3 +97,8 @@ def test_the_page_needs_a_signed_in_account_and_an_existing_questionnaire(client
     assert client.get(URL).status_code in (302, 401)
     auth("admin")
     assert client.get("/admin/questionnaires/no-such/recordings").status_code == 404
+
+
+def test_the_questionnaires_page_links_to_each_questionnaire_s_recordings(client, auth, spoken):
+    auth("analyst")
+    assert f'href="{URL}"' in client.get("/admin/questionnaires").get_data(as_text=True)
