@@ -17,6 +17,7 @@ from survey.admin import bp, staff
 from survey.admin.digests import published_digest
 from survey.admin.monitor import current_wave
 from survey.auth.scope import roles_required, sees_rows
+from survey.enums import QuestionnaireKind
 from survey.extensions import db
 from survey.models import Locality, ServiceCentre, User, UserRole, Wave
 from survey.privacy import MIN_CELL
@@ -60,8 +61,9 @@ def summary():
     waves = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())).all()
     wave_code = request.args.get("wave")
     zone = current_app.config["TIMEZONE"]
+    # a locality's summary is of its citizens' answers: the leaders' wave is never the default
     wave = next((w for w in waves if w.code == wave_code), None) or current_wave(
-        db.session, dt.datetime.now(ZoneInfo(zone)).date())
+        db.session, dt.datetime.now(ZoneInfo(zone)).date(), QuestionnaireKind.CITIZEN)
     result = locality_summary(user, locality, wave) if locality is not None and wave is not None else None
     shares = wave is not None and questionnaire_of(wave).index.item_score == "share_satisfied"
     digest = published_digest(locality, wave) if locality is not None and wave is not None else None
