@@ -84,3 +84,27 @@ def test_the_controls_fit_a_narrow_phone(browser, live_server, spoken_desk):
     context, page, *_ = _open(browser, f"{live_server}/q/{centre.code}", viewport={"width": 320, "height": 640})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
+
+
+@pytest.mark.markup_only
+def test_the_recorded_page_and_the_recordings_page_pass_axe(browser, live_server, spoken_desk, db_session):
+    """The play controls are named for screen readers (WCAG 2.1 AA, axe-core as in test_accessibility)."""
+    from tests.browser.test_accessibility import _violations
+    from tests.factories import DEFAULT_PASSWORD, make_user
+
+    centre, _ = spoken_desk
+    make_user(db_session, "quantri-ghi-am", "admin")
+    db_session.commit()
+    context, page, *_ = _open(browser, f"{live_server}/q/{centre.code}")
+    found = _violations(page, "first page, recorded")
+    context.close()
+    context, page, *_ = _open(browser, f"{live_server}/auth/login", viewport={"width": 1024, "height": 768})
+    page.fill("input[name=username]", "quantri-ghi-am")
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/admin/**")
+    page.goto(f"{live_server}/admin/questionnaires/sipas-2026/recordings")
+    assert page.get_by_label("Nghe tc1.wav").count() == 1
+    found += _violations(page, "recordings page")
+    assert found == []
+    context.close()
