@@ -2,8 +2,8 @@
 
 The renderer is Debian's Chromium (`make chromium` installs it) driven by Playwright, the
 same browser the tests use. Nothing else is needed: the HTML already carries its print
-stylesheet (A4 portrait margins, and for a demo wave a fixed "DỮ LIỆU MÔ PHỎNG" mark, which
-the browser repeats on every printed page) and its charts inline, so no request leaves the
+stylesheet (A4 portrait margins, and for a demo wave a "DỮ LIỆU MÔ PHỎNG" stamp in the top
+margin of every printed page, a page-margin box) and its charts inline, so no request leaves the
 machine.
 """
 
