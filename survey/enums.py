@@ -43,6 +43,21 @@ class ItemType(StrEnum):
     INTEGER = "integer"
 
 
+class ItemScore(StrEnum):
+    """How an index tree scores its items (`index.item_score` in a questionnaire file)."""
+
+    SHARE_SATISFIED = "share_satisfied"  # SIPAS: the share answering 4-5 of those answering 1-5
+    MEAN_SCORE = "mean_score"
+    POINTS = "points"  # PAR: each criterion's points times the mean share of the options chosen
+
+
+class ReportKind(StrEnum):
+    """Which report a wave gets, from its questionnaire's scoring rule (`survey.reports.kinds`)."""
+
+    SATISFACTION = "satisfaction"  # shares satisfied by locality, element, sector (SIPAS and its kin)
+    PAR_SCORE = "par_score"  # points by group of leaders, field and criterion
+
+
 class Aggregate(StrEnum):
     """How a node of the index tree combines its children's scores."""
 

@@ -6,7 +6,7 @@ them; analysts may read the score. Officers of a locality see none of it.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey import jobs
@@ -22,7 +22,7 @@ from survey.leaders.invitations import LetterDetails, issue, letters_html, links
 from survey.leaders.mix import BLOCK, waiting_counts
 from survey.leaders.progress import CHANNEL_LABELS, STATUS_LABELS, non_respondents, progress
 from survey.leaders.roster import RosterError, import_roster, parse_roster, template_csv
-from survey.leaders.scores import labels_of, score_dict, score_json, score_xlsx, wave_score
+from survey.leaders.scores import labels_of
 from survey.leaders.senders import DeliveryError, configured_sender
 from survey.leaders.store import settle
 from survey.models import (
@@ -185,16 +185,6 @@ def send(wave_code: str):
 @admin_bp.get("/<wave_code>/scores")
 @roles_required(UserRole.ADMIN, UserRole.ANALYST)
 def scores(wave_code: str):
-    """Show the PAR score: total with its CI, by group and field, criteria losing most points."""
-    wave = _wave(wave_code)
-    settle(db.session, wave, local_today())
-    report, labels = wave_score(db.session, wave)
-    fmt = request.args.get("format")
-    if fmt == "json":
-        return _download(score_json(report, labels, wave).encode("utf-8"), "application/json",
-                         f"par-{wave.code}.json")
-    if fmt == "xlsx":
-        return _download(score_xlsx(report, labels, wave), XLSX, f"par-{wave.code}.xlsx")
-    return render_template("leaders/scores.html", wave=wave, report=report,
-                           data=score_dict(report, labels, wave),
-                           held=waiting_counts(db.session, wave), block=BLOCK)
+    """The PAR score is the wave's report, built and shown by the reports' pages like every
+    survey's (an address from before is sent there)."""
+    return redirect(url_for("reports.show", wave_code=_wave(wave_code).code), 301)

@@ -17,7 +17,7 @@ from survey.leaders.delivery import REMINDER_GAP, Throttle, WaveOver, delivery_c
 from survey.leaders.invitations import LINKS_WHAT, LetterDetails, issue, letters_html, links_csv
 from survey.leaders.progress import STATUS_LABELS
 from survey.leaders.roster import RosterError, import_roster, parse_roster
-from survey.leaders.scores import labels_of, score_json, score_xlsx, wave_score
+from survey.leaders.scores import labels_of, par_document, score_json, score_xlsx
 from survey.leaders.senders import DeliveryError, configured_sender
 from survey.leaders.store import settle
 from survey.models import Questionnaire, QuestionnaireKind, QuestionnaireVersion, SendChannel, Wave
@@ -116,11 +116,10 @@ def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids:
 @click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 def score_command(wave_code: str, fmt: str, out: Path | None) -> None:
-    """The wave's PAR score: total with 95% CI, by group, by field, criteria ranked by points lost."""
-    wave = leader_wave(wave_code)
-    settle(db.session, wave, local_today())
-    report, labels = wave_score(db.session, wave)
-    _write(score_json(report, labels, wave) + "\n" if fmt == "json" else score_xlsx(report, labels, wave), out)
+    """The wave's PAR score: total with 95% CI, by group, by field, criteria ranked by points lost
+    (the document `flask report quarterly` writes for a leaders' wave)."""
+    document = par_document(db.session, leader_wave(wave_code))
+    _write(score_json(document) + "\n" if fmt == "json" else score_xlsx(document), out)
 
 
 @leaders_group.command("send")

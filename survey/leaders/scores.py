@@ -1,8 +1,10 @@
-"""The PAR score of a wave, computed by `analysis.par` and rendered as JSON, XLSX or a page.
+"""The PAR score of a wave as a report document, computed by `analysis.par`, and its workbook.
 
 The responses become a frame (one row per leader: group and the option chosen for each
 criterion); the questionnaire gives each criterion's points, field and shares; the invited
-count of each group is the population of its stratum.
+count of each group is the population of its stratum. The document goes through the reports'
+pipeline like the citizens' report (`survey.reports.kinds`): built by the same job, kept by the
+same store, shown on the same page, downloaded as HTML, XLSX, JSON or PDF.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.clock import local_now
+from survey.clock import local_now, local_today
+from survey.enums import ReportKind
+from survey.leaders.mix import BLOCK, waiting_counts
 from survey.leaders.progress import invited_by_group
 from survey.leaders.roster import GROUP_LIST
+from survey.leaders.store import settle
 from survey.models import LeaderResponse, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition
 from survey.questionnaire.versions import questionnaire_of
@@ -104,8 +109,22 @@ def score_dict(report: ParReport, labels: dict[str, dict[str, str]], wave: Wave)
     return {"wave": wave.code, **data}
 
 
-def score_json(report: ParReport, labels, wave: Wave) -> str:
-    return json.dumps(score_dict(report, labels, wave), ensure_ascii=False, indent=2, allow_nan=False)
+def par_document(session: Session, wave: Wave) -> dict[str, Any]:
+    """The wave's PAR score as a report document: the sheets the mix can release are counted
+    first, and the document says how many still wait in it (`survey.leaders.mix`)."""
+    settle(session, wave, local_today())
+    report, labels = wave_score(session, wave)
+    questionnaire = questionnaire_of(wave)
+    root = questionnaire.index.nodes[0] if questionnaire.index.nodes else None
+    return {"kind": ReportKind.PAR_SCORE, **score_dict(report, labels, wave),
+            "title": root.label.get("vi", root.code) if root else questionnaire.title.get("vi", ""),
+            "demo": wave.is_demo, "interim": is_interim(wave),
+            "built_at": local_now().isoformat(timespec="seconds"),
+            "held": sum(waiting_counts(session, wave).values()), "block": BLOCK}
+
+
+def score_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 # Number formats as in the citizens' report (survey.reports.render): Excel shows them with the
@@ -163,15 +182,16 @@ def _header(sheet, headers) -> None:
     sheet.freeze_panes = "A2"  # the header is the sheet's first row
 
 
-def _notes_sheet(book: Workbook, data: dict[str, Any], wave: Wave, built: dt.datetime) -> None:
+def _notes_sheet(book: Workbook, data: dict[str, Any]) -> None:
     """The first sheet: what the workbook is, whether the wave is still open, when it was built."""
     sheet = book.create_sheet(NOTES_SHEET)
+    built = dt.datetime.fromisoformat(data["built_at"])
     weighted = any(row.get("invited") for row in data["by_group"])
     rows = [
         ("Nội dung", "Điểm chỉ số cải cách hành chính (PAR Index) theo đánh giá của lãnh đạo, quản lý: "
                      "tổng điểm, điểm theo nhóm người trả lời, theo lĩnh vực và theo tiêu chí"),
-        ("Đợt", wave.code),
-        ("Trạng thái", "Số liệu tạm tính: đợt khảo sát chưa kết thúc" if is_interim(wave)
+        ("Đợt", data["wave"]),
+        ("Trạng thái", "Số liệu tạm tính: đợt khảo sát chưa kết thúc" if data["interim"]
          else "Số liệu chính thức của đợt"),
         ("Lập lúc", f"{built:%H:%M} ngày {built:%d/%m/%Y}"),
         ("Trọng số", "Mỗi nhóm người trả lời là một tầng, gia quyền theo số người được mời của nhóm"
@@ -181,7 +201,7 @@ def _notes_sheet(book: Workbook, data: dict[str, Any], wave: Wave, built: dt.dat
                   f"(ví dụ nhóm dưới {data['min_cell']} phiếu không được công bố)"),
         ("Các trang", f"{TOTAL_SHEET}; {'; '.join(title for title, _ in SHEETS.values())}"),
     ]
-    if wave.is_demo:
+    if data["demo"]:
         rows.insert(0, ("Dữ liệu", DEMO_MARK))
     for key, value in rows:
         append_row(sheet, (key, value))
@@ -191,19 +211,18 @@ def _notes_sheet(book: Workbook, data: dict[str, Any], wave: Wave, built: dt.dat
     sheet.column_dimensions["B"].width = 100
 
 
-def score_xlsx(report: ParReport, labels, wave: Wave, built: dt.datetime | None = None) -> bytes:
-    """The report as a workbook: a notes sheet, the total, then one sheet per breakdown."""
-    data = score_dict(report, labels, wave)
+def score_xlsx(data: dict[str, Any]) -> bytes:
+    """The report document as a workbook: a notes sheet, the total, then one sheet per breakdown."""
     level = f"{data['level']:.0%}"
     book = Workbook()
     book.remove(book.active)
-    _notes_sheet(book, data, wave, built or local_now())
+    _notes_sheet(book, data)
     sheet = book.create_sheet(TOTAL_SHEET)
     _header(sheet, ("Đợt", "Chỉ tiêu", "Điểm", "Sai số chuẩn", f"Cận dưới KTC {level}",
                     f"Cận trên KTC {level}", "Số phiếu", "Điểm tối đa", "Ghi chú"))
     for name, key in (("Tổng điểm", "total"), ("Tổng điểm (E tính 0 điểm)", "total_e_as_zero")):
         t = data[key]
-        _append(sheet, (wave.code, name, *(_cell(t[c]) for c in ("estimate", "se", "ci_low", "ci_high")),
+        _append(sheet, (data["wave"], name, *(_cell(t[c]) for c in ("estimate", "se", "ci_low", "ci_high")),
                         t["n"], data["max_points"], t["reason_text"] or ""),
                 (None, None, POINTS, SE_FORMAT, POINTS, POINTS, COUNT, POINTS, None))
     for key, (title, columns) in SHEETS.items():

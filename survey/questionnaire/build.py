@@ -14,10 +14,11 @@ from typing import Any
 
 from survey.enums import Aggregate, ItemType
 
+from .breakdowns import parse_sections
 from .model import (
     AGGREGATES,
-    ITEM_SCORES,
     AUDIO_SUFFIXES,
+    ITEM_SCORES,
     ITEM_TYPES,
     KINDS,
     SCALE,
@@ -31,7 +32,6 @@ from .model import (
     QuestionnaireDefinition,
     Section,
 )
-from .breakdowns import parse_sections
 from .problems import Problem, QuestionnaireError
 from .shape import CODE, LANGUAGE, ShapeChecker, did_you_mean
 from .validate import validate
@@ -40,6 +40,7 @@ from .yamlsource import line_of
 QUESTIONNAIRE_CODE = re.compile(r"^[a-z][a-z0-9_-]*$")
 AUDIO_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 VALUE = re.compile(r"^[a-z0-9][a-z0-9_+-]*$")
+WAVE_PREFIX = re.compile(r"^[A-Z]{2,8}$")
 CHOICE_TYPES = (ItemType.SELECT_ONE, ItemType.SELECT_MANY, ItemType.LIKERT, ItemType.GRADED)
 
 
@@ -69,7 +70,7 @@ class _Builder(ShapeChecker):
     def questionnaire(self, data: Any) -> QuestionnaireDefinition | None:
         top = self.fields(data, "the questionnaire", ("code", "kind", "title", "languages", "pages",
                                                       "index"),
-                          ("description", "draft_languages", "choice_lists", "assigned_blocks",
+                          ("description", "draft_languages", "choice_lists", "assigned_blocks", "wave_prefix",
                            "report"), 1)
         if top is None:
             return None
@@ -99,8 +100,17 @@ class _Builder(ShapeChecker):
             languages=self.languages, pages=pages, choice_lists=self.choice_lists,
             index=index or IndexTree(()), draft_languages=self.draft_languages,
             description=self.text(top, "description", "the questionnaire"), blocks=blocks,
+            wave_prefix=self.wave_prefix(top),
             report=parse_sections(self, top),
             source=None if self.file.startswith("<") else self.file)
+
+    def wave_prefix(self, top: Mapping) -> str | None:
+        prefix = self.typed(top, "wave_prefix", str, "the questionnaire", None)
+        if prefix is not None and not WAVE_PREFIX.match(prefix):
+            self.problem(line_of(top, "wave_prefix"), f"'wave_prefix' {prefix!r} is not 2 to 8 capital letters",
+                         "write e.g. 'wave_prefix: DN'; its waves are then coded DN-2026Q4")
+            return None
+        return prefix
 
     def language_list(self, top: Mapping, key: str) -> tuple[str, ...]:
         languages = tuple(str(lang) for lang in self.listing(top, key, "the questionnaire"))

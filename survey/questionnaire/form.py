@@ -32,7 +32,8 @@ class QuestionnairePageForm(VietnameseForm):
     """One page of a questionnaire; item fields are added per page by `page_form`.
 
     The encrypted state travels in a hidden input the page template writes itself
-    (`respond/page.html`): it is read from the post by the flow that rendered it (`survey.respond.state`, `survey.leaders.views`), not validated here.
+    (`respond/page.html`, `leaders/page.html`): it is read from the post by the flow that
+    rendered it (`survey.respond.state`, `survey.leaders.views`), not validated here.
     """
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from survey.enums import Aggregate, ItemType, QuestionnaireKind, values
+from survey.enums import Aggregate, ItemScore, ItemType, QuestionnaireKind, values
 
 from .breakdowns import ReportSections
 from .relevance import Expression
@@ -31,7 +31,7 @@ ITEM_TYPES = tuple(values(ItemType))
 KINDS = tuple(values(QuestionnaireKind))
 SCALE = ("1", "2", "3", "4", "5")
 """Values of the 5-level scale of a ``likert`` item; any other value counts as no answer."""
-ITEM_SCORES = ("share_satisfied", "mean_score", "points")
+ITEM_SCORES = tuple(values(ItemScore))
 DEFAULT_SHARES = (1.0, 0.6, 0.2, 0.0)
 """Shares of the graded options A, B, C, D when a list gives none (the national PAR practice)."""
 POINTS_TOLERANCE = 1e-6
@@ -177,7 +177,7 @@ class IndexTree:
     """Items → elements → fields → overall, as in the SIPAS method (Quyết định 1001/QĐ-BNV)."""
 
     nodes: tuple[IndexNode, ...]
-    item_score: str = "share_satisfied"
+    item_score: str = ItemScore.SHARE_SATISFIED
     """``share_satisfied``: share of answers 4–5 among 1–5; ``mean_score``: mean of 1–5;
     ``points``: a graded criterion's points × the share of its option (PAR Index)."""
     total: float | None = None
@@ -224,6 +224,10 @@ class QuestionnaireDefinition:
     """Blocks of pages asked of a random share of respondents (``assigned_blocks`` in the file)."""
     report: ReportSections | None = None
     """The items the quarterly report breaks results down by (``report:`` in the file)."""
+    wave_prefix: str | None = None
+    """A survey run beside the province's main one (e.g. "DN" for businesses at the desks): its
+    waves are coded DN-2026Q4 and its desk QR codes name it (/q/<centre>/<code>). None for the
+    main survey of its kind: waves coded 2026Q4, the plain desk QR, the receipts, the seed."""
     source: str | None = field(default=None, compare=False, repr=False)
 
     def __hash__(self) -> int:
@@ -243,10 +247,6 @@ class QuestionnaireDefinition:
     def likert_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.type == ItemType.LIKERT)
 
-    @property
-    def graded_items(self) -> tuple[Item, ...]:
-        """The PAR criteria: graded items carrying points."""
-        return tuple(item for item in self.items if item.type == ItemType.GRADED)
     @cached_property
     def recordings(self) -> dict[str, dict[str, str]]:
         """The recording file names in each language, by the item code or ``list:value`` they read."""
@@ -259,6 +259,10 @@ class QuestionnaireDefinition:
                     found.setdefault(language, {})[f"{item.choices.name}:{choice.value}"] = name
         return found
 
+    @property
+    def graded_items(self) -> tuple[Item, ...]:
+        """The PAR criteria: graded items carrying points."""
+        return tuple(item for item in self.items if item.type == ItemType.GRADED)
 
     def block_shares(self, wave_share: float | None = None) -> dict[str, float]:
         """Each block's share of respondents to assign: the wave's own share when it sets one."""

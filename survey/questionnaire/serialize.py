@@ -67,6 +67,6 @@ def questionnaire_to_dict(questionnaire) -> dict[str, Any]:
         "code": q.code, "kind": q.kind, "title": _text(q.title), "description": _text(q.description),
         "languages": list(q.languages), "draft_languages": list(q.draft_languages) or None,
         "choice_lists": choice_lists, "pages": [_page(page) for page in q.pages], "index": index,
-        "assigned_blocks": blocks or None,
+        "assigned_blocks": blocks or None, "wave_prefix": q.wave_prefix,
         "report": q.report.to_dict() or None if q.report else None,
     })

@@ -17,8 +17,7 @@ from survey.extensions import db
 from survey.models import Wave
 from survey.reports import geometry, pdf, render, store
 from survey.reports.build import DEFAULT_TARGET
-from survey.reports.data import report_for_wave
-from survey.reports.wording import percent
+from survey.reports.kinds import kind_of_wave
 from survey.uploads.limits import megabytes, number
 from survey.weights import DEFAULT_EXCLUDE
 
@@ -69,16 +68,16 @@ def quarterly_command(wave_code: str, out: Path, formats: str, target: float, ex
         click.echo(f"[{time.monotonic() - started:5.1f} s] {step}", err=True)
 
     flags = tuple(f.strip() for f in exclude.split(",") if f.strip())
+    kind = kind_of_wave(wave)
     try:
-        report = report_for_wave(db.session, wave, target=target, exclude=flags, progress=progress)
+        document, charts = kind.build(db.session, wave, progress, target=target, exclude=flags)
     except DesignError as exc:
         raise click.ClickException(str(exc)) from None
-    document = report.as_dict()
     progress("writing files")
     writers = {"json": lambda: render.to_json(document).encode("utf-8"),
-               "html": lambda: render.to_html(document, report.charts).encode("utf-8"),
-               "xlsx": lambda: render.to_xlsx(document, report.charts),
-               "pdf": lambda: pdf.to_pdf(render.to_html(document, report.charts))}
+               "html": lambda: kind.to_html(document, charts).encode("utf-8"),
+               "xlsx": lambda: kind.to_xlsx(document, charts),
+               "pdf": lambda: pdf.to_pdf(kind.to_html(document, charts))}
     for fmt in chosen:
         path = out / f"report.{fmt}"
         try:
@@ -86,14 +85,8 @@ def quarterly_command(wave_code: str, out: Path, formats: str, target: float, ex
         except OSError as exc:
             raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}", param_hint="--out") from None
         click.echo(str(path))
-    store.save(document, report.charts)
-    index = report.index.stat
-    demo = " [DỮ LIỆU MÔ PHỎNG]" if report.is_demo else ""
-    interval = (f"{percent(index.ci_low)}–{percent(index.ci_high)}" if index.ci_low is not None
-                else f"– ({index.note_text})")
-    interim = ", số liệu tạm tính" if report.interim else ""
-    click.echo(f"{report.wave}{demo}: SIPAS {percent(index.estimate)} (KTC 95% {interval}), n = {report.n}"
-               f"{interim}, {time.monotonic() - started:.1f} s")
+    store.save(document, charts)
+    click.echo(f"{kind.summary(document)}, {time.monotonic() - started:.1f} s")
 
 
 geometry_group = AppGroup("geometry", help="Communes' boundaries (ranh giới xã, phường) for the report's map.")

@@ -11,7 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.clock import local_now
-from survey.models import CommentDigest, Locality, Response, ServiceCentre, ServiceField, Wave, WaveStatus
+from survey.models import (
+    CommentDigest,
+    Locality,
+    QuestionnaireVersion,
+    Response,
+    ServiceCentre,
+    ServiceField,
+    Wave,
+    WaveStatus,
+)
 from survey.models.places import LocalityName
 from survey.quarters import wave_quarter
 from survey.questionnaire import from_dict
@@ -48,9 +57,12 @@ def centre_counts(session: Session, wave: Wave) -> pd.DataFrame:
 
 
 def earlier_waves(session: Session, wave: Wave) -> list[Wave]:
-    """Waves that opened before ``wave``, demo with demo and real with real, oldest first."""
+    """Waves of the same questionnaire (any version) that opened before ``wave``, demo with demo
+    and real with real, oldest first: another survey's index is not this one's trend."""
     return list(session.scalars(
-        select(Wave).where(Wave.opens_on < wave.opens_on, Wave.is_demo == wave.is_demo)
+        select(Wave).join(QuestionnaireVersion)
+        .where(Wave.opens_on < wave.opens_on, Wave.is_demo == wave.is_demo,
+               QuestionnaireVersion.questionnaire_id == wave.questionnaire_version.questionnaire_id)
         .order_by(Wave.opens_on)))
 
 

@@ -150,11 +150,11 @@ def run_build(wave_code: str, token: str) -> None:
         if wave is None:
             _finish(wave_code, token, BuildStatus.FAILED, NO_WAVE.format(wave=wave_code))
             return
-        from survey.reports.data import report_for_wave
+        from survey.reports.kinds import kind_of_wave
 
-        report = report_for_wave(db.session, wave, progress=progress)
+        document, charts = kind_of_wave(wave).build(db.session, wave, progress)
         progress("saving")
-        store.save(report.as_dict(), report.charts)
+        store.save(document, charts)
     except Superseded:
         log.info("build %s of %s was replaced by a newer one", token, wave_code)
         return

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from survey.enums import ReportKind
 from survey.labels import note_text
 
 
@@ -290,7 +291,8 @@ class Report:
     def as_dict(self) -> dict:
         """The JSON document (docs/report.md); charts are left out."""
         return {
-            "wave": self.wave, "demo": self.is_demo, "weighted": self.weighted, "n": self.n,
+            "kind": ReportKind.SATISFACTION, "wave": self.wave, "demo": self.is_demo, "weighted": self.weighted,
+            "n": self.n,
             "interim": self.interim, "built_at": self.built_at,
             "level": self.level, "df": self.df, "target": self.target, "gap": _clean(self.gap),
             "gap_sentence": self.gap_sentence,

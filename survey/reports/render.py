@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from survey.reports.charts import CHART_TITLES
-from survey.reports.wording import built_when, interim_line
+from survey.reports.wording import built_when, decimal, interim_line, percent
 from survey.spreadsheets import safe_cell
 
 GROUP_NAMES = {1: "Cao nhất", 2: "Trung bình cao", 3: "Trung bình thấp", 4: "Thấp nhất"}
@@ -55,14 +55,38 @@ def by_rank(localities: list[dict]) -> list[dict]:
 
 
 def _context(document: dict, charts: dict[str, bytes]) -> dict:
-    names = {row["code"]: row["name"] for row in document["localities"]}
+    localities = document.get("localities", [])  # a PAR score has none
+    names = {row["code"]: row["name"] for row in localities}
     return {"r": document, "charts": data_uris(charts), "group_names": GROUP_NAMES,
-            "locality_names": names, "localities_by_rank": by_rank(document["localities"])}
+            "locality_names": names, "localities_by_rank": by_rank(localities)}
 
 
 def to_html(document: dict, charts: dict[str, bytes]) -> str:
-    """The self-contained HTML file (inline CSS and images; A4 print CSS)."""
-    return render_template("reports/document.html", **_context(document, charts))
+    """The self-contained HTML file of a satisfaction report (inline CSS and images; A4 print CSS)."""
+    return render_template("reports/document.html", body_template="reports/_body.html",
+                           **_context(document, charts))
+
+
+def summary_line(document: dict) -> str:
+    """A satisfaction report in one line: its index with the interval or why there is none."""
+    (index,) = document["province"]["index"].values()
+    interval = (f"{percent(index['ci_low'])}–{percent(index['ci_high'])}" if index["ci_low"] is not None
+                else f"– ({index['note_text']})")
+    demo = " [DỮ LIỆU MÔ PHỎNG]" if document["demo"] else ""
+    interim = ", số liệu tạm tính" if document["interim"] else ""
+    return (f"{document['wave']}{demo}: {index['label']} {percent(index['estimate'])} (KTC 95% {interval}), "
+            f"n = {document['n']}{interim}")
+
+
+def par_summary_line(document: dict) -> str:
+    """A PAR score in one line: the total points with the interval or why there is none."""
+    total = document["total"]
+    estimate = decimal(total["estimate"], 2) if total["estimate"] is not None else "–"
+    interval = (f"{decimal(total['ci_low'], 2)}–{decimal(total['ci_high'], 2)}" if total["ci_low"] is not None
+                else f"– ({total['reason_text'] or 'chưa tính được'})")
+    interim = ", số liệu tạm tính" if document["interim"] else ""
+    return (f"{document['wave']}: {document['title']} {estimate}/{decimal(document['max_points'], 0)} điểm "
+            f"(KTC 95% {interval}), n = {total['n']}{interim}")
 
 
 def body_context(document: dict, charts: dict[str, bytes]) -> dict:

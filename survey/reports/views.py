@@ -11,6 +11,7 @@ from survey.auth.scope import roles_required, sees_everything
 from survey.extensions import db
 from survey.models import ServiceCentre, UserRole, Wave
 from survey.reports import jobs, render, store, wording
+from survey.reports.kinds import kind_of_document
 from survey.security import staff_only
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
@@ -39,10 +40,13 @@ def stylesheet() -> Response:
 
 
 def _visible(document: dict) -> dict:
-    """The report as the signed-in account may see it: officers get the province and their locality."""
+    """The report as the signed-in account may see it: officers get the province and their
+    locality, and no report of a kind that is not theirs (the leaders' PAR score)."""
     user = current_user._get_current_object()
     if sees_everything(user):
         return document
+    if not kind_of_document(document).officers_see:
+        abort(404)
     locality = user.locality.code if user.locality else None
     centres = set(db.session.scalars(select(ServiceCentre.code).where(
         ServiceCentre.locality_id == user.locality_id))) if user.locality_id else set()
@@ -107,7 +111,7 @@ def show(wave_code: str):
     document = _visible(stored[0])
     charts = _charts_for(document, stored[1])
     return render_template("reports/show.html", wave=wave, is_demo=wave.is_demo or document["demo"],
-                           formats=tuple(MEDIA), **building,
+                           formats=tuple(MEDIA), **building, body_template=kind_of_document(document).body_template,
                            **render.body_context(document, charts))
 
 
@@ -122,9 +126,10 @@ def download(wave_code: str, fmt: str):
         abort(404)
     document = _visible(stored[0])
     charts = _charts_for(document, stored[1])
-    body = {"json": lambda: render.to_json(document), "html": lambda: render.to_html(document, charts),
-            "xlsx": lambda: render.to_xlsx(document, charts)}[fmt]()
-    name = f"bao-cao-sipas-{wave_code}.{fmt}"
+    kind = kind_of_document(document)
+    body = {"json": lambda: render.to_json(document), "html": lambda: kind.to_html(document, charts),
+            "xlsx": lambda: kind.to_xlsx(document, charts)}[fmt]()
+    name = f"bao-cao-{wave_code}.{fmt}"
     return Response(body, mimetype=MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

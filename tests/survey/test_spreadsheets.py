@@ -21,7 +21,7 @@ import pytest
 from survey.counts.template import counts_template
 from survey.exports.workbook import write_export
 from survey.leaders.invitations import Invitation, links_csv
-from survey.leaders.scores import score_xlsx
+from survey.leaders.scores import score_dict, score_xlsx
 from survey.spreadsheets import csv_text, defuse_frame, safe_cell, safe_row
 from tests.factories import make_centre, make_field, make_locality
 
@@ -123,7 +123,9 @@ class _Report:
 def test_the_scores_workbook_writes_hostile_labels_as_text_and_figures_as_numbers():
     labels = {"group": {"g": HOSTILE[0]}, "field": {"f": HOSTILE[1]}, "criterion": {"c": HOSTILE[3]}}
     wave = SimpleNamespace(code="-PAR-2026Q3", status="open", closes_on=dt.date(2026, 9, 30), is_demo=False)
-    data = score_xlsx(_Report(), labels, wave, built=dt.datetime(2026, 9, 1, 8, 0))
+    document = {**score_dict(_Report(), labels, wave), "demo": False, "interim": True,
+                "built_at": dt.datetime(2026, 9, 1, 8, 0).isoformat()}
+    data = score_xlsx(document)
     cells = _xlsx_cells(data)
     _assert_no_formula(cells)
     assert -1.5 in {cell.value for cell in cells}  # an estimate below zero stays a number

@@ -1,4 +1,5 @@
-"""`flask leaders score` and the score page, from answers given through `/l/<token>`."""
+"""`flask leaders score` and the wave's report (the PAR score through the reports' pages), from
+answers given through `/l/<token>`."""
 
 from __future__ import annotations
 
@@ -6,12 +7,28 @@ import io
 import json
 import re
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from survey.models import LeaderResponse
-from tests.factories import make_invitations
+from tests.factories import make_invitations, make_locality
 from tests.survey.leaders.conftest import LEADERS, answer_all, close, post, start
+
+
+@pytest.fixture
+def report(app, client, tmp_path):
+    """The wave's report as an analyst gets it: "Lập báo cáo" on its page (the build runs in the
+    click: huey's immediate mode), then the page or one of its files."""
+    app.config.update(REPORTS_DIR=str(tmp_path / "reports"), JOBS_URL="immediate://")
+
+    def read(wave_code: str, fmt: str | None = None):
+        built = client.post(f"/admin/reports/{wave_code}/build")
+        assert built.status_code == 303, built.get_data(as_text=True)[:500]
+        page = client.get(f"/admin/reports/{wave_code}" + (f"/report.{fmt}" if fmt else ""))
+        assert page.status_code == 200
+        return page
+    return read
 
 
 def _answered(client, db_session, wave, choices: dict[str, list[str]]):
@@ -55,7 +72,7 @@ def test_json_score_of_answers_given_through_the_links(runner, client, db_sessio
     assert top["label"] and top["field_label"]
 
 
-def test_xlsx_score_and_the_page(runner, client, auth, db_session, leader_wave, tmp_path):
+def test_xlsx_score_and_the_page(runner, client, auth, db_session, leader_wave, tmp_path, report):
     _answered(client, db_session, leader_wave, {"lanh_dao_so": list("abcda"), "dai_bieu_hdnd": ["b"]})
     out = tmp_path / "par.xlsx"
     result = runner.invoke(args=["leaders", "score", "--wave", leader_wave.code, "--format", "xlsx",
@@ -66,13 +83,16 @@ def test_xlsx_score_and_the_page(runner, client, auth, db_session, leader_wave, 
     assert runner.invoke(args=["leaders", "score", "--wave", leader_wave.code,
                                "--format", "xlsx"]).exit_code != 0  # binary needs --out
     auth("analyst")
-    html = client.get(f"/admin/leaders/{leader_wave.code}/scores").get_data(as_text=True)
+    html = report(leader_wave.code).get_data(as_text=True)
     assert "Tổng điểm:" in html and "dưới 5 phiếu" in html  # one HĐND deputy: no figure
     # the deputy's group has one sheet in the whole wave: it is never opened, even after close
-    assert "Đang chờ trong khối: 1 phiếu" in html
+    assert "đang chờ trong khối: 1 phiếu" in html
+    # the old address of the score page leads to the report
+    moved = client.get(f"/admin/leaders/{leader_wave.code}/scores")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(f"/admin/reports/{leader_wave.code}")
     assert db_session.scalar(select(func.count()).select_from(LeaderResponse)
                              .where(LeaderResponse.group_code == "dai_bieu_hdnd")) == 0
-    download = client.get(f"/admin/leaders/{leader_wave.code}/scores?format=xlsx")
+    download = report(leader_wave.code, "xlsx")
     assert load_workbook(io.BytesIO(download.data), read_only=True).sheetnames[:2] == ["Ghi chú", "Tổng điểm"]
 
 
@@ -87,14 +107,14 @@ def test_progress_counts_invited_opened_completed(client, auth, db_session, lead
     assert "Chưa ghi nhận phiếu (6)" in html
 
 
-def test_a_wave_without_answers_scores_nothing_without_failing(runner, client, auth, leader_wave, tokens):
+def test_a_wave_without_answers_scores_nothing_without_failing(runner, client, auth, leader_wave, tokens, report):
     result = runner.invoke(args=["leaders", "score", "--wave", leader_wave.code])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["total"]["estimate"] is None and data["total"]["n"] == 0
     assert {g["group"]: g["invited"] for g in data["by_group"]} == {"lanh_dao_so": 3, "lanh_dao_xa": 3}
     auth("admin")
-    html = client.get(f"/admin/leaders/{leader_wave.code}/scores").get_data(as_text=True)
+    html = report(leader_wave.code).get_data(as_text=True)
     assert "Mới có 0 phiếu" in html
 
 
@@ -116,15 +136,14 @@ def _refuse_nan(constant):
 
 
 def test_a_first_block_of_five_gives_every_output_with_reasons_and_no_nan(client, auth, db_session,
-                                                                         leader_wave):
+                                                                         leader_wave, report):
     """A real wave's first figures: five commune leaders (two cannot assess anything), no
     department leader yet. JSON, XLSX and page: numbers inside their bounds or "–" with a reason."""
     _answered(client, db_session, leader_wave, {"lanh_dao_xa": list("abeec"), "lanh_dao_so": []})
     make_invitations(db_session, leader_wave, {"lanh_dao_so": 4})
     db_session.commit()
     auth("analyst")
-    url = f"/admin/leaders/{leader_wave.code}/scores"
-    data = json.loads(client.get(url + "?format=json").data, parse_constant=_refuse_nan)
+    data = json.loads(report(leader_wave.code, "json").data, parse_constant=_refuse_nan)
     rows = [data["total"], data["total_e_as_zero"], *data["by_group"], *data["by_field"], *data["criteria"]]
     for row in rows:
         top = row.get("max_points", data["max_points"])
@@ -135,11 +154,11 @@ def test_a_first_block_of_five_gives_every_output_with_reasons_and_no_nan(client
     by_group = {g["group"]: g for g in data["by_group"]}
     assert by_group["lanh_dao_so"]["reason_text"] == "chưa đủ dữ liệu: dưới 5 phiếu"
     assert by_group["lanh_dao_xa"]["reason_text"] == "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu"
-    book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").data), read_only=True)
+    book = load_workbook(io.BytesIO(report(leader_wave.code, "xlsx").data), read_only=True)
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row]
     assert not any(isinstance(cell, float) and cell != cell for cell in cells)
     assert "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu" in cells and "–" in cells
-    html = client.get(url).get_data(as_text=True)
+    html = report(leader_wave.code).get_data(as_text=True)
     assert not re.search(r"\bnan\b", html, re.IGNORECASE)
     assert "toàn bộ nhóm đã trả lời: không có sai số chọn mẫu" in html
 
@@ -154,11 +173,10 @@ def _notes(book) -> dict[str, str]:
     return {key: value for key, value in book["Ghi chú"].iter_rows(values_only=True)}
 
 
-def test_the_workbook_speaks_vietnamese_and_says_what_it_is(client, auth, db_session, leader_wave):
+def test_the_workbook_speaks_vietnamese_and_says_what_it_is(client, auth, db_session, leader_wave, report):
     _answered(client, db_session, leader_wave, {"lanh_dao_so": list("aabbc"), "lanh_dao_xa": list("abcdd")})
     auth("analyst")
-    url = f"/admin/leaders/{leader_wave.code}/scores?format=xlsx"
-    book = load_workbook(io.BytesIO(client.get(url).data))
+    book = load_workbook(io.BytesIO(report(leader_wave.code, "xlsx").data))
     assert book.sheetnames[0] == "Ghi chú"
     notes = _notes(book)
     assert notes["Đợt"] == leader_wave.code
@@ -183,9 +201,35 @@ def test_the_workbook_speaks_vietnamese_and_says_what_it_is(client, auth, db_ses
     assert not cells & {"lanh_dao_so", "lanh_dao_xa", *LEADERS.index.root.children, "th1"}
 
 
-def test_an_open_waves_workbook_is_marked_interim(client, auth, leader_wave, tokens):
+def test_an_open_waves_workbook_is_marked_interim(client, auth, leader_wave, tokens, report):
     answer_all(client, tokens[0])
     auth("analyst")
-    book = load_workbook(io.BytesIO(client.get(f"/admin/leaders/{leader_wave.code}/scores?format=xlsx").data))
+    book = load_workbook(io.BytesIO(report(leader_wave.code, "xlsx").data))
     assert book.sheetnames[0] == "Ghi chú"
     assert _notes(book)["Trạng thái"] == "Số liệu tạm tính: đợt khảo sát chưa kết thúc"
+
+
+def test_the_par_score_goes_through_the_reports_pipeline_like_every_survey(
+        app, runner, client, auth, db_session, leader_wave, tmp_path, report):
+    """`flask report quarterly` on a leaders' wave writes the PAR score as HTML, XLSX and JSON and
+    keeps it for the reports' page, as it does the citizens' report; officers never see it."""
+    _answered(client, db_session, leader_wave, {"lanh_dao_so": list("aabbc"), "lanh_dao_xa": list("abcdd")})
+    out = tmp_path / "par"
+    result = runner.invoke(args=["report", "quarterly", "--wave", leader_wave.code, "--out", str(out),
+                                 "--format", "html,xlsx,json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "report.json").read_text(encoding="utf-8"), parse_constant=_refuse_nan)
+    assert document["kind"] == "par_score" and document["wave"] == leader_wave.code
+    assert document["total"]["n"] == 10 and 0 < document["total"]["estimate"] <= document["max_points"] == 22
+    summary = result.output.strip().splitlines()[-1]
+    assert summary.startswith(f"{leader_wave.code}: {LEADERS.index.root.label['vi']} ") and "/22 điểm" in summary
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Tổng điểm:" in html and "Theo lĩnh vực" in html and not re.search(r"\bnan\b", html, re.IGNORECASE)
+    assert load_workbook(out / "report.xlsx", read_only=True).sheetnames[:2] == ["Ghi chú", "Tổng điểm"]
+    auth("analyst")
+    page = client.get(f"/admin/reports/{leader_wave.code}").get_data(as_text=True)  # stored by the command
+    assert "Tổng điểm:" in page
+    client.post("/logout")
+    auth("officer", make_locality(db_session, "24099", "Xã Khác"))
+    assert client.get(f"/admin/reports/{leader_wave.code}").status_code == 404
+    assert client.get(f"/admin/reports/{leader_wave.code}/report.json").status_code == 404

@@ -120,7 +120,7 @@ def test_only_province_admins_see_the_roster(client, auth, leader_wave):
     auth("analyst")
     assert client.get(f"/admin/leaders/{leader_wave.code}/roster").status_code == 403
     assert client.get(f"/admin/leaders/{leader_wave.code}/progress").status_code == 403
-    assert client.get(f"/admin/leaders/{leader_wave.code}/scores").status_code == 200
+    assert client.get(f"/admin/reports/{leader_wave.code}").status_code == 200  # the PAR score is its report
 
 
 def test_a_roster_beyond_the_row_bound_is_refused_whole(runner, db_session, leader_wave, tmp_path):

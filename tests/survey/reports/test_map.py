@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from bench.report_frame import localities, make_frame
 from survey.extensions import db
 from survey.models import AuditLog, Locality, LocalityBoundary, Wave
+from survey.models.places import LocalityName as ReportLocality
 from survey.reports import geometry, pdf
-from survey.reports.build import Locality as ReportLocality
 from survey.reports.build import build_report
 from survey.reports.charts import CHART_TITLES, GROUP_COLOURS, _boundary_path, map_style, render_all
 from survey.reports.data import report_for_wave

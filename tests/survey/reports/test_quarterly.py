@@ -85,7 +85,8 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
     out = demo_waves / "out"
     result = runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"{out / 'report.html'}" in result.output and "[DỮ LIỆU MÔ PHỎNG]: SIPAS" in result.output
+    assert f"{out / 'report.html'}" in result.output
+    assert "[DỮ LIỆU MÔ PHỎNG]: Chỉ số hài lòng về sự phục vụ hành chính (SIPAS) " in result.output
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert document["wave"] == "DEMO-2026Q4" and document["demo"] is True and document["weighted"] is True
     localities = db_session.scalars(select(Locality)).all()

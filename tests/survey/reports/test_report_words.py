@@ -35,9 +35,9 @@ from sqlalchemy import select
 from bench.report_frame import localities, make_frame
 from survey.labels import LABELS
 from survey.models import Locality, ServiceCentre, UserRole
+from survey.models.places import LocalityName as ReportLocality
 from survey.questionnaire import load_questionnaire
 from survey.reports import charts as report_charts
-from survey.reports.build import Locality as ReportLocality
 from survey.reports.build import PreviousWave, build_report
 from survey.reports.charts import render_all
 from survey.reports.data import item_labels

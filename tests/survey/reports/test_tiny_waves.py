@@ -16,7 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from bench.report_frame import POLICY, localities, make_frame
-from survey.reports.build import Locality, PreviousWave, build_report
+from survey.models.places import LocalityName
+from survey.reports.build import PreviousWave, build_report
 from survey.reports.charts import render_all
 from survey.reports.render import to_html, to_json, to_xlsx
 
@@ -86,7 +87,7 @@ def test_a_tiny_wave_renders_everywhere(app, base, sipas_tree, cut):
     previous = PreviousWave("2026Q3", base.iloc[:1].reset_index(drop=True))
     report = build_report(frame, None, sipas_tree, wave="2026Q4", interim=True,
                           built_at="2026-10-01T17:00:00+07:00",
-                          localities=[Locality(*row) for row in localities(6)], previous=[previous])
+                          localities=[LocalityName(*row) for row in localities(6)], previous=[previous])
     report.charts = render_all(report)
     document = _strict(to_json(report.as_dict()))
     records = list(_records(document))
