@@ -151,6 +151,11 @@ def summary_sentences(report) -> list[dict]:
         parts = ([f"tăng có ý nghĩa thống kê ở {', '.join(up)}"] if up else []) + (
             [f"giảm có ý nghĩa thống kê ở {', '.join(down)}"] if down else [])
         add("localities", "So với đợt trước, chỉ số " + "; ".join(parts) + ".")
+    wanted = [p for p in report.priorities or () if p.rank is not None][:3]
+    if wanted:
+        counted = "” hoặc “".join(wanted[0].counted)
+        add("priorities", f"Người dân mong muốn cải thiện nhiều nhất (tỷ lệ trả lời “{counted}”): " + "; ".join(
+            f"{_lower_first(p.label)} ({percent(p.share.estimate)})" for p in wanted) + ".")
     if report.interim:
         add("interim", f"Đây là số liệu tạm tính, lập lúc {built_when(report.built_at)}; đợt khảo sát chưa kết thúc.")
     return lines

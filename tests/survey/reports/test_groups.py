@@ -200,3 +200,11 @@ def test_a_questionnaire_without_the_mapping_gets_no_sections(app):
         html = to_html(document, {})
         book = load_workbook(io.BytesIO(to_xlsx(document, {})))
     assert 'id="groups"' not in html and "Mong muốn" not in book.sheetnames
+
+
+def test_the_leadership_summary_names_the_three_most_wanted_improvements(document):
+    line = next(line["text"] for line in document["summary"] if line["topic"] == "priorities")
+    top = [p for p in document["priorities"] if p["rank"] is not None][:3]
+    assert len(top) == 3 and line.startswith("Người dân mong muốn cải thiện nhiều nhất (tỷ lệ trả lời “Rất nhiều”)")
+    positions = [line.index(p["label"][1:]) for p in top]  # the label's first letter is lowered in a sentence
+    assert positions == sorted(positions)
