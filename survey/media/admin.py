@@ -10,7 +10,7 @@ from survey.audit import record
 from survey.auth.scope import roles_required
 from survey.extensions import db
 from survey.media import admin_bp
-from survey.media.audio import RecordingError, check_recording
+from survey.media.audio import RecordingError, check_recording, shown_name
 from survey.media.forms import RecordingUploadForm
 from survey.media.store import recordings_of, store_recordings
 from survey.models import Questionnaire, UserRole
@@ -42,7 +42,7 @@ def _check_uploads(uploads, limit: int) -> tuple[list, list[str]]:
     for upload in uploads:
         name = _name(upload.filename)
         if name in seen:
-            problems.append(TWICE.format(name=name))
+            problems.append(TWICE.format(name=shown_name(name)))
             continue
         seen.add(name)
         try:

@@ -23,6 +23,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
+from survey.inputs import excerpt, strip_control
 from survey.questionnaire.build import AUDIO_FILE
 from survey.questionnaire.model import AUDIO_SUFFIXES
 from survey.uploads.limits import megabytes
@@ -66,26 +67,32 @@ class CheckedRecording:
 
 def check_recording(name: str, data: bytes, limit: int) -> CheckedRecording:
     """The recording in `data`, uploaded as `name`, or a :class:`RecordingError` saying why not."""
+    shown = shown_name(name)
     if not AUDIO_FILE.match(name) or not name.lower().endswith(AUDIO_SUFFIXES):
-        raise RecordingError(BAD_NAME.format(name=name))
+        raise RecordingError(BAD_NAME.format(name=shown))
     if not data:
-        raise RecordingError(EMPTY.format(name=name))
+        raise RecordingError(EMPTY.format(name=shown))
     if len(data) > limit:
-        raise RecordingError(TOO_LARGE.format(name=name, limit=megabytes(limit)))
+        raise RecordingError(TOO_LARGE.format(name=shown, limit=megabytes(limit)))
     try:
         # A stream without a file name: mutagen then scores the formats on the content alone.
         audio = mutagen.File(io.BytesIO(data), options=list(CONTENT_TYPES))
     except PARSE_ERRORS:
-        raise RecordingError(BROKEN.format(name=name)) from None
+        raise RecordingError(BROKEN.format(name=shown)) from None
     if audio is None:
-        raise RecordingError(NOT_AUDIO.format(name=name))
+        raise RecordingError(NOT_AUDIO.format(name=shown))
     if isinstance(audio, WAVE) and struct.unpack_from("<I", data, 4)[0] + 8 > len(data):
         # mutagen takes the length from the header: a cut-off WAV would pass as whole
-        raise RecordingError(BROKEN.format(name=name))
+        raise RecordingError(BROKEN.format(name=shown))
     if not audio.info.length or audio.info.length <= 0:
-        raise RecordingError(SILENT.format(name=name))
+        raise RecordingError(SILENT.format(name=shown))
     content_type = CONTENT_TYPES[type(audio)]
     suffix = re.search(r"\.[A-Za-z0-9]+$", name).group().lower()
     if content_type not in SUFFIX_TYPES[suffix]:
-        raise RecordingError(WRONG_SUFFIX.format(name=name, kind=KIND_NAMES[content_type], suffix=suffix))
+        raise RecordingError(WRONG_SUFFIX.format(name=shown, kind=KIND_NAMES[content_type], suffix=suffix))
     return CheckedRecording(name, content_type, float(audio.info.length), hashlib.sha256(data).hexdigest(), data)
+
+
+def shown_name(name: str) -> str:
+    """The uploaded file's name as a message may repeat it: no control characters, not too long."""
+    return excerpt(strip_control(name), 60)

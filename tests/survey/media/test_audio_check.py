@@ -72,5 +72,30 @@ def test_a_name_the_questionnaire_could_not_name_is_refused(name):
     assert refusal(name, wav_bytes()) == BAD_NAME.format(name=name)
 
 
+def test_a_hostile_name_is_repeated_cut_short_and_without_control_characters():
+    with pytest.raises(RecordingError) as raised:
+        check_recording("a\x00b" + "x" * 5000 + ".wav", wav_bytes(), LIMIT)
+    assert raised.value.message == BAD_NAME.format(name="ab" + "x" * 58 + "…")
+
+
 def test_an_empty_file_is_refused():
     assert refusal("tc1.wav", b"") == EMPTY.format(name="tc1.wav")
+
+
+def test_corrupt_headers_of_every_kind_are_refused_never_raised_otherwise():
+    """Random bytes behind each format's magic number: mutagen raised IndexError on some of
+    these before they were caught, which an upload would have turned into a 500."""
+    import random
+
+    prefixes = [b"RIFF", b"RIFF\x10\x00\x00\x00WAVEfmt ", b"ID3\x04\x00\x00\x00\x00\x00\x10", b"OggS\x00\x02",
+                b"\x00\x00\x00\x18ftypM4A ", b"\xff\xfb", b"\xff\xf1", b"ADIF", opus_bytes()[:60]]
+    source = random.Random(26)
+    outcomes = {"accepted": 0, "refused": 0}
+    for _ in range(3000):
+        data = source.choice(prefixes) + source.randbytes(source.randint(0, 300))
+        try:
+            check_recording(f"x.{source.choice(['wav', 'mp3', 'ogg', 'm4a', 'aac'])}", data, LIMIT)
+            outcomes["accepted"] += 1
+        except RecordingError:
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 0

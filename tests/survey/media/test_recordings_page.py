@@ -102,3 +102,17 @@ def test_the_page_needs_a_signed_in_account_and_an_existing_questionnaire(client
 def test_the_questionnaires_page_links_to_each_questionnaire_s_recordings(client, auth, spoken):
     auth("analyst")
     assert f'href="{URL}"' in client.get("/admin/questionnaires").get_data(as_text=True)
+
+
+def test_a_whole_path_sent_as_the_file_name_is_stored_under_the_bare_name(client, auth, db_session, spoken):
+    auth("admin")
+    assert upload(client, ("/home/canbo/ghi-am/tc1.wav", wav_bytes())).status_code == 302
+    assert list(stored(db_session)) == ["tc1.wav"]
+
+
+def test_the_same_file_chosen_twice_is_named_once(client, auth, db_session, spoken):
+    auth("admin")
+    response = upload(client, ("tc1.wav", wav_bytes()), ("tc1.wav", wav_bytes(tone=800)))
+    assert response.status_code == 400
+    assert "tc1.wav: tệp này được chọn hai lần." in response.get_data(as_text=True)
+    assert stored(db_session) == {}
