@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from survey.kiosk.pairing import DEVICE_COOKIE, issue_code
@@ -97,3 +98,24 @@ def test_an_officer_of_another_locality_cannot_pair_a_centre(client, auth, desk,
     auth("officer", locality=make_locality(db_session, "24002", "Xã Khác"))
     assert client.post(f"/admin/kiosk/centres/{centre.id}/code").status_code == 404
     assert client.get(f"/admin/kiosk/centres/{centre.id}").status_code == 404
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/admin/kiosk/centres/1"), ("POST", "/admin/kiosk/centres/1/code"), ("POST", "/admin/kiosk/devices/1/revoke"),
+])
+def test_every_kiosk_staff_url_requires_login(client, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+def test_the_staff_urls_above_are_all_there_are(app):
+    rules = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("kiosk_admin.")}
+    assert rules == {"/admin/kiosk/centres/<int:centre_id>", "/admin/kiosk/centres/<int:centre_id>/code",
+                     "/admin/kiosk/devices/<int:device_id>/revoke"}
+
+
+def test_an_analyst_cannot_pair_a_tablet(client, auth, desk):
+    centre, _ = desk
+    auth("analyst")
+    assert client.post(f"/admin/kiosk/centres/{centre.id}/code").status_code == 403
