@@ -37,6 +37,7 @@ from typing import Callable
 from flask import render_template
 from limits import parse as parse_rate
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import jobs
@@ -134,7 +135,11 @@ def plan(session: Session, wave: Wave, channel: SendChannel, reminders: int,
         session.add(LeaderDelivery(invitation_id=invitation_id, channel=channel, round=next_round,
                                    status=DeliveryStatus.QUEUED, attempts=0))
         queued += 1
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a run started at the same moment planned the same rows: it owns them
+        session.rollback()
+        return 0
     return queued
 
 
@@ -183,6 +188,7 @@ def run(session: Session, wave: Wave, sender: Sender, base_url: str, title: str,
         raise WaveOver(WAVE_OVER.format(wave=wave.code, day=wave.closes_on.strftime("%d/%m/%Y")))
     channel = SendChannel(sender.channel)
     interrupted = recover_interrupted(session, wave, channel, clock())
+    session.commit()
     planned = plan(session, wave, channel, reminders, clock())
     session.commit()
     due = list(session.scalars(select(LeaderDelivery.id).where(_wave_rows(wave, channel), _due(clock()))

@@ -422,3 +422,34 @@ def test_the_gateway_gets_the_key_in_a_header_and_the_link_only_in_the_body(db_s
         assert request["line"] == "POST /api/sms/send HTTP/1.1"  # what a gateway's access log keeps
         assert request["headers"]["Authorization"] == f"Bearer {GATEWAY_KEY}"
         assert LINK.search(request["json"]["text"]) and "Ông/Bà" in request["json"]["text"]
+
+
+@pytest.mark.commits
+def test_two_runs_at_the_same_moment_send_each_message_once(app, db_session, leader_wave, invitees, relay):
+    """The command and the button's job started together: each row is claimed by one of them."""
+    from survey.extensions import db
+    from survey.models import Wave
+
+    wave_id = leader_wave.id
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def one_run() -> None:
+        with app.app_context():
+            try:
+                wave = db.session.get(Wave, wave_id)
+                barrier.wait(timeout=30)
+                results.append(run(db.session, wave, relay.sender, BASE, TITLE, Throttle(UNLIMITED)))
+            except Exception as exc:  # reported below, with the test's own assertion
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sum(r.sent for r in results) == 6
+    assert _addressees(relay) == sorted(_address(relay.channel, n) for n in range(6))
