@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import current_app, jsonify, make_response, redirect, render_template, request, send_from_directory, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +23,9 @@ from survey.respond.limits import address_key, note_stored_response
 from survey.respond.store import STORED, Device, store_response
 
 PAIRING_LIMIT = "10 per 15 minutes"  # per address: a person mistypes a code a few times, a guesser far more
+SUBMISSION_LIMIT = "120 per minute"
+"""Default of RATE_LIMIT_KIOSK, per device key: a day's offline queue goes in a minute or two
+(the tablet retries after a 429); a copied key cannot flood the database faster."""
 MAX_SUBMISSION_BODY = 256 * 1024  # a questionnaire with every comment at its longest is far smaller
 UNKNOWN_CENTRE = ("Không có trung tâm này", "Địa chỉ máy tính bảng không đúng mã trung tâm nào đang hoạt động. "
                                             "Vui lòng kiểm tra lại với cán bộ quản lý.")
@@ -40,6 +45,16 @@ def _device(centre: ServiceCentre) -> KioskDevice | None:
 def _set_device_cookie(response, key: str) -> None:
     response.set_cookie(DEVICE_COOKIE, key, max_age=DEVICE_COOKIE_AGE, path=bp.url_prefix, httponly=True,
                         samesite="Strict", secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def _device_key() -> str:
+    """The limiter's bucket for a submission: the device key's hash, else the address."""
+    key = request.cookies.get(DEVICE_COOKIE)
+    return "kiosk:" + hashlib.sha256(key.encode()).hexdigest()[:16] if key else address_key()
+
+
+def _submission_limit() -> str:
+    return current_app.config.get("RATE_LIMIT_KIOSK", SUBMISSION_LIMIT)
 
 
 def _problem(status: int, message: str, field: str | None = None):
@@ -66,6 +81,12 @@ def _no_store(response):
 def _too_large(exc):
     """Say in the answer's own format that the body was too large."""
     return _problem(413, f"Nội dung gửi lên lớn hơn {MAX_SUBMISSION_BODY // 1024} KB.")
+
+
+@bp.errorhandler(429)
+def _too_many(exc):
+    """Say that the tablet should wait; the questionnaires stay in its queue."""
+    return _problem(429, "Máy tính bảng gửi quá nhiều phiếu trong một phút; phiếu vẫn được giữ và sẽ được gửi lại sau.")
 
 
 @bp.get("/sw.js")
@@ -126,6 +147,7 @@ def questionnaire(centre_code: str):
 
 
 @bp.post("/<centre_code>/submissions")
+@limiter.limit(_submission_limit, key_func=_device_key)
 @csrf.exempt  # JSON only, with a SameSite=Strict device cookie: no other site can send it
 def submit(centre_code: str):
     """Store one questionnaire completed on the tablet; a resend of the same id stores nothing."""

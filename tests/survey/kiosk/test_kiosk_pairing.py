@@ -101,7 +101,8 @@ def test_an_officer_of_another_locality_cannot_pair_a_centre(client, auth, desk,
 
 
 @pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/admin/kiosk/centres/1"), ("POST", "/admin/kiosk/centres/1/code"), ("POST", "/admin/kiosk/devices/1/revoke"),
+    ("GET", "/admin/kiosk/centres/1"), ("POST", "/admin/kiosk/centres/1/code"),
+    ("POST", "/admin/kiosk/devices/1/revoke"),
 ])
 def test_every_kiosk_staff_url_requires_login(client, method, path):
     response = client.open(path, method=method)

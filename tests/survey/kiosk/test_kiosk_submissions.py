@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from survey.enums import Channel
 from survey.models import Answer, Response
 from survey.questionnaire.relevance import parse
-from tests.factories import SIPAS_FILE, make_wave, shipped_questionnaire
+from tests.factories import SIPAS_FILE, shipped_questionnaire
 
 
 def _post(tablet, centre, payload):
@@ -168,3 +168,15 @@ def test_skip_logic_ships_as_the_parsed_tree(tablet, desk):
 
 def _lists(node):
     return [_lists(part) for part in node] if isinstance(node, tuple) else node
+
+
+def test_a_flood_from_one_tablet_is_slowed_not_stored(app, tablet, desk, submission, db_session):
+    """A copied device key sends faster than any desk: past the limit, 429 in JSON and nothing stored."""
+    centre, _ = desk
+    app.config["RATE_LIMIT_KIOSK"] = "2 per minute"
+    for _ in range(2):
+        assert _post(tablet, centre, {**submission, "id": str(uuid.uuid4())}).status_code == 201
+    refused = _post(tablet, centre, {**submission, "id": str(uuid.uuid4())})
+    assert refused.status_code == 429
+    assert "giữ" in refused.get_json()["error"]
+    assert db_session.scalar(select(func.count()).select_from(Response)) == 2
