@@ -100,6 +100,11 @@ def _complete(page, offline_after_first_page=None) -> None:
     """One respondent from the start screen to the thank-you screen."""
     page.locator("#kiosk-begin").click()
     assert page.locator("#kiosk-screen input:checked").count() == 0  # a blank questionnaire
+    _complete_started(page, offline_after_first_page)
+
+
+def _complete_started(page, offline_after_first_page=None) -> None:
+    """The rest of a questionnaire already begun, to the thank-you screen."""
     for turn in range(30):
         _answer_page(page)
         if turn == 0 and offline_after_first_page is not None:
@@ -237,3 +242,25 @@ def test_a_questionnaire_left_idle_gives_way_to_a_blank_one(browser, live_server
     assert page.locator("#kiosk-screen input:checked").count() == 0
     assert page.locator("#kiosk-screen [data-action=back]").count() == 0  # nothing earlier to go back to
     tablet.close()
+
+
+def test_the_kiosk_speaks_the_questionnaires_other_language(browser, live_server, centre, db_session):
+    """A respondent may switch language on the tablet as on the form; the response records it."""
+    from survey.i18n import chrome
+
+    code = issue_code(db_session, centre, "admin")
+    db_session.commit()
+    tablet = browser.new_context(viewport=TABLET)
+    page = tablet.new_page()
+    page.goto(f"{live_server}/k/{centre.code}")
+    page.locator("input[name=code]").fill(code)
+    page.get_by_role("button", name="Ghép nối máy này").click()
+    page.locator("#kiosk-begin").click()
+    page.locator("#kiosk-screen [data-action='lang:en']").click()
+    assert page.locator("#kiosk-screen .nav .primary").inner_text() == chrome("en")["next"]
+    assert page.locator("html").get_attribute("lang") == "en"
+    _complete_started(page)
+    _expect_waiting(page, 0)
+    tablet.close()
+    db_session.expire_all()
+    assert db_session.scalar(select(Response.language)) == "en"

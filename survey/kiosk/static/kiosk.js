@@ -293,7 +293,11 @@
     var lastPage = nextPage(current.page, 1) === null;
     var hasOptional = total < current.pages.length;
     var languages = Object.keys(definition.languages).filter(function (code) { return code !== current.language; })
-      .map(function (code) { return button(definition.languages[code], "lang:" + code, "link"); });
+      .map(function (code) {
+        var switcher = button(definition.languages[code], "lang:" + code, "link");
+        switcher.setAttribute("lang", code);
+        return switcher;
+      });
     var progress = page.optional ? [element("p", {"class": "progress-label", text: chrome("optional_part")})]
       : [element("p", {"class": "progress-label", text: format(chrome("page_of"), {current: Math.min(current.page + 1, total), total: total})}),
          element("progress", {max: String(total), value: String(Math.min(current.page + 1, total))})];
@@ -322,6 +326,7 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("input", onAnswer);
     form.addEventListener("change", onAnswer);
+    document.documentElement.lang = current.language;
     screen.replaceChildren(form);
     refreshVisibility();
     window.scrollTo(0, 0);
@@ -415,6 +420,7 @@
   }
 
   function thanks() {
+    document.documentElement.lang = "vi";
     var title = definition.text.vi.thanks_title;
     screen.replaceChildren(element("div", {"class": "message kiosk-start"}, [
       element("h1", {id: "kiosk-thanks", text: title}),
@@ -434,6 +440,7 @@
   function welcome() {
     clearTimeout(thanksTimer);
     current = null;
+    document.documentElement.lang = "vi";
     if (!definition) { return; }
     screen.replaceChildren(element("div", {"class": "message kiosk-start"}, [
       element("h1", {text: tr(definition.title)}),
