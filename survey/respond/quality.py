@@ -3,7 +3,7 @@
 - `speeder`: finished faster than SPEEDER_SECONDS_PER_ANSWER per answered item (and under
   SPEEDER_FLOOR_SECONDS), too fast to have read the items.
 - `straight_lining`: STRAIGHT_LINE_MIN or more scale items, all given the same score.
-- `burst`: more than BURST_MAX responses at one centre within BURST_WINDOW, the sign of
+- `burst`: more than BURST_MAX responses at one centre within BURST_WINDOW before it, the sign of
   staff filling in forms.
 - `outside_hours`: a desk-QR response submitted outside the one-stop desks' office hours
   (local time). Receipt-QR citizens answer at home, in the evening as often as not: normal.
@@ -73,7 +73,9 @@ def is_burst(session: Session, submission: Submission) -> bool:
         .select_from(Response)
         .where(
             Response.centre_id == submission.centre_id,
-            Response.submitted_at >= submission.submitted_at - BURST_WINDOW,
+            # Bounded on both sides: a kiosk tablet's offline queue arrives after responses
+            # finished later than its own, which must not count as a burst around it.
+            Response.submitted_at.between(submission.submitted_at - BURST_WINDOW, submission.submitted_at),
         )
     )
     return recent + 1 > BURST_MAX

@@ -180,3 +180,18 @@ def test_a_flood_from_one_tablet_is_slowed_not_stored(app, tablet, desk, submiss
     assert refused.status_code == 429
     assert "giữ" in refused.get_json()["error"]
     assert db_session.scalar(select(func.count()).select_from(Response)) == 2
+
+
+def test_a_days_queue_sent_at_once_is_not_a_burst(tablet, desk, submission, db_session):
+    """Six questionnaires finished an hour apart, sent together after an outage (latest first,
+    as a queue may send them), are six calm desk responses, not staff filling in forms."""
+    centre, _ = desk
+    finished = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+    for hours in range(6):
+        done = finished - dt.timedelta(hours=hours)
+        payload = {**submission, "id": str(uuid.uuid4()), "completed_at": done.isoformat(),
+                   "started_at": (done - dt.timedelta(minutes=6)).isoformat()}
+        assert _post(tablet, centre, payload).status_code == 201
+    flags = db_session.scalars(select(Response.quality_flags)).all()
+    assert len(flags) == 6
+    assert not any("burst" in stored for stored in flags)
