@@ -77,6 +77,10 @@ def test_the_first_page_has_a_control_for_each_question_and_option_and_fetches_n
     assert all('controls preload="none"' in control for control in controls)
     assert html.count('aria-label="Nghe câu hỏi"') == len(page_items)
     assert 'aria-label="Nghe phương án Rất hài lòng"' in html
+    # the option's words above its control, for a sighted reader; hidden from screen readers,
+    # which read the control's own label
+    assert re.search(r'<span aria-hidden="true">Rất hài lòng</span><br>'
+                     r'<audio [^>]*aria-label="Nghe phương án Rất hài lòng"', html)
     checksum = hashlib.sha256(files["tc1.wav"]).hexdigest()
     assert f'src="/media/{checksum}"' in html
 
