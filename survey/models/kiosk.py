@@ -40,9 +40,5 @@ class KioskDevice(Base):
 
     centre: Mapped[ServiceCentre] = relationship()
 
-    @property
-    def paired(self) -> bool:
-        return self.key_hash is not None and self.revoked_at is None
-
     def __repr__(self) -> str:
         return f"<KioskDevice {self.id} centre={self.centre_id}>"
