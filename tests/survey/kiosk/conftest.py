@@ -10,7 +10,7 @@ import pytest
 
 from survey.kiosk.pairing import issue_code
 from survey.questionnaire import Item, QuestionnaireDefinition
-from tests.factories import make_centre, make_field, make_wave, shipped_questionnaire, SIPAS_FILE
+from tests.factories import SIPAS_FILE, make_centre, make_field, make_wave, shipped_questionnaire
 
 
 def answer_for(item: Item):
