@@ -116,3 +116,14 @@ def test_the_same_file_chosen_twice_is_named_once(client, auth, db_session, spok
     assert response.status_code == 400
     assert "tc1.wav: tệp này được chọn hai lần." in response.get_data(as_text=True)
     assert stored(db_session) == {}
+
+
+def test_more_files_than_one_upload_takes_are_refused_by_count(client, auth, db_session, spoken):
+    from survey.media.admin import MAX_FILES
+
+    auth("admin")
+    small = wav_bytes(seconds=0.01)
+    response = upload(client, *[(f"f{number}.wav", small) for number in range(MAX_FILES + 1)])
+    assert response.status_code == 400
+    assert f"Chọn {MAX_FILES + 1} tệp; mỗi lần tải lên tối đa {MAX_FILES} tệp." in response.get_data(as_text=True)
+    assert stored(db_session) == {}
