@@ -1,7 +1,7 @@
 """Keep recordings of questions and options (spoken questions, issue 26).
 
 Revision ID: d8b0c2e4f6a3
-Revises: f2b8d4e6a1c3
+Revises: e1f3a5c7b9d0
 Create Date: 2026-12-04 19:50:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd8b0c2e4f6a3'
-down_revision = 'f2b8d4e6a1c3'
+down_revision = 'e1f3a5c7b9d0'
 branch_labels = None
 depends_on = None
 
