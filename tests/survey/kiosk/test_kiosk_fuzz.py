@@ -2,7 +2,7 @@
 store, never a 5xx, and a refused submission stores nothing.
 
 The attacker holds a paired tablet's cookie (a stolen tablet, a script) and sends whatever JSON
-it likes. CI runs SURVEY_FUZZ_EXAMPLES examples (default 30); `bench/fuzz.sh` runs thousands.
+it likes. CI runs SURVEY_FUZZ_EXAMPLES examples (default 30); set it to thousands for a longer run.
 """
 
 from __future__ import annotations
