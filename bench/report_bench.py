@@ -94,14 +94,17 @@ def frame_child(count: int, out: Path) -> None:
     from survey import create_app
     from survey.questionnaire import load_questionnaire
     from survey.reports import render
-    from survey.reports.build import Locality, build_report
+    from survey.models.places import LocalityName
+    from survey.reports.build import build_report
+    from survey.weights.scores import Opinions
     from survey.reports.charts import render_all
 
     frame = make_frame(count, 102, seed=1)
     started = time.perf_counter()
-    tree = load_questionnaire(ROOT / "questionnaires" / "sipas-2026.yaml").index
-    report = build_report(frame, None, tree, wave="DEMO-2026Q4", is_demo=True,
-                          localities=[Locality(*row) for row in localities(102)])
+    questionnaire = load_questionnaire(ROOT / "questionnaires" / "sipas-2026.yaml")
+    report = build_report(frame, None, questionnaire.index, wave="DEMO-2026Q4", is_demo=True,
+                          localities=[LocalityName(*row) for row in localities(102)],
+                          opinions=Opinions.of(questionnaire))
     built = time.perf_counter()
     report.charts = render_all(report)
     drawn = time.perf_counter()

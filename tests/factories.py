@@ -120,7 +120,8 @@ def make_response(
     if compact:
         codes = compact_scores.likert_codes_of(wave.questionnaire_version.definition)
         response.scores = compact_scores.encode({a.item_code: a.score for a in response.answers}, codes)
-        response.opinions = compact_scores.encode_opinions({a.item_code: a.value for a in response.answers})
+        response.opinions = compact_scores.Opinions.of_definition(wave.questionnaire_version.definition).encode(
+            {a.item_code: a.value for a in response.answers})
     session.add(response)
     session.flush()
     return response

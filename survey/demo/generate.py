@@ -154,13 +154,14 @@ def fill_demo_wave(session: Session, wave: Wave, count: int, seed: int, timezone
     ids = sorted(uuid.UUID(bytes=rng.bytes(16), version=4) for _ in range(count))
     writer = _Writer(session)
     n_answers = 0
+    said = compact_scores.Opinions.of(questionnaire)
     for start in range(0, count, CHUNK):
         stop = min(count, start + CHUNK)
         rows = range(start, stop)
         keys = np.empty(stop - start, dtype=object)
         keys[:] = writer.keys(ids[start:stop])
         rows_of, codes_of, values_of, scores_of = [], [], [], []
-        opinions = {code: np.full(stop - start, None, dtype=object) for code in compact_scores.OPINION_ITEMS}
+        opinions = {code: np.full(stop - start, None, dtype=object) for code in said.items}
         for i, item in enumerate(items):
             on = np.flatnonzero(shown[start:stop, i])
             if not len(on):
@@ -175,14 +176,14 @@ def fill_demo_wave(session: Session, wave: Wave, count: int, seed: int, timezone
                           else refs[item.code][start:stop][on] if item.code in refs
                           else synth.choice_values(rng, item, len(on), profile.get(item.code)))
                 score = np.full(len(on), None, dtype=object)
-            if item.code in compact_scores.OPINION_ITEMS:
+            if item.code in opinions:
                 opinions[item.code][on] = values
             rows_of.append(on)
             codes_of.append(np.full(len(on), item.code, dtype=object))
             values_of.append(values)
             scores_of.append(score)
-        opinion_text = [compact_scores.encode_opinions(dict(zip(compact_scores.OPINION_ITEMS, answers, strict=True)))
-                        for answers in zip(*opinions.values(), strict=True)]
+        opinion_text = [said.encode(dict(zip(said.items, answers, strict=True)))
+                        for answers in zip(*opinions.values(), strict=True)] if said.items else [""] * (stop - start)
         submitted = [dt.datetime.fromtimestamp(t, dt.timezone.utc) for t in draw.submitted[start:stop]]
         writer.responses(
             (ids[r], wave.id, int(places.centre_ids[draw.centre[r]]), places.field_ids[draw.field_code[r]],

@@ -4,13 +4,16 @@ The quarterly report names no item code of its own; a questionnaire declares whi
 select_one items describe the respondent (the index is estimated per category of each:
 ``groups``), which items ask how much the respondent wants something improved (each item's
 share answering one of ``values``: ``priorities``) and which item asks the preferred way to
-submit (each option's share: ``channels``). A questionnaire without the mapping gets none of
-these sections::
+submit (each option's share: ``channels``), and which items ask whether something happened to
+the respondent (harassment, a payment beyond the fees: each item's share answering other than
+``none``, by locality: ``opinions``). A questionnaire without the mapping gets none of these
+sections::
 
     report:
       groups: [gender, age_band, ethnicity, education, occupation]
       priorities: {items: [mm1, mm2, mm3], values: [rat_nhieu]}
       channels: submit_channel
+      opinions: {items: [harassment, informal_payment], none: [khong_gap]}
 """
 from __future__ import annotations
 
@@ -36,6 +39,11 @@ class ReportSections:
     """The answers that count an improvement as wanted (e.g. "Rất nhiều")."""
     channels: str | None = None
     """The select_one item asking how the respondent would rather submit: each option's share."""
+    opinions: tuple[str, ...] = ()
+    """select_one items asking whether something happened (harassment, informal payments): the
+    share reporting it. Their answers are also kept compact on each response (`response.opinions`)."""
+    opinion_none: tuple[str, ...] = ()
+    """The answers that report nothing happened (e.g. "Không gặp")."""
     line: int | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -52,6 +60,8 @@ class ReportSections:
             out["priorities"] = {"items": list(self.priorities), "values": list(self.priority_values)}
         if self.channels:
             out["channels"] = self.channels
+        if self.opinions:
+            out["opinions"] = {"items": list(self.opinions), "none": list(self.opinion_none)}
         return out
 
 
@@ -60,7 +70,8 @@ def parse_sections(checker: ShapeChecker, top: Mapping) -> ReportSections | None
     raw = top.get("report")
     if raw is None:
         return None
-    data = checker.fields(raw, "the report", (), ("groups", "priorities", "channels"), line_of(top, "report"))
+    data = checker.fields(raw, "the report", (), ("groups", "priorities", "channels", "opinions"),
+                          line_of(top, "report"))
     if data is None:
         return None
     groups = tuple(str(code) for code in checker.listing(data, "groups", "the report"))
@@ -73,9 +84,17 @@ def parse_sections(checker: ShapeChecker, top: Mapping) -> ReportSections | None
             items = tuple(str(code) for code in checker.listing(priorities, "items", "the report's priorities"))
             values = tuple(str(value) for value in checker.listing(priorities, "values", "the report's priorities"))
     channels = checker.typed(data, "channels", str, "the report")
-    if not (groups or items or values or channels):
+    opinions: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    if data.get("opinions") is not None:
+        said = checker.fields(data["opinions"], "the report's opinions", ("items", "none"), (),
+                              line_of(data, "opinions"))
+        if said is not None and said.get("none") is not None:  # else reported missing
+            opinions = tuple(str(code) for code in checker.listing(said, "items", "the report's opinions"))
+            none = tuple(str(value) for value in checker.listing(said, "none", "the report's opinions"))
+    if not (groups or items or values or channels or opinions):
         return None  # an empty mapping declares nothing, as no mapping
-    return ReportSections(groups, items, values, channels, line_of(top, "report"))
+    return ReportSections(groups, items, values, channels, opinions, none, line=line_of(top, "report"))
 
 
 def check_sections(q, report: Callable[[int | None, str, str], None]) -> None:
@@ -84,7 +103,8 @@ def check_sections(q, report: Callable[[int | None, str, str], None]) -> None:
     if sections is None:
         return
     items = q.items_by_code
-    named = [(code, "groups") for code in sections.groups] + [(code, "priorities") for code in sections.priorities]
+    named = ([(code, "groups") for code in sections.groups] + [(code, "priorities") for code in sections.priorities]
+             + [(code, "opinions") for code in sections.opinions])
     if sections.channels:
         named.append((sections.channels, "channels"))
     for code, key in named:
@@ -98,12 +118,13 @@ def check_sections(q, report: Callable[[int | None, str, str], None]) -> None:
     if sections.priorities and not sections.priority_values:
         report(sections.line, "the report's priorities give no values",
                "list the answers that count as wanting the improvement, e.g. 'values: [rat_nhieu]'")
-    for code in sections.priorities:
+    for code, values, key in ([(code, sections.priority_values, "priority") for code in sections.priorities]
+                              + [(code, sections.opinion_none, "opinions' none") for code in sections.opinions]):
         item = items.get(code)
         if item is None or item.choices is None:
             continue
-        for value in sections.priority_values:
+        for value in values:
             if value not in item.choices.values:
-                report(sections.line, f"the report's priority value '{value}' is not an option of item "
+                report(sections.line, f"the report's {key} value '{value}' is not an option of item "
                        f"'{code}' (choice list '{item.choices.name}')",
                        "use one of the values " + ", ".join(item.choices.values))

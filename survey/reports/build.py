@@ -48,12 +48,13 @@ from survey.reports.model import (
 )
 from survey.reports.small_area import add_small_area
 from survey.reports.wording import change_sentence, driver_reading
-from survey.weights.scores import NONE_VALUE, OPINION_ITEMS, SAID_PREFIX
+from survey.weights.scores import SAID_PREFIX, Opinions
 
 WEIGHT, STRATUM, PSU, LOCALITY = "design_weight", "stratum", "psu", "locality_code"
 SECTOR = "field_code"  # the service sector (lĩnh vực) of the procedure a response is about
 DEFAULT_TARGET = 0.86
 WEAKEST_COUNT = 5
+NO_OPINIONS = Opinions()
 DRIVER_OUTCOME_ELEMENT = "results"  # "Kết quả giải quyết TTHC" when no overall item exists
 OVERALL_ITEM = "overall"
 MIN_ANSWER_RATE = 0.5  # an element answered by fewer respondents is left out of the drivers
@@ -137,7 +138,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                  item_labels: Mapping[str, str] | None = None, centres: pd.DataFrame | None = None,
                  level: float = 0.95, interim: bool = False, built_at: str = "",
                  sector_names: Mapping[str, str] | None = None, comments: list[dict] | None = None,
-                 breakdowns: Breakdowns | None = None,
+                 breakdowns: Breakdowns | None = None, opinions: Opinions = NO_OPINIONS,
                  progress: Callable[[str], None] = lambda step: None) -> Report:
     """Every number of the report for ``wave``; see the module docstring for the inputs."""
     if frame.empty:
@@ -147,7 +148,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
     root, labels, parents = tree_to_node(tree)
     frame = frame.copy(deep=False)
     frame[LOCALITY] = frame[LOCALITY].astype(str)
-    _add_opinions(frame)
+    _add_opinions(frame, opinions)
     element_scores = _add_element_scores(frame, root)
     design = Design.from_frame(frame, weight=WEIGHT, strata=STRATUM, cluster=PSU)
 
@@ -188,7 +189,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
     progress("groups")
     groups, priorities, channels = respondent_sections(design, frame, root, breakdowns, level, _stat)
     progress("opinions")
-    opinions = _opinions(design, frame, rows, item_labels, level)
+    opinion_results = _opinions(design, frame, rows, item_labels, level, opinions)
     progress("drivers")
     drivers = _drivers(design, frame, root, labels, element_scores)
     progress("trend")
@@ -205,7 +206,7 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
     method["small_area"] = add_small_area(rows, quality, level, previous=earlier)
     return Report(wave=wave, is_demo=is_demo, weighted=bool(getattr(weighting, "weighted", True)),
                   n=len(frame), level=level, target=target, df=design.df, index=index, fields=fields,
-                  elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinions,
+                  elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinion_results,
                   drivers=drivers, change=change, trend=trend, quality=quality, method=method,
                   reliability_rule=RULE_VI, interim=interim, built_at=built_at,
                   weakest_left_out=weakest_left_out, sectors=sectors, extremes=extremes,
@@ -334,14 +335,15 @@ def _sectors(design, frame, root: Node, names: Mapping[str, str], level: float) 
     return rows
 
 
-def _add_opinions(frame: pd.DataFrame) -> None:
-    """0/1 columns ``_said_<item>``: any occurrence reported (answer other than "Không gặp").
+def _add_opinions(frame: pd.DataFrame, opinions: Opinions) -> None:
+    """0/1 columns ``_said_<item>`` of the declared opinion items: any occurrence reported (an
+    answer other than the declared ``none``, e.g. "Không gặp").
 
     A ``_said_<item>`` column already in the frame (as the database loader gives) is
     kept; else a text answer is compared with the choice value, and a numeric one is
     the choice's position (1 = "Không gặp").
     """
-    for item in OPINION_ITEMS:
+    for item in opinions.items:
         if f"{SAID_PREFIX}{item}" in frame.columns or item not in frame.columns:
             continue
         column = frame[item]
@@ -349,13 +351,13 @@ def _add_opinions(frame: pd.DataFrame) -> None:
             said = (column > 1).astype(float).where(column >= 1)
         else:
             text = column.astype("string").str.strip()
-            said = (text != NONE_VALUE).astype(float).where(text.notna() & (text != ""))
+            said = (~text.isin(opinions.none)).astype(float).where(text.notna() & (text != ""))
         frame[f"{SAID_PREFIX}{item}"] = said.astype(float)
 
 
-def _opinions(design, frame, rows, item_labels, level) -> list[OpinionResult]:
+def _opinions(design, frame, rows, item_labels, level, opinions: Opinions) -> list[OpinionResult]:
     out = []
-    for item in OPINION_ITEMS:
+    for item in opinions.items:
         column = f"{SAID_PREFIX}{item}"
         if column not in frame.columns or frame[column].notna().sum() == 0:
             continue

@@ -30,6 +30,7 @@ from survey.reports.groups import Breakdowns, add_answers
 from survey.reports.model import Report
 from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
 from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM
+from survey.weights.scores import Opinions
 
 
 def localities(session: Session) -> list[LocalityName]:
@@ -120,7 +121,7 @@ def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TAR
                           interim=is_interim(wave, now.date()), built_at=now.isoformat(timespec="seconds"),
                           sector_names=dict(session.execute(select(ServiceField.code, ServiceField.name)).all()),
                           comments=comment_digests(session, wave),
-                          breakdowns=Breakdowns.of(definition),
+                          breakdowns=Breakdowns.of(definition), opinions=Opinions.of(definition),
                           progress=progress)
     report.geometry = geometry
     progress("charts")

@@ -123,7 +123,7 @@ def store_response(
         scores=compact_scores.encode(
             {a["item_code"]: a["score"] for a in answers}, compact_scores.likert_codes(questionnaire)
         ),
-        opinions=compact_scores.encode_opinions({a["item_code"]: a["value"] for a in answers}),
+        opinions=compact_scores.Opinions.of(questionnaire).encode({a["item_code"]: a["value"] for a in answers}),
         assigned_blocks=list(state.assigned),
     )
     session.add(response)

@@ -23,7 +23,7 @@ from survey.weights.design import cell_weights
 from survey.weights.families import shipped_families
 from survey.weights.frame import is_kept, load_responses, opinion_columns
 from survey.weights.report import Collapse, CollapseKind, CollapseSummary, Trimming, WeightingReport
-from survey.weights.scores import OPINION_ITEMS, SAID_PREFIX
+from survey.weights.scores import Opinions
 
 __all__ = ["DEFAULT_EXCLUDE", "FRAME_COLUMNS", "PSU_KINDS", "Collapse", "CollapseKind", "CollapseSummary",
            "Trimming", "WeightingReport", "analysis_frame", "quarter_counts"]
@@ -68,9 +68,9 @@ def analysis_frame(
     `trim` caps weights at that multiple of the median; `margins` ({item: {value: total}})
     rakes the weights to known totals; `psu` is "desk_day" (centre × local date) or "response".
     `centre_ids` limits the frame to some centres, whose weights stay those of the whole wave.
-    `opinions` adds, after the items, a column ``_said_<item>`` per opinion item
-    (survey.weights.scores.OPINION_ITEMS): 1.0 an occurrence reported, 0.0 "Không gặp", NaN
-    no answer.
+    `opinions` adds, after the items, a column ``_said_<item>`` per opinion item the
+    questionnaire declares (``report: opinions:``, `survey.weights.scores.Opinions`): 1.0 an
+    occurrence reported, 0.0 nothing happened ("Không gặp"), NaN no answer.
     """
     if psu not in PSU_KINDS:
         raise ValueError(f"unknown PSU {psu!r}; use one of {', '.join(PSU_KINDS)}")
@@ -113,7 +113,9 @@ def analysis_frame(
         frame["design_weight"] = _rake(session, wave, frame, margins)
         raked_to = tuple(margins)
     if opinions:
-        frame[[f"{SAID_PREFIX}{item}" for item in OPINION_ITEMS]] = opinion_columns(session, frame)
+        said = Opinions.of_definition(wave.questionnaire_version.definition)
+        if said.items:
+            frame[said.columns] = opinion_columns(session, frame, said)
     items = [c for c in frame.columns if c not in FRAME_COLUMNS and c not in ("flags", "review_status", "opinions")]
     frame = frame[FRAME_COLUMNS + items]
     if centre_ids is not None:

@@ -181,30 +181,29 @@ def _score_matrix(session: Session, wave: Wave, raw: pd.DataFrame, codes: tuple[
     return matrix
 
 
-def opinion_columns(session: Session, frame: pd.DataFrame) -> np.ndarray:
+def opinion_columns(session: Session, frame: pd.DataFrame, opinions: compact.Opinions) -> np.ndarray:
     """The ``_said_<item>`` matrix of `frame`'s responses from their compact opinions; rows
     stored before the compact copy existed (``opinions`` NULL) read the answer table."""
     strings = frame["opinions"].to_numpy(dtype=object)
     present = pd.notna(strings)
-    matrix = np.full((len(frame), len(compact.OPINION_ITEMS)), np.nan)
+    matrix = np.full((len(frame), len(opinions.items)), np.nan)
     if present.any():
-        matrix[present] = compact.decode_opinions(strings[present])
+        matrix[present] = opinions.decode(strings[present])
     if not present.all():
-        matrix[~present] = opinions_from_answers(session, frame["response_id"][~present])
+        matrix[~present] = opinions_from_answers(session, frame["response_id"][~present], opinions)
     return matrix
 
 
-def opinions_from_answers(session: Session, response_ids: pd.Series) -> np.ndarray:
+def opinions_from_answers(session: Session, response_ids: pd.Series, opinions: compact.Opinions) -> np.ndarray:
     """The ``_said_<item>`` matrix of these responses read from their answer rows."""
     ids = [uuid.UUID(i) for i in response_ids]
     values: dict[str, dict[str, str | None]] = {}
     for start in range(0, len(ids), 10_000):
         rows = session.execute(select(Answer.response_id, Answer.item_code, Answer.value).where(
-            Answer.response_id.in_(ids[start:start + 10_000]), Answer.item_code.in_(compact.OPINION_ITEMS)))
+            Answer.response_id.in_(ids[start:start + 10_000]), Answer.item_code.in_(opinions.items)))
         for response_id, code, value in rows:
             values.setdefault(str(response_id), {})[code] = value
-    strings = [compact.encode_opinions(values.get(i, {})) for i in response_ids]
-    return compact.decode_opinions(strings)
+    return opinions.decode([opinions.encode(values.get(i, {})) for i in response_ids])
 
 
 def _scores_from_answers(session: Session, wave: Wave, response_ids: pd.Series, codes) -> np.ndarray:

@@ -10,6 +10,7 @@ them is one NumPy operation (see `decode`).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
@@ -57,35 +58,56 @@ def decode(strings: Iterable[str], n_items: int) -> np.ndarray:
     return digits
 
 
-OPINION_ITEMS = ("harassment", "informal_payment")
-"""The opinion items (sách nhiễu, chi phí ngoài quy định) kept compact on `response.opinions`."""
-NONE_VALUE = "khong_gap"
-"""The occurrence answer "Không gặp" (choice list `occurrence`): nothing of the kind happened."""
 NO_OPINION = "."
 SAID_PREFIX = "_said_"
-"""Frame column ``_said_<item>`` per opinion item: 1.0 an occurrence reported, 0.0 "Không gặp"."""
+"""Frame column ``_said_<item>`` per opinion item: 1.0 an occurrence reported, 0.0 nothing happened."""
 
 
-def encode_opinions(values: Mapping[str, str | None]) -> str:
-    """The compact string of the opinion answers in `values` (item code → stored answer text).
+@dataclass(frozen=True)
+class Opinions:
+    """The opinion items a questionnaire declares (its ``report: opinions:``), kept compact on
+    `response.opinions`: one character per item, in the declared order ("0" nothing happened,
+    "1" an occurrence reported, "." no answer). A version never changes, so neither does the order."""
 
-    One character per item of OPINION_ITEMS: "0" for "Không gặp", "1" for any other answer
-    (an occurrence reported), "." when the item has no answer.
-    """
-    return "".join(NO_OPINION if values.get(code) is None else "0" if values[code] == NONE_VALUE else "1"
-                   for code in OPINION_ITEMS)
+    items: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    """The answers that report nothing happened ("Không gặp")."""
+
+    @classmethod
+    def of(cls, questionnaire: QuestionnaireDefinition) -> Opinions:
+        report = questionnaire.report
+        return cls(report.opinions, report.opinion_none) if report else cls()
+
+    @classmethod
+    def of_definition(cls, definition: Mapping) -> Opinions:
+        """`of` a stored version's definition (cached: versions are immutable)."""
+        return _opinions_of_json(json.dumps(definition, sort_keys=True))
+
+    @property
+    def columns(self) -> list[str]:
+        """The frame's ``_said_<item>`` columns, in order."""
+        return [f"{SAID_PREFIX}{item}" for item in self.items]
+
+    def encode(self, values: Mapping[str, str | None]) -> str:
+        """The compact string of the opinion answers in `values` (item code → stored answer text)."""
+        return "".join(NO_OPINION if values.get(code) is None else "0" if values[code] in self.none else "1"
+                       for code in self.items)
+
+    def decode(self, strings: Iterable[str]) -> np.ndarray:
+        """Opinion answers as a float matrix, one column per item: 1.0 when an occurrence was
+        reported, 0.0 when nothing happened, NaN for no answer."""
+        strings = strings if isinstance(strings, (list, np.ndarray)) else list(strings)
+        n_items = len(self.items)
+        if not len(strings) or not n_items:
+            return np.empty((len(strings), n_items))
+        raw = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8)
+        if raw.size != len(strings) * n_items:
+            raise ValueError(f"compact opinions do not all have {n_items} characters")
+        digits = raw.reshape(len(strings), n_items).astype(float) - ord("0")
+        digits[(digits != 0) & (digits != 1)] = np.nan
+        return digits
 
 
-def decode_opinions(strings: Iterable[str]) -> np.ndarray:
-    """Opinion answers as a float matrix, one column per item of OPINION_ITEMS: 1.0 when an
-    occurrence was reported, 0.0 for "Không gặp", NaN for no answer."""
-    strings = strings if isinstance(strings, (list, np.ndarray)) else list(strings)
-    n_items = len(OPINION_ITEMS)
-    if not len(strings):
-        return np.empty((0, n_items))
-    raw = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8)
-    if raw.size != len(strings) * n_items:
-        raise ValueError(f"compact opinions do not all have {n_items} characters")
-    digits = raw.reshape(len(strings), n_items).astype(float) - ord("0")
-    digits[(digits != 0) & (digits != 1)] = np.nan
-    return digits
+@lru_cache(maxsize=32)
+def _opinions_of_json(definition_json: str) -> Opinions:
+    return Opinions.of(from_dict(json.loads(definition_json)))

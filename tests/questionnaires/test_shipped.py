@@ -38,7 +38,7 @@ def test_loads_without_problems(path):
 
 
 def test_the_directory_loads(sipas, leaders):
-    assert [q.code for q in load_directory(QUESTIONNAIRES)] == ["par-leaders-2026", "sipas-2026"]
+    assert [q.code for q in load_directory(QUESTIONNAIRES)] == ["business-2026", "par-leaders-2026", "sipas-2026"]
 
 
 def texts(value):

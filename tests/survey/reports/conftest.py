@@ -6,6 +6,7 @@ from bench.report_frame import localities, make_frame
 from survey.models.places import LocalityName
 from survey.questionnaire import load_questionnaire
 from survey.reports.build import PreviousWave, build_report
+from survey.weights.scores import Opinions
 from tests.factories import SIPAS_FILE
 
 N_LOCALITIES = 102
@@ -29,4 +30,4 @@ def report(report_frame, sipas_tree):
     previous = PreviousWave("2026Q3", make_frame(6000, N_LOCALITIES, seed=4, shift=-0.3))
     return build_report(report_frame, None, sipas_tree, wave="2026Q4",
                         localities=[LocalityName(*row) for row in localities(N_LOCALITIES)],
-                        previous=[previous], is_demo=True)
+                        previous=[previous], is_demo=True, opinions=Opinions.of(load_questionnaire(SIPAS_FILE)))

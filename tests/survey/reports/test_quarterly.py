@@ -17,7 +17,7 @@ from survey.questionnaire import from_dict
 from survey.reports.wording import decimal, percent
 from survey.weights import analysis_frame
 from survey.weights.frame import opinions_from_answers
-from survey.weights.scores import OPINION_ITEMS
+from survey.weights.scores import Opinions
 from tests.factories import PROJECT_ROOT
 
 # Each test fills two demo waves: seconds each, scheduled first (tests/conftest.py).
@@ -114,8 +114,9 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
     wave = db_session.scalar(select(Wave).where(Wave.code == "DEMO-2026Q4"))
     frame, _ = analysis_frame(db_session, wave)
     # the opinion shares from the answer rows themselves, not the compact copy the report reads
-    said = pd.Series(opinions_from_answers(db_session, frame["response_id"])[:, OPINION_ITEMS.index("harassment")],
-                     index=frame.index)
+    opinions = Opinions.of_definition(wave.questionnaire_version.definition)
+    said = pd.Series(opinions_from_answers(db_session, frame["response_id"], opinions)[
+        :, opinions.items.index("harassment")], index=frame.index)
     answered = said.notna()
     share = (frame["design_weight"][answered] * said[answered]).sum() / frame["design_weight"][answered].sum()
     assert document["opinions"]["harassment"]["overall"]["estimate"] == pytest.approx(share, rel=SAME)

@@ -69,7 +69,7 @@ LITERATURE = {
 }
 # Choice codes that are also plain Vietnamese words ("kinh tế", "mong muốn", "Việt Nam") and so
 # cannot be told apart from text.
-VIETNAMESE_WORDS = {"xa", "nam", "kinh", "mong", "tay", "dao", "thai", "nung", "co"}
+VIETNAMESE_WORDS = {"xa", "nam", "kinh", "mong", "tay", "dao", "thai", "nung", "co", "tinh"}  # "tinh thần": a word
 # A number with a point in it ("81.5", "0.448") is an English decimal, unless it is an integer
 # grouped in thousands the Vietnamese way ("20.795", "1.234.567": no leading zero, groups of 3).
 NUMBER_WITH_POINT = re.compile(r"\d+(?:\.\d+)+")

@@ -7,7 +7,7 @@ import pytest
 
 from survey.models import AdminCount, ReviewStatus, ServiceCentre
 from survey.weights import DEFAULT_EXCLUDE, FRAME_COLUMNS, analysis_frame
-from survey.weights.scores import NONE_VALUE, OPINION_ITEMS, SAID_PREFIX, encode_opinions, likert_codes_of
+from survey.weights.scores import SAID_PREFIX, Opinions, likert_codes_of
 from tests.factories import make_centre, make_field, make_locality, make_response, make_wave
 
 # 09:30 in Asia/Ho_Chi_Minh (UTC+7) on Thursday 1 October 2026
@@ -121,14 +121,18 @@ def test_opinions_from_the_compact_copy_equal_the_answer_table(db_session):
     assert sorted(map(str, got)) == sorted(map(str, expected * 2))
 
 
-def test_the_no_occurrence_value_is_the_shipped_questionnaires_first_choice():
-    """`NONE_VALUE` names the "Không gặp" choice of the harassment and payment items."""
+def test_the_shipped_questionnaire_declares_its_opinion_items_and_their_no_occurrence_answer():
+    """SIPAS declares harassment and informal payments, in that order (the order of the compact
+    strings already stored), with "Không gặp" as the answer that reports nothing happened."""
     from survey.questionnaire import load_questionnaire
     from tests.factories import PROJECT_ROOT
 
+    opinions = Opinions.of(load_questionnaire(PROJECT_ROOT / "questionnaires" / "sipas-2026.yaml"))
+    assert opinions == Opinions(("harassment", "informal_payment"), ("khong_gap",))
     questionnaire = load_questionnaire(PROJECT_ROOT / "questionnaires" / "sipas-2026.yaml")
-    for code in OPINION_ITEMS:
+    for code in opinions.items:
         first = questionnaire.items_by_code[code].choices.choices[0]
-        assert (first.value, first.label["vi"]) == (NONE_VALUE, "Không gặp")
-    assert encode_opinions({"harassment": NONE_VALUE, "informal_payment": "nhieu_lan"}) == "01"
-    assert encode_opinions({}) == ".."
+        assert (first.value, first.label["vi"]) == ("khong_gap", "Không gặp")
+    assert opinions.encode({"harassment": "khong_gap", "informal_payment": "nhieu_lan"}) == "01"
+    assert opinions.encode({}) == ".."
+    assert Opinions().encode({"harassment": "vai_lan"}) == ""  # a questionnaire declaring none keeps nothing
