@@ -92,12 +92,12 @@ def frame_child(count: int, out: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from bench.report_frame import localities, make_frame
     from survey import create_app
+    from survey.models.places import LocalityName
     from survey.questionnaire import load_questionnaire
     from survey.reports import render
-    from survey.models.places import LocalityName
     from survey.reports.build import build_report
-    from survey.weights.scores import Opinions
     from survey.reports.charts import render_all
+    from survey.weights.scores import Opinions
 
     frame = make_frame(count, 102, seed=1)
     started = time.perf_counter()
