@@ -483,6 +483,13 @@
     }
   }
 
+  if (!window.isSecureContext || !window.crypto || !crypto.subtle || !window.indexedDB) {
+    /* Browsers give WebCrypto and service workers to HTTPS pages only: nothing could be kept safely. */
+    screen.replaceChildren(element("div", {"class": "alert", role: "alert",
+      text: "Chế độ máy tính bảng cần địa chỉ HTTPS và trình duyệt Chrome mới. Vui lòng báo quản trị hệ thống."}));
+    return;
+  }
+
   window.addEventListener("online", function () { showStatus(); sync(); });
   window.addEventListener("offline", showStatus);
   setInterval(sync, RETRY_MS);
