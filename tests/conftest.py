@@ -29,8 +29,9 @@ from flask.globals import app_ctx
 from flask_migrate import upgrade
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import scoped_session, sessionmaker
+from werkzeug.routing import Rule
 from werkzeug.serving import make_server
 
 from survey import create_app
@@ -164,6 +165,8 @@ def _begin_outer(connection: Connection):
 
 def _empty_all_tables(connection: Connection) -> None:
     tables = list(reversed(db.metadata.sorted_tables))
+    if connection.dialect.name == "postgresql" and _empty_postgres_tables_with_rows(connection):
+        return
     with connection.begin():
         if connection.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
@@ -178,6 +181,30 @@ def _empty_all_tables(connection: Connection) -> None:
             connection.execute(table.delete())
         for _, sql in triggers:
             connection.execute(text(sql))
+
+
+def _empty_postgres_tables_with_rows(connection: Connection) -> bool:
+    """Delete the rows a `commits` test left and restart the sequences it drew from, as the
+    TRUNCATE of every table would; False (nothing done) when the account may not skip triggers.
+
+    A TRUNCATE of every table gives each table and index a new file: half a second per test,
+    where deleting the few rows takes milliseconds. As a replica session skips the triggers,
+    the append-only ones and the foreign keys' (which only a superuser may do), the rows go in
+    any order.
+    """
+    left = _tables_with_rows(connection)
+    with connection.begin():
+        try:
+            with connection.begin_nested():
+                connection.execute(text("SET LOCAL session_replication_role = replica"))
+        except ProgrammingError:  # not a superuser
+            return False
+        for name in left:
+            connection.execute(text(f'DELETE FROM "{name}"'))
+        connection.execute(text(
+            "SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false) "
+            "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
+    return True
 
 
 def _app_context_id() -> int:
@@ -244,6 +271,35 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_url_builders() -> Iterator[None]:
+    """URL builders compiled once per process for every app of the run.
+
+    Werkzeug compiles two Python functions for each URL rule an app registers: nine tenths of
+    `create_app`, and a tenth of the processor time of the short tests, each of which builds
+    its own app. The code depends only on the
+    rule's text, its parsed parts and its defaults' names (converters are looked up through the
+    rule when a URL is built), so the same rule in the next test's app gets the same function.
+    A rule whose default fills one of its variables bakes the converted value into the code: it
+    is compiled afresh.
+    """
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple, object] = {}
+
+    def shared_builder(rule: Rule, append_unknown: bool = True):
+        defaults = rule.defaults or {}
+        if any(dynamic and part in defaults for dynamic, part in rule._trace):
+            return compile_builder(rule, append_unknown)
+        key = (rule.rule, tuple(rule._trace), tuple(defaults), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(rule, append_unknown)
+        return builders[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", shared_builder)
+        yield
 
 
 @pytest.fixture
