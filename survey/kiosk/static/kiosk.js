@@ -3,8 +3,7 @@
    The whole questionnaire comes once as JSON (survey/kiosk/definition.py) and its pages are drawn
    here; skip logic is the server's parsed expression trees, evaluated by relevance.js with the rules
    of survey/questionnaire/relevance.py. A completed questionnaire gets a UUID made on the
-   tablet, is encrypted with the device key (AES-GCM, a non-extractable WebCrypto key kept in
-   IndexedDB) and queued in IndexedDB; the queue is sent whenever the connection allows, and the
+   tablet, is encrypted with the device key and queued on the tablet (queue.js); the queue is sent whenever the connection allows, and the
    server stores each id once. Nothing of a respondent stays on screen or in memory after
    "Gửi phiếu": the next person always starts from a blank questionnaire. */
 (function () {
@@ -16,9 +15,7 @@
   var DEFINITION_URL = root.dataset.definition;
   var SUBMIT_URL = root.dataset.submit;
   var CACHE = "kiosk-v1";
-  var DB_NAME = "kiosk";
-  var QUEUE = "queue";
-  var KEYS = "keys";
+  var queue = window.KioskQueue;
   var IDLE_MS = 10 * 60 * 1000;  /* a questionnaire left this long is another person's: start afresh */
   var THANKS_MS = 15 * 1000;
   var RETRY_MS = 30 * 1000;
@@ -31,72 +28,6 @@
   var idleTimer = null;
   var thanksTimer = null;
 
-  /* ---------- IndexedDB: the device key and the queue ---------- */
-
-  function openDatabase() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore(KEYS);
-        request.result.createObjectStore(QUEUE, {keyPath: "id"});
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-  var database = openDatabase();
-
-  function transact(store, mode, work) {
-    return database.then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var transaction = db.transaction(store, mode);
-        var request = work(transaction.objectStore(store));
-        transaction.oncomplete = function () { resolve(request ? request.result : undefined); };
-        transaction.onerror = transaction.onabort = function () { reject(transaction.error); };
-      });
-    });
-  }
-
-  function deviceKey() {
-    return transact(KEYS, "readonly", function (s) { return s.get("device"); }).then(function (key) {
-      if (key) { return key; }
-      return crypto.subtle.generateKey({name: "AES-GCM", length: 256}, false, ["encrypt", "decrypt"])
-        .then(function (fresh) {
-          /* add, not put: when two tabs make a key at once, the first one stored is the key */
-          return transact(KEYS, "readwrite", function (s) { return s.add(fresh, "device"); })
-            .then(function () { return fresh; }, function () {
-              return transact(KEYS, "readonly", function (s) { return s.get("device"); });
-            });
-        });
-    });
-  }
-
-  function bytes(text) { return new TextEncoder().encode(text); }
-
-  function enqueue(submission) {
-    var iv = crypto.getRandomValues(new Uint8Array(12));
-    return deviceKey().then(function (key) {
-      return crypto.subtle.encrypt({name: "AES-GCM", iv: iv, additionalData: bytes(submission.id)}, key,
-                                   bytes(JSON.stringify(submission)));
-    }).then(function (data) {
-      return transact(QUEUE, "readwrite", function (s) {
-        return s.put({id: submission.id, centre: CENTRE, iv: iv, data: data});
-      });
-    });
-  }
-
-  function decrypt(record) {
-    return deviceKey().then(function (key) {
-      return crypto.subtle.decrypt({name: "AES-GCM", iv: record.iv, additionalData: bytes(record.id)}, key, record.data);
-    }).then(function (plain) { return JSON.parse(new TextDecoder().decode(plain)); });
-  }
-
-  function waiting() {
-    return transact(QUEUE, "readonly", function (s) { return s.getAll(); }).then(function (records) {
-      return records.filter(function (record) { return record.centre === CENTRE; });
-    });
-  }
-
   /* ---------- sending the queue ---------- */
 
   var syncing = null;
@@ -104,13 +35,13 @@
 
   function sendOne(record) {
     /* Whether to go on with the next record: not when offline or the server refuses the device. */
-    return decrypt(record).then(function (submission) {
+    return queue.decrypt(record).then(function (submission) {
       return fetch(SUBMIT_URL, {method: "POST", credentials: "same-origin",
                                 headers: {"Content-Type": "application/json"}, body: JSON.stringify(submission)});
     }).then(function (response) {
       if (response.status === 200 || response.status === 201) {
         problem = "";
-        return transact(QUEUE, "readwrite", function (s) { return s.delete(record.id); }).then(function () { return true; });
+        return queue.remove(record.id).then(function () { return true; });
       }
       return response.json().catch(function () { return {}; }).then(function (body) {
         problem = body.error || ("Máy chủ trả lời lỗi " + response.status + ".");
@@ -121,7 +52,7 @@
 
   function sync() {
     if (syncing) { return syncing; }
-    syncing = waiting().then(function (records) {
+    syncing = queue.waiting(CENTRE).then(function (records) {
       return records.reduce(function (chain, record) {
         return chain.then(function (goOn) { return goOn && sendOne(record); });
       }, Promise.resolve(true));
@@ -133,7 +64,7 @@
   }
 
   function showStatus() {
-    return waiting().then(function (records) {
+    return queue.waiting(CENTRE).then(function (records) {
       var online = navigator.onLine;
       var network = document.getElementById("kiosk-network");
       network.textContent = online ? "Đang có mạng" : "Mất mạng: phiếu được giữ an toàn trên máy";
@@ -410,7 +341,7 @@
     current = null;  /* the respondent's answers now live only in the encrypted queue */
     clearTimeout(idleTimer);
     screen.replaceChildren(element("p", {text: "Đang lưu phiếu…"}));
-    enqueue(submission).then(showStatus).then(function () {
+    queue.enqueue(submission, CENTRE).then(showStatus).then(function () {
       thanks();  /* after the count on screen includes this questionnaire */
       return sync();
     }, function () {
