@@ -19,7 +19,7 @@ Every share is ``analysis.estimators.proportion`` (Korn–Graubard interval), ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -162,7 +162,7 @@ class ShareRow:
     reliable: bool
     reasons: tuple[str, ...]
     rank: int | None = None
-    counted: tuple[str, ...] = field(default=())  # the answers counted, for a priority
+    counted: tuple[str, ...] = ()  # the labels of the answers counted, for a priority
 
     def as_dict(self) -> dict:
         return {"code": self.code, "label": self.label, "rank": self.rank, **self.share.as_dict(),
