@@ -76,16 +76,6 @@ def _places(session: Session, questionnaire: QuestionnaireDefinition) -> tuple[s
     return synth.Places(centre_ids, centre_locality, fields), codes
 
 
-def _relevance_refs(questionnaire: QuestionnaireDefinition) -> list[str]:
-    refs: dict[str, None] = {}
-    for page in questionnaire.pages:
-        for expr in [page.relevant] + [s.relevant for s in page.sections] + \
-                [i.relevant for s in page.sections for i in s.items]:
-            if expr is not None:
-                refs.update(dict.fromkeys(expr.references))
-    return list(refs)
-
-
 def _shown(rng: np.random.Generator, questionnaire: QuestionnaireDefinition, items,
            ref_values: dict[str, np.ndarray], draw: synth.Draw) -> np.ndarray:
     """(N, items) whether each item is shown and answered: skip logic, optional parts, assigned
@@ -139,7 +129,7 @@ def fill_demo_wave(session: Session, wave: Wave, count: int, seed: int, timezone
                                 timezone, n_optional, tuple(shares.values()))
     profile = answer_shares()
     refs = {code: synth.choice_values(rng, questionnaire.items_by_code[code], count, profile.get(code))
-            for code in _relevance_refs(questionnaire)}
+            for code in questionnaire.relevance_references}
     shown = _shown(rng, questionnaire, items, refs, draw)
     drawn_for = [[code for code, on in zip(shares, row, strict=True) if on] for row in draw.assigned.tolist()]
     likert = [i for i, item in enumerate(items) if item.type == "likert"]

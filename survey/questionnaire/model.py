@@ -321,6 +321,17 @@ class QuestionnaireDefinition:
         return {item.code: answers[item.code] for _, item, shown in self._walk(answers)
                 if shown and item.code in answers}
 
+    @cached_property
+    def relevance_references(self) -> tuple[str, ...]:
+        """The items whose answers the skip logic reads, in questionnaire order, each once."""
+        refs: dict[str, None] = {}
+        for page in self.pages:
+            for expr in ([page.relevant] + [s.relevant for s in page.sections]
+                         + [i.relevant for s in page.sections for i in s.items]):
+                if expr is not None:
+                    refs.update(dict.fromkeys(expr.references))
+        return tuple(refs)
+
     def visible_by_page(self, answers: Mapping[str, Any]) -> dict[str, list[Item]]:
         """The items the skip logic shows for these answers, by page code, from one walk."""
         shown_items: dict[str, list[Item]] = {page.code: [] for page in self.pages}

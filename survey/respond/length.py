@@ -32,8 +32,6 @@ SECONDS_PER_TAP = 1.5
 """Finding the chosen answer on screen and tapping it, scrolling included."""
 SECONDS_PER_PAGE = 2.0
 """Loading the next page over a mobile connection."""
-SHORTER_BRANCH = {"feedback_made": "khong"}
-"""Answers that keep revealed questions hidden: the usual path, not the longest one."""
 CHOICE_TYPES = (ItemType.SELECT_ONE, ItemType.LIKERT, ItemType.SELECT_MANY)
 
 
@@ -58,9 +56,18 @@ def _syllables(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def usual_length(questionnaire: QuestionnaireDefinition, language: str = "vi",
-                 branch: Mapping[str, str] = SHORTER_BRANCH) -> Length:
-    """Taps, syllables read and pages on the usual path through the mandatory pages."""
+def _fewest_revealed(questionnaire: QuestionnaireDefinition, answers: Mapping[str, str], item) -> str:
+    """The option of a question the skip logic reads that shows the fewest questions after it
+    (the first such option on a tie): the usual path, not the longest one."""
+    def shown(value: str) -> int:
+        return sum(map(len, questionnaire.visible_by_page({**answers, item.code: value}).values()))
+    return min((choice.value for choice in item.choices.choices), key=shown)
+
+
+def usual_length(questionnaire: QuestionnaireDefinition, language: str = "vi") -> Length:
+    """Taps, syllables read and pages on the usual path through the mandatory pages: the first
+    option of every question, except that a question the skip logic reads takes the option that
+    reveals the fewest questions (SIPAS's "did you give feedback?": no)."""
     answers: dict[str, str] = {}
     taps = syllables = pages = 0
     text = lambda value: questionnaire.text(value, language)  # noqa: E731
@@ -86,7 +93,9 @@ def usual_length(questionnaire: QuestionnaireDefinition, language: str = "vi",
                 if item.choices.name not in lists_read:
                     lists_read.add(item.choices.name)
                     syllables += sum(_syllables(text(c.label)) for c in item.choices.choices)
-                answers[item.code] = branch.get(item.code, item.choices.choices[0].value)
+                answers[item.code] = (_fewest_revealed(questionnaire, answers, item)
+                                      if item.code in questionnaire.relevance_references
+                                      else item.choices.choices[0].value)
     return Length(taps, syllables, pages)
 
 
