@@ -41,7 +41,6 @@ def kiosk_definition(questionnaire: QuestionnaireDefinition, wave: Wave, centre:
     offered = languages(questionnaire.languages)
     return {
         "wave": wave.id,
-        "checksum": questionnaire.checksum,
         "centre": {"code": centre.code, "name": centre.name},
         "title": questionnaire.title,
         "languages": offered,

@@ -368,7 +368,7 @@
     return node;
   }
 
-  function welcome() {
+  function startScreen() {
     clearTimeout(thanksTimer);
     current = null;
     document.documentElement.lang = "vi";
@@ -378,6 +378,15 @@
       element("p", {text: definition.text.vi.anonymous}),
       startButton("Bắt đầu trả lời")
     ]));
+  }
+
+  function welcome() {
+    /* The start screen for the next person; a tablet left running for weeks picks up a new wave
+       or questionnaire version here, between respondents, never during one. */
+    startScreen();
+    if (navigator.onLine) {
+      loadDefinition().then(function (fresh) { if (!current) { definition = fresh; } }, function () {});
+    }
   }
 
   function begin() {
@@ -429,7 +438,7 @@
   showStatus();
   loadDefinition().then(function (loaded) {
     definition = loaded;
-    welcome();
+    startScreen();
     sync();
   }, function (error) {
     screen.replaceChildren(element("div", {"class": "alert", role: "alert",
