@@ -264,3 +264,35 @@ def test_the_kiosk_speaks_the_questionnaires_other_language(browser, live_server
     tablet.close()
     db_session.expire_all()
     assert db_session.scalar(select(Response.language)) == "en"
+
+
+def test_a_tablet_left_running_takes_up_a_new_wave_between_respondents(browser, live_server, centre, db_session):
+    """A wave opened while the kiosk runs reaches the next respondent, not the one in progress."""
+    import datetime as dt
+
+    from survey.models import Wave
+    from tests.factories import make_wave
+
+    code = issue_code(db_session, centre, "admin")
+    db_session.commit()
+    tablet = browser.new_context(viewport=TABLET)
+    page = tablet.new_page()
+    page.clock.install()
+    page.goto(f"{live_server}/k/{centre.code}")
+    page.locator("input[name=code]").fill(code)
+    page.get_by_role("button", name="Ghép nối máy này").click()
+    page.locator("#kiosk-begin").click()
+    _answer_page(page)
+    newer = make_wave(db_session, code="2026Q4", opens_on=dt.date.today())  # opened mid-questionnaire
+    db_session.commit()
+    _complete_started(page)
+    _expect_waiting(page, 0)
+    with page.expect_response(lambda reply: reply.url.endswith("/questionnaire.json")):
+        page.clock.fast_forward("00:16")  # the thank-you screen gives way to the start screen
+    _complete(page)
+    _expect_waiting(page, 0)
+    tablet.close()
+
+    db_session.expire_all()
+    waves = db_session.scalars(select(Wave.code).join(Response, Response.wave_id == Wave.id)).all()
+    assert sorted(waves) == ["2026Q3", newer.code]  # the one in progress kept its wave
