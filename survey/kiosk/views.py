@@ -17,7 +17,7 @@ from survey.kiosk.pairing import DEVICE_COOKIE, DEVICE_COOKIE_AGE, note_seen, pa
 from survey.kiosk.submissions import SubmissionError, read_submission
 from survey.models import KioskDevice, ServiceCentre
 from survey.questionnaire.versions import questionnaire_of
-from survey.resilience import discard_session, is_locked, is_write_refused
+from survey.resilience import alert_write_refused, discard_session, is_locked, is_write_refused
 from survey.respond.flow import open_citizen_wave
 from survey.respond.limits import address_key, note_stored_response
 from survey.respond.store import STORED, Device, store_response
@@ -34,8 +34,10 @@ NO_WAVE = "Hiện không có đợt khảo sát người dân nào đang mở."
 BUSY = "Máy chủ đang bận; phiếu vẫn được giữ trên máy tính bảng và sẽ được gửi lại sau."
 
 
-def _centre(code: str) -> ServiceCentre | None:
-    return db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == code, ServiceCentre.active))
+def _centre(code: str, active: bool = True) -> ServiceCentre | None:
+    """The centre of `code`; with `active=False` also a deactivated one (its tablets' queues still arrive)."""
+    query = select(ServiceCentre).where(ServiceCentre.code == code)
+    return db.session.scalar(query.where(ServiceCentre.active) if active else query)
 
 
 def _device(centre: ServiceCentre) -> KioskDevice | None:
@@ -151,7 +153,7 @@ def questionnaire(centre_code: str):
 @csrf.exempt  # JSON only, with a SameSite=Strict device cookie: no other site can send it
 def submit(centre_code: str):
     """Store one questionnaire completed on the tablet; a resend of the same id stores nothing."""
-    centre = _centre(centre_code)
+    centre = _centre(centre_code, active=False)  # answered while the centre was open: kept
     device = _device(centre) if centre is not None else None
     if device is None:
         return _problem(403, NOT_PAIRED)
@@ -173,7 +175,10 @@ def submit(centre_code: str):
         if not (is_locked(exc) or is_write_refused(exc)):
             raise
         discard_session()
-        return _problem(503, BUSY), {"Retry-After": "30"}
+        if is_write_refused(exc):
+            alert_write_refused(exc)
+        body, status = _problem(503, BUSY)
+        return body, status, {"Retry-After": "30"}
     if outcome == STORED:
         note_stored_response(centre.code)
         if note_seen(device):

@@ -195,3 +195,28 @@ def test_a_days_queue_sent_at_once_is_not_a_burst(tablet, desk, submission, db_s
     flags = db_session.scalars(select(Response.quality_flags)).all()
     assert len(flags) == 6
     assert not any("burst" in stored for stored in flags)
+
+
+def test_a_queue_still_arrives_after_its_centre_is_deactivated(tablet, desk, submission, db_session):
+    centre, _ = desk
+    centre.active = False
+    db_session.commit()
+    assert tablet.get(f"/k/{centre.code}").status_code == 404  # no new questionnaire there
+    assert _post(tablet, centre, submission).status_code == 201
+
+
+def test_a_locked_database_answers_503_and_the_tablet_keeps_the_questionnaire(tablet, desk, submission, db_session,
+                                                                             monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from survey.kiosk import views
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    centre, _ = desk
+    monkeypatch.setattr(views, "store_response", locked)
+    answer = _post(tablet, centre, submission)
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "30"
+    assert "giữ" in answer.get_json()["error"]
