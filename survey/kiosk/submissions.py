@@ -55,12 +55,13 @@ def _moment(payload: dict, name: str) -> dt.datetime:
     raw = payload.get(name)
     try:
         moment = dt.datetime.fromisoformat(raw) if isinstance(raw, str) and len(raw) <= 40 else None
-    except ValueError:
+        moment = moment.astimezone(dt.timezone.utc) if moment is not None and moment.tzinfo else None
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved across midnight UTC
         moment = None
-    if moment is None or moment.tzinfo is None:
+    if moment is None:
         raise SubmissionError(name, f"Trường \"{name}\" phải là thời điểm ISO 8601 có múi giờ, "
                                     f"ví dụ 2026-07-01T08:30:00Z.")
-    return moment.astimezone(dt.timezone.utc)
+    return moment
 
 
 def _answer(item: Item, value: Any) -> Any:

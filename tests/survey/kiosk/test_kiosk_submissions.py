@@ -85,6 +85,8 @@ BAD = {
     "unknown block": (lambda p: p.update(assigned=["nope"]), "assigned"),
     "naive time": (lambda p: p.update(started_at="2026-07-01T08:00:00"), "started_at"),
     "time not text": (lambda p: p.update(completed_at=12), "completed_at"),
+    "time before year 1 in UTC": (lambda p: p.update(started_at="0001-01-01T00:00:00+01:00"), "started_at"),
+    "time after year 9999 in UTC": (lambda p: p.update(completed_at="9999-12-31T23:59:59-01:00"), "completed_at"),
     "finished before starting": (lambda p: p.update(started_at=p["completed_at"], completed_at=p["started_at"]),
                                  "completed_at"),
     "finished in the future": (lambda p: p.update(
