@@ -23,7 +23,8 @@ REFUSED = {400, 409, 413, 415}
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats(allow_nan=False)
-    | st.text(max_size=30) | st.sampled_from(["4", "co", "2026-07-01T08:00:00Z", "\x00", "0" * 40]),
+    | st.text(max_size=30) | st.sampled_from(["4", "co", "2026-07-01T08:00:00Z", "0001-01-01T00:00:00+01:00", "\x00",
+                                               "0" * 40]),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=12,
 )
