@@ -18,6 +18,7 @@ from matplotlib.path import Path  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from survey.reports.model import LocalityRow, Report  # noqa: E402
+from survey.reports.wording import CHART_TITLES, GROUP_NAMES
 
 DPI = 110
 GREY = "#9e9e9e"
@@ -26,15 +27,6 @@ TARGET_RED = "#b22222"
 GROUP_COLOURS = {1: "#1a9850", 2: "#91cf60", 3: "#fc8d59", 4: "#d73027"}
 LEVEL_COLOURS = ("#d73027", "#fc8d59", "#e0e0e0", "#91bfdb", "#4575b4")
 LEVEL_LABELS = ("Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng")
-CHART_TITLES = {
-    "forest": "Chỉ số theo địa phương (khoảng tin cậy 95%)",
-    "elements": "Các yếu tố (khoảng tin cậy 95%)",
-    "trend": "Xu hướng qua các đợt",
-    "weakest": "Năm tiêu chí thấp nhất: tỷ lệ ở từng mức trả lời",
-    "drivers": "Yếu tố liên quan đến sự hài lòng (hệ số hồi quy logistic, KTC 95%)",
-    "small_area": "Chỉ số trực tiếp và ước lượng khu vực nhỏ theo địa phương",
-    "map": "Bản đồ chỉ số theo xã, phường (nhóm theo tứ phân vị)",
-}
 THIN_ORANGE = "#e66101"
 NO_RESPONSES_GREY = "#e6e6e6"
 UNRELIABLE_HATCH = "////"
@@ -221,7 +213,6 @@ def locality_map(report: Report) -> bytes:
     Unranked communes are hatched: their estimate is not reliable, so they get no group colour;
     communes without responses are light grey.
     """
-    from survey.reports.render import GROUP_NAMES  # render imports this module
 
     rows = {row.code: row for row in report.localities}
     latitudes = [y for polygons in report.geometry.values() for polygon in polygons for x, y in polygon[0]]

@@ -19,11 +19,9 @@ from openpyxl.drawing.image import Image as SheetImage
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from survey.reports.charts import CHART_TITLES
-from survey.reports.wording import built_when, decimal, interim_line, percent
+from survey.reports.wording import CHART_TITLES, GROUP_NAMES, built_when, decimal, interim_line, percent
 from survey.spreadsheets import safe_cell
 
-GROUP_NAMES = {1: "Cao nhất", 2: "Trung bình cao", 3: "Trung bình thấp", 4: "Thấp nhất"}
 PERCENT = "0.0%"
 DEMO_MARK = "DỮ LIỆU MÔ PHỎNG"
 STAT_HEADERS = ["Ước lượng", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên", "n", "n hiệu dụng", "deff",

@@ -9,6 +9,19 @@ from survey.labels import exclusion_text, note_text  # noqa: F401  (the report's
 PERCENT_DIGITS = 1
 
 
+GROUP_NAMES = {1: "Cao nhất", 2: "Trung bình cao", 3: "Trung bình thấp", 4: "Thấp nhất"}
+"""The four groups of localities by index (quartiles), as the report names them."""
+CHART_TITLES = {
+    "forest": "Chỉ số theo địa phương (khoảng tin cậy 95%)",
+    "elements": "Các yếu tố (khoảng tin cậy 95%)",
+    "trend": "Xu hướng qua các đợt",
+    "weakest": "Năm tiêu chí thấp nhất: tỷ lệ ở từng mức trả lời",
+    "drivers": "Yếu tố liên quan đến sự hài lòng (hệ số hồi quy logistic, KTC 95%)",
+    "small_area": "Chỉ số trực tiếp và ước lượng khu vực nhỏ theo địa phương",
+    "map": "Bản đồ chỉ số theo xã, phường (nhóm theo tứ phân vị)",
+}
+"""Each chart's title, on the chart and beside it in the workbook."""
+
 def decimal(value: float | None, digits: int = 1) -> str:
     """``1234.5`` → ``"1.234,5"``: Vietnamese groups with dots and uses a decimal comma."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
