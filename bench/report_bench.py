@@ -49,7 +49,7 @@ from sqlalchemy import select
 from survey import create_app
 from survey.extensions import db
 from survey.models import Wave
-from survey.weights import analysis_frame
+from survey.frame.load import analysis_frame
 app = create_app()
 with app.app_context():
     wave = db.session.scalar(select(Wave).where(Wave.code == "DEMO-2026Q4"))
@@ -92,12 +92,12 @@ def frame_child(count: int, out: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from bench.report_frame import localities, make_frame
     from survey import create_app
+    from survey.frame.compact import Opinions
     from survey.models.places import LocalityName
     from survey.questionnaire import load_questionnaire
     from survey.reports import render
     from survey.reports.build import build_report
     from survey.reports.charts import render_all
-    from survey.weights.scores import Opinions
 
     frame = make_frame(count, 102, seed=1)
     started = time.perf_counter()
@@ -158,7 +158,7 @@ def main() -> None:
         return
     export = out / "frame.csv"
     code = ("from survey import create_app\nfrom survey.extensions import db\nfrom sqlalchemy import select\n"
-            "from survey.models import Wave\nfrom survey.weights import analysis_frame\nimport sys\n"
+            "from survey.models import Wave\nfrom survey.frame.load import analysis_frame\nimport sys\n"
             "app = create_app()\nwith app.app_context():\n"
             "    w = db.session.scalar(select(Wave).where(Wave.code == 'DEMO-2026Q4'))\n"
             "    f, _ = analysis_frame(db.session, w)\n"

@@ -1,4 +1,4 @@
-"""A synthetic analysis frame of the shape ``survey.weights.analysis_frame`` returns.
+"""A synthetic analysis frame of the shape ``survey.frame.load.analysis_frame`` returns.
 
 Used by the report tests and the report benchmark when no database is
 involved: localities differ in level, some are thin, items correlate through

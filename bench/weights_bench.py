@@ -2,7 +2,7 @@
 
 For one database (SQLite file or PostgreSQL) it builds a fresh schema, seeds the province,
 fills a demo wave with N responses and dossier counts (timing `flask demo responses` as a
-whole process), then times, in a child process, `survey.weights.analysis_frame` — loading
+whole process), then times, in a child process, `survey.frame.load.analysis_frame` — loading
 every response with its design columns and scores, excluding flagged ones, computing the
 cell weights — split into the load and the weights. Beside it, the same load done the old
 way (the long answer table pivoted in pandas) on a subset, as the peer.
@@ -32,8 +32,8 @@ from sqlalchemy import select
 from wsgi import app
 from survey.extensions import db
 from survey.models import Wave
-from survey.weights import analysis_frame
-from survey.weights.frame import is_kept, load_responses
+from survey.frame.load import analysis_frame
+from survey.frame.responses import is_kept, load_responses
 with app.app_context():
     wave = db.session.scalar(select(Wave).where(Wave.code == sys.argv[1]))
     t0, c0 = time.perf_counter(), time.process_time()

@@ -3,7 +3,7 @@
 Citizens answer at `/q/<centre>` and `/r/<token>` (`survey.respond`); leaders answer the PAR
 Index survey at `/l/<token>` (`survey.leaders`); staff manage places, waves, questionnaires,
 receipts and counts, monitor and review responses (`survey.admin`, `survey.auth`); dossier
-counts become design weights (`survey.weights`), and the quarterly report (`survey.reports`)
+counts become design weights (`survey.frame`), and the quarterly report (`survey.reports`)
 turns them into indices with confidence intervals.
 """
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from survey.frame import compact as compact_scores
 from survey.models import (
     Answer,
     Channel,
@@ -26,7 +27,6 @@ from survey.models import (
 from survey.passwords import hash_password
 from survey.publishing import publish
 from survey.questionnaire import QuestionnaireDefinition, load_questionnaire
-from survey.weights import scores as compact_scores
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SIPAS_FILE = PROJECT_ROOT / "questionnaires" / "sipas-2026.yaml"
@@ -101,7 +101,7 @@ def make_response(
     compact: bool = True,
 ) -> Response:
     """A stored response; `compact=False` leaves out the compact scores and opinions, as rows
-    stored before they existed (survey.weights then reads the answer table)."""
+    stored before they existed (survey.frame then reads the answer table)."""
     now = submitted_at or dt.datetime.now(dt.timezone.utc)
     response = Response(
         id=uuid.uuid4(),

@@ -77,7 +77,7 @@ def _demo_wave(session, code: str) -> tuple[Wave, bool]:
 
 def _demo_counts(session, wave: Wave, seed: int) -> int:
     """Dossiers per centre × field for the demo wave, kept under its own code (DEMO-2026Q4, which
-    `survey.weights.wave_quarter` gives a demo wave): 10–30 per response, plus a few."""
+    `survey.quarters.wave_quarter` gives a demo wave): 10–30 per response, plus a few."""
     rng = np.random.default_rng(seed + 1)
     quarter = wave_quarter(wave)
     if not (wave.is_demo and demo_quarter(wave.code)) or quarter != wave.code:  # never a real quarter's

@@ -2,7 +2,7 @@
 
 Each response row carries the same columns the form's storage path writes (quality flags by
 the same rules, the compact likert scores and opinion answers encoded by
-`survey.weights.scores`), and each shown
+`survey.frame.compact`), and each shown
 item gets its answer row. Rows go in with the database's bulk path (COPY on PostgreSQL,
 executemany on SQLite) in chunks, so a million responses take minutes, not hours.
 
@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 
 from survey.db import Base
 from survey.demo import synth
+from survey.frame import compact as compact_scores
 from survey.models import Locality, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition, from_dict
-from survey.weights import scores as compact_scores
 
 CHUNK = 50_000
 RESPONSE_COLUMNS = ("id", "wave_id", "centre_id", "field_id", "channel", "language", "started_at",

@@ -16,9 +16,9 @@ from survey.exports.frame import export_frame
 from survey.exports.tree import index_tree
 from survey.exports.workbook import FORMATS, write_export
 from survey.extensions import db
+from survey.frame.load import DEFAULT_EXCLUDE, DEFAULT_MIN_CELL, PSU_KINDS
 from survey.models import Questionnaire, QuestionnaireVersion, Wave
 from survey.questionnaire import from_dict
-from survey.weights import DEFAULT_EXCLUDE, DEFAULT_MIN_CELL, PSU_KINDS
 
 export_group = AppGroup("export", help="Export data for analysts.")
 KNOWN_FLAGS = tuple(values(QualityFlag))

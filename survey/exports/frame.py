@@ -1,7 +1,7 @@
 """The analysis-ready export: one row per kept response, design columns first, then every item.
 
 The design columns (stratum, PSU, design weight, locality, date and time band) come from
-`survey.weights.analysis_frame`, so the export carries exactly the weights the platform
+`survey.frame.load.analysis_frame`, so the export carries exactly the weights the platform
 estimates with, and leaves out the responses it leaves out. Item answers come from the answer
 table: scales and numbered choices as numbers, "Không trả lời" as an empty cell unless the
 analyst asks to keep its code. Times are local dates and time bands, never the minute.
@@ -19,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.enums import ItemType
+from survey.frame.load import DEFAULT_EXCLUDE, WeightingReport, analysis_frame
+from survey.frame.responses import ASSIGNED_PREFIX, response_id_text
 from survey.models import Answer, Response, Wave
 from survey.questionnaire import QuestionnaireDefinition, from_dict
-from survey.weights import DEFAULT_EXCLUDE, WeightingReport, analysis_frame
-from survey.weights.frame import ASSIGNED_PREFIX, response_id_text
 
 DESIGN_COLUMNS = [
     "response_id", "wave", "stratum", "psu", "design_weight", "locality_code", "locality_name",

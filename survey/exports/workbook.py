@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from survey.frame.load import WeightingReport
+from survey.frame.responses import ASSIGNED_PREFIX
 from survey.questionnaire import QuestionnaireDefinition
 from survey.spreadsheets import defuse_frame, write_frame_csv
-from survey.weights import WeightingReport
-from survey.weights.frame import ASSIGNED_PREFIX
 
 DESIGN_DESCRIPTIONS = {
     "response_id": "Mã phiếu (ngẫu nhiên, không gắn với người trả lời)",

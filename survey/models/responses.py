@@ -58,12 +58,12 @@ class Response(Base):
     review_reason: Mapped[str | None] = mapped_column(Text)
     scores: Mapped[str | None] = mapped_column(Text)
     """The likert scores again, compact: one digit per likert item of the questionnaire version,
-    in questionnaire order, 0 for no answer (see survey.weights.scores). Written with the
+    in questionnaire order, 0 for no answer (see survey.frame.compact). Written with the
     answers so that loading a wave for analysis reads one column instead of ~36 answer rows."""
     opinions: Mapped[str | None] = mapped_column(Text)
     """The opinion answers again, compact: one character per opinion item (harassment, then
     informal payment): "1" an occurrence reported, "0" "Không gặp", "." no answer (see
-    survey.weights.scores). Written with the answers, so that the quarterly report reads them
+    survey.frame.compact). Written with the answers, so that the quarterly report reads them
     with the scores instead of from two answer rows per response."""
     assigned_blocks: Mapped[list[str] | None] = mapped_column(JSON)
     """The codes of the questionnaire's assigned blocks (planned subsamples) this respondent was

@@ -1,7 +1,7 @@
 """Build the quarterly report from an analysis frame: every number, no rendering.
 
 ``build_report`` is a function of the analysis frame (one row per kept
-response, as ``survey.weights.analysis_frame`` returns it), the weighting
+response, as ``survey.frame.load.analysis_frame`` returns it), the weighting
 report, the questionnaire's index tree, earlier waves' frames and the target,
 so it runs and is tested without a database.  The design is strata =
 ``stratum`` (the locality), PSU = ``psu`` (desk-day), weights =
@@ -31,6 +31,7 @@ from analysis.report import (
     reliability,
 )
 from analysis.sipas import Node, index_nodes, parse_tree
+from survey.frame.compact import SAID_PREFIX, Opinions
 from survey.models.places import LocalityName
 from survey.reports.groups import Breakdowns, respondent_sections
 from survey.reports.model import (
@@ -48,7 +49,6 @@ from survey.reports.model import (
 )
 from survey.reports.small_area import add_small_area
 from survey.reports.wording import change_sentence, driver_reading
-from survey.weights.scores import SAID_PREFIX, Opinions
 
 WEIGHT, STRATUM, PSU, LOCALITY = "design_weight", "stratum", "psu", "locality_code"
 SECTOR = "field_code"  # the service sector (lĩnh vực) of the procedure a response is about

@@ -14,12 +14,12 @@ from analysis.design import DesignError
 from survey.audit import record
 from survey.errors import BadInput
 from survey.extensions import db
+from survey.frame.load import DEFAULT_EXCLUDE
 from survey.models import Wave
 from survey.reports import geometry, pdf, render, store
 from survey.reports.build import DEFAULT_TARGET
 from survey.reports.kinds import kind_of_wave
 from survey.uploads.limits import megabytes, number
-from survey.weights import DEFAULT_EXCLUDE
 
 report_group = AppGroup("report", help="Build reports for Sở Nội vụ.")
 FORMATS = ("html", "xlsx", "json")

@@ -1,4 +1,4 @@
-"""Gather a wave's report inputs from the database: the analysis frame (``survey.weights``),
+"""Gather a wave's report inputs from the database: the analysis frame (``survey.frame``),
 with the opinion answers, every locality, per-centre counts and the earlier waves.
 """
 
@@ -11,6 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.clock import local_now
+from survey.frame.compact import Opinions
+from survey.frame.load import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
+from survey.frame.responses import PROVINCIAL_NAME, PROVINCIAL_STRATUM
 from survey.models import (
     CommentDigest,
     Locality,
@@ -28,9 +31,6 @@ from survey.reports.build import DEFAULT_TARGET, PreviousWave, build_report
 from survey.reports.geometry import load_boundaries
 from survey.reports.groups import Breakdowns, add_answers
 from survey.reports.model import Report
-from survey.weights import DEFAULT_EXCLUDE, analysis_frame, quarter_counts
-from survey.weights.frame import PROVINCIAL_NAME, PROVINCIAL_STRATUM
-from survey.weights.scores import Opinions
 
 
 def localities(session: Session) -> list[LocalityName]:

@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from analysis.estimators import proportion
 from analysis.report import node_srs_variances, ranks, reliability
 from analysis.sipas import Node, index_nodes
+from survey.frame.margins import margin_answers
 from survey.models import Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.reports.model import EMPTY, Stat
-from survey.weights.margins import margin_answers
 
 ANSWER_PREFIX = "_answer_"
 """Frame column ``_answer_<item>``: the response's answer value to a report item, or missing."""

@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 
 from analysis.design import Design, DesignError
 from analysis.sipas import index_nodes
+from survey.frame.load import analysis_frame
 from survey.models import Wave
 from survey.questionnaire import from_dict
 from survey.reports.build import PSU, STRATUM, WEIGHT, stat_of, tree_to_node
 from survey.reports.model import Stat
-from survey.weights import analysis_frame
 
 
 def index_so_far(session: Session, wave: Wave | None) -> Stat | None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from survey.clock import utcnow
 from survey.enums import ItemType
+from survey.frame import compact as compact_scores
 from survey.models import Answer, Response, ServiceCentre, ServiceField, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.questionnaire.scrub import scrub_free_text
@@ -28,7 +29,6 @@ from survey.respond.drafts import forget
 from survey.respond.quality import Submission, quality_flags
 from survey.respond.receipts import find_token, use_token
 from survey.respond.state import FormState
-from survey.weights import scores as compact_scores
 
 STORED = "stored"
 DUPLICATE = "duplicate"

@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.admin.targets import centre_targets
+from survey.frame.compact import likert_codes_of
+from survey.frame.load import analysis_frame
 from survey.models import AdminCount, Answer, Response, ServiceCentre, ServiceField, Wave
 from survey.quarters import previous_quarter, wave_quarter
 from survey.questionnaire import from_dict
 from survey.respond.quality import BURST_MAX, BURST_WINDOW
-from survey.weights import analysis_frame
-from survey.weights.scores import likert_codes_of
 from tests.factories import make_centre, make_response, make_wave
 
 

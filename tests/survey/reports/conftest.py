@@ -3,10 +3,10 @@
 import pytest
 
 from bench.report_frame import localities, make_frame
+from survey.frame.compact import Opinions
 from survey.models.places import LocalityName
 from survey.questionnaire import load_questionnaire
 from survey.reports.build import PreviousWave, build_report
-from survey.weights.scores import Opinions
 from tests.factories import SIPAS_FILE
 
 N_LOCALITIES = 102

@@ -88,8 +88,8 @@ def test_a_wave_where_nobody_answered_the_items_reports_dashes(app, db_session):
 
 
 def test_the_frame_carries_only_the_declared_items(app, db_session):
+    from survey.frame.load import DEFAULT_EXCLUDE
     from survey.reports.data import wave_frame
-    from survey.weights import DEFAULT_EXCLUDE
 
     wave = _wave(db_session, [(0, {"gender": "nu", "informal_payment": "khong_gap", "comments": "Tốt"})] * 6)
     frame, _ = wave_frame(db.session, wave, DEFAULT_EXCLUDE)

@@ -5,11 +5,11 @@ import datetime as dt
 from sqlalchemy import select
 
 from analysis import Design, index_nodes
+from survey.frame.load import analysis_frame
 from survey.models import UserRole, Wave, WaveStatus
 from survey.questionnaire import from_dict
 from survey.reports.build import tree_to_node
 from survey.reports.wording import percent
-from survey.weights import analysis_frame
 
 
 def test_monitor_shows_the_index_so_far(app, runner, client, auth, db_session):

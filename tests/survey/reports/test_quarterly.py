@@ -12,12 +12,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from survey.frame.compact import Opinions
+from survey.frame.load import analysis_frame
+from survey.frame.responses import opinions_from_answers
 from survey.models import CommentDigest, Locality, UserRole, Wave
 from survey.questionnaire import from_dict
 from survey.reports.wording import decimal, percent
-from survey.weights import analysis_frame
-from survey.weights.frame import opinions_from_answers
-from survey.weights.scores import Opinions
 from tests.factories import PROJECT_ROOT
 
 # Each test fills two demo waves: seconds each, scheduled first (tests/conftest.py).
