@@ -18,7 +18,7 @@ from survey.models import User, UserRole
 from survey.privacy.timebands import local_date, time_band
 from survey.security import staff_only
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 bp.record_once(lambda state: labels.register(state.app))
 staff_only(bp)
 

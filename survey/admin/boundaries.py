@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from survey.admin import bp
+from survey.admin.forms import BoundariesUploadForm
 from survey.audit import record
 from survey.auth.scope import roles_required
 from survey.extensions import db
-from survey.forms.admin import BoundariesUploadForm
 from survey.models import LocalityBoundary, UserRole
 from survey.reports import geometry
 from survey.uploads.limits import megabytes, number

@@ -6,13 +6,13 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.forms import CountsUploadForm
 from survey.admin.paging import paginate
 from survey.audit import record
 from survey.auth.scope import centre_criterion, roles_required, visible_centre_ids
 from survey.counts.parse import CountsFileError, parse_counts, read_quarter, replace_quarters
 from survey.counts.template import counts_template
 from survey.extensions import db
-from survey.forms.admin import CountsUploadForm
 from survey.models import AdminCount, ServiceCentre, UserRole
 
 PROBLEMS_SHOWN = 200

@@ -12,12 +12,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.forms import DigestForm
 from survey.audit import record
 from survey.auth.scope import roles_required, row_level
 from survey.clock import local_today, utcnow
 from survey.enums import ItemType
 from survey.extensions import db
-from survey.forms.admin import DigestForm
 from survey.models import Answer, CommentDigest, Locality, Response, ReviewStatus, ServiceCentre, UserRole, Wave
 from survey.privacy import MIN_CELL
 from survey.questionnaire.versions import questionnaire_of

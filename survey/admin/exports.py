@@ -14,6 +14,7 @@ from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.forms import NO_CHOICE, ExportForm
 from survey.admin.summary import locality_summary
 from survey.audit import record
 from survey.auth.scope import require_centre_access, roles_required, sees_rows, visible_centre_ids, visible_centres
@@ -21,7 +22,6 @@ from survey.exports.frame import export_frame
 from survey.exports.workbook import write_export
 from survey.extensions import db
 from survey.forms import choice_list
-from survey.forms.admin import NO_CHOICE, ExportForm
 from survey.inputs import MAX_ID
 from survey.models import ServiceCentre, UserRole, Wave
 from survey.privacy.aggregates import summary_tables

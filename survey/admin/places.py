@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.forms import CentreCreateForm, CentreEditForm, ConfirmForm, ServiceFieldForm
 from survey.admin.paging import paginate
 from survey.audit import record
 from survey.auth.scope import (
@@ -17,7 +18,6 @@ from survey.auth.scope import (
 )
 from survey.extensions import db
 from survey.forms import choice_list
-from survey.forms.admin import CentreCreateForm, CentreEditForm, ConfirmForm, ServiceFieldForm
 from survey.models import Locality, Response, ServiceCentre, ServiceField, UserRole
 from survey.respond.flow import open_citizen_wave
 from survey.respond.posters import poster_html

@@ -10,10 +10,10 @@ from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey.admin import bp
+from survey.admin.forms import QuestionnaireUploadForm
 from survey.audit import record
 from survey.auth.scope import roles_required
 from survey.extensions import db
-from survey.forms.admin import QuestionnaireUploadForm
 from survey.models import Questionnaire, QuestionnaireVersion, UserRole
 from survey.publishing import publish
 from survey.questionnaire import QuestionnaireError, format_problems, load_questionnaire

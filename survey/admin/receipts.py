@@ -9,12 +9,12 @@ from flask import Response, current_app, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.forms import NO_CHOICE, ReceiptBatchForm
 from survey.admin.paging import paginate
 from survey.audit import record
 from survey.auth.scope import centre_criterion, require_centre_access, roles_required, visible_centres
 from survey.extensions import db
 from survey.forms import choice_list
-from survey.forms.admin import NO_CHOICE, ReceiptBatchForm
 from survey.models import ReceiptBatch, ReceiptToken, ServiceCentre, ServiceField, UserRole
 from survey.qr import qr_data_uri
 from survey.respond.receipts import find_token, issue_batch, receipt_url, short_code, sign_nonce

@@ -19,12 +19,12 @@ from sqlalchemy import String, cast, func, select
 
 from survey import labels
 from survey.admin import bp, staff
+from survey.admin.forms import BulkReviewForm, ReviewForm
 from survey.admin.paging import paginate
 from survey.audit import record
 from survey.auth.scope import centre_criterion, require_centre_access, roles_required, row_level, visible_centres
 from survey.enums import ItemType, values
 from survey.extensions import db
-from survey.forms.admin import BulkReviewForm, ReviewForm
 from survey.models import Response, ReviewStatus, ServiceCentre, UserRole, Wave
 from survey.questionnaire import QuestionnaireDefinition
 from survey.questionnaire.versions import questionnaire_of

@@ -6,13 +6,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey.admin import bp, staff
+from survey.admin.forms import ConfirmForm, UserForm
 from survey.audit import record
 from survey.auth.scope import roles_required
 from survey.auth.sessions import end_sessions
 from survey.clock import utcnow
 from survey.extensions import db
 from survey.forms import choice_list
-from survey.forms.admin import ConfirmForm, UserForm
 from survey.models import Locality, User, UserRole
 from survey.passwords import generate_password, hash_password
 

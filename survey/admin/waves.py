@@ -6,11 +6,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey.admin import bp
+from survey.admin.forms import ConfirmForm, WaveForm
 from survey.audit import record
 from survey.auth.scope import roles_required
 from survey.extensions import db
 from survey.forms import choice_list
-from survey.forms.admin import ConfirmForm, WaveForm
 from survey.models import Questionnaire, QuestionnaireVersion, UserRole, Wave, WaveStatus
 from survey.questionnaire import from_dict
 

@@ -8,7 +8,7 @@ from survey.auth import sessions
 from survey.extensions import login_manager
 from survey.models import User
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
+bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
 LOGIN_NEEDED = "Vui lòng đăng nhập để tiếp tục."
 # Staff are addressed as "Bạn", as on the other sign-in pages.

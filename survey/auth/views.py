@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from survey.audit import record
 from survey.auth import bp
+from survey.auth.forms import ChangePasswordForm, LoginForm
 from survey.auth.lockout import (
     LOGIN_FAILED,
     address_throttled,
@@ -19,7 +20,6 @@ from survey.auth.lockout import (
 )
 from survey.auth.sessions import end_sessions
 from survey.extensions import db
-from survey.forms.auth import ChangePasswordForm, LoginForm
 from survey.models import User
 from survey.passwords import dummy_hash, hash_password, verify_password
 

@@ -6,10 +6,10 @@ from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from survey.admin import staff
+from survey.admin.forms import ConfirmForm
 from survey.audit import record
 from survey.auth.scope import require_centre_access, roles_required
 from survey.extensions import db
-from survey.forms.admin import ConfirmForm
 from survey.kiosk import staff_bp
 from survey.kiosk.pairing import PAIRING_MINUTES, issue_code, revoke, shown_code
 from survey.models import KioskDevice, ServiceCentre, UserRole

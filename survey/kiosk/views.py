@@ -10,9 +10,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from survey.audit import hash_ip, record
 from survey.extensions import csrf, db, limiter
-from survey.forms.kiosk import CODE_UNKNOWN, PairingForm
 from survey.kiosk import bp
 from survey.kiosk.definition import kiosk_definition
+from survey.kiosk.forms import CODE_UNKNOWN, PairingForm
 from survey.kiosk.pairing import DEVICE_COOKIE, DEVICE_COOKIE_AGE, note_seen, paired_device, redeem_code
 from survey.kiosk.submissions import SubmissionError, read_submission
 from survey.models import KioskDevice, ServiceCentre

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("leaders", __name__)
+bp = Blueprint("leaders", __name__, template_folder="templates")
 admin_bp = Blueprint("leaders_admin", __name__, url_prefix="/admin/leaders")
 
 

@@ -14,10 +14,10 @@ from survey.audit import record
 from survey.auth.scope import roles_required
 from survey.clock import local_today
 from survey.extensions import db
-from survey.forms.leaders import IssueInvitationsForm, RosterUploadForm, SendInvitationsForm
 from survey.leaders import admin_bp
 from survey.leaders.delivery import JOB as SEND_JOB
 from survey.leaders.delivery import WAVE_OVER, delivery_counts
+from survey.leaders.forms import IssueInvitationsForm, RosterUploadForm, SendInvitationsForm
 from survey.leaders.invitations import LetterDetails, issue, letters_html, links_csv
 from survey.leaders.mix import BLOCK, waiting_counts
 from survey.leaders.progress import CHANNEL_LABELS, STATUS_LABELS, non_respondents, progress

@@ -11,6 +11,6 @@ from __future__ import annotations
 from flask import Blueprint
 
 bp = Blueprint("media", __name__)
-admin_bp = Blueprint("media_admin", __name__, url_prefix="/admin/questionnaires")
+admin_bp = Blueprint("media_admin", __name__, url_prefix="/admin/questionnaires", template_folder="templates")
 
 from survey.media import admin, views  # noqa: E402,F401 (registers the routes)

@@ -14,7 +14,7 @@ from survey.reports import jobs, render, store, wording
 from survey.reports.kinds import kind_of_document
 from survey.security import staff_only
 
-bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
+bp = Blueprint("reports", __name__, url_prefix="/admin/reports", template_folder="templates")
 # Seconds between reloads of a report's page while its build is under way (a meta refresh: no script).
 REFRESH_SECONDS = 3
 VIEWERS = (UserRole.ADMIN, UserRole.ANALYST, UserRole.OFFICER)

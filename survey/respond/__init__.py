@@ -7,7 +7,7 @@ from flask import Blueprint, Response
 from survey.i18n import catalogue
 from survey.respond import fragments
 
-bp = Blueprint("respond", __name__)
+bp = Blueprint("respond", __name__, template_folder="templates")
 
 
 @bp.after_request

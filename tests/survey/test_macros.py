@@ -2,7 +2,7 @@
 
 from flask import render_template_string
 
-from survey.forms.admin import ReviewForm, WaveForm
+from survey.admin.forms import ReviewForm, WaveForm
 
 TEMPLATE = '{% from "_macros.html" import field %}{{ field(form[name], hint=hint) }}'
 
