@@ -26,7 +26,7 @@ from mutagen.wave import WAVE
 from survey.inputs import excerpt, strip_control
 from survey.questionnaire.build import AUDIO_FILE
 from survey.questionnaire.model import AUDIO_SUFFIXES
-from survey.uploads.limits import megabytes
+from survey.uploads.limits import UploadError, megabytes
 
 # The parsers tried, and the Content-Type each served file gets.
 CONTENT_TYPES = {OggOpus: "audio/ogg", OggVorbis: "audio/ogg", MP3: "audio/mpeg", MP4: "audio/mp4",
@@ -48,12 +48,8 @@ SILENT = "{name}: tệp không có âm thanh (dài 0 giây)."
 WRONG_SUFFIX = "{name}: nội dung là tệp {kind} nhưng tên tệp kết thúc bằng {suffix}. Hãy đổi tên tệp cho đúng loại."
 
 
-class RecordingError(ValueError):
+class RecordingError(UploadError):
     """The upload is not a usable recording; `message` names the file and why, in Vietnamese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from survey.questionnaire import QuestionnaireDefinition, QuestionnaireError, fr
 from survey.questionnaire.shape import LANGUAGE
 from survey.questionnaire.translations import Entry, entries, placeholder_problem
 from survey.spreadsheets import FORMULA_TRIGGERS, TEXT_MARK, append_row
-from survey.uploads import ZIP_MAGIC, Table, UploadError, normalise_header, read_upload
+from survey.uploads import ZIP_MAGIC, Table, UploadProblems, normalise_header, read_table
 
 NOTES_SHEET = "Hướng dẫn"
 STRINGS_SHEET = "translations"
@@ -93,12 +93,8 @@ NOTES = (
 )
 
 
-class TranslationProblems(ValueError):
+class TranslationProblems(UploadProblems):
     """The file cannot be imported; `problems` lists every reason, by row and column, in Vietnamese."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -292,13 +288,7 @@ def _settings(session: Session, data: bytes, wanted: str | None) -> tuple[str, Q
 
 
 def _table(data: bytes, sheet: str) -> Table:
-    try:
-        table = read_upload(data, sheet=sheet)
-    except UploadError as exc:
-        raise TranslationProblems([exc.message]) from None
-    if table is None:
-        raise TranslationProblems([NO_ROWS.format(sheet=sheet)])
-    return table
+    return read_table(data, TranslationProblems, NO_ROWS.format(sheet=sheet), sheet=sheet)
 
 
 def _cell(cells: list[str], index: int) -> str:

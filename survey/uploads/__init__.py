@@ -93,11 +93,11 @@ def read_upload(source: FileStorage | BinaryIO | bytes | str | os.PathLike,
 
 
 def read_table(source, error: type[UploadProblems], empty: str,
-               limits: UploadLimits = DEFAULT_LIMITS) -> Table:
+               limits: UploadLimits = DEFAULT_LIMITS, sheet: str | None = None) -> Table:
     """`read_upload`, with an unreadable file raised as `error` of its reason and a file
     without a non-blank row as `error` of `empty`."""
     try:
-        table = read_upload(source, limits)
+        table = read_upload(source, limits, sheet=sheet)
     except UploadError as exc:
         raise error([exc.message]) from None
     if table is None:
