@@ -1,12 +1,12 @@
 """Design weights per cell centre × field, thin cells collapsed to the nearest adequate cell
-(survey.weights.design): pooled thin fields, then an adequate field of the same family, then
+(survey.frame.design): pooled thin fields, then an adequate field of the same family, then
 the centre's largest adequate field, and the whole centre only when no field is adequate."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from survey.weights.design import CENTRE, FAMILY, LARGEST, POOLED, cell_weights
+from survey.frame.design import CENTRE, FAMILY, LARGEST, POOLED, cell_weights
 
 TOTAL = 1e-9  # a centre's weights add up to its dossiers up to float summation
 FAMILIES = {"dat_dai": "land", "xay_dung": "land", "moi_truong": "land", "ho_tich": "civil", "tu_phap": "civil",

@@ -8,12 +8,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from survey.frame.design import cell_weights
+from survey.frame.families import FamiliesError, read_families, shipped_families
+from survey.frame.load import WeightingReport, analysis_frame
 from survey.models import AdminCount
 from survey.models.places import FIELD_SUCCESSORS
 from survey.setup.seed import SERVICE_FIELDS
-from survey.weights import WeightingReport, analysis_frame
-from survey.weights.design import cell_weights
-from survey.weights.families import FamiliesError, read_families, shipped_families
 from tests.factories import make_centre, make_field, make_locality, make_response, make_wave
 
 SHORT = 15  # stderr lines of a weighted export, however many cells collapse

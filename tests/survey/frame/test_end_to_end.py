@@ -1,6 +1,6 @@
 """End to end: seed → citizens over HTTP at several centres → counts imported → export →
 `python -m analysis index --tree` in a subprocess → the same numbers as the Python API
-(`analysis` functions) on the frame `survey.weights.analysis_frame` gives."""
+(`analysis` functions) on the frame `survey.frame.load.analysis_frame` gives."""
 
 import json
 import subprocess
@@ -15,9 +15,9 @@ from analysis import Design, index_nodes
 from analysis.results import to_records
 from analysis.sipas import parse_tree
 from analysis.tree import read_tree
+from survey.frame.load import analysis_frame
 from survey.models import ServiceCentre, Wave
 from survey.respond.quality import BURST_MAX
-from survey.weights import analysis_frame
 from tests.factories import PROJECT_ROOT
 from tests.survey.respond.conftest import QUESTIONNAIRE, Citizen
 

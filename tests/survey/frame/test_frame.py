@@ -5,9 +5,9 @@ import math
 
 import pytest
 
+from survey.frame.compact import SAID_PREFIX, Opinions, likert_codes_of
+from survey.frame.load import DEFAULT_EXCLUDE, FRAME_COLUMNS, analysis_frame
 from survey.models import AdminCount, ReviewStatus, ServiceCentre
-from survey.weights import DEFAULT_EXCLUDE, FRAME_COLUMNS, analysis_frame
-from survey.weights.scores import SAID_PREFIX, Opinions, likert_codes_of
 from tests.factories import make_centre, make_field, make_locality, make_response, make_wave
 
 # 09:30 in Asia/Ho_Chi_Minh (UTC+7) on Thursday 1 October 2026

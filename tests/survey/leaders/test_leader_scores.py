@@ -233,3 +233,21 @@ def test_the_par_score_goes_through_the_reports_pipeline_like_every_survey(
     auth("officer", make_locality(db_session, "24099", "Xã Khác"))
     assert client.get(f"/admin/reports/{leader_wave.code}").status_code == 404
     assert client.get(f"/admin/reports/{leader_wave.code}/report.json").status_code == 404
+
+
+def test_the_par_report_reads_in_vietnamese(runner, client, db_session, leader_wave, tmp_path):
+    """The citizens' report crawler (tests/survey/reports/test_report_words.py) on the PAR score's
+    page and workbook: no code of the questionnaire, no English word, no decimal point."""
+    from tests.survey.reports.test_report_words import VIETNAMESE_WORDS, html_problems, xlsx_problems
+
+    _answered(client, db_session, leader_wave, {"lanh_dao_so": list("aabbc"), "lanh_dao_xa": list("abcde")})
+    out = tmp_path / "par"
+    result = runner.invoke(args=["report", "quarterly", "--wave", leader_wave.code, "--out", str(out),
+                                 "--format", "html,xlsx"])
+    assert result.exit_code == 0, result.output
+    codes = (set(LEADERS.items_by_code) | {node.code for node in LEADERS.index.nodes}
+             | {choice.value for choices in LEADERS.choice_lists.values() for choice in choices.choices
+                if not choice.value.isdigit() and len(choice.value) > 1}) - VIETNAMESE_WORDS
+    waves = {leader_wave.code}
+    assert html_problems((out / "report.html").read_text(encoding="utf-8"), codes, waves, least=100) == {}
+    assert xlsx_problems(load_workbook(out / "report.xlsx"), codes, waves) == {}

@@ -66,6 +66,7 @@ ENGLISH = UNTRANSLATED | {
 LITERATURE = {
     "svyciprop", "survey", "R", "Korn", "Graubard", "Fay", "Herriot", "NCHS", "Taylor", "EBLUP", "MSE",
     "deff", "CV", "PSU",
+    "PAR", "Index",  # "PAR Index", the Ministry's own name of the administrative reform index
 }
 # Choice codes that are also plain Vietnamese words ("kinh tế", "mong muốn", "Việt Nam") and so
 # cannot be told apart from text.
@@ -128,11 +129,11 @@ class _ReportText(HTMLParser):
             self.parts.append(data.strip())
 
 
-def html_problems(html: str, codes: set[str], waves: set[str]) -> dict[str, list[str]]:
-    """Problems per visible text node of the HTML."""
+def html_problems(html: str, codes: set[str], waves: set[str], least: int = 200) -> dict[str, list[str]]:
+    """Problems per visible text node of the HTML (of which there must be more than `least`)."""
     parser = _ReportText()
     parser.feed(html)
-    assert len(parser.parts) > 200, "the report has almost no text to read"
+    assert len(parser.parts) > least, "the report has almost no text to read"
     return {text: found for text in parser.parts if (found := problems_in(text, codes, waves))}
 
 
