@@ -31,13 +31,13 @@ from analysis.tree import read_tree
 EXIT_USAGE = 2
 
 
-class _Parser(argparse.ArgumentParser):
+class _ArgumentParser(argparse.ArgumentParser):
     def error(self, message):  # one clear line instead of argparse's usage block
         raise UsageError(message)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    parser = _ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     est = commands.add_parser("estimate", help="means, totals or proportions")
     est.add_argument("--var", action="append", required=True, metavar="COL")

@@ -110,14 +110,14 @@ def parse(source: str, line: int | None = None) -> Expression:
     """Parse ``source`` or raise :class:`RelevanceError`."""
     if not source.strip():
         raise RelevanceError("empty expression", source, 0)
-    parser = _Parser(source, tokenize(source))
+    parser = _ExpressionParser(source, tokenize(source))
     tree = parser.expression()
     if parser.peek.kind != "end":
         raise parser.error(f"unexpected {parser.peek.text!r}; join conditions with 'and' or 'or'")
     return Expression(source, tree, tuple(parser.refs), tuple(parser.comparisons), line)
 
 
-class _Parser:
+class _ExpressionParser:
     """Recursive descent over: or > and > not > comparison > operand."""
 
     def __init__(self, source: str, tokens: list[Token]):
