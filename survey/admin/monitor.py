@@ -41,6 +41,7 @@ from survey.models import (
 from survey.privacy import MIN_CELL
 from survey.privacy.aggregates import suppressed
 from survey.quarters import previous_quarter
+from survey.questionnaire.versions import questionnaire_of
 from survey.reports.live import index_so_far
 
 REFRESH_SECONDS = 60
@@ -266,4 +267,5 @@ def monitor():
         every=REFRESH_SECONDS, refresh=REFRESH_SECONDS if request.args.get("auto") == "1" else None,
         row_level=row_level, min_cell=MIN_CELL,
         live=index_so_far(db.session, wave) if wave and wave.status == WaveStatus.OPEN else None,
+        index_label=questionnaire_of(wave).index.root.label.get("vi") if wave else None,
     )

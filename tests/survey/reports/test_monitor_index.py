@@ -26,5 +26,5 @@ def test_monitor_shows_the_index_so_far(app, runner, client, auth, db_session):
     expected = next(r for r in index_nodes(design, root) if r.statistic == "index")
     auth(UserRole.ADMIN)
     page = client.get(f"/admin/monitor?wave={wave.code}").get_data(as_text=True)
-    assert "Chỉ số SIPAS tạm tính (DỮ LIỆU MÔ PHỎNG)" in page
+    assert "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS) tạm tính (DỮ LIỆU MÔ PHỎNG)" in page
     assert f"{percent(expected.estimate)} (KTC 95% {percent(expected.ci_low)}–{percent(expected.ci_high)})" in page
