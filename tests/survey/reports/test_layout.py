@@ -5,6 +5,7 @@ locality table in rank order with its index column on screen at 390 px."""
 import io
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pypdf import PdfReader
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.slow
 
 MM = 72 / 25.4  # PDF points per millimetre
 TOP_MARGIN_MM = 14  # `@page { margin: 14mm 12mm }` in reports/_style.css
+BOTTOM_MARGIN_MM = 14
 PHONE = {"width": 390, "height": 844}  # an ordinary phone, CSS pixels
 STAMP = "DỮ LIỆU MÔ PHỎNG"
 
@@ -55,30 +57,41 @@ def test_the_demo_stamp_is_printed_in_the_top_margin_of_every_page(app, report):
         assert not [text for text, y in lines if y > margin_from and text != STAMP], number
 
 
-@pytest.fixture(scope="module")
-def phone_page():
+LOCALITY_ROWS = """rows => rows.map(row => {
+    const index = row.querySelector('td.index').getBoundingClientRect();
+    return {code: row.dataset.code, rank: row.cells[0].textContent.trim(),
+            name: row.querySelector('th').textContent.trim(),
+            index: row.querySelector('td.index').textContent.trim(), left: index.left, right: index.right};
+})"""
+
+
+def _on_phone(html: str) -> tuple[list[dict], int]:
+    """The locality rows as a 390-px phone lays them out, and the page's width. Run on a thread
+    of its own, as `pdf.to_pdf` is: Playwright's sync API refuses a thread where another test's
+    browser already runs its event loop."""
     if not pdf.CHROMIUM.exists():
         pytest.fail("Chromium is missing: `make chromium` installs Debian's chromium package")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(pdf.CHROMIUM), args=pdf.CHROMIUM_ARGS,
-                                             headless=True)
-        page = browser.new_page(viewport=PHONE)
-        yield page
-        browser.close()
+    def look():
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(pdf.CHROMIUM), args=pdf.CHROMIUM_ARGS,
+                                                 headless=True)
+            page = browser.new_page(viewport=PHONE)
+            page.set_content(html, wait_until="load")
+            rows = page.eval_on_selector_all("table.localities tbody tr", LOCALITY_ROWS)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            browser.close()
+            return rows, width
+
+    with ThreadPoolExecutor(max_workers=1) as phone:
+        return phone.submit(look).result()
 
 
-def test_the_locality_table_is_in_rank_order_with_the_index_on_a_phone(app, report, phone_page):
+def test_the_locality_table_is_in_rank_order_with_the_index_on_a_phone(app, report):
     document = report.as_dict()
     with app.test_request_context():
-        phone_page.set_content(to_html(document, {}), wait_until="load")
-    rows = phone_page.eval_on_selector_all("table.localities tbody tr", """rows => rows.map(row => {
-        const index = row.querySelector('td.index').getBoundingClientRect();
-        return {code: row.dataset.code, rank: row.cells[0].textContent.trim(),
-                name: row.querySelector('th').textContent.trim(),
-                index: row.querySelector('td.index').textContent.trim(), left: index.left, right: index.right};
-    })""")
+        rows, width = _on_phone(to_html(document, {}))
     by_code = {row["code"]: row for row in document["localities"]}
     assert sorted(r["code"] for r in rows) == sorted(by_code)
     ranks = [by_code[r["code"]]["rank"] for r in rows]
@@ -90,4 +103,37 @@ def test_the_locality_table_is_in_rank_order_with_the_index_on_a_phone(app, repo
         assert 0 <= row["left"] and row["right"] <= PHONE["width"], row
         assert re.fullmatch(r"\d{1,3},\d%|–", row["index"]), row
     # the page itself does not scroll sideways: only the table's own box does
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert width <= PHONE["width"]
+
+
+def _pictures(page) -> list[tuple[float, float]]:
+    """Each picture drawn on a PDF page: its bottom and top, in points from the page's foot."""
+    found = []
+
+    def visit(operator, operands, cm, tm):
+        if operator == b"Do":  # the current matrix maps the unit square onto the picture
+            found.append((cm[5], cm[5] + cm[3]))
+
+    page.extract_text(visitor_operand_before=visit)
+    return found
+
+
+def test_every_chart_is_printed_whole_inside_one_page(app, report):
+    """Each chart of the demo report lands inside one page's printed area (between the top and
+    bottom margins), not cut by a page break nor running off the paper. (Chromium moves a picture
+    that does not fit to the next page and shrinks one taller than a page; the print CSS keeps
+    charts under a page's height, and this checks where they land.)"""
+    from survey.reports.charts import render_all
+
+    charts = render_all(report)
+    assert len(charts) >= 5
+    with app.test_request_context():
+        html = to_html(report.as_dict(), charts)
+    reader = PdfReader(io.BytesIO(pdf.to_pdf(html)))
+    drawn = []
+    for number, page in enumerate(reader.pages, start=1):
+        height = float(page.mediabox.height)
+        for bottom, top in _pictures(page):
+            drawn.append(number)
+            assert BOTTOM_MARGIN_MM * MM - 1 <= bottom < top <= height - TOP_MARGIN_MM * MM + 1, (number, bottom, top)
+    assert len(drawn) == len(charts), (drawn, sorted(charts))
