@@ -11,7 +11,9 @@ RUN_STAMP := $(VENV)/.run-$(DEPS_HASH)
 DEV_STAMP := $(VENV)/.dev-$(DEPS_HASH)
 # Both cores, one database per pytest-xdist worker (tests/conftest.py); `make test WORKERS=0` runs serially.
 WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -n $(WORKERS)
+# Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): the
+# PostgreSQL run then reuses the modules, and the rewritten test modules, the SQLite run compiled.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(WORKERS)
 
 .PHONY: run test test-sqlite test-postgres security lint audit chromium bench bench-tools lock clean
 
