@@ -6,8 +6,6 @@ as SVG data URIs, which the CSP's `img-src data:` allows and which print sharp a
 
 from __future__ import annotations
 
-import segno
-
 POSTER_SCALE = 8
 """A5 desk posters and receipt slips: scanned from an arm's length."""
 LETTER_SCALE = 6
@@ -16,4 +14,6 @@ LETTER_SCALE = 6
 
 def qr_data_uri(url: str, scale: int = POSTER_SCALE) -> str:
     """The QR code of `url` as an SVG data URI, `scale` pixels per module."""
+    import segno  # with the first poster, receipt or letter, not with the app
+
     return segno.make(url, error="m").svg_data_uri(scale=scale, border=2)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 
-import pandas as pd
 from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
@@ -18,8 +17,6 @@ from survey.admin.forms import NO_CHOICE, ExportForm
 from survey.admin.summary import locality_summary
 from survey.audit import record
 from survey.auth.scope import require_centre_access, roles_required, sees_rows, visible_centre_ids, visible_centres
-from survey.exports.frame import export_frame
-from survey.exports.workbook import write_export
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.inputs import MAX_ID
@@ -62,6 +59,10 @@ def exports():
     else:
         centre_ids = visible_centre_ids(db.session, user)
         scope_label = "all" if centre_ids is None else f"locality:{user.locality_id}"
+    # The frame and its writers (pandas) load with the first download, not with the app.
+    from survey.exports.frame import export_frame
+    from survey.exports.workbook import write_export
+
     frame, report = export_frame(db.session, wave, centre_ids=centre_ids)
     fmt = form.format.data
     buffer = io.BytesIO()
@@ -75,6 +76,10 @@ def exports():
 
 def _aggregate_export(user, wave: Wave, centre_id: int | None, fmt: str) -> Response:
     """An officer's export: the locality's aggregate tables (XLSX: two sheets; CSV: the estimates)."""
+    import pandas as pd
+
+    from survey.exports.workbook import write_export
+
     centre_ids = None
     scope_label = f"locality:{user.locality.code}"
     if centre_id:

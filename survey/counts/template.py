@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +28,10 @@ GUIDE = [
 
 def counts_template(session: Session, quarter: str, centre_ids: list[int] | None = None) -> bytes:
     """The template for `quarter` as XLSX bytes, limited to `centre_ids` if given."""
+    from openpyxl import Workbook  # loaded by the download, not by the app or the counts commands
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     centres_query = select(ServiceCentre).where(ServiceCentre.active).order_by(ServiceCentre.code)
     if centre_ids is not None:
         centres_query = centres_query.where(ServiceCentre.id.in_(centre_ids))

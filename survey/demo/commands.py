@@ -12,12 +12,10 @@ import datetime as dt
 import time
 
 import click
-import numpy as np
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, insert, select
 
-from survey.demo.generate import DemoError, fill_demo_wave
 from survey.errors import BadInput
 from survey.extensions import db
 from survey.models import (
@@ -78,6 +76,8 @@ def _demo_wave(session, code: str) -> tuple[Wave, bool]:
 def _demo_counts(session, wave: Wave, seed: int) -> int:
     """Dossiers per centre × field for the demo wave, kept under its own code (DEMO-2026Q4, which
     `survey.quarters.wave_quarter` gives a demo wave): 10–30 per response, plus a few."""
+    import numpy as np
+
     rng = np.random.default_rng(seed + 1)
     quarter = wave_quarter(wave)
     if not (wave.is_demo and demo_quarter(wave.code)) or quarter != wave.code:  # never a real quarter's
@@ -115,6 +115,8 @@ def demo_responses_command(wave_code: str, count: int, seed: int, with_counts: b
     session = db.session
     started = time.perf_counter()
     wave, created = _demo_wave(session, wave_code)
+    from survey.demo.generate import DemoError, fill_demo_wave  # NumPy and pandas load with the work, not with `--help`
+
     try:
         result = fill_demo_wave(session, wave, count, seed, current_app.config["TIMEZONE"])
     except DemoError as exc:

@@ -12,11 +12,10 @@ from sqlalchemy import select
 
 from survey.enums import QualityFlag, values
 from survey.errors import BadInput
-from survey.exports.frame import export_frame
 from survey.exports.tree import index_tree
 from survey.exports.workbook import FORMATS, write_export
 from survey.extensions import db
-from survey.frame.load import DEFAULT_EXCLUDE, DEFAULT_MIN_CELL, PSU_KINDS
+from survey.frame.defaults import DEFAULT_EXCLUDE, DEFAULT_MIN_CELL, PSU_KINDS
 from survey.models import Questionnaire, QuestionnaireVersion, Wave
 from survey.questionnaire import from_dict
 
@@ -64,6 +63,8 @@ def export_responses_command(wave_code: str, fmt: str, out: Path | None, exclude
     if fmt != "csv" and out is None:
         raise click.BadParameter(f"{fmt.upper()} needs an output file", param_hint="--out")
     margins = _margins(margins_path, wave) if margins_path else None
+    from survey.exports.frame import export_frame  # pandas loads with the export, not with `--help`
+
     try:
         frame, report = export_frame(db.session, wave, exclude=_flags(exclude_text), keep_no_answer=keep_no_answer,
                                      min_cell=min_cell, trim=trim, psu=psu, margins=margins)

@@ -11,12 +11,15 @@ with every collapsed weighting cell, which the command's stderr only counts. Par
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from survey.frame.load import WeightingReport
-from survey.frame.responses import ASSIGNED_PREFIX
 from survey.questionnaire import QuestionnaireDefinition
 from survey.spreadsheets import defuse_frame, write_frame_csv
+
+if TYPE_CHECKING:  # pandas loads with the first export, not with the app or `flask export --help`
+    import pandas as pd
+
+    from survey.frame.report import WeightingReport
 
 DESIGN_DESCRIPTIONS = {
     "response_id": "Mã phiếu (ngẫu nhiên, không gắn với người trả lời)",
@@ -40,6 +43,10 @@ ASSIGNED_DESCRIPTION = ("Được chọn ngẫu nhiên để trả lời các tr
 
 def codebook(questionnaire: QuestionnaireDefinition, columns: list[str]) -> pd.DataFrame:
     """One row per export column: question (vi), choices with labels, index element."""
+    import pandas as pd
+
+    from survey.frame.responses import ASSIGNED_PREFIX
+
     items = questionnaire.items_by_code
     element = {child: node for node in questionnaire.index.nodes for child in node.children}
     rows = []
@@ -65,6 +72,8 @@ def codebook(questionnaire: QuestionnaireDefinition, columns: list[str]) -> pd.D
 
 def tree_sheet(questionnaire: QuestionnaireDefinition) -> pd.DataFrame:
     """The index tree, one node per row, root first; children that are not nodes are items."""
+    import pandas as pd
+
     tree = questionnaire.index
     rows = [(node.code, node.label.get("vi", ""), node.aggregate, " ".join(node.children),
              None if node.weights is None else " ".join(f"{w:g}" for w in node.weights),
@@ -85,6 +94,8 @@ def write_export(frame: pd.DataFrame, path_or_buffer, fmt: str, *, report: Weigh
                  questionnaire: QuestionnaireDefinition | None = None) -> None:
     """Write `frame` as UTF-8 CSV (with BOM, so Excel shows Vietnamese) or XLSX, every sheet
     formula-safe (`survey.spreadsheets`), or as Parquet (`survey.exports.parquet`)."""
+    import pandas as pd
+
     if fmt == "csv":
         write_frame_csv(frame, path_or_buffer)
         return
@@ -132,4 +143,6 @@ def weighting_notes(report: WeightingReport | None, guide: tuple[str, ...] = ())
 
 
 def _notes(report: WeightingReport | None) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({"note": weighting_notes(report, (SHEETS_GUIDE,))})

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from survey.questionnaire import QuestionnaireDefinition, from_dict
+
+if TYPE_CHECKING:  # NumPy loads with the first decoding, not with the web app that only encodes
+    import numpy as np
 
 NO_SCORE = "0"
 
@@ -47,6 +48,8 @@ def decode(strings: Iterable[str], n_items: int) -> np.ndarray:
     Every string must have `n_items` characters; the matrix comes from one buffer, so a
     million responses decode in a fraction of a second.
     """
+    import numpy as np
+
     strings = strings if isinstance(strings, (list, np.ndarray)) else list(strings)
     if not len(strings):
         return np.empty((0, n_items))
@@ -96,6 +99,8 @@ class Opinions:
     def decode(self, strings: Iterable[str]) -> np.ndarray:
         """Opinion answers as a float matrix, one column per item: 1.0 when an occurrence was
         reported, 0.0 when nothing happened, NaN for no answer."""
+        import numpy as np
+
         strings = strings if isinstance(strings, (list, np.ndarray)) else list(strings)
         n_items = len(self.items)
         if not len(strings) or not n_items:

@@ -17,6 +17,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.frame.defaults import DEFAULT_EXCLUDE, DEFAULT_MIN_CELL, PSU_KINDS
 from survey.models import AdminCount, ServiceCentre, ServiceField, Wave
 from survey.quarters import wave_quarter
 from survey.weights.design import cell_weights
@@ -28,9 +29,6 @@ from survey.weights.scores import Opinions
 __all__ = ["DEFAULT_EXCLUDE", "FRAME_COLUMNS", "PSU_KINDS", "Collapse", "CollapseKind", "CollapseSummary",
            "Trimming", "WeightingReport", "analysis_frame", "quarter_counts"]
 
-DEFAULT_EXCLUDE = ("burst", "repeat_device")
-DEFAULT_MIN_CELL = 5
-PSU_KINDS = ("desk_day", "response")
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 FRAME_COLUMNS = ["response_id", "centre_code", "locality_code", "locality_name", "locality_kind",
                  "stratum", "psu", "field_code", "channel", "local_date", "time_band",

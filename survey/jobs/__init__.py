@@ -27,10 +27,12 @@ import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+if TYPE_CHECKING:  # huey (and the redis client it loads) with the first queue, not with every command
+    from huey import Huey
 
 EXTENSION = "survey.jobs"
 QUEUE_NAME = "survey"
@@ -86,6 +88,8 @@ def queue_url(app: Flask) -> str:
 
 
 def _make_queue(app: Flask) -> JobQueue:
+    from huey import MemoryHuey, RedisHuey, SqliteHuey
+
     url = queue_url(app)
     options: dict[str, Any] = {"results": False}  # a job keeps its own outcome (e.g. build.json)
     if url == "immediate://":

@@ -14,9 +14,6 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +28,10 @@ from survey.questionnaire import QuestionnaireDefinition
 from survey.questionnaire.versions import questionnaire_of
 from survey.spreadsheets import append_row
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas, openpyxl and analysis/ load with a score, not with the app
+    import pandas as pd
+    from openpyxl import Workbook
+
     from analysis.par import Criterion, ParReport
 
 GROUP_COLUMN = "group"
@@ -70,6 +70,8 @@ def labels_of(questionnaire: QuestionnaireDefinition) -> dict[str, dict[str, str
 
 def response_frame(session: Session, wave: Wave, questionnaire: QuestionnaireDefinition) -> pd.DataFrame:
     """One row per stored response: the group and each criterion's chosen option."""
+    import pandas as pd
+
     codes = [item.code for item in questionnaire.graded_items]
     rows = [{GROUP_COLUMN: group, **{c: (answers or {}).get(c) for c in codes}}
             for group, answers in session.execute(
@@ -175,6 +177,8 @@ def _append(sheet, values, formats) -> None:
 
 
 def _header(sheet, headers) -> None:
+    from openpyxl.styles import Alignment, Font
+
     append_row(sheet, headers)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
@@ -184,6 +188,8 @@ def _header(sheet, headers) -> None:
 
 def _notes_sheet(book: Workbook, data: dict[str, Any]) -> None:
     """The first sheet: what the workbook is, whether the wave is still open, when it was built."""
+    from openpyxl.styles import Alignment, Font
+
     sheet = book.create_sheet(NOTES_SHEET)
     built = dt.datetime.fromisoformat(data["built_at"])
     weighted = any(row.get("invited") for row in data["by_group"])
@@ -213,6 +219,8 @@ def _notes_sheet(book: Workbook, data: dict[str, Any]) -> None:
 
 def score_xlsx(data: dict[str, Any]) -> bytes:
     """The report document as a workbook: a notes sheet, the total, then one sheet per breakdown."""
+    from openpyxl import Workbook
+
     level = f"{data['level']:.0%}"
     book = Workbook()
     book.remove(book.active)

@@ -25,20 +25,20 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.api import estimate_index
-from analysis.design import DesignError
 from survey.labels import note_text
 from survey.models import Answer, Response, ReviewStatus, Wave
 from survey.privacy import MIN_CELL
 from survey.privacy.timebands import local_date
 from survey.questionnaire import QuestionnaireDefinition
 from survey.questionnaire.model import IndexTree
+
+if TYPE_CHECKING:  # pandas and analysis/ load with the first estimate, not with the app
+    import pandas as pd
 
 ANALYSIS_ROOT = "index"  # the name analysis/ gives the root of the tree
 
@@ -168,6 +168,9 @@ def locality_estimates(session: Session, response_ids: list, definition: Questio
     scores = _scores(session, response_ids, items)
     results = {}
     if len(scores) >= MIN_CELL:
+        from analysis.api import estimate_index
+        from analysis.design import DesignError
+
         try:
             shape = _analysis_tree(tree, root)
             found = estimate_index(scores, shape if isinstance(shape, dict) else {root: shape},
@@ -204,6 +207,8 @@ def _bounded(value: float, low: float | None = None, high: float | None = None) 
 
 def _scores(session: Session, response_ids: list, items: list[str]) -> pd.DataFrame:
     """One row per response, one column per scored item (1–5, blank when not answered)."""
+    import pandas as pd
+
     if not response_ids:
         return pd.DataFrame(columns=items, dtype=float)
     pairs = []
@@ -228,6 +233,8 @@ def summary_tables(summary: LocalitySummary, locality_code: str) -> dict[str, pd
 
     Suppressed cells carry no figure and say why in `note`.
     """
+    import pandas as pd
+
     estimates = pd.DataFrame(
         [
             {

@@ -27,12 +27,9 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,6 +40,9 @@ from survey.questionnaire import QuestionnaireDefinition, QuestionnaireError, fr
 from survey.questionnaire.shape import LANGUAGE
 from survey.questionnaire.translations import Entry, entries, placeholder_problem
 from survey.spreadsheets import FORMULA_TRIGGERS, TEXT_MARK, append_row
+
+if TYPE_CHECKING:  # openpyxl loads with a translation file, not with the app or its commands
+    from openpyxl import Workbook
 from survey.uploads import ZIP_MAGIC, Table, UploadProblems, normalise_header, read_table
 
 NOTES_SHEET = "Hướng dẫn"
@@ -137,6 +137,9 @@ def _chrome_context(key: str) -> str:
 
 def export_workbook(session: Session, code: str, language: str) -> Workbook:
     """The workbook a translator fills for questionnaire `code` into `language`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     _check_language(language)
     version = latest_of(session, code)
     if version is None:
@@ -209,6 +212,8 @@ def read_translation(session: Session, data: bytes, language: str | None = None)
 def _fill(table: Table, columns: dict[str, int], target: str, expected: dict[str, Entry],
           base: QuestionnaireVersion) -> list[str]:
     """Give each expected entry its translation from the rows; the problems found, by row and column."""
+    from openpyxl.utils import get_column_letter
+
     problems: list[str] = []
     seen: dict[str, int] = {}
     key_at, source_at, target_at = columns["key"], columns[DEFAULT_LANGUAGE], columns[target]
@@ -257,6 +262,8 @@ def _complete_in(definition: dict[str, Any], language: str) -> QuestionnaireDefi
 def _settings(session: Session, data: bytes, wanted: str | None) -> tuple[str, QuestionnaireVersion]:
     """The target language and the version to translate (the newest of the questionnaire named), from
     the settings sheet."""
+    from openpyxl.utils import get_column_letter
+
     table = _table(data, SETTINGS_SHEET)
     columns = {normalise_header(cell): index for index, cell in enumerate(table.header)}
     missing = [column for column in SETTINGS_HEADER if column not in columns]

@@ -35,6 +35,7 @@ from survey.frame.compact import SAID_PREFIX, Opinions
 from survey.models.places import LocalityName
 from survey.reports.groups import Breakdowns, respondent_sections
 from survey.reports.model import (
+    DEFAULT_TARGET,
     EMPTY,
     CentreQuality,
     DriverRow,
@@ -52,7 +53,6 @@ from survey.reports.wording import change_sentence, driver_reading
 
 WEIGHT, STRATUM, PSU, LOCALITY = "design_weight", "stratum", "psu", "locality_code"
 SECTOR = "field_code"  # the service sector (lĩnh vực) of the procedure a response is about
-DEFAULT_TARGET = 0.86
 WEAKEST_COUNT = 5
 NO_OPINIONS = Opinions()
 DRIVER_OUTCOME_ELEMENT = "results"  # "Kết quả giải quyết TTHC" when no overall item exists

@@ -1,4 +1,4 @@
-"""`flask --app wsgi report quarterly`: write the quarterly SIPAS report as HTML, XLSX, JSON and PDF;
+"""`flask --app wsgi report quarterly`: write a wave's report (its survey's kind) as HTML, XLSX, JSON and PDF;
 `flask --app wsgi report geometry import FILE.geojson`: keep the communes' boundaries for its map."""
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from analysis.design import DesignError
 from survey.audit import record
 from survey.errors import BadInput
 from survey.extensions import db
-from survey.frame.load import DEFAULT_EXCLUDE
+from survey.frame.defaults import DEFAULT_EXCLUDE
 from survey.models import Wave
 from survey.reports import geometry, pdf, render, store
-from survey.reports.build import DEFAULT_TARGET
 from survey.reports.kinds import kind_of_wave
+from survey.reports.model import DEFAULT_TARGET
 from survey.uploads.limits import megabytes, number
 
 report_group = AppGroup("report", help="Build reports for Sở Nội vụ.")
@@ -69,6 +68,8 @@ def quarterly_command(wave_code: str, out: Path, formats: str, target: float, ex
 
     flags = tuple(f.strip() for f in exclude.split(",") if f.strip())
     kind = kind_of_wave(wave)
+    from analysis.design import DesignError  # the statistics load with the build, not with `--help`
+
     try:
         document, charts = kind.build(db.session, wave, progress, target=target, exclude=flags)
     except DesignError as exc:

@@ -23,7 +23,6 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from analysis.design import DesignError
 from survey import jobs
 from survey.clock import to_local
 from survey.extensions import db
@@ -144,6 +143,8 @@ def run_build(wave_code: str, token: str) -> None:
         steps.append(step)
         if not _update(wave_code, token, steps=list(steps)):
             raise Superseded(wave_code)
+
+    from analysis.design import DesignError  # the statistics load with the build, not with every page
 
     try:
         wave = db.session.scalar(select(Wave).where(Wave.code == wave_code))

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from analysis.design import Design, DesignError
-from analysis.sipas import index_nodes
-from survey.frame.load import analysis_frame
 from survey.models import Wave
-from survey.questionnaire import from_dict
-from survey.reports.build import PSU, STRATUM, WEIGHT, stat_of, tree_to_node
 from survey.reports.model import Stat
 
 
@@ -21,6 +16,13 @@ def index_so_far(session: Session, wave: Wave | None) -> Stat | None:
     """
     if wave is None:
         return None
+    # The statistics (pandas, SciPy) load on the monitor's first look, not with the app.
+    from analysis.design import Design, DesignError
+    from analysis.sipas import index_nodes
+    from survey.frame.load import analysis_frame
+    from survey.questionnaire import from_dict
+    from survey.reports.build import PSU, STRATUM, WEIGHT, stat_of, tree_to_node
+
     frame, _ = analysis_frame(session, wave)
     if frame.empty:
         return None

@@ -17,6 +17,7 @@ from typing import Any
 from survey.enums import ReportKind
 from survey.labels import note_text
 
+DEFAULT_TARGET = 0.86  # the province's target for the index (86%), the report's default
 
 def _clean(value):
     if value is None:

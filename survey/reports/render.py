@@ -12,15 +12,15 @@ import copy
 import io
 import json
 import unicodedata
+from typing import TYPE_CHECKING
 
 from flask import render_template
-from openpyxl import Workbook
-from openpyxl.drawing.image import Image as SheetImage
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from survey.reports.wording import CHART_TITLES, GROUP_NAMES, built_when, decimal, interim_line, percent
 from survey.spreadsheets import safe_cell
+
+if TYPE_CHECKING:  # openpyxl is imported by the XLSX writer only, not by every page that renders a report
+    from openpyxl import Workbook
 
 PERCENT = "0.0%"
 DEMO_MARK = "DỮ LIỆU MÔ PHỎNG"
@@ -123,6 +123,9 @@ def _banner(document: dict) -> list[tuple[str, str]]:
 
 def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], formats: list[str | None],
            banner: list[tuple[str, str]]):
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     sheet = book.create_sheet(title)
     for top, (text, colour) in enumerate(banner, start=1):
         sheet.cell(row=top, column=1, value=text).font = Font(bold=True, color=colour)
@@ -180,6 +183,8 @@ def _change_values(change: dict | None) -> list:
 
 def _notes_sheet(book: Workbook, document: dict, banner) -> None:
     """The first sheet: what the workbook is, whether it is final and weighted, when it was built."""
+    from openpyxl.styles import Alignment, Font
+
     sheet = book.create_sheet("Ghi chú")
     rows = [("Báo cáo", f"Chỉ số hài lòng về sự phục vụ hành chính — đợt {document['wave']}"),
             ("Trạng thái", "Số liệu tạm tính: đợt khảo sát chưa kết thúc" if document.get("interim")
@@ -230,6 +235,10 @@ def _respondent_sheets(book: Workbook, document: dict, banner) -> None:
 
 def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
     """The workbook: one sheet per table, Vietnamese headers, frozen headers, a Charts sheet."""
+    from openpyxl import Workbook
+    from openpyxl.drawing.image import Image as SheetImage
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)
     banner, p = _banner(document), document["province"]
