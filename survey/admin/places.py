@@ -19,7 +19,7 @@ from survey.auth.scope import (
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.models import Locality, Response, ServiceCentre, ServiceField, UserRole
-from survey.respond.flow import open_citizen_wave
+from survey.respond.flow import open_citizen_wave, surveys_beside
 from survey.respond.posters import poster_html
 
 ADMIN_ONLY = (UserRole.ADMIN,)
@@ -48,7 +48,8 @@ def centres():
     """List the centres in the user's scope."""
     page = paginate(db.session, select(ServiceCentre).where(centre_criterion(staff()))
                     .order_by(ServiceCentre.code))
-    return render_template("admin/centres.html", page=page, confirm=ConfirmForm())
+    return render_template("admin/centres.html", page=page, confirm=ConfirmForm(),
+                           beside=surveys_beside(db.session))
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])

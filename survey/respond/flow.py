@@ -81,6 +81,24 @@ def read_page_post(session: Session, state: FormState) -> PagePost:
                     draft=dict(draft or {}), centre_name=centre_name)
 
 
+def surveys_beside(session: Session) -> list[tuple[str, str]]:
+    """The citizen surveys open today beside the main one (those with a `wave_prefix`), as
+    (questionnaire code, wave code): each has desk posters of its own."""
+    today = local_today()
+    rows = session.execute(
+        select(Questionnaire.code, Wave)
+        .join(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == Questionnaire.id)
+        .join(Wave, Wave.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(Questionnaire.kind == QuestionnaireKind.CITIZEN, Wave.status == WaveStatus.OPEN,
+               Wave.opens_on <= today, Wave.closes_on >= today)
+        .order_by(Questionnaire.code, Wave.opens_on.desc()))
+    beside: dict[str, str] = {}
+    for code, wave in rows:
+        if code not in beside and questionnaire_of(wave).wave_prefix is not None:
+            beside[code] = wave.code
+    return list(beside.items())
+
+
 def open_citizen_wave(session: Session, questionnaire_code: str | None = None) -> Wave | None:
     """The open wave today of the citizen questionnaire `questionnaire_code`, newest first;
     without a code, of the main desk survey (a questionnaire with no `wave_prefix`).

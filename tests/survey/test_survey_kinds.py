@@ -141,7 +141,10 @@ def test_a_new_survey_is_published_opened_answered_and_reported_with_no_code(
 
         main = Citizen(app.test_client()).open(f"/q/{centres[0]}")  # the plain desk QR: still the main survey
         assert main.status == 200 and _first_item(load_questionnaire(SIPAS_FILE)) in main.visible_codes()
-        poster = admin.get(f"/admin/centres/{_centre_id(db_session, centres[0])}/poster?survey={questionnaire.code}")
+        poster_url = f"/admin/centres/{_centre_id(db_session, centres[0])}/poster?survey={questionnaire.code}"
+        if questionnaire.wave_prefix:  # a survey beside the main one: the centres page offers its posters
+            assert f'href="{poster_url}">Áp phích QR đợt {wave_code}' in admin.get("/admin/centres").get_data(as_text=True)
+        poster = admin.get(poster_url)
         assert poster.status_code == 200
         assert f"/q/{centres[0]}/{questionnaire.code}" in poster.get_data(as_text=True)
 
