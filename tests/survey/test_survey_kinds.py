@@ -143,7 +143,8 @@ def test_a_new_survey_is_published_opened_answered_and_reported_with_no_code(
         assert main.status == 200 and _first_item(load_questionnaire(SIPAS_FILE)) in main.visible_codes()
         poster_url = f"/admin/centres/{_centre_id(db_session, centres[0])}/poster?survey={questionnaire.code}"
         if questionnaire.wave_prefix:  # a survey beside the main one: the centres page offers its posters
-            assert f'href="{poster_url}">Áp phích QR đợt {wave_code}' in admin.get("/admin/centres").get_data(as_text=True)
+            centres_page = admin.get("/admin/centres").get_data(as_text=True)
+            assert f'href="{poster_url}">Áp phích QR đợt {wave_code}' in centres_page
         poster = admin.get(poster_url)
         assert poster.status_code == 200
         assert f"/q/{centres[0]}/{questionnaire.code}" in poster.get_data(as_text=True)
