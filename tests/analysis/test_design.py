@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis import Design, DesignError
-from analysis.design import domain_codes, numeric_column
+from analysis.design import CodedColumns, domain_codes, factorize_sorted, numeric_column
 
 
 def test_degrees_of_freedom_are_psus_minus_strata(sipas_data, sipas_design, expected):
@@ -116,3 +116,30 @@ def test_by_column_without_values_is_refused(sipas_data):
     design = Design.from_frame(sipas_data.assign(region=None))
     with pytest.raises(DesignError, match="by column 'region' has no values"):
         domain_codes(design, "region")
+
+
+def test_coded_columns_sum_as_the_columns_they_stand_for(sipas_data):
+    """Identity: answers summed by code and combined by the table equal the 0/1 columns summed
+    one by one (the sums `index_nodes` builds its shares from)."""
+    design = Design.from_frame(sipas_data, weight="weight", strata="locality", cluster="psu")
+    codes, _, n_domains = domain_codes(design, "locality")
+    answer = sipas_data["q1"].fillna(0).to_numpy(dtype=np.int8)
+    table = np.array([[a > 0, a >= 4, a] for a in range(6)], float)
+    coded = design.group_sums([CodedColumns(answer, table)], codes, n_domains)
+    plain = design.group_sums([(answer > 0) * 1.0, (answer >= 4) * 1.0, answer * 1.0], codes, n_domains)
+    assert (coded.psu == plain.psu).all() and (coded.domain == plain.domain).all()
+    np.testing.assert_allclose(coded.weighted, plain.weighted, rtol=1e-12)
+    np.testing.assert_array_equal(coded.unweighted, plain.unweighted)
+
+
+def test_sorted_categorical_codes_equal_factorising_the_text(sipas_data):
+    """The shortcut for codes read as sorted categoricals numbers them as pd.factorize does."""
+    text = sipas_data["psu"].astype(str)
+    categorical = text.astype(pd.CategoricalDtype(sorted(text.unique())))
+    codes, labels = factorize_sorted(categorical)
+    expected_codes, expected_labels = pd.factorize(text, sort=True)
+    assert (codes == expected_codes).all() and list(labels) == list(expected_labels)
+    unsorted = text.astype(pd.CategoricalDtype(sorted(text.unique(), reverse=True)))
+    codes, labels = factorize_sorted(unsorted)  # not sorted: pandas' own factorize, as before
+    expected_codes, expected_labels = pd.factorize(unsorted, sort=True)
+    assert (codes == expected_codes).all() and list(labels) == list(expected_labels)
