@@ -12,7 +12,7 @@ go to the nearest adequate level, tried in this order:
 
 1. the thin fields of the centre are pooled into one cell (N and n summed over them);
 2. if the pool is still thin, it joins the centre's adequate field of the same family
-   (survey.weights.families) with the most responses;
+   (survey.frame.families) with the most responses;
 3. if no adequate field shares the family, it joins the centre's adequate field with the most
    responses;
 4. only a centre without any adequate field is one cell as a whole.
@@ -34,7 +34,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from survey.weights.report import (
+from survey.frame.report import (
     CENTRE,
     COLLAPSE_KINDS,
     COLLAPSE_KINDS_VI,

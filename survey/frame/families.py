@@ -1,7 +1,7 @@
 """Families of service fields (nhóm lĩnh vực): which fields serve similar citizens.
 
 A thin cell that cannot be pooled with the other thin cells of its centre joins an adequate
-cell of the same family in that centre (survey.weights.design). The families are data, in
+cell of the same family in that centre (survey.frame.design). The families are data, in
 `survey/data/field_families.csv` (columns field_code, family, family_name), so the province
 can revise them without touching the code; a field the file does not list is a family of its
 own. docs/methodology.md says why the shipped grouping is what it is.

@@ -1,10 +1,9 @@
-"""Design weights and the analysis frame: from stored responses and dossier counts to a
-data frame that `analysis/` can estimate from (docs/methodology.md has the formulas).
+"""Loading a wave's analysis frame: `analysis_frame(session, wave)`, the package's entry point.
 
-`analysis_frame(session, wave)` is the one entry point: it loads the wave, applies the
-analyst's quality exclusions, computes the design weights (cells centre × field × quarter,
-thin cells collapsed to the nearest adequate cell), optionally trims and rakes them through `analysis/`, and returns the
-frame with a `WeightingReport` saying what was done.
+It loads the wave, applies the analyst's quality exclusions, computes the design weights (cells
+centre × field × quarter, thin cells collapsed to the nearest adequate cell), optionally trims
+and rakes them through `analysis/`, and returns the frame with a `WeightingReport` saying what
+was done (docs/methodology.md has the formulas).
 """
 
 from __future__ import annotations
@@ -17,14 +16,14 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.frame.compact import Opinions
 from survey.frame.defaults import DEFAULT_EXCLUDE, DEFAULT_MIN_CELL, PSU_KINDS
+from survey.frame.design import cell_weights
+from survey.frame.families import shipped_families
+from survey.frame.report import Collapse, CollapseKind, CollapseSummary, Trimming, WeightingReport
+from survey.frame.responses import is_kept, load_responses, opinion_columns
 from survey.models import AdminCount, ServiceCentre, ServiceField, Wave
 from survey.quarters import wave_quarter
-from survey.weights.design import cell_weights
-from survey.weights.families import shipped_families
-from survey.weights.frame import is_kept, load_responses, opinion_columns
-from survey.weights.report import Collapse, CollapseKind, CollapseSummary, Trimming, WeightingReport
-from survey.weights.scores import Opinions
 
 __all__ = ["DEFAULT_EXCLUDE", "FRAME_COLUMNS", "PSU_KINDS", "Collapse", "CollapseKind", "CollapseSummary",
            "Trimming", "WeightingReport", "analysis_frame", "quarter_counts"]
@@ -67,7 +66,7 @@ def analysis_frame(
     rakes the weights to known totals; `psu` is "desk_day" (centre × local date) or "response".
     `centre_ids` limits the frame to some centres, whose weights stay those of the whole wave.
     `opinions` adds, after the items, a column ``_said_<item>`` per opinion item the
-    questionnaire declares (``report: opinions:``, `survey.weights.scores.Opinions`): 1.0 an
+    questionnaire declares (``report: opinions:``, `survey.frame.compact.Opinions`): 1.0 an
     occurrence reported, 0.0 nothing happened ("Không gặp"), NaN no answer.
     """
     if psu not in PSU_KINDS:
@@ -150,7 +149,7 @@ def _trim(frame: pd.DataFrame, cap_multiple: float) -> tuple[np.ndarray, Trimmin
 def _rake(session: Session, wave: Wave, frame: pd.DataFrame, margins: Mapping[str, Mapping[str, float]]) -> np.ndarray:
     from analysis.calibration import rake
     from analysis.design import Design
-    from survey.weights.margins import margin_answers
+    from survey.frame.margins import margin_answers
 
     answers = margin_answers(session, wave, list(margins))
     data = pd.DataFrame({"design_weight": frame["design_weight"].to_numpy()})

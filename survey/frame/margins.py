@@ -6,8 +6,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.frame.responses import response_id_text
 from survey.models import Answer, Response, Wave
-from survey.weights.frame import response_id_text
 
 
 def margin_answers(session: Session, wave: Wave, items: list[str]) -> dict[str, pd.Series]:

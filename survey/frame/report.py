@@ -14,7 +14,7 @@ UNWEIGHTED_VI = (
 )
 
 
-# How a thin cell was collapsed, in the order they are tried (survey.weights.design)
+# How a thin cell was collapsed, in the order they are tried (survey.frame.design)
 FIELD = "field"                # its own cell: not collapsed
 POOLED = "centre_fields"       # the thin fields of the centre pooled with each other
 FAMILY = "family_field"        # the pool joined an adequate field of the same family

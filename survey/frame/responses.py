@@ -21,10 +21,10 @@ import pandas as pd
 from sqlalchemy import Float, String, Text, cast, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
+from survey.frame import compact
 from survey.models import Answer, Locality, Response, ReviewStatus, ServiceCentre, ServiceField, Wave
 from survey.privacy.timebands import TIME_BANDS  # the bands analysts see everywhere (issue 15)
 from survey.questionnaire import from_dict
-from survey.weights import scores as compact
 
 PROVINCIAL_STRATUM = "tinh"
 """Stratum and locality code of the provincial centre, which belongs to no locality."""
