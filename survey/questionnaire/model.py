@@ -332,13 +332,30 @@ class QuestionnaireDefinition:
                     refs.update(dict.fromkeys(expr.references))
         return tuple(refs)
 
+    @cached_property
+    def _visible_cache(self) -> dict[tuple, dict[str, tuple[Item, ...]]]:
+        return {}
+
     def visible_by_page(self, answers: Mapping[str, Any]) -> dict[str, list[Item]]:
-        """The items the skip logic shows for these answers, by page code, from one walk."""
-        shown_items: dict[str, list[Item]] = {page.code: [] for page in self.pages}
-        for page, item, shown in self._walk(answers):
-            if shown:
-                shown_items[page.code].append(item)
-        return shown_items
+        """The items the skip logic shows for these answers, by page code, from one walk.
+
+        What is shown depends only on the answers the skip logic reads (`relevance_references`),
+        so the walk is remembered by those: a page post asks three to five times, and most
+        respondents give the same few combinations.
+        """
+        key = _visibility_key(answers, self.relevance_references)
+        found = self._visible_cache.get(key) if key is not None else None
+        if found is None:
+            shown_items: dict[str, list[Item]] = {page.code: [] for page in self.pages}
+            for page, item, shown in self._walk(answers):
+                if shown:
+                    shown_items[page.code].append(item)
+            found = {code: tuple(items) for code, items in shown_items.items()}
+            if key is not None:
+                if len(self._visible_cache) >= VISIBLE_CACHE_SIZE:
+                    self._visible_cache.clear()  # bounded, whatever answers are posted
+                self._visible_cache[key] = found
+        return {code: list(items) for code, items in found.items()}
 
     def visible_items(self, page: Page | str, answers: Mapping[str, Any]) -> list[Item]:
         """The items of ``page`` that the skip logic shows for these answers."""
@@ -363,3 +380,20 @@ class QuestionnaireDefinition:
         canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False,
                                separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+VISIBLE_CACHE_SIZE = 4096
+"""Combinations of skip-logic answers remembered per questionnaire version."""
+_ABSENT = object()
+
+
+def _visibility_key(answers: Mapping[str, Any], references: tuple[str, ...]) -> tuple | None:
+    """The answers the skip logic reads, as a dictionary key; None when one cannot be a key."""
+    # The type too: 1, 1.0 and True are equal keys, but not necessarily equal answers.
+    key = tuple((type(value), tuple(value) if isinstance(value, list) else value)
+                for value in (answers.get(code, _ABSENT) for code in references))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key

@@ -5,6 +5,7 @@ Counts follow the SIPAS method (Quyết định 1001/QĐ-BNV) as laid out in iss
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -260,3 +261,25 @@ def _all_texts(sipas):
                 yield item.hint
                 if item.choices is not None:
                     yield from (c.label for c in item.choices.choices)
+
+
+@pytest.mark.parametrize("path", [SIPAS, LEADERS], ids=lambda p: p.name)
+def test_remembered_visibility_is_what_a_fresh_walk_shows(path):
+    """`visible_by_page` remembers its walk by the answers the skip logic reads (issue 27): over
+    many answer sets, the remembered result equals a walk of a definition that never saw one."""
+    warm = check_questionnaire(path)[0]
+    items = warm.items_by_code
+    rng = random.Random(27)
+    values = {}
+    for code in warm.relevance_references:
+        choices = [c.value for c in items[code].choices.choices] if items[code].choices else ["1", "7"]
+        values[code] = [None, "", *choices, [choices[0]], choices[:2], int(choices[0]) if choices[0].isdigit() else 0]
+    checked = set()
+    for _ in range(400):
+        answers = {code: rng.choice(options) for code, options in values.items() if rng.random() < 0.8}
+        fresh = replace(warm)  # a new definition object: nothing remembered yet
+        expected = fresh.visible_by_page(answers)
+        assert warm.visible_by_page(answers) == expected
+        assert warm.visible_by_page(answers) == expected  # the second time from memory
+        checked.add(tuple(item.code for shown in expected.values() for item in shown))
+    assert len(checked) > 1 or not warm.relevance_references  # the skip logic was exercised
