@@ -25,11 +25,6 @@ from survey.privacy.aggregates import summary_tables
 from survey.questionnaire import from_dict
 from survey.spreadsheets import defuse_frame
 
-MIMETYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
 
 @bp.get("/exports")
 @roles_required(UserRole.ADMIN, UserRole.OFFICER, UserRole.ANALYST)
@@ -70,8 +65,14 @@ def exports():
     record("export_responses", wave.code, format=fmt, scope=scope_label, rows=len(frame))
     db.session.commit()
     filename = f"responses-{wave.code}-{scope_label.replace(':', '-')}.{fmt}"
-    return Response(buffer.getvalue(), mimetype=MIMETYPES[fmt],
+    return Response(buffer.getvalue(), mimetype=media_type(fmt),
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def media_type(fmt: str) -> str:
+    from survey.exports.workbook import MEDIA_TYPES  # pandas loads with the first download
+
+    return MEDIA_TYPES[fmt]
 
 
 def _aggregate_export(user, wave: Wave, centre_id: int | None, fmt: str) -> Response:
@@ -91,10 +92,10 @@ def _aggregate_export(user, wave: Wave, centre_id: int | None, fmt: str) -> Resp
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
             for name, table in tables.items():
                 defuse_frame(table).to_excel(writer, index=False, sheet_name=name)
-    else:
-        write_export(tables["estimates"], buffer, "csv")
+    else:  # the estimates table, as CSV or Parquet
+        write_export(tables["estimates"], buffer, fmt)
     record("export_aggregates", wave.code, format=fmt, scope=scope_label)
     db.session.commit()
     filename = f"tong-hop-{wave.code}-{scope_label.replace(':', '-')}.{fmt}"
-    return Response(buffer.getvalue(), mimetype=MIMETYPES[fmt],
+    return Response(buffer.getvalue(), mimetype=media_type(fmt),
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

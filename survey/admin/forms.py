@@ -48,7 +48,8 @@ TOO_LONG = "Nội dung quá dài."
 
 ROLE_CHOICES = choice_list(labels.options("role", values(UserRole)))
 REVIEW_CHOICES = choice_list(labels.options("review_status", values(ReviewStatus)))
-FORMAT_CHOICES = choice_list([("xlsx", "Excel (XLSX)"), ("csv", "CSV (UTF-8, cho phần mềm thống kê)")])
+FORMAT_CHOICES = choice_list([("xlsx", "Excel (XLSX)"), ("csv", "CSV (UTF-8, cho phần mềm thống kê)"),
+                              ("parquet", "Parquet (có kiểu dữ liệu và bảng mã, đọc nhanh bằng R arrow hoặc Python)")])
 NO_CHOICE = 0
 
 

@@ -61,6 +61,24 @@ def test_analyst_exports_xlsx(client, auth, responses):
     assert sheet.max_row == 4
 
 
+def test_analyst_and_officer_export_parquet(client, auth, responses):
+    """The export page offers Parquet: the analyst gets every row typed, the officer the
+    locality's aggregate estimates, both readable with the codebook's column names."""
+    auth("analyst")
+    response = client.get("/admin/exports?wave=2026Q3&format=parquet")
+    assert response.status_code == 200 and response.mimetype == "application/vnd.apache.parquet"
+    assert response.headers["Content-Disposition"].endswith('.parquet"')
+    rows = pd.read_parquet(io.BytesIO(response.data))
+    assert len(rows) == 3 and pd.api.types.is_float_dtype(rows["design_weight"])
+    assert 'value="parquet"' in client.get("/admin/exports").get_data(as_text=True)
+    client.post("/auth/logout")
+    auth("officer", responses["a"].locality)
+    aggregates = client.get("/admin/exports?wave=2026Q3&format=parquet")
+    assert aggregates.status_code == 200 and aggregates.mimetype == "application/vnd.apache.parquet"
+    estimates = pd.read_parquet(io.BytesIO(aggregates.data))
+    assert set(estimates["locality_code"]) == {"24001"} and "response_id" not in estimates.columns
+
+
 def test_unknown_wave_is_a_form_error(client, auth, responses):
     auth("admin")
     response = client.get("/admin/exports?wave=1999Q1&format=csv")
