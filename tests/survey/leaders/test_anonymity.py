@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from pathlib import Path
 
 import pytest
@@ -183,13 +184,13 @@ def test_arrival_order_and_row_order_pair_no_leader_with_a_response(client, db_s
 # Attack 3: answers in progress, from the tables, from SQLite's WAL file, from PostgreSQL's
 # old row versions and WAL.
 
-def _draft_in_progress(client, token: str) -> None:
+def _draft_in_progress(client, token: str, note: str = SECRET_NOTE) -> None:
     """A leader answers every page, writes a note on the last one and goes back: a draft."""
     start(client, token)
     last = len(LEADERS.pages) - 1
     for number in range(last):
         post(client, token, page=number, action="next", **page_answers(number, "c"))
-    post(client, token, page=last, action="back", other_comments=SECRET_NOTE, **page_answers(last, "c"))
+    post(client, token, page=last, action="back", other_comments=note, **page_answers(last, "c"))
 
 
 def test_a_draft_joined_to_its_invitation_shows_no_answer(client, db_session, leader_wave, tokens):
@@ -219,25 +220,29 @@ def test_postgresql_row_versions_and_wal_hold_no_draft_or_sheet(client, db_sessi
     """PostgreSQL keeps a draft's old versions in the heap until VACUUM, and every change in the
     WAL. The attacker reads both as a superuser: pageinspect's raw pages of the leaders' tables,
     and the WAL segments written during the test (pg_read_binary_file). The roster's names are
-    found there (the control); the leader's note and sheet are not. SQLite has its own test below."""
+    found there (the control); the leader's note and sheet are not. SQLite has its own test below.
+    The note carries a marker of this test's own: the WAL is the whole cluster's, and a test on
+    another worker's database may legitimately release a sheet with the shared note meanwhile."""
     if db_session.bind.dialect.name != "postgresql":
         assert db_session.bind.dialect.name == "sqlite"
         return  # covered by test_sqlite_file_and_wal_hold_no_draft_or_sheet
     db_session.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
     start_lsn = db_session.scalar(text("SELECT pg_current_wal_insert_lsn()::text"))
-    _draft_in_progress(client, tokens[0])
+    marker = secrets.token_hex(8).upper().encode()
+    note = f"Ghi chú riêng {marker.decode()}"
+    _draft_in_progress(client, tokens[0], note)
     post(client, tokens[0], page=len(LEADERS.pages) - 1, action="submit",
-         other_comments=SECRET_NOTE, **page_answers(len(LEADERS.pages) - 1, "c"))
+         other_comments=note, **page_answers(len(LEADERS.pages) - 1, "c"))
     pages = b""
     for table in (DRAFT, SEALED, INVITATION):
         blocks = db_session.scalar(text(f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int"))
         for block in range(blocks):
             pages += bytes(db_session.scalar(text(f"SELECT get_raw_page('{table}', {block})")))
     assert "Người lanh_dao_so 0".encode() in pages  # the control: plaintext is readable this way
-    assert SECRET_NOTE.encode() not in pages and b"ZQX" not in pages
+    assert marker not in pages
     wal = _wal_since(db_session, start_lsn)
     assert "Người lanh_dao_so 0".encode() in wal
-    assert b"ZQX" not in wal
+    assert marker not in wal
 
 
 def _wal_since(session, start_lsn: str) -> bytes:
