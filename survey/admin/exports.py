@@ -17,6 +17,7 @@ from survey.admin.forms import NO_CHOICE, ExportForm
 from survey.admin.summary import locality_summary
 from survey.audit import record
 from survey.auth.scope import require_centre_access, roles_required, sees_rows, visible_centre_ids, visible_centres
+from survey.exports.workbook import MEDIA_TYPES
 from survey.extensions import db
 from survey.forms import choice_list
 from survey.inputs import MAX_ID
@@ -65,14 +66,8 @@ def exports():
     record("export_responses", wave.code, format=fmt, scope=scope_label, rows=len(frame))
     db.session.commit()
     filename = f"responses-{wave.code}-{scope_label.replace(':', '-')}.{fmt}"
-    return Response(buffer.getvalue(), mimetype=media_type(fmt),
+    return Response(buffer.getvalue(), mimetype=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def media_type(fmt: str) -> str:
-    from survey.exports.workbook import MEDIA_TYPES  # pandas loads with the first download
-
-    return MEDIA_TYPES[fmt]
 
 
 def _aggregate_export(user, wave: Wave, centre_id: int | None, fmt: str) -> Response:
@@ -97,5 +92,5 @@ def _aggregate_export(user, wave: Wave, centre_id: int | None, fmt: str) -> Resp
     record("export_aggregates", wave.code, format=fmt, scope=scope_label)
     db.session.commit()
     filename = f"tong-hop-{wave.code}-{scope_label.replace(':', '-')}.{fmt}"
-    return Response(buffer.getvalue(), mimetype=media_type(fmt),
+    return Response(buffer.getvalue(), mimetype=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

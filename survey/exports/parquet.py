@@ -36,8 +36,8 @@ def write_parquet(frame: pd.DataFrame, path_or_buffer, *, notes: list[str],
     import pyarrow as pa  # only this export pays for pyarrow's import
     import pyarrow.parquet as pq
 
+    from survey.exports.codebook import codebook
     from survey.exports.tree import tree_nodes
-    from survey.exports.workbook import codebook
 
     schema = _schema(frame)
     text = [field.name for field in schema if field.type == pa.string()]
