@@ -15,28 +15,21 @@ import re
 import struct
 from dataclasses import dataclass
 
-import mutagen
-from mutagen.aac import AAC
-from mutagen.mp3 import MP3
-from mutagen.mp4 import MP4
-from mutagen.oggopus import OggOpus
-from mutagen.oggvorbis import OggVorbis
-from mutagen.wave import WAVE
-
 from survey.inputs import excerpt, strip_control
 from survey.questionnaire.build import AUDIO_FILE
 from survey.questionnaire.model import AUDIO_SUFFIXES
 from survey.uploads.limits import UploadError, megabytes
 
 # The parsers tried, and the Content-Type each served file gets.
-CONTENT_TYPES = {OggOpus: "audio/ogg", OggVorbis: "audio/ogg", MP3: "audio/mpeg", MP4: "audio/mp4",
-                 AAC: "audio/aac", WAVE: "audio/wav"}
+CONTENT_TYPES = {"OggOpus": "audio/ogg", "OggVorbis": "audio/ogg", "MP3": "audio/mpeg", "MP4": "audio/mp4",
+                 "AAC": "audio/aac", "WAVE": "audio/wav"}
+"""By mutagen's class name: mutagen (50 ms) loads with the first upload, not with the app."""
 KIND_NAMES = {"audio/ogg": "Ogg", "audio/mpeg": "MP3", "audio/mp4": "M4A", "audio/aac": "AAC", "audio/wav": "WAV"}
 SUFFIX_TYPES = {".ogg": ("audio/ogg",), ".opus": ("audio/ogg",), ".oga": ("audio/ogg",), ".mp3": ("audio/mpeg",),
                 ".m4a": ("audio/mp4",), ".aac": ("audio/aac", "audio/mp4"), ".wav": ("audio/wav",)}
 # Beyond MutagenError, what its parsers raise on some corrupt headers (found by feeding them
 # random bytes behind each format's magic number).
-PARSE_ERRORS = (mutagen.MutagenError, IndexError, ValueError, struct.error, EOFError, OverflowError)
+PARSE_ERRORS = (IndexError, ValueError, struct.error, EOFError, OverflowError)  # and mutagen.MutagenError
 
 EMPTY = "{name}: tệp rỗng."
 TOO_LARGE = "{name}: tệp lớn hơn giới hạn {limit} MB của một tệp ghi âm. Hãy ghi âm ngắn hơn hoặc nén lại (Opus, MP3)."
@@ -70,10 +63,18 @@ def check_recording(name: str, data: bytes, limit: int) -> CheckedRecording:
         raise RecordingError(EMPTY.format(name=shown))
     if len(data) > limit:
         raise RecordingError(TOO_LARGE.format(name=shown, limit=megabytes(limit)))
+    import mutagen
+    from mutagen.aac import AAC
+    from mutagen.mp3 import MP3
+    from mutagen.mp4 import MP4
+    from mutagen.oggopus import OggOpus
+    from mutagen.oggvorbis import OggVorbis
+    from mutagen.wave import WAVE
+
     try:
         # A stream without a file name: mutagen then scores the formats on the content alone.
-        audio = mutagen.File(io.BytesIO(data), options=list(CONTENT_TYPES))
-    except PARSE_ERRORS:
+        audio = mutagen.File(io.BytesIO(data), options=[OggOpus, OggVorbis, MP3, MP4, AAC, WAVE])
+    except (mutagen.MutagenError, *PARSE_ERRORS):
         raise RecordingError(BROKEN.format(name=shown)) from None
     if audio is None:
         raise RecordingError(NOT_AUDIO.format(name=shown))
@@ -82,7 +83,7 @@ def check_recording(name: str, data: bytes, limit: int) -> CheckedRecording:
         raise RecordingError(BROKEN.format(name=shown))
     if not audio.info.length or audio.info.length <= 0:
         raise RecordingError(SILENT.format(name=shown))
-    content_type = CONTENT_TYPES[type(audio)]
+    content_type = CONTENT_TYPES[type(audio).__name__]
     suffix = re.search(r"\.[A-Za-z0-9]+$", name).group().lower()
     if content_type not in SUFFIX_TYPES[suffix]:
         raise RecordingError(WRONG_SUFFIX.format(name=shown, kind=KIND_NAMES[content_type], suffix=suffix))

@@ -18,7 +18,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("matplotlib", "openpyxl", "pandas", "scipy", "pyarrow", "numpy", "analysis")
+HEAVY = ("matplotlib", "openpyxl", "pandas", "scipy", "pyarrow", "numpy", "analysis", "mutagen")
 
 # Prints the heavy top-level packages the interpreter holds after `body` ran.
 LOADED = f"""
