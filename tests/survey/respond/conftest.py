@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
+import redis
 
 from survey.questionnaire import Item, QuestionnaireDefinition, load_questionnaire
 from tests.factories import SIPAS_FILE, make_centre, make_field, make_wave
 
+REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 STATE = re.compile(r'name="state" type="hidden" value="([^"]*)"')
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]*)"')
 QUESTIONNAIRE = load_questionnaire(SIPAS_FILE)
@@ -145,3 +149,28 @@ def worker(database_url, app):
     for other in built:
         with other.app_context():
             db.engine.dispose()  # close its pooled connections before the test database is reset
+
+
+@pytest.fixture
+def shared_counters():
+    """The Redis that several workers' rate limits share, and a key prefix of this test's own:
+    `(url, prefix, store)`; the test's counters are deleted afterwards. Unreachable Redis fails
+    the test under CI=true (.ci/run starts it) and skips it elsewhere, where the memory:// store
+    is tested."""
+    store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        store.ping()
+    except redis.exceptions.ConnectionError as exc:
+        store.close()
+        message = f"Redis at {REDIS_URL} is unreachable ({exc})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}: required under CI=true (.ci/run starts it)")
+        pytest.skip(f"{message}; the memory:// store is tested above")
+    prefix = f"survey-test-{uuid.uuid4().hex}"
+    try:
+        yield REDIS_URL, prefix, store
+    finally:
+        leftover = store.keys(f"*{prefix}*")
+        if leftover:
+            store.delete(*leftover)
+        store.close()

@@ -10,12 +10,9 @@ attack against gunicorn with Redis (docs/benchmarks.md, "Citizen flood").
 from __future__ import annotations
 
 import logging
-import os
 import re
-import uuid
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from survey.models import Response
@@ -32,7 +29,6 @@ def _client(app, address: str):
     return client
 
 
-REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _flood(app, code: str, posts_per_address: int) -> list[int]:
@@ -64,35 +60,20 @@ def test_a_flood_at_a_desk_leaves_its_next_citizen_untouched(app, desk, db_sessi
     assert _stored(db_session) == 1
 
 
-def test_the_same_flood_against_counters_in_redis_as_in_production(worker, desk):
+def test_the_same_flood_against_counters_in_redis_as_in_production(worker, desk, shared_counters):
     """Two workers sharing Redis counters: the flood's addresses are refused across both, the
     citizen on another address is not."""
-    store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        store.ping()
-    except redis.exceptions.ConnectionError as exc:
-        store.close()
-        message = f"Redis at {REDIS_URL} is unreachable ({exc})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}: required under CI=true (.ci/run starts it)")
-        pytest.skip(f"{message}; the memory:// store is tested above")
+    url, prefix, store = shared_counters
     code = desk[1].code
-    prefix = f"survey-test-{uuid.uuid4().hex}"
-    config = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix,
+    config = {"RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": prefix,
               "RATE_LIMIT_QUESTIONNAIRE": "20 per hour", "RATE_LIMIT_ADDRESS": "40 per hour"}
     first, second = worker(**config), worker(**config)
-    try:
-        with first.app_context():
-            statuses = _flood(first, code, posts_per_address=30)
-        with second.app_context():
-            statuses += _flood(second, code, posts_per_address=15)  # the same addresses, the other worker
-            citizen = Citizen(_client(second, CITIZEN_ADDRESS)).open(f"/q/{code}").finish()
-        counters = store.keys(f"*{prefix}*")
-    finally:
-        leftover = store.keys(f"*{prefix}*")
-        if leftover:
-            store.delete(*leftover)
-        store.close()
+    with first.app_context():
+        statuses = _flood(first, code, posts_per_address=30)
+    with second.app_context():
+        statuses += _flood(second, code, posts_per_address=15)  # the same addresses, the other worker
+        citizen = Citizen(_client(second, CITIZEN_ADDRESS)).open(f"/q/{code}").finish()
+    counters = store.keys(f"*{prefix}*")
     assert counters, "the counters should live in Redis"
     # Per address: 20 of the first state's 30 posts (its own limit), then 10 of the second
     # state's 15 on the other worker (the address's 40 spent across both; apart, it would be 15).

@@ -1,11 +1,7 @@
 """Answers survive an expired CSRF token or a lost session; limits answer politely."""
 
-import os
 import time
-import uuid
 
-import pytest
-import redis
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
 
@@ -14,7 +10,6 @@ from survey.respond.state import load_state
 from tests.survey.respond.conftest import Citizen
 
 # The shared-counter test's Redis (a database index of its own); CI starts the server (.ci/run).
-REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def test_expired_csrf_token_rerenders_with_answers_and_a_fresh_token(app, citizen, desk, db_session, monkeypatch):
@@ -75,21 +70,11 @@ def test_the_address_limit_is_not_reset_by_a_new_device_cookie(app, client, desk
     assert statuses == [200, 200, 200, 429]
 
 
-def test_address_rate_limit_is_shared_through_redis(worker, desk):
+def test_address_rate_limit_is_shared_through_redis(worker, desk, shared_counters):
     """Several gunicorn workers share counters through Redis (SURVEY_RATELIMIT_STORAGE)."""
-    store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        store.ping()
-    except redis.exceptions.ConnectionError as exc:
-        store.close()
-        message = f"Redis at {REDIS_URL} is unreachable ({exc})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}: required under CI=true (.ci/run starts it)")
-        pytest.skip(f"{message}; the memory:// store is tested above")
-
+    url, prefix, store = shared_counters
     code = desk[1].code  # read in this app's context: the fixtures' session follows current_app
-    prefix = f"survey-test-{uuid.uuid4().hex}"
-    shared = worker(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
+    shared = worker(RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix,
                     RATE_LIMIT_ADDRESS="3 per minute")
     statuses = []
     for number in range(4):
@@ -98,9 +83,6 @@ def test_address_rate_limit_is_shared_through_redis(worker, desk):
             worker_client.set_cookie("sv_device", f"device-{number}")  # a new device each time
             statuses.append(Citizen(worker_client).open(f"/q/{code}").post("next").status)
     counters = store.keys(f"*{prefix}*")
-    if counters:
-        store.delete(*counters)
-    store.close()
     assert statuses == [200, 200, 200, 429]
     assert counters, "the counters should live in Redis, not in the worker's memory"
 
