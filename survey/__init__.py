@@ -1,10 +1,11 @@
-"""Survey platform for Sở Nội vụ Đắk Lắk: the SIPAS citizens' survey and the PAR Index leaders' survey.
+"""Survey platform for Sở Nội vụ Đắk Lắk: the SIPAS citizens' survey, the PAR Index leaders'
+survey, and any survey of their kinds declared in a questionnaire file (docs/architecture.md).
 
-Citizens answer at `/q/<centre>` and `/r/<token>` (`survey.respond`); leaders answer the PAR
-Index survey at `/l/<token>` (`survey.leaders`); staff manage places, waves, questionnaires,
-receipts and counts, monitor and review responses (`survey.admin`, `survey.auth`); dossier
-counts become design weights (`survey.frame`), and the quarterly report (`survey.reports`)
-turns them into indices with confidence intervals.
+Citizens answer at `/q/<centre>[/<survey>]` and `/r/<token>` (`survey.respond`) or on a desk
+tablet (`survey.kiosk`); leaders answer at `/l/<token>` (`survey.leaders`); staff manage places,
+waves, questionnaires, receipts and counts, monitor and review responses (`survey.admin`,
+`survey.auth`); dossier counts become design weights (`survey.frame`), and every wave's report
+(`survey.reports`) turns them into indices with confidence intervals, or into PAR points.
 """
 
 from __future__ import annotations
