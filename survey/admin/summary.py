@@ -17,9 +17,9 @@ from survey.admin import bp, staff
 from survey.admin.digests import published_digest
 from survey.admin.monitor import current_wave
 from survey.auth.scope import roles_required, sees_rows
-from survey.enums import QuestionnaireKind
+from survey.enums import ItemScore, QuestionnaireKind
 from survey.extensions import db
-from survey.models import Locality, ServiceCentre, User, UserRole, Wave
+from survey.models import Locality, Questionnaire, QuestionnaireVersion, ServiceCentre, User, UserRole, Wave
 from survey.privacy import MIN_CELL
 from survey.privacy.aggregates import LocalitySummary, summarise
 from survey.questionnaire.versions import questionnaire_of
@@ -58,14 +58,16 @@ def summary():
             abort(404)
         if locality is None:
             localities = db.session.scalars(select(Locality).order_by(Locality.name)).all()
-    waves = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())).all()
+    # a locality's summary is of its citizens' answers: the leaders' waves are not offered
+    waves = db.session.scalars(
+        select(Wave).join(QuestionnaireVersion).join(Questionnaire)
+        .where(Questionnaire.kind == QuestionnaireKind.CITIZEN).order_by(Wave.opens_on.desc())).all()
     wave_code = request.args.get("wave")
     zone = current_app.config["TIMEZONE"]
-    # a locality's summary is of its citizens' answers: the leaders' wave is never the default
     wave = next((w for w in waves if w.code == wave_code), None) or current_wave(
         db.session, dt.datetime.now(ZoneInfo(zone)).date(), QuestionnaireKind.CITIZEN)
     result = locality_summary(user, locality, wave) if locality is not None and wave is not None else None
-    shares = wave is not None and questionnaire_of(wave).index.item_score == "share_satisfied"
+    shares = wave is not None and questionnaire_of(wave).index.item_score == ItemScore.SHARE_SATISFIED
     digest = published_digest(locality, wave) if locality is not None and wave is not None else None
     return render_template("admin/summary.html", locality=locality, localities=localities, waves=waves,
                            wave=wave, summary=result, min_cell=MIN_CELL, live=sees_rows(user), shares=shares,

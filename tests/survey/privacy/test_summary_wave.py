@@ -1,5 +1,5 @@
-"""The locality summary opens on the citizens' wave (issue 25): a leaders' (PAR) wave opened
-later is never its default, since a locality's summary is of its citizens' answers."""
+"""The locality summary is of citizens' waves (issue 25): a leaders' (PAR) wave opened later is
+neither its default nor offered in its menu, since a locality's summary is of its citizens' answers."""
 
 from __future__ import annotations
 
@@ -15,5 +15,7 @@ def test_the_summary_opens_on_the_citizen_wave_when_a_leaders_wave_opened_later(
     assert login(client, commune["officer"]).status_code == 302
     page = client.get("/admin/summary").get_data(as_text=True)
     assert f'<option value="{commune["wave"].code}" selected' in page
-    assert f'<option value="{leaders.code}" selected' not in page
+    assert f'<option value="{leaders.code}"' not in page
     assert "<strong>4</strong>" in page  # the commune's four citizens' responses
+    asked = client.get(f"/admin/summary?wave={leaders.code}").get_data(as_text=True)  # asked for by hand
+    assert f'<option value="{commune["wave"].code}" selected' in asked
