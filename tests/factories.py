@@ -216,3 +216,21 @@ def gunicorn_server(**settings: str):
             server.terminate()
             server.wait(timeout=30)
         server.stderr.close()
+
+
+def checks_meet_before_storing(monkeypatch, parties: int = 2, timeout: float = 20) -> None:
+    """Hold every request storing a response until `parties` of them have passed their checks
+    (at `store.quality_flags`, just before the insert): two sends of one submission then race
+    for the insert itself, the case the unique constraint must settle."""
+    import threading
+
+    from survey.respond import store
+
+    met = threading.Barrier(parties, timeout=timeout)
+    original = store.quality_flags
+
+    def flags_after_all_checked(*args, **kwargs):
+        met.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "quality_flags", flags_after_all_checked)

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey.media.audio import check_recording
-from survey.media.store import store_recordings
 from tests.browser.conftest import PHONE
-from tests.factories import make_centre, make_field, make_wave
-from tests.survey.media.recordings import publish_spoken, recorded_files
+from tests.survey.media.recordings import spoken_desk as recorded_desk
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +21,7 @@ FIRST_PAGE_BUDGET = 30 * 1024
 @pytest.fixture
 def spoken_desk(db_session):
     """A desk whose open wave is SIPAS with every question and option recorded in Vietnamese."""
-    version, definition = publish_spoken(db_session)
-    make_wave(db_session, version)
-    make_field(db_session)
-    centre = make_centre(db_session)
-    files = recorded_files(definition)
-    store_recordings(db_session, version.questionnaire,
-                     [check_recording(name, data, 2 * 1024 * 1024) for name, data in files.items()])
-    db_session.commit()
+    centre, definition, _ = recorded_desk(db_session)
     return centre, definition
 
 

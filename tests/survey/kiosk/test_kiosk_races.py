@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from survey.kiosk.pairing import DEVICE_COOKIE
 from survey.models import Answer, Response
-from survey.respond import store
+from tests.factories import checks_meet_before_storing
 
 pytestmark = pytest.mark.commits
 
@@ -36,14 +36,7 @@ def test_two_sends_of_one_submission_in_flight_store_one_row(app, tablet, desk, 
                                                             monkeypatch):
     centre, _ = desk
     key = tablet.get_cookie(DEVICE_COOKIE, path="/k").value
-    both_checked = threading.Barrier(2, timeout=BARRIER_TIMEOUT)
-    original = store.quality_flags
-
-    def flags_after_both_checked(*args, **kwargs):
-        both_checked.wait()
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(store, "quality_flags", flags_after_both_checked)
+    checks_meet_before_storing(monkeypatch, timeout=BARRIER_TIMEOUT)
     results = [None, None]
     sends = [threading.Thread(target=_send, args=(app, key, centre.code, submission, results, i)) for i in range(2)]
     for send in sends:

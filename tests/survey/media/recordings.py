@@ -82,3 +82,21 @@ def publish_spoken(session):
     definition = spoken_sipas()
     version, _ = publish(session, definition)
     return version, definition
+
+
+def spoken_desk(session) -> tuple:
+    """An open wave of SIPAS with every question and option recorded in Vietnamese, every named
+    file uploaded, a service field and a desk, committed: `(centre, definition, files)`."""
+    from survey.media.audio import check_recording
+    from survey.media.store import store_recordings
+    from tests.factories import make_centre, make_field, make_wave
+
+    version, definition = publish_spoken(session)
+    make_wave(session, version)
+    make_field(session)
+    centre = make_centre(session)
+    files = recorded_files(definition)
+    store_recordings(session, version.questionnaire,
+                     [check_recording(name, data, 2 * 1024 * 1024) for name, data in files.items()])
+    session.commit()
+    return centre, definition, files

@@ -12,8 +12,7 @@ from survey.media.audio import check_recording
 from survey.media.model import Recording
 from survey.media.store import store_recordings
 from survey.models import Questionnaire
-from tests.factories import make_centre, make_field, make_wave
-from tests.survey.media.recordings import publish_spoken, recorded_files, wav_bytes
+from tests.survey.media.recordings import spoken_desk, wav_bytes
 
 LIMIT = 2 * 1024 * 1024
 
@@ -21,15 +20,7 @@ LIMIT = 2 * 1024 * 1024
 @pytest.fixture
 def spoken_wave(db_session):
     """An open wave of SIPAS recorded in Vietnamese, every named file uploaded, and a desk."""
-    version, definition = publish_spoken(db_session)
-    make_wave(db_session, version)
-    make_field(db_session)
-    centre = make_centre(db_session)
-    files = recorded_files(definition)
-    store_recordings(db_session, version.questionnaire,
-                     [check_recording(name, data, LIMIT) for name, data in files.items()])
-    db_session.commit()
-    return centre, definition, files
+    return spoken_desk(db_session)
 
 
 def test_a_recording_is_served_with_its_type_and_long_lived_caching(client, spoken_wave):

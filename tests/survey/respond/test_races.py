@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import create_engine, delete, event, func, select, text
 
 from survey.models import Answer, Response, ResponseDraft
-from survey.respond import store
 from survey.respond.state import load_state
+from tests.factories import checks_meet_before_storing
 from tests.survey.respond.conftest import Citizen
 
 # Real commits (tests/conftest.py's `commits` mode):
@@ -39,14 +39,7 @@ def test_double_tap_stores_one_row_and_both_taps_see_thanks(app, desk, db_sessio
     _, centre, _ = desk
     citizen = Citizen(app.test_client()).open(f"/q/{centre.code}").to_last_page()
     data = citizen.form_data("submit")
-    both_checked = threading.Barrier(2, timeout=BARRIER_TIMEOUT)
-    original = store.quality_flags
-
-    def flags_after_both_checked(*args, **kwargs):
-        both_checked.wait()
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(store, "quality_flags", flags_after_both_checked)
+    checks_meet_before_storing(monkeypatch, timeout=BARRIER_TIMEOUT)
     results = [None, None]
     taps = [threading.Thread(target=_post_in_thread, args=(app, data, results, i)) for i in range(2)]
     for tap in taps:
