@@ -288,8 +288,9 @@ def check_stored(database: str) -> dict[str, int]:
     (responses,), = _query(database, "SELECT count(*) FROM response")
     (empty,), = _query(database, "SELECT count(*) FROM response r WHERE NOT EXISTS "
                                  "(SELECT 1 FROM answer a WHERE a.response_id = r.id)")
-    (orphans,), = _query(database, "SELECT count(*) FROM answer a WHERE NOT EXISTS "
-                                   "(SELECT 1 FROM response r WHERE r.id = a.response_id)")
+    # citizens' answers only: a leader's answer row has no response_id (it has a leader_response_id)
+    (orphans,), = _query(database, "SELECT count(*) FROM answer a WHERE a.leader_response_id IS NULL "
+                                   "AND NOT EXISTS (SELECT 1 FROM response r WHERE r.id = a.response_id)")
     (drafts,), = _query(database, "SELECT count(*) FROM response_draft d WHERE EXISTS "
                                   "(SELECT 1 FROM response r WHERE r.id = d.submission_id)")
     return {"stored": responses, "responses_without_answers": empty, "answers_without_response": orphans,

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,7 @@ def build(directory: Path, leaders: int, seed: int = 20261129) -> tuple[str, Pat
 
     from survey import create_app
     from survey.extensions import db
-    from survey.models import LeaderResponse
+    from survey.models import Answer, LeaderResponse
     from tests.factories import make_invitations, make_leader_wave
     from tests.survey.leaders.conftest import LEADERS
 
@@ -60,8 +61,10 @@ def build(directory: Path, leaders: int, seed: int = 20261129) -> tuple[str, Pat
             for _ in range(n):
                 answers = dict(zip(codes, rng.choice(list("abcde"), len(codes), p=[.3, .35, .17, .1, .08]),
                                    strict=False))
-                db.session.add(LeaderResponse(wave_id=wave.id, group_code=group, unit_type="so",
-                                              answers=answers))
+                response = LeaderResponse(id=uuid.uuid4(), wave_id=wave.id, group_code=group, unit_type="so")
+                db.session.add(response)
+                db.session.add_all(Answer(leader_response_id=response.id, item_code=code, value=value)
+                                   for code, value in answers.items())
                 rows.append({"group": group, "invited": invited[group], **answers})
         db.session.commit()
     csv = directory / "answers.csv"

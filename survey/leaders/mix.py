@@ -8,6 +8,14 @@ responses of one group and turns at least five of that group's invitations compl
 transaction whose rows are written in random order: the database, its WAL, PostgreSQL's
 transaction ids and physical order, and the progress page over time can tie a response only to
 a block of at least five leaders of its group, never to one.
+
+A released sheet's answers are rows of the one answer table (`Answer.leader_response_id`,
+values kept as `Item.stored` keeps a citizen's), written in the same transaction right after
+the block's responses and in the same shuffled order. Their integer ids come from the table's
+one sequence, shared with citizens' answers, so they are drawn in the shuffled order too: the
+ids (and SQLite's rowids, PostgreSQL's ctid and xmin) of a block's answer rows tell when the
+block was released, which the completed invitations on the progress page already tell, and
+within the block only the mixer's random order, never the order of arrival.
 """
 
 from __future__ import annotations
@@ -23,7 +31,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from survey.leaders.sealing import mix_marker, open_sheet, seal_sheet
-from survey.models import UNIT_TYPE_OF_GROUP, LeaderInvitation, LeaderResponse, LeaderSealed, Wave
+from survey.models import UNIT_TYPE_OF_GROUP, Answer, LeaderInvitation, LeaderResponse, LeaderSealed, Wave
+from survey.questionnaire import QuestionnaireDefinition
+from survey.questionnaire.versions import questionnaire_of
 
 BLOCK = 5
 """The smallest set of leaders of one group a released response can be traced to."""
@@ -89,6 +99,18 @@ def release(session: Session, wave: Wave, today: dt.date) -> int:
     return written
 
 
+def _answer_rows(questionnaire: QuestionnaireDefinition, response_id: uuid.UUID,
+                 answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """A sheet's answers as answer rows, kept as the citizens' store keeps the same item types."""
+    items = questionnaire.items_by_code
+    rows = []
+    for code, answer in answers.items():
+        value = items[code].stored(answer)
+        rows.append({"leader_response_id": response_id, "item_code": code, "value": value,
+                     "score": items[code].score(value)})
+    return rows
+
+
 def _release_block(session: Session, wave: Wave, group: str, block: list) -> int:
     _shuffle.shuffle(block)
     ids = [row_id for row_id, _ in block]
@@ -98,10 +120,17 @@ def _release_block(session: Session, wave: Wave, group: str, block: list) -> int
         session.rollback()  # another request released some of them first
         return 0
     unit_type = UNIT_TYPE_OF_GROUP[group].value
-    # One statement, rows in the shuffled order: rowid, ctid and xmin say nothing per leader.
+    released = [(uuid.uuid4(), sheet) for _, sheet in block]
+    # One executemany for the responses, one for their answers, rows in the shuffled order:
+    # rowid, ctid, xmin and the answers' ids say nothing per leader.
     session.execute(insert(LeaderResponse), [
-        {"id": uuid.uuid4(), "wave_id": wave.id, "group_code": group, "unit_type": unit_type,
-         "answers": sheet["answers"]} for _, sheet in block])
+        {"id": response_id, "wave_id": wave.id, "group_code": group, "unit_type": unit_type}
+        for response_id, _ in released])
+    questionnaire = questionnaire_of(wave)
+    answers = [row for response_id, sheet in released
+               for row in _answer_rows(questionnaire, response_id, sheet["answers"])]
+    if answers:
+        session.execute(insert(Answer.__table__), answers)
     session.execute(update(LeaderInvitation)
                     .where(LeaderInvitation.id.in_(sorted(s["invitation"] for _, s in block)))
                     .values(completed=True).execution_options(synchronize_session=False))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import uuid
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -23,7 +25,7 @@ from survey.leaders.mix import BLOCK, waiting_counts
 from survey.leaders.progress import invited_by_group
 from survey.leaders.roster import GROUP_LIST
 from survey.leaders.store import settle
-from survey.models import LeaderResponse, Wave, WaveStatus
+from survey.models import Answer, LeaderResponse, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition
 from survey.questionnaire.versions import questionnaire_of
 from survey.spreadsheets import append_row
@@ -69,13 +71,20 @@ def labels_of(questionnaire: QuestionnaireDefinition) -> dict[str, dict[str, str
 
 
 def response_frame(session: Session, wave: Wave, questionnaire: QuestionnaireDefinition) -> pd.DataFrame:
-    """One row per stored response: the group and each criterion's chosen option."""
+    """One row per stored response, in the responses' stored order: the group and each
+    criterion's chosen option, read from the leaders' answer rows."""
     import pandas as pd
 
     codes = [item.code for item in questionnaire.graded_items]
-    rows = [{GROUP_COLUMN: group, **{c: (answers or {}).get(c) for c in codes}}
-            for group, answers in session.execute(
-                select(LeaderResponse.group_code, LeaderResponse.answers)
+    chosen: dict[uuid.UUID, dict[str, str | None]] = defaultdict(dict)
+    for response_id, code, value in session.execute(
+            select(Answer.leader_response_id, Answer.item_code, Answer.value)
+            .join(LeaderResponse, LeaderResponse.id == Answer.leader_response_id)
+            .where(LeaderResponse.wave_id == wave.id, Answer.item_code.in_(codes))):
+        chosen[response_id][code] = value
+    rows = [{GROUP_COLUMN: group, **{c: chosen[response_id].get(c) for c in codes}}
+            for response_id, group in session.execute(
+                select(LeaderResponse.id, LeaderResponse.group_code)
                 .where(LeaderResponse.wave_id == wave.id))]
     return pd.DataFrame(rows, columns=[GROUP_COLUMN, *codes])
 

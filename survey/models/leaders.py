@@ -2,8 +2,9 @@
 
 Invitations and responses are deliberately unrelated. An invitation knows who was invited and
 whether (never when) they opened and completed their letter; a response knows only its group,
-unit type, wave and answers: no day, no time, no sequence, and a random key. No column, foreign
-key or timestamp joins them (tests/survey/leaders/test_anonymity.py checks the migrated schema).
+unit type, wave and answers (rows of the one answer table): no day, no time, no sequence, and a
+random key. No column, foreign key or timestamp joins them (tests/survey/leaders/test_anonymity.py
+checks the migrated schema).
 
 Between the two sits the mix (`LeaderSealed`): a submitted sheet waits there, encrypted, until
 enough sheets of its group have arrived to be released together in a shuffled block; only then
@@ -18,9 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import Base, enum_column
@@ -105,10 +105,12 @@ class LeaderSealed(Base):
 
 
 class LeaderResponse(Base):
-    """One leader's submitted answers: group, unit type, wave and answers, nothing else.
+    """One leader's submitted sheet: group, unit type and wave, nothing else; its answers are
+    rows of the one answer table (`Answer.leader_response_id`), as a citizen's are.
 
     The key is a random UUID and rows are written in shuffled blocks of at least five of one
-    group, so neither the key, the row order nor the writing transaction tells who answered.
+    group, the answer rows with them, so neither the key, the row order nor the writing
+    transaction tells who answered.
     """
 
     __tablename__ = "leader_response"
@@ -118,7 +120,6 @@ class LeaderResponse(Base):
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
     group_code: Mapped[str] = mapped_column(String(40))
     unit_type: Mapped[str] = mapped_column(String(10))
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class SendChannel(StrEnum):

@@ -111,21 +111,39 @@ def _refuse_edit_with_responses(mapper, connection, target: QuestionnaireVersion
 
 
 class Answer(Base):
-    """One item's answer: the raw choice or text, and the 1–5 score for scale items."""
+    """One item's answer: the raw choice or text, and the 1–5 score for scale items.
+
+    The one store of every survey's answers: a row belongs to a citizen's `Response` or to a
+    leader's `LeaderResponse` (survey.models.leaders), exactly one of the two. Values are kept
+    as the item's type keeps them (`Item.stored`), whoever answered. Readers of citizens'
+    answers select them through `response_id` (a join on `Response`, or ids of responses), so
+    they never meet a leader's row; the PAR score reads leaders' rows through
+    `leader_response_id` (survey.leaders.scores).
+    """
 
     __tablename__ = "answer"
     __table_args__ = (
         UniqueConstraint("response_id", "item_code"),
+        UniqueConstraint("leader_response_id", "item_code"),
         CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="score_in_scale"),
+        CheckConstraint(
+            "(response_id IS NOT NULL AND leader_response_id IS NULL)"
+            " OR (response_id IS NULL AND leader_response_id IS NOT NULL)",
+            name="one_respondent",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    response_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    leader_response_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("leader_response.id", ondelete="CASCADE"))
+    """The leader's response, for a leader's answer (released by survey.leaders.mix); indexed by
+    the unique (leader_response_id, item_code), as citizens' rows are by (response_id, item_code)."""
     item_code: Mapped[str] = mapped_column(String(60))
     value: Mapped[str | None] = mapped_column(Text)
     score: Mapped[int | None] = mapped_column(SmallInteger)
 
-    response: Mapped[Response] = relationship(back_populates="answers")
+    response: Mapped[Response | None] = relationship(back_populates="answers")
 
 
 class ReceiptBatch(Base):

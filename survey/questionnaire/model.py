@@ -102,6 +102,11 @@ class Item:
     audio: Text | None = None
     """A recording of the question read aloud, per language, as for :attr:`Choice.audio`."""
 
+    def stored(self, value: Any) -> str:
+        """The answer as an answer row keeps it, for any survey: a select_many's options joined
+        by spaces, any other answer as its text."""
+        return " ".join(value) if self.type == ItemType.SELECT_MANY else str(value)
+
     def score(self, value: Any) -> int | None:
         """The 1–5 score of a likert answer; ``None`` for "không trả lời" or no answer."""
         text = str(value).strip() if value is not None else ""

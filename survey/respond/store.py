@@ -67,15 +67,14 @@ def _answers(questionnaire: QuestionnaireDefinition, state: FormState) -> tuple[
     stored, scores, scrubbed = [], [], False
     for code, value in questionnaire.asked(state.assigned).relevant_answers(state.answers).items():
         item = items[code]
-        if item.type == ItemType.SELECT_MANY:
-            value = " ".join(value)
-        elif item.type == ItemType.TEXT:
+        if item.type == ItemType.TEXT:
             value, was_scrubbed = scrub_free_text(value)
             scrubbed = scrubbed or was_scrubbed
+        value = item.stored(value)
         score = item.score(value)
         if score is not None:
             scores.append(score)
-        stored.append({"item_code": code, "value": str(value), "score": score})
+        stored.append({"item_code": code, "value": value, "score": score})
     return stored, scores, scrubbed
 
 

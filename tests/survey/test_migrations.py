@@ -51,3 +51,65 @@ def test_compact_opinions_are_backfilled_from_the_answer_rows(app):
     upgrade()
     rows = dict(db.session.execute(select(Response.id, Response.opinions).where(Response.id.in_(ids))).all())
     assert rows == ids
+
+
+def test_leaders_answers_move_into_answer_rows_and_back(app):
+    """Leaders' responses stored as JSON before c9e1a3b5d7f2 become answer rows of no citizen's
+    response on upgrade, kept as the citizens' store keeps each item type (a select_many's
+    options joined by spaces, a likert answer with its score), and go back to the same JSON on
+    downgrade; citizens' answer rows are left as they were. The shipped PAR questionnaire has
+    graded and text items only, so a second leaders' version declares the other two types."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from survey.enums import QuestionnaireKind
+    from survey.models import Answer, Questionnaire, QuestionnaireVersion
+    from tests.factories import make_centre, make_leader_wave, make_response, make_wave
+
+    par = make_leader_wave(db.session)
+    other = make_wave(db.session, QuestionnaireVersion(
+        questionnaire=Questionnaire(code="leaders-other", title="Khác", kind=QuestionnaireKind.LEADER),
+        number=1, checksum="0" * 64, definition={"pages": [{"code": "p", "sections": [{"code": "s", "items": [
+            {"code": "channels", "type": "select_many"}, {"code": "overall", "type": "likert"}]}]}]}),
+        code="OTHER-2026")
+    citizen = make_response(db.session, make_wave(db.session), make_centre(db.session), {"tc1": "4"})
+    db.session.commit()
+    par_id, other_id, citizen_id = par.id, other.id, citizen.id
+    citizen_rows = _rows(select(Answer.item_code, Answer.value, Answer.score).where(Answer.response_id == citizen_id))
+    db.session.remove()
+    downgrade(revision="d8b0c2e4f6a3")
+    sheets = {uuid.uuid4(): (par_id, {"th1": "a", "th2": "e", "other_comments": "Cần rõ quy trình"}),
+              uuid.uuid4(): (par_id, {"th1": "c"}),
+              uuid.uuid4(): (other_id, {"overall": "5", "channels": ["zalo", "web"]})}
+    table = sa.table("leader_response", sa.column("id", sa.Uuid()), sa.column("wave_id", sa.Integer()),
+                     sa.column("group_code", sa.String()), sa.column("unit_type", sa.String()),
+                     sa.column("answers", sa.JSON()))
+    with db.engine.begin() as connection:
+        connection.execute(table.insert(), [{"id": key, "wave_id": wave_id, "group_code": "lanh_dao_so",
+                                             "unit_type": "so", "answers": answers}
+                                            for key, (wave_id, answers) in sheets.items()])
+    upgrade()
+    stored = _rows(select(Answer.leader_response_id, Answer.item_code, Answer.value, Answer.score)
+                   .where(Answer.response_id.is_(None)))
+    assert stored == sorted([(key, code, value, None) for key, (wave_id, answers) in sheets.items()
+                             if wave_id == par_id for code, value in answers.items()]
+                            + [(key, "overall", "5", 5) for key, (wave_id, _) in sheets.items() if wave_id == other_id]
+                            + [(key, "channels", "zalo web", None) for key, (wave_id, _) in sheets.items()
+                               if wave_id == other_id])
+    assert _rows(select(Answer.item_code, Answer.value, Answer.score)
+                 .where(Answer.response_id == citizen_id)) == citizen_rows
+    db.session.remove()
+    downgrade(revision="d8b0c2e4f6a3")
+    with db.engine.connect() as connection:
+        back = dict(connection.execute(sa.select(table.c.id, table.c.answers)).all())
+        citizens_back = sorted(connection.execute(sa.text(
+            "SELECT item_code, value, score FROM answer")).all())
+    upgrade()
+    assert back == {key: answers for key, (_, answers) in sheets.items()}
+    assert [tuple(row) for row in citizens_back] == citizen_rows
+
+
+def _rows(query) -> list[tuple]:
+    with db.engine.connect() as connection:
+        return sorted(tuple(row) for row in connection.execute(query))

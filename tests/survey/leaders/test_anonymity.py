@@ -27,8 +27,11 @@ from tests.factories import make_invitations
 from tests.survey.leaders.conftest import LEADERS, close, device_of, page_answers, page_of, post, start
 
 RESPONSE, INVITATION, DRAFT, SEALED = "leader_response", "leader_invitation", "leader_draft", "leader_sealed"
-ALLOWED_RESPONSE_COLUMNS = {"id", "wave_id", "group_code", "unit_type", "answers"}
-"""Group, unit type, wave and answers: everything a stored leader response may carry."""
+ANSWER = "answer"
+ALLOWED_RESPONSE_COLUMNS = {"id", "wave_id", "group_code", "unit_type"}
+"""Group, unit type and wave: everything a stored leader response may carry besides its answers."""
+ALLOWED_ANSWER_COLUMNS = {"id", "response_id", "leader_response_id", "item_code", "value", "score"}
+"""The one answer table: a citizen's or a leader's answer, its item, value and score."""
 GRADED = [item.code for item in LEADERS.graded_items]
 SECRET_NOTE = "Ghi chú riêng ZQX-4417"
 
@@ -64,15 +67,38 @@ def _answer(client, token: str, sheet: dict[str, str], note: str | None = None):
         post(client, token, page=number, action="submit" if number == last else "next", **answers)
 
 
-def _responses(session) -> list[tuple[str, dict]]:
-    """Every response in its physical order, with the attacker's position key."""
+def _physical(session, table: str, columns: str) -> list[tuple]:
+    """The rows of ``table`` in their physical order (ctid; rowid), each with its xmin ('' on SQLite)."""
     if session.bind.dialect.name == "postgresql":
-        rows = session.execute(text(
-            "SELECT ctid::text, xmin::text, answers FROM leader_response "
-            "ORDER BY (ctid::text::point)[0], (ctid::text::point)[1]"))
-    else:
-        rows = session.execute(text("SELECT rowid, '', answers FROM leader_response ORDER BY rowid"))
-    return [(xmin, answers if isinstance(answers, dict) else json.loads(answers)) for _, xmin, answers in rows]
+        return [tuple(row) for row in session.execute(text(
+            f"SELECT xmin::text, {columns} FROM {table} "  # noqa: S608 (fixed names)
+            "ORDER BY (ctid::text::point)[0], (ctid::text::point)[1]"))]
+    return [tuple(row) for row in session.execute(text(f"SELECT '', {columns} FROM {table} ORDER BY rowid"))]  # noqa: S608
+
+
+def _responses(session) -> list[tuple[str, dict]]:
+    """Every response in its physical order, with the attacker's position key, and its answers
+    read from its answer rows."""
+    answers = _by_response(session)
+    return [(xmin, answers.get(str(key), {})) for xmin, key in _physical(session, RESPONSE, "id")]
+
+
+def _by_response(session) -> dict[str, dict[str, str]]:
+    """Each leader response's answers (by its id as text), from the answer rows."""
+    answers: dict = {}
+    for _, owner, code, value in _physical(session, ANSWER, "leader_response_id, item_code, value"):
+        if owner is not None:
+            answers.setdefault(str(owner), {})[code] = value
+    return answers
+
+
+def _answer_rows(session) -> tuple[list[int], set[str]]:
+    """The leaders whose answers the answer table holds, in the order of the rows' ids (each
+    leader once), and the rows' xmins (PostgreSQL; '' on SQLite)."""
+    who = {key: _who(sheet) for key, sheet in _by_response(session).items()}
+    rows = sorted((row for row in _physical(session, ANSWER, "id, leader_response_id") if row[2] is not None),
+                  key=lambda row: row[1])
+    return list(dict.fromkeys(who[str(owner)] for _, _, owner in rows)), {xmin for xmin, _, _ in rows}
 
 
 def _completed(session) -> set[int]:
@@ -85,14 +111,19 @@ def test_no_leader_table_keeps_a_day_or_a_time(app):
     """The join on (wave, group, day) needs a day on both sides; only the roster's import day is left."""
     schema = _schema()
     dated = {table: [c["name"] for c in schema[table][0] if isinstance(c["type"], (Date, DateTime, Time))]
-             for table in (RESPONSE, INVITATION, DRAFT, SEALED)}
-    assert dated == {RESPONSE: [], INVITATION: ["invited_on"], DRAFT: [], SEALED: []}
+             for table in (RESPONSE, INVITATION, DRAFT, SEALED, ANSWER)}
+    assert dated == {RESPONSE: [], INVITATION: ["invited_on"], DRAFT: [], SEALED: [], ANSWER: []}
     columns, foreign_keys = schema[RESPONSE]
     assert {column["name"] for column in columns} == ALLOWED_RESPONSE_COLUMNS
     assert [(fk["constrained_columns"], fk["referred_table"]) for fk in foreign_keys] == [(["wave_id"], "wave")]
+    # A leader's answers are rows of the one answer table, which refers to nothing else of theirs.
+    columns, foreign_keys = schema[ANSWER]
+    assert {column["name"] for column in columns} == ALLOWED_ANSWER_COLUMNS
+    assert sorted((fk["constrained_columns"], fk["referred_table"]) for fk in foreign_keys) == [
+        (["leader_response_id"], RESPONSE), (["response_id"], "response")]
     for table, (_columns, keys) in schema.items():
         referred = {fk["referred_table"] for fk in keys}
-        assert RESPONSE not in referred, f"{table} refers to {RESPONSE}"
+        assert table == ANSWER or RESPONSE not in referred, f"{table} refers to {RESPONSE}"
         assert SEALED not in referred, f"{table} refers to {SEALED}"
     assert {c["name"] for c in schema[SEALED][0]} == {"id", "wave_id", "marker", "box"}
 
@@ -110,7 +141,7 @@ def test_leaders_answering_on_different_days_leave_no_day_to_join(client, db_ses
     close(db_session, leader_wave)
     _settle(db_session, leader_wave)
     assert len(_responses(db_session)) == BLOCK
-    raw = " ".join(_as_stored(db_session, table) for table in (RESPONSE, INVITATION, SEALED))
+    raw = " ".join(_as_stored(db_session, table) for table in (RESPONSE, INVITATION, SEALED, ANSWER))
     for day in days:
         for written in (day.isoformat(), day.strftime("%d/%m/%Y"), day.strftime("%Y%m%d")):
             assert written not in raw, written
@@ -174,7 +205,11 @@ def test_arrival_order_and_row_order_pair_no_leader_with_a_response(client, db_s
     assert sorted(physical) == arrival
     linked = sum(a == p for a, p in zip(arrival, physical, strict=True))
     assert linked < 2 * BLOCK, "row order repeats the order of arrival"
+    # The answer rows: their ids are drawn block by block in the mixer's order, the responses'.
+    answer_order, answer_xmins = _answer_rows(db_session)
+    assert sorted(answer_order) == arrival and answer_order != arrival
     if db_session.bind.dialect.name == "postgresql":
+        assert answer_xmins == {x for x, _ in responses}
         invitation_xmin = dict(db_session.execute(text("SELECT id, xmin::text FROM leader_invitation")).all())
         for xmin in {x for x, _ in responses}:
             sharing = [i for i, x in invitation_xmin.items() if x == xmin]
@@ -405,7 +440,8 @@ def test_sqlite_file_and_wal_hold_no_draft_or_sheet(client, db_session, leader_w
 def test_a_block_is_written_in_the_mixers_order_not_the_order_of_arrival(client, db_session, leader_wave,
                                                                          monkeypatch):
     """The row order of a block is the shuffler's: with a stand-in that orders the sheets by
-    leader, last first, the physical order (rowid; ctid) is that one. In production the
+    leader, last first, the physical order (rowid; ctid) is that one, and so is the order of
+    the ids of the block's answer rows. In production the
     shuffler is SystemRandom, so the order within a block is a uniformly random permutation,
     independent of arrival."""
     import survey.leaders.mix as mix
@@ -426,3 +462,4 @@ def test_a_block_is_written_in_the_mixers_order_not_the_order_of_arrival(client,
     _settle(db_session, leader_wave)
     physical = [_who(answers) for _, answers in _responses(db_session)]
     assert physical == list(range(BLOCK))[::-1]
+    assert _answer_rows(db_session)[0] == list(range(BLOCK))[::-1]  # the answers' ids: the same order

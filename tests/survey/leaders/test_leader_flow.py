@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import uuid
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from survey.leaders.mix import waiting
 from survey.leaders.tokens import hash_token
-from survey.models import LeaderDraft, LeaderInvitation, LeaderResponse, LeaderSealed, Wave
+from survey.models import Answer, LeaderDraft, LeaderInvitation, LeaderResponse, LeaderSealed, Wave
 from tests.factories import make_invitations
 from tests.survey.leaders.conftest import (
     LEADERS,
@@ -29,6 +32,49 @@ SENT = "Phiếu đã được gửi"
 def _count(db_session, model) -> int:
     db_session.expire_all()
     return db_session.scalar(select(func.count()).select_from(model))
+
+
+def _answers_of(db_session) -> dict:
+    """Each released leader's answers, from the answer rows, by leader response."""
+    answers: dict = {}
+    for owner, code, value in db_session.execute(select(Answer.leader_response_id, Answer.item_code, Answer.value)
+                                                 .where(Answer.leader_response_id.is_not(None))):
+        answers.setdefault(owner, {})[code] = value
+    return answers
+
+
+def test_a_released_leaders_answers_are_answer_rows_of_no_citizens_response(client, db_session, leader_wave):
+    """The one answer store: a released sheet's answers are rows of `answer` with its leader's
+    response and no citizen's, the comment scrubbed as for citizens, graded options with no
+    score (they earn shares of points, not 1–5); no row may belong to both kinds or to none."""
+    tokens = make_invitations(db_session, leader_wave, {"lanh_dao_xa": 5})
+    db_session.commit()
+    last = len(LEADERS.pages) - 1
+    for number, token in enumerate(tokens):
+        start(client, token)
+        for page in range(last + 1):
+            extra = {"other_comments": "Gọi tôi 0912345678"} if page == last and number == 0 else {}
+            post(client, token, page=page, action="submit" if page == last else "next",
+                 **page_answers(page, "abcde"[number]), **extra)
+    close(db_session, leader_wave)
+    from survey.clock import local_today
+    from survey.leaders.store import settle
+
+    settle(db_session, db_session.get(Wave, leader_wave.id), local_today())
+    rows = db_session.scalars(select(Answer).where(Answer.leader_response_id.is_not(None))).all()
+    graded = {item.code for item in LEADERS.graded_items}
+    assert len(rows) == 5 * len(graded) + 1
+    assert all(row.response_id is None and row.response is None for row in rows)
+    assert {row.score for row in rows} == {None}
+    by_choice = sorted({row.value for row in rows if row.item_code in graded})
+    assert by_choice == ["a", "b", "c", "d", "e"]
+    comment = next(row for row in rows if row.item_code == "other_comments")
+    assert "0912345678" not in comment.value and comment.value.startswith("Gọi tôi")
+    assert set(_answers_of(db_session)) == set(db_session.scalars(select(LeaderResponse.id)))
+    owner = rows[0].leader_response_id
+    for both_or_none in ({"leader_response_id": owner, "response_id": uuid.uuid4()}, {}):
+        with pytest.raises(IntegrityError), db_session.begin_nested():
+            db_session.execute(insert(Answer.__table__).values(item_code="x", value="a", **both_or_none))
 
 
 def test_a_sheet_waits_in_the_mix_and_is_stored_once_with_its_block(client, db_session, leader_wave):
@@ -52,8 +98,10 @@ def test_a_sheet_waits_in_the_mix_and_is_stored_once_with_its_block(client, db_s
     settle(db_session, db_session.get(Wave, leader_wave.id), local_today())
     stored = db_session.scalars(select(LeaderResponse)).all()
     assert len(stored) == 5 and {r.group_code for r in stored} == {"truong_phong"}
-    assert sorted(r.answers["cd1"] for r in stored) == ["a", "b", "b", "b", "b"]
-    assert [r.answers for r in stored if r.answers["cd1"] == "a"] == [
+    answers = _answers_of(db_session)
+    assert set(answers) == {r.id for r in stored}
+    assert sorted(sheet["cd1"] for sheet in answers.values()) == ["a", "b", "b", "b", "b"]
+    assert [sheet for sheet in answers.values() if sheet["cd1"] == "a"] == [
         {item.code: "a" for item in LEADERS.graded_items}]
     assert _count(db_session, LeaderSealed) == 0
     db_session.expire_all()
