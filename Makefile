@@ -52,8 +52,8 @@ lint: $(DEV_STAMP)
 
 # Branch coverage of both runs together: the SQLite run records, the PostgreSQL run adds to it,
 # and `make test` then reports it and fails under `fail_under` (pyproject.toml). The PostgreSQL run leaves out the tests that never
-# touch the database (statistics, questionnaire files, CLI parsing) and the axe audits of the pages' markup
-# (`markup_only`): they ran on SQLite already.
+# touch the database (statistics, questionnaire files, CLI parsing) and those whose subject no database
+# changes (`markup_only`: axe audits, layout of pages and printed reports, in-page script): they ran on SQLite already.
 test-sqlite: $(DEV_STAMP)
 	$(PYTEST) --cov --cov-report= --cov-fail-under=0
 

@@ -50,14 +50,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only", action="store_true",
         help="run only the tests that use the test database (the PostgreSQL run of `make test`: "
-             "the others, pure statistics, file checks and markup audits, gave their answer in the SQLite run)",
+             "the others, pure statistics, file checks and markup, layout and in-page script checks, gave their answer in the SQLite run)",
     )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test served through `live_server` as one that commits for real; with
     --database-tests-only, leave out the tests that never touch the database and those that
-    check only markup (`markup_only`); run the slow and browser tests first.
+    check only markup, layout or in-page script (`markup_only`); run the slow and browser tests first.
 
     pytest-xdist hands out tests in this order, so a test of many seconds dealt out last would
     keep one worker busy while the other waits; dealt out first, the short tests fill in.

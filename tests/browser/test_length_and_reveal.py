@@ -73,6 +73,7 @@ def centre_wave(client):
     return open_citizen_wave(db.session)
 
 
+@pytest.mark.markup_only  # the page's own script; the answers so far travel in the page
 def test_revealed_questions_are_jumped_to_and_highlighted(browser, live_server, centre):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
@@ -87,6 +88,7 @@ def test_revealed_questions_are_jumped_to_and_highlighted(browser, live_server, 
     context.close()
 
 
+@pytest.mark.markup_only  # the answers so far travel in the page, not the database
 def test_without_javascript_revealed_questions_open_the_next_page(browser, live_server, centre):
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()

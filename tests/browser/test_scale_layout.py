@@ -18,7 +18,8 @@ from survey.questionnaire import check_questionnaire
 from tests.browser.conftest import answer_page, press
 from tests.factories import LEADERS_FILE, SIPAS_FILE
 
-pytestmark = pytest.mark.browser
+# Layout only: where the boxes fall depends on the markup and the CSS, not on the database.
+pytestmark = [pytest.mark.browser, pytest.mark.markup_only]
 
 NARROW = {"width": 390, "height": 844}  # an ordinary phone
 WIDE = {"width": 1280, "height": 800}

@@ -13,7 +13,8 @@ from pypdf import PdfReader
 from survey.reports import pdf
 from survey.reports.render import to_html
 
-pytestmark = pytest.mark.slow
+# Print and screen layout of a built report, which no database changes.
+pytestmark = [pytest.mark.slow, pytest.mark.markup_only]
 
 MM = 72 / 25.4  # PDF points per millimetre
 TOP_MARGIN_MM = 14  # `@page { margin: 14mm 12mm }` in reports/_style.css
