@@ -1,7 +1,8 @@
 """Questionnaires, their published versions, and survey waves (quarters).
 
-A version that has responses is immutable; the guard lives beside `Response`
-(`survey.models.responses`) and a database trigger backs it.
+A version that anyone answered (a citizen, or a leader, released or still in the mix) is
+immutable; the guard lives beside `Response` (`survey.models.responses.version_is_answered`)
+and a database trigger backs it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class Questionnaire(Base):
 
 
 class QuestionnaireVersion(Base):
-    """One published definition of a questionnaire; immutable once it has a response."""
+    """One published definition of a questionnaire; immutable once anyone answered it."""
 
     __tablename__ = "questionnaire_version"
     __table_args__ = (

@@ -16,6 +16,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    exists,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from survey.clock import utcnow
 from survey.db import Base, enum_column
 from survey.enums import Channel, ReviewStatus
+from survey.models.leaders import LeaderResponse, LeaderSealed
 from survey.models.places import ServiceCentre, ServiceField
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Wave
 
@@ -84,25 +87,27 @@ class Response(Base):
         return value.replace(second=0, microsecond=0) if value is not None else value
 
 
+_ANSWERED_SHEETS = (Response, LeaderResponse, LeaderSealed)
+"""What makes a wave's questionnaire version answered (`version_is_answered`); each has a `wave_id`."""
+
+
 class ImmutableVersionError(RuntimeError):
-    """A questionnaire version with responses cannot be edited; publish a new version instead."""
+    """An answered questionnaire version cannot be edited; publish a new version instead."""
 
 
-def version_has_responses(connection, version_id: int) -> bool:
-    """Whether any response was stored against a wave of questionnaire version `version_id`."""
-    query = (
-        select(Response.id)
-        .join(Wave, Wave.id == Response.wave_id)
-        .where(Wave.questionnaire_version_id == version_id)
-        .limit(1)
-    )
-    return connection.execute(query).first() is not None
+def version_is_answered(connection, version_id: int) -> bool:
+    """Whether anyone answered a wave of questionnaire version `version_id`: a citizen's stored
+    response, a leader's released response, or a leader's sheet waiting in the mix (it will be
+    released against this version). Drafts, citizens' or leaders', are not answers yet."""
+    waves = select(Wave.id).where(Wave.questionnaire_version_id == version_id)
+    answered = or_(*(exists().where(sheet.wave_id.in_(waves)) for sheet in _ANSWERED_SHEETS))
+    return bool(connection.scalar(select(answered)))
 
 
 @event.listens_for(QuestionnaireVersion, "before_update")
 def _refuse_edit_with_responses(mapper, connection, target: QuestionnaireVersion) -> None:
-    """Say which version and what to do; the migration's trigger refuses raw SQL as well."""
-    if version_has_responses(connection, target.id):
+    """Say which version and what to do; the migrations' trigger refuses raw SQL as well."""
+    if version_is_answered(connection, target.id):
         code = connection.scalar(select(Questionnaire.code).where(Questionnaire.id == target.questionnaire_id))
         raise ImmutableVersionError(
             f"Questionnaire version {code} v{target.number} already has "
