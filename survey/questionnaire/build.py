@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from survey.enums import Aggregate, ItemType
+from survey.enums import Aggregate, ItemScore, ItemType
 
 from .breakdowns import parse_sections
 from .model import (
@@ -318,7 +318,7 @@ class _Builder(ShapeChecker):
         return chosen
 
     def index(self, raw: Any, line: int | None) -> IndexTree | None:
-        data = self.fields(raw, "the index", ("nodes",), ("item_score", "total"), line)
+        data = self.fields(raw, "the index", ("nodes",), ("item_score", "total", "target"), line)
         if data is None:
             return None
         score = self.typed(data, "item_score", str, "the index", "share_satisfied")
@@ -335,7 +335,24 @@ class _Builder(ShapeChecker):
             self.problem(line_of(data, "total"), "the index has a total but does not score points",
                          "remove 'total', or write 'item_score: points'")
             total = None
-        return IndexTree(nodes, score, total, line_of(data))
+        return IndexTree(nodes, score, total, self.target(data, score), line_of(data))
+
+    def target(self, data: Mapping, score: str) -> float | None:
+        """The index's target: a share satisfied above 0 and at most 1, or none when not written."""
+        if "target" not in data:
+            return None
+        raw, line = data["target"], line_of(data, "target")
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 < raw <= 1:
+            written = "no value" if raw is None else repr(raw)
+            self.problem(line, f"the index has the target {written}, not a number above 0 and at most 1",
+                         "write the target as a proportion, e.g. 'target: 0.86' for 86%, "
+                         "or remove 'target' when none is set")
+            return None
+        if score != ItemScore.SHARE_SATISFIED and score in ITEM_SCORES:  # an unknown one is its own problem
+            self.problem(line, f"the index has a target but scores {score}, not share_satisfied",
+                         "remove 'target': a target is a share satisfied, e.g. 0.86 for 86%")
+            return None
+        return float(raw)
 
     def node(self, raw: Any, line: int | None) -> IndexNode | None:
         data = self.fields(raw, "an index node", ("code", "label"),

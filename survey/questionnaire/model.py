@@ -187,6 +187,9 @@ class IndexTree:
     ``points``: a graded criterion's points × the share of its option (PAR Index)."""
     total: float | None = None
     """The block's maximum points with ``points`` scoring (22 for the PAR leaders' survey 2025)."""
+    target: float | None = None
+    """The index the province aims for, as a proportion in (0, 1] (0.86: the 2026 SIPAS target of
+    86%); ``None`` when the file sets none, and then the report compares with no target."""
     line: int | None = _line()
 
     def node(self, code: str) -> IndexNode:

@@ -59,7 +59,7 @@ def questionnaire_to_dict(questionnaire) -> dict[str, Any]:
                for c in choice_list.choices]
         for name, choice_list in q.choice_lists.items()
     }
-    index = _drop_empty({"item_score": q.index.item_score, "total": q.index.total,
+    index = _drop_empty({"item_score": q.index.item_score, "total": q.index.total, "target": q.index.target,
                          "nodes": [_node(node) for node in q.index.nodes]})
     blocks = [_drop_empty({"code": block.code, "label": _text(block.label), "pages": list(block.pages),
                            "share": block.share}) for block in q.blocks]

@@ -2,8 +2,8 @@
 
 ``build_report`` is a function of the analysis frame (one row per kept
 response, as ``survey.frame.load.analysis_frame`` returns it), the weighting
-report, the questionnaire's index tree, earlier waves' frames and the target,
-so it runs and is tested without a database.  The design is strata =
+report, the questionnaire's index tree (with its target, if the file sets one)
+and earlier waves' frames, so it runs and is tested without a database.  The design is strata =
 ``stratum`` (the locality), PSU = ``psu`` (desk-day), weights =
 ``design_weight``; the statistics are ``analysis``'s.
 """
@@ -35,7 +35,6 @@ from survey.frame.compact import SAID_PREFIX, Opinions
 from survey.models.places import LocalityName
 from survey.reports.groups import Breakdowns, respondent_sections
 from survey.reports.model import (
-    DEFAULT_TARGET,
     EMPTY,
     CentreQuality,
     DriverRow,
@@ -134,13 +133,16 @@ def _walk_nodes(node: Node, depth: int = 0):
 
 
 def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities: Sequence[LocalityName],
-                 is_demo: bool = False, previous: Iterable[PreviousWave] = (), target: float = DEFAULT_TARGET,
+                 is_demo: bool = False, previous: Iterable[PreviousWave] = (), target: float | None = None,
                  item_labels: Mapping[str, str] | None = None, centres: pd.DataFrame | None = None,
                  level: float = 0.95, interim: bool = False, built_at: str = "",
                  sector_names: Mapping[str, str] | None = None, comments: list[dict] | None = None,
                  breakdowns: Breakdowns | None = None, opinions: Opinions = NO_OPINIONS,
                  progress: Callable[[str], None] = lambda step: None) -> Report:
-    """Every number of the report for ``wave``; see the module docstring for the inputs."""
+    """Every number of the report for ``wave``; see the module docstring for the inputs.
+
+    ``target`` overrides the tree's own (``tree.target``); with neither, the report has no target.
+    """
     if frame.empty:
         raise DesignError(f"Đợt {wave} chưa có phiếu nào để lập báo cáo.")
     item_labels = dict(item_labels or {})
@@ -205,7 +207,8 @@ def build_report(frame: pd.DataFrame, weighting, tree, *, wave: str, localities:
                                          if np.isfinite(e.estimate)}
     method["small_area"] = add_small_area(rows, quality, level, previous=earlier)
     return Report(wave=wave, is_demo=is_demo, weighted=bool(getattr(weighting, "weighted", True)),
-                  n=len(frame), level=level, target=target, df=design.df, index=index, fields=fields,
+                  n=len(frame), level=level, target=tree.target if target is None else target, df=design.df,
+                  index=index, fields=fields,
                   elements=elements, items=items, weakest=weakest, localities=rows, opinions=opinion_results,
                   drivers=drivers, change=change, trend=trend, quality=quality, method=method,
                   reliability_rule=RULE_VI, interim=interim, built_at=built_at,

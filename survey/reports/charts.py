@@ -56,6 +56,20 @@ def _pct_axis(ax, axis="x"):
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
 
 
+def _target_line(ax, report: Report, horizontal: bool = False, **style) -> None:
+    """The target as a dotted red line, when the questionnaire (or the command) sets one."""
+    if report.target is None:
+        return
+    line = ax.axhline if horizontal else ax.axvline
+    line(report.target, color=TARGET_RED, linestyle=":", label="Mục tiêu", **style)
+
+
+def _legend(ax, **options) -> None:
+    """A legend of the labelled lines; none when nothing is labelled (no target, no estimate)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**options)
+
+
 def forest(report: Report) -> bytes:
     """Localities with their CIs, the provincial line and the target; unreliable ones grey."""
     rows = [r for r in report.localities if r.index.estimate is not None]
@@ -70,11 +84,11 @@ def forest(report: Report) -> bytes:
     ax.set_yticklabels([r.name for r in rows], fontsize=5.5)
     if report.index.stat.estimate is not None:
         ax.axvline(report.index.stat.estimate, color=BLUE, linestyle="--", linewidth=1, label="Toàn tỉnh")
-    ax.axvline(report.target, color=TARGET_RED, linestyle=":", linewidth=1.2, label="Mục tiêu")
+    _target_line(ax, report, linewidth=1.2)
     ax.set_ylim(-1, len(rows))
     ax.set_xlim(0, 1)
     _pct_axis(ax)
-    ax.legend(loc="lower right", fontsize=7)
+    _legend(ax, loc="lower right", fontsize=7)
     ax.set_title(CHART_TITLES["forest"], fontsize=9)
     return _png(fig)
 
@@ -93,9 +107,9 @@ def elements(report: Report) -> bytes:
     ax.set_xlim(0, 1)
     ax.set_yticks(range(len(nodes)))
     ax.set_yticklabels([n.label for n in nodes], fontsize=7)
-    ax.axvline(report.target, color=TARGET_RED, linestyle=":", label="Mục tiêu")
+    _target_line(ax, report)
     _pct_axis(ax)
-    ax.legend(loc="lower right", fontsize=7)
+    _legend(ax, loc="lower right", fontsize=7)
     ax.set_title(CHART_TITLES["elements"], fontsize=9)
     return _png(fig)
 
@@ -113,11 +127,11 @@ def trend(report: Report) -> bytes:
                           [p["ci_high"] - p["estimate"] for _, p in with_ci]],
                     color=BLUE, fmt="none", capsize=3)
     ax.set_ylim(0, 1)
-    ax.axhline(report.target, color=TARGET_RED, linestyle=":", label="Mục tiêu")
+    _target_line(ax, report, horizontal=True)
     ax.set_xticks(list(x))
     ax.set_xticklabels([p["wave"] for p in points])
     _pct_axis(ax, "y")
-    ax.legend(fontsize=7)
+    _legend(ax, fontsize=7)
     ax.set_title(CHART_TITLES["trend"], fontsize=9)
     return _png(fig)
 

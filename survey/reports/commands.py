@@ -17,7 +17,6 @@ from survey.frame.defaults import DEFAULT_EXCLUDE
 from survey.models import Wave
 from survey.reports import geometry, pdf, render, store
 from survey.reports.kinds import kind_of_wave
-from survey.reports.model import DEFAULT_TARGET
 from survey.uploads.limits import megabytes, number
 
 report_group = AppGroup("report", help="Build reports for Sở Nội vụ.")
@@ -40,11 +39,13 @@ def _formats(value: str) -> tuple[str, ...]:
               help="Folder to write report.html, report.xlsx, report.json (and report.pdf) into.")
 @click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
               help="Comma-separated: html, xlsx, json, pdf (pdf needs Chromium: make chromium).")
-@click.option("--target", type=click.FloatRange(0, 1, min_open=True), default=DEFAULT_TARGET,
-              show_default=True, help="Target index as a proportion (0.86 = 86%).")
+@click.option("--target", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Target index as a proportion (0.86 = 86%), instead of the one the survey's "
+                   "questionnaire file declares (index.target); default: the file's, or no target "
+                   "if it declares none.")
 @click.option("--exclude", default=",".join(DEFAULT_EXCLUDE), show_default=True,
               help="Quality flags whose responses are left out, comma-separated ('' keeps all).")
-def quarterly_command(wave_code: str, out: Path, formats: str, target: float, exclude: str) -> None:
+def quarterly_command(wave_code: str, out: Path, formats: str, target: float | None, exclude: str) -> None:
     """Write the quarterly report of a wave and keep it for the web page."""
     chosen = _formats(formats)
     if "pdf" in chosen:

@@ -27,7 +27,7 @@ from survey.models import (
 from survey.models.places import LocalityName
 from survey.quarters import wave_quarter
 from survey.questionnaire import from_dict
-from survey.reports.build import DEFAULT_TARGET, PreviousWave, build_report
+from survey.reports.build import PreviousWave, build_report
 from survey.reports.geometry import load_boundaries
 from survey.reports.groups import Breakdowns, add_answers
 from survey.reports.model import Report
@@ -99,9 +99,13 @@ def is_interim(wave: Wave, today) -> bool:
     return wave.status == WaveStatus.OPEN or wave.closes_on >= today
 
 
-def report_for_wave(session: Session, wave: Wave, *, target: float = DEFAULT_TARGET,
+def report_for_wave(session: Session, wave: Wave, *, target: float | None = None,
                     exclude=DEFAULT_EXCLUDE, progress: Callable[[str], None] = lambda step: None) -> Report:
-    """Load everything the report needs for ``wave`` and build it (charts included)."""
+    """Load everything the report needs for ``wave`` and build it (charts included).
+
+    ``target`` overrides the target the wave's questionnaire version declares (``index.target``);
+    ``None`` keeps the version's, which may be none.
+    """
     from survey.reports.charts import render_all
 
     progress("loading responses")

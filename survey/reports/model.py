@@ -17,7 +17,6 @@ from typing import Any
 from survey.enums import ReportKind
 from survey.labels import note_text
 
-DEFAULT_TARGET = 0.86  # the province's target for the index (86%), the report's default
 
 def _clean(value):
     if value is None:
@@ -238,7 +237,7 @@ class Report:
     weighted: bool
     n: int
     level: float
-    target: float
+    target: float | None  # the questionnaire's (``index.target``) or the command's; None: no target
     df: int
     index: NodeResult
     fields: list[NodeResult]
@@ -269,15 +268,17 @@ class Report:
 
     @property
     def gap(self) -> float | None:
-        """Target minus the index (positive = below target)."""
-        return None if self.index.stat.estimate is None else self.target - self.index.stat.estimate
+        """Target minus the index (positive = below target); None without a target or an estimate."""
+        if self.target is None or self.index.stat.estimate is None:
+            return None
+        return self.target - self.index.stat.estimate
 
     @property
-    def gap_sentence(self) -> str:
-        """The distance to the target in words, as firm as the estimate allows."""
+    def gap_sentence(self) -> str | None:
+        """The distance to the target in words, as firm as the estimate allows; None without a target."""
         from survey.reports.wording import target_sentence
 
-        return target_sentence(self.index.stat, self.target, self.index.reliable)
+        return None if self.target is None else target_sentence(self.index.stat, self.target, self.index.reliable)
 
     @property
     def summary(self) -> list[str]:

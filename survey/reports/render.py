@@ -249,8 +249,9 @@ def to_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
         c = document["change"]
         summary.append([c["sentence"], c["difference"], c["se"],
                         c["ci_low"], c["ci_high"], None, None, None, None])
-    summary.append([f"Khoảng cách tới mục tiêu {document['target']:.0%}", document["gap"]] + [None] * 6
-                   + [document.get("gap_sentence")])
+    if document.get("target") is not None:  # a questionnaire without a target: no distance row
+        summary.append([f"Khoảng cách tới mục tiêu {document['target']:.0%}", document["gap"]] + [None] * 6
+                       + [document.get("gap_sentence")])
     _sheet(book, "Tóm tắt", ["Chỉ tiêu"] + STAT_HEADERS, summary, [None] + STAT_FORMATS, banner)
     _sheet(book, "Địa phương",
            ["Địa phương", "Mã", "Hạng", "Nhóm", "Đủ tin cậy", "Ghi chú"] + STAT_HEADERS + ["CV"]

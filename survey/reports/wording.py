@@ -118,7 +118,7 @@ def _lower_first(label: str) -> str:
 
 
 def summary_sentences(report) -> list[dict]:
-    """The leadership's one-page summary as five to eight plain sentences, from the report's numbers.
+    """The leadership's one-page summary as two to nine plain sentences, from the report's numbers.
 
     Every sentence is as firm as its figure allows: unreliable figures are said to be so, and
     a ranking uses only reliable estimates.  Each is ``{"topic", "text"}``; the topic
@@ -139,7 +139,8 @@ def summary_sentences(report) -> list[dict]:
         flag = "" if index.reliable else " Con số chưa đủ tin cậy, chỉ nên tham khảo."
         add("index", f"{index.label} đợt {report.wave}: {percent(stat.estimate)} ({interval}), "
                      f"từ {decimal(report.n, 0)} phiếu.{flag}")
-    add("target", report.gap_sentence)
+    if report.gap_sentence is not None:  # a questionnaire without a target has no distance to one
+        add("target", report.gap_sentence)
     if report.change:
         add("change", report.change["sentence"])
     halves = [f for f in report.fields if f.stat.estimate is not None]

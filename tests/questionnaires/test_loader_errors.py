@@ -1,15 +1,19 @@
 """Each kind of mistake an official can make in a file, reported with file, line and a fix."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from survey.questionnaire import (
     QuestionnaireError,
     check_questionnaire,
     format_problems,
+    from_dict,
     load_directory,
     load_questionnaire,
 )
+from tests.factories import PROJECT_ROOT
 
 VALID = """\
 code: mini
@@ -330,3 +334,50 @@ def test_each_assigned_block_problem_has_message_file_and_line(problems_in, old,
     assert problem.file.endswith("mini.yaml")
     assert problem.line == line(text, needle), format_problems(problems)
     assert problem.fix
+
+
+TARGETED = ("index:\n  nodes:", "index:\n  target: 0.86\n  nodes:")
+
+
+def test_the_index_target_is_read_and_kept_by_a_stored_version(tmp_path):
+    """A version stores the definition as JSON; the target comes back from it."""
+    path = tmp_path / "mini.yaml"
+    path.write_text(VALID.replace(*TARGETED, 1), encoding="utf-8")
+    questionnaire = load_questionnaire(path)
+    assert questionnaire.index.target == 0.86
+    stored = json.loads(json.dumps(questionnaire.to_dict()))
+    assert stored["index"]["target"] == 0.86
+    assert from_dict(stored).index.target == 0.86 and from_dict(stored) == questionnaire
+    path.write_text(VALID, encoding="utf-8")
+    untargeted = load_questionnaire(path)
+    assert untargeted.index.target is None and "target" not in untargeted.to_dict()["index"]
+    assert untargeted.checksum != questionnaire.checksum
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("target: 86%", "the index has the target '86%', not a number above 0 and at most 1"),
+        ("target: 86", "the index has the target 86, not a number above 0 and at most 1"),
+        ("target: 0", "the index has the target 0, not a number above 0 and at most 1"),
+        ("target: -0.5", "the index has the target -0.5, not a number above 0 and at most 1"),
+        ("target: true", "the index has the target True, not a number above 0 and at most 1"),
+        ("target:", "the index has the target no value, not a number above 0 and at most 1"),
+        ("item_score: points\n  total: 2\n  target: 0.86",
+         "the index has a target but scores points, not share_satisfied"),
+        ("item_score: mean_score\n  target: 0.86",
+         "the index has a target but scores mean_score, not share_satisfied"),
+    ],
+)
+def test_a_bad_index_target_is_a_problem_with_its_line(problems_in, new, message):
+    text, problems = problems_in(("index:\n  nodes:", f"index:\n  {new}\n  nodes:"))
+    problem = only(problems, message)
+    assert problem.file.endswith("mini.yaml")
+    assert problem.line == line(text, "target:"), format_problems(problems)
+    assert "target: 0.86" in problem.fix or "remove 'target'" in problem.fix
+
+
+def test_the_shipped_surveys_declare_their_own_targets():
+    """SIPAS 2026 aims at 86% (the province's 2026 target); nobody has set one for the businesses' survey."""
+    assert load_questionnaire(PROJECT_ROOT / "questionnaires" / "sipas-2026.yaml").index.target == 0.86
+    assert load_questionnaire(PROJECT_ROOT / "questionnaires" / "business-2026.yaml").index.target is None

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from survey.models import QuestionnaireVersion, Response, ServiceCentre, UserRole, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition, load_questionnaire
+from survey.reports.wording import percent
 from tests.factories import PROJECT_ROOT, SIPAS_FILE, login, make_user
 from tests.survey.respond.conftest import Citizen
 
@@ -98,10 +99,11 @@ def _strict(text: str):
     return json.loads(text, parse_constant=refuse)
 
 
-def _check_report(runner, out: Path, wave_code: str, questionnaire: QuestionnaireDefinition) -> dict:
+def _check_report(runner, out: Path, wave_code: str, questionnaire: QuestionnaireDefinition,
+                  *options: str) -> dict:
     # --exclude "": one test process answers for everyone, so the quality rules would call it a burst
     result = runner.invoke(args=["report", "quarterly", "--wave", wave_code, "--out", str(out),
-                                 "--format", "html,xlsx,json", "--exclude", ""])
+                                 "--format", "html,xlsx,json", "--exclude", "", *options])
     assert result.exit_code == 0, result.output
     document = _strict((out / "report.json").read_text(encoding="utf-8"))
     root = questionnaire.index.nodes[0]
@@ -118,7 +120,29 @@ def _check_report(runner, out: Path, wave_code: str, questionnaire: Questionnair
         assert node.label["vi"] in html, node.code
     workbook = load_workbook(out / "report.xlsx", read_only=True)
     assert workbook.sheetnames[0] == "Ghi chú"
+    texts = [cell for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
+             for cell in row if isinstance(cell, str)]
+    _check_target(document, html, texts)
     return document
+
+
+def _check_target(document: dict, html: str, texts: list[str]) -> None:
+    """The report compares with the target its survey's file (or `--target`) sets, and with none
+    when there is none: no sentence, no row, no caption, no "86%" borrowed from SIPAS."""
+    summary = {line["topic"]: line["text"] for line in document["summary"]}
+    target = document["target"]
+    if target is None:
+        assert document["gap"] is None and document["gap_sentence"] is None and "target" not in summary
+        assert "mục tiêu" not in html.lower() and 'data-json="gap"' not in html
+        assert "86%" not in html and "86,0%" not in html
+        assert not [t for t in texts if "mục tiêu" in t.lower() or "86%" in t]
+        return
+    (index,) = document["province"]["index"].values()
+    words = f"mục tiêu {percent(target)}"
+    assert document["gap"] == pytest.approx(target - index["estimate"])
+    assert words in document["gap_sentence"] and summary["target"] == document["gap_sentence"]
+    assert document["gap_sentence"] in html and f"đường chấm đỏ: {words}" in html
+    assert f"Khoảng cách tới mục tiêu {target:.0%}" in texts
 
 
 @pytest.mark.parametrize("case", ["business", "sipas_copy"])
@@ -152,7 +176,11 @@ def test_a_new_survey_is_published_opened_answered_and_reported_with_no_code(
         _answer(app, centres, questionnaire.code, questionnaire)
         assert db_session.scalar(select(func.count(Response.id)).where(Response.wave_id == wave.id)) == RESPONDENTS
         document = _check_report(runner, tmp_path / "report", wave_code, questionnaire)
+        # the businesses' file sets no target; the copy keeps the one sipas-2026.yaml declares
+        assert document["target"] == questionnaire.index.target == (None if case == "business" else 0.86)
+        overridden = _check_report(runner, tmp_path / "report-80", wave_code, questionnaire, "--target", "0.8")
     assert document["wave"] == wave_code
+    assert overridden["target"] == 0.8 and overridden["province"] == document["province"]
 
 
 def _centre_id(session, code: str) -> int:

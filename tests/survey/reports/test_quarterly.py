@@ -92,9 +92,13 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
     localities = db_session.scalars(select(Locality)).all()
     assert len(document["localities"]) == len(localities) + 1  # and the provincial centre
     assert document["change"]["previous_wave"] == "DEMO-2026Q3"
+    # the target sipas-2026.yaml declares (index.target: 0.86), and the distance to it
+    assert document["target"] == 0.86 and "mục tiêu 86,0%" in document["gap_sentence"]
+    assert document["gap"] == pytest.approx(0.86 - document["province"]["index"]["sipas"]["estimate"])
 
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "DỮ LIỆU MÔ PHỎNG" in html and "http://" not in html and "https://" not in html
+    assert document["gap_sentence"] in html and "đường chấm đỏ: mục tiêu 86,0%" in html
     parser = _Numbers()
     parser.feed(html)
     assert len(parser.found) > 40
@@ -147,7 +151,22 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
     assert sheet["A3"].value.startswith("Có gia quyền") and sheet.freeze_panes == "B5"
     assert sheet["B5"].value == document["province"]["index"]["sipas"]["estimate"]
     assert sheet["B5"].number_format == "0.0%"
+    gap_row = next(row for row in sheet.iter_rows(values_only=True) if str(row[0]).startswith("Khoảng cách"))
+    assert gap_row[0] == "Khoảng cách tới mục tiêu 86%" and gap_row[1] == pytest.approx(document["gap"])
     assert book["Biểu đồ"]._images
+
+
+def test_the_target_option_overrides_the_questionnaires(demo_waves, runner):
+    result = runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(demo_waves / "o"),
+                                 "--format", "json", "--target", "0.9"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((demo_waves / "o" / "report.json").read_text(encoding="utf-8"))
+    assert document["target"] == 0.9 and "mục tiêu 90,0%" in document["gap_sentence"]
+    assert document["gap"] == pytest.approx(0.9 - document["province"]["index"]["sipas"]["estimate"])
+    assert runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(demo_waves / "o"),
+                               "--target", "86"]).exit_code == 2  # a proportion, not a percentage
+    help_text = runner.invoke(args=["report", "quarterly", "--help"]).output
+    assert "--target" in help_text and "questionnaire file declares" in help_text
 
 
 def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
