@@ -64,8 +64,8 @@ def make_version(session: Session, path: Path = SIPAS_FILE) -> QuestionnaireVers
 
 @functools.cache
 def shipped_questionnaire(path: Path) -> QuestionnaireDefinition:
-    """A shipped questionnaire file, read once per test process (its YAML parse, line numbers
-    kept for error messages, costs about 50 ms, and most tests open a wave of it)."""
+    """A shipped questionnaire file, read once per test process (most tests open a wave of it,
+    and reading and checking the file costs milliseconds each time)."""
     return load_questionnaire(path)
 
 

@@ -113,3 +113,42 @@ def test_leaders_answers_move_into_answer_rows_and_back(app):
 def _rows(query) -> list[tuple]:
     with db.engine.connect() as connection:
         return sorted(tuple(row) for row in connection.execute(query))
+
+
+def test_versions_stored_before_targets_keep_the_86_percent_they_were_reported_against(app):
+    """A share-satisfied version stored before a file could declare its target (before
+    a4c6e8f0b2d5) gets the 0.86 every report of it used, with the checksum the definition now has, so
+    the current SIPAS file (which declares 0.86) is the same version; a points-scored version
+    is left alone, an answered version is rewritten despite the immutability trigger, and the
+    downgrade takes the target out again."""
+    from survey.models import QuestionnaireVersion
+    from survey.questionnaire import check_questionnaire, from_dict
+    from tests.factories import SIPAS_FILE, make_centre, make_leader_wave, make_response, make_wave
+
+    sipas = make_wave(db.session)
+    make_response(db.session, sipas, make_centre(db.session), {"tc1": "4"})  # answered: the trigger guards it
+    par = make_leader_wave(db.session)
+    db.session.commit()
+    sipas_version, par_version = sipas.questionnaire_version_id, par.questionnaire_version_id
+    par_before = _rows(select(QuestionnaireVersion.definition, QuestionnaireVersion.checksum)
+                       .where(QuestionnaireVersion.id == par_version))
+    db.session.remove()
+    downgrade(revision="5f7fb7db84aa")  # as stored before: no target anywhere
+    stored = dict(_rows(select(QuestionnaireVersion.id, QuestionnaireVersion.definition)))
+    assert "target" not in stored[sipas_version]["index"]
+    upgrade()
+
+    definition, checksum = _rows(select(QuestionnaireVersion.definition, QuestionnaireVersion.checksum)
+                                 .where(QuestionnaireVersion.id == sipas_version))[0]
+    assert definition["index"]["target"] == 0.86
+    assert from_dict(definition).checksum == checksum == check_questionnaire(SIPAS_FILE)[0].checksum
+    assert from_dict(definition).index.target == 0.86
+    assert _rows(select(QuestionnaireVersion.definition, QuestionnaireVersion.checksum)
+                 .where(QuestionnaireVersion.id == par_version)) == par_before
+
+    downgrade(revision="5f7fb7db84aa")
+    definition, checksum = _rows(select(QuestionnaireVersion.definition, QuestionnaireVersion.checksum)
+                                 .where(QuestionnaireVersion.id == sipas_version))[0]
+    upgrade()
+    assert "target" not in definition["index"]
+    assert checksum != check_questionnaire(SIPAS_FILE)[0].checksum
