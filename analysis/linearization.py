@@ -210,17 +210,26 @@ def _collapse(sums: GroupSums, z: np.ndarray):
 
 
 def _stratified_variance(psu_totals, stratum, domain, strata: StrataInfo, n_domains):
+    """Per domain, ``sum_h scale_h * sum_i (z_hi - zbar_h)^2`` over all ``n_h`` PSUs of stratum h.
+
+    The squares are taken of deviations from the stratum mean, as R's ``onestrat``
+    (``sweep`` then ``crossprod``), never as ``sum z^2 - (sum z)^2 / n``: that shortcut
+    cancels catastrophically when the PSU totals are nearly equal (a domain whose every
+    answer lies in one PSU has residual totals of rounding size) and can come out below 0.
+    A PSU with no total in the domain counts as a total of 0, which deviates by ``-zbar_h``.
+    """
     n_strata = len(strata.labels)
     key = domain * n_strata + stratum
     s1 = np.zeros((n_domains * n_strata, psu_totals.shape[1]))
-    s2 = np.zeros_like(s1)
     np.add.at(s1, key, psu_totals)
-    np.add.at(s2, key, psu_totals ** 2)
-    n = strata.n_psu.astype(float)
+    n = np.tile(strata.n_psu.astype(float), n_domains)
     centre = np.where(n > 1, 1.0 / n, 0.0)  # lonely strata are not centred ("adjust")
-    per_stratum = (s2.reshape(n_domains, n_strata, -1)
-                   - centre[None, :, None] * s1.reshape(n_domains, n_strata, -1) ** 2)
-    return np.einsum("dhs,h->ds", per_stratum, strata.scale())
+    mean = s1 * centre[:, None]
+    squares = np.zeros_like(s1)
+    np.add.at(squares, key, (psu_totals - mean[key]) ** 2)
+    absent = n - np.bincount(key, minlength=n_domains * n_strata)
+    squares += absent[:, None] * mean ** 2
+    return np.einsum("dhs,h->ds", squares.reshape(n_domains, n_strata, -1), strata.scale())
 
 
 def _calibrated_totals(sums: GroupSums, z, z_unweighted, cal: CellCalibration, n_psu_total):

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import Combination, GroupSums, StrataInfo, index_nodes, linearize
+from analysis import Combination, Design, GroupSums, StrataInfo, index_nodes, linearize, proportion
 
 ITEMS = [f"q{i}" for i in range(1, 9)]
 
@@ -68,3 +68,33 @@ def test_empty_domain_gives_nan_not_an_error(sipas_design):
     combo = Combination(np.array([1, 3]), np.array([0, 2]), np.eye(2))
     result = linearize(sums, sipas_design.strata, sipas_design.psu_stratum, combo)
     assert np.isnan(result.estimate[0, 0]) and result.estimate[0, 1] == 1.0
+
+
+# Weights w = dossiers / responses whose sums cannot be exact in binary: 167/9 is the demo wave's
+# (DEMO-2026Q4, 700 responses, seed 1, whose report build met NaN); the others were found by
+# drawing w = a/b at random against the old one-pass variance sum z^2 - (sum z)^2 / n.
+SAME_SHARE_EVERY_DAY = [(167 / 9, (1, 1, 0)), (199 / 7, (1, 0, 0)), (337 / 11, (1, 1, 1, 1, 0))]
+ROUNDING = 1e-15  # a variance that is 0 in exact arithmetic may come out as rounding, never below 0
+
+
+@pytest.mark.parametrize(("weight", "day"), SAME_SHARE_EVERY_DAY, ids=["167/9", "199/7", "337/11"])
+def test_a_locality_whose_every_desk_day_holds_the_same_share_has_se_zero(weight, day):
+    """Every PSU of locality A holds the same share, so every PSU total of the linearised variable
+    is 0 in exact arithmetic and so is the variance (Wolter ch. 6); R 4.2.2 with survey 4.1.1
+    gives SE 0 for the first case: ``SE(svyby(~y, ~locality, svydesign(ids = ~psu,
+    strata = ~locality, weights = ~w, data = d), svymean))``. In floating point the PSU totals
+    are equal rounding residues, which the one-pass sum of squares turned into a negative
+    variance and a NaN SE; deviations from the stratum mean cannot go below 0."""
+    rows = [("A", f"A-day{d}", y, weight) for d in range(3) for y in day] + [("B", "B-day1", 1, 1.0),
+                                                                              ("B", "B-day2", 0, 1.0)]
+    data = pd.DataFrame(rows, columns=["locality", "psu", "y", "w"]).assign(q=lambda f: f.y * 4 + 1)
+    design = Design.from_frame(data, weight="w", strata="locality", cluster="psu")
+    share = sum(day) / len(day)
+    records = [r for r in proportion(design, "y", by="locality") + index_nodes(design, {"E": ["q"]},
+                                                                               by="locality")
+               if r.domain == (("locality", "A"),)]
+    assert len(records) == 4  # the proportion, then the item share, its element and the index
+    for record in records:
+        assert record.estimate == pytest.approx(share, rel=1e-12)
+        assert 0 <= record.se <= ROUNDING, record
+        assert 0 <= record.ci_low <= record.estimate <= record.ci_high <= 1, record

@@ -2,9 +2,9 @@
 
 Each case cuts a synthetic frame (bench/report_frame.py) down to what a real wave can look like
 in its first hours: one response; two from one desk-day; one per locality on one day; nobody
-drawn for the policy part; every answer at 5; a previous wave with one response. The report must
-build, its JSON must be strict, every interval inside [0, 1] or absent with a reason, and the
-HTML, XLSX and charts must render.
+drawn for the policy part; every answer at 5; three desk-days holding the same share (standard
+errors of 0); a previous wave with one response. The report must build, its JSON must be strict,
+every interval inside [0, 1] or absent with a reason, and the HTML, XLSX and charts must render.
 """
 
 import io
@@ -59,8 +59,21 @@ def _everyone_at_five(frame):
     return out
 
 
+def _same_share_every_day(frame):
+    """Three desk-days of one locality, each with two answers at 5 and one at 1, weighted 167/9 (the
+    weight of the locality in demo wave DEMO-2026Q4 of 700 responses whose build met a NaN): every
+    standard error is 0 in exact arithmetic, and rounding must not turn one into a NaN."""
+    out = frame.iloc[[0] * 9].copy()
+    out["response_id"] = range(1, 10)
+    out["psu"] = [f"{out.iloc[0]['stratum']}-D{i // 3}" for i in range(9)]
+    out["design_weight"] = 167 / 9
+    items = [c for c in out.columns if re.fullmatch(r"(tc|tt|cc|kq|gy|cs_)[a-z]*\d", c)]
+    out[items] = np.repeat(np.where(np.arange(9) % 3 == 2, 1.0, 5.0)[:, None], len(items), axis=1)
+    return out
+
+
 CASES = [_one_response, _one_desk_day, _one_per_locality_one_day, _nobody_drawn_for_policy,
-         _everyone_at_five]
+         _everyone_at_five, _same_share_every_day]
 
 
 def _strict(text):
