@@ -23,8 +23,9 @@ Why these values (figures in docs/benchmarks.md, "Reliability under load"):
   (`survey.server.ThreadWorker`, gunicorn's gthread worker) answers them with the same words in
   Vietnamese instead of gunicorn's bare English 414 and 431 pages.
 - `max_requests` with jitter recycles a worker now and then, bounding any slow leak. Not often:
-  a new worker imports the app again (about 2.5 s of CPU), so at 5,000 the benchmarks' full
-  speed restarted a worker every few seconds and a third of the CPU went to restarts. At
+  a new worker imports the app again (about 2.5 s of CPU when this was set, about 0.45 s since
+  issue 27, docs/benchmarks.md "Start-up"), so at 5,000 the benchmarks' full speed restarted a
+  worker every few seconds and a third of the CPU went to restarts. At
   100,000, a sustained 10 questionnaires a second (about 80 requests a second) restarts each
   worker about every 40 minutes, one at a time thanks to the jitter.
 - `logger_class` redacts the leaders' link tokens: every `/l/<token>` in an access-log line
