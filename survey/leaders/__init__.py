@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from survey.leaders.charts import chart_notes
+
 bp = Blueprint("leaders", __name__, template_folder="templates")
 admin_bp = Blueprint("leaders_admin", __name__, url_prefix="/admin/leaders")
+# The sentences under the PAR report's charts (reports/_par_body.html); matplotlib is not loaded by them.
+admin_bp.add_app_template_filter(chart_notes, "par_chart_notes")
 
 
 @bp.record_once

@@ -28,7 +28,7 @@ from survey.leaders.store import settle
 from survey.models import Answer, LeaderResponse, Wave, WaveStatus
 from survey.questionnaire import QuestionnaireDefinition
 from survey.questionnaire.versions import questionnaire_of
-from survey.spreadsheets import append_row
+from survey.spreadsheets import append_row, safe_cell
 
 if TYPE_CHECKING:  # pandas, openpyxl and analysis/ load with a score, not with the app
     import pandas as pd
@@ -163,6 +163,7 @@ SHEETS = {
 }
 TOTAL_SHEET = "Tổng điểm"
 NOTES_SHEET = "Ghi chú"  # as in the citizens' report
+CHARTS_SHEET = "Biểu đồ"  # as in the citizens' report
 DEMO_MARK = "DỮ LIỆU MÔ PHỎNG"
 
 
@@ -195,7 +196,7 @@ def _header(sheet, headers) -> None:
     sheet.freeze_panes = "A2"  # the header is the sheet's first row
 
 
-def _notes_sheet(book: Workbook, data: dict[str, Any]) -> None:
+def _notes_sheet(book: Workbook, data: dict[str, Any], with_charts: bool) -> None:
     """The first sheet: what the workbook is, whether the wave is still open, when it was built."""
     from openpyxl.styles import Alignment, Font
 
@@ -214,7 +215,8 @@ def _notes_sheet(book: Workbook, data: dict[str, Any]) -> None:
         ("Khoảng tin cậy", f"KTC {data['level']:.0%}: khoảng tin cậy của điểm, luôn nằm giữa 0 và điểm tối đa"),
         ("Ô “–”", "Con số không tính được; cột “Ghi chú” ghi lý do "
                   f"(ví dụ nhóm dưới {data['min_cell']} phiếu không được công bố)"),
-        ("Các trang", f"{TOTAL_SHEET}; {'; '.join(title for title, _ in SHEETS.values())}"),
+        ("Các trang", "; ".join([TOTAL_SHEET, *(title for title, _ in SHEETS.values())]
+                                + ([CHARTS_SHEET] if with_charts else []))),
     ]
     if data["demo"]:
         rows.insert(0, ("Dữ liệu", DEMO_MARK))
@@ -226,14 +228,39 @@ def _notes_sheet(book: Workbook, data: dict[str, Any]) -> None:
     sheet.column_dimensions["B"].width = 100
 
 
-def score_xlsx(data: dict[str, Any]) -> bytes:
-    """The report document as a workbook: a notes sheet, the total, then one sheet per breakdown."""
+def _charts_sheet(book: Workbook, data: dict[str, Any], charts: dict[str, bytes]) -> None:
+    """The charts as images under their titles, each with the sentence the HTML has under it
+    (why it is not drawn, which groups it leaves out)."""
+    from openpyxl.drawing.image import Image as SheetImage
+    from openpyxl.styles import Font
+
+    from survey.leaders.charts import CHART_TITLES, chart_notes
+
+    sheet = book.create_sheet(CHARTS_SHEET)
+    notes = chart_notes(data)
+    row = 1
+    for name, title in CHART_TITLES.items():
+        sheet.cell(row=row, column=1, value=title).font = Font(bold=True)
+        row += 1
+        if notes[name]:
+            sheet.cell(row=row, column=1, value=safe_cell(notes[name]))  # group names come from the file
+            row += 1
+        if name in charts:
+            image = SheetImage(io.BytesIO(charts[name]))
+            sheet.add_image(image, f"A{row}")
+            row += int(image.height / 20) + 1
+        row += 1
+
+
+def score_xlsx(data: dict[str, Any], charts: dict[str, bytes] | None = None) -> bytes:
+    """The report document as a workbook: a notes sheet, the total, then one sheet per breakdown,
+    and the charts' sheet when the report's charts are given (``{}``: none could be drawn yet)."""
     from openpyxl import Workbook
 
     level = f"{data['level']:.0%}"
     book = Workbook()
     book.remove(book.active)
-    _notes_sheet(book, data)
+    _notes_sheet(book, data, with_charts=charts is not None)
     sheet = book.create_sheet(TOTAL_SHEET)
     _header(sheet, ("Đợt", "Chỉ tiêu", "Điểm", "Sai số chuẩn", f"Cận dưới KTC {level}",
                     f"Cận trên KTC {level}", "Số phiếu", "Điểm tối đa", "Ghi chú"))
@@ -248,6 +275,8 @@ def score_xlsx(data: dict[str, Any]) -> bytes:
         formats = tuple(fmt for _, _, fmt in columns)
         for row in data[key]:
             _append(sheet, tuple(_cell(row.get(c)) for c, _, _ in columns), formats)
+    if charts is not None:
+        _charts_sheet(book, data, charts)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -33,7 +33,9 @@ UNRELIABLE_HATCH = "////"
 MAP_MAX_HEIGHT = 8.5  # inches: the map stays on one printed page
 
 
-def _png(fig) -> bytes:
+def figure_png(fig) -> bytes:
+    """A figure as PNG bytes, closed afterwards: every report's charts (and the PAR score's,
+    survey.leaders.charts) are written here."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(fig)
@@ -45,7 +47,7 @@ def _short(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _comma_axis(ax, axis="x", digits: int = 1):
+def comma_axis(ax, axis="x", digits: int = 1):
     """Tick labels with the Vietnamese decimal comma."""
     formatter = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.{digits}f}".replace(".", ","))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
@@ -90,7 +92,7 @@ def forest(report: Report) -> bytes:
     _pct_axis(ax)
     _legend(ax, loc="lower right", fontsize=7)
     ax.set_title(CHART_TITLES["forest"], fontsize=9)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def elements(report: Report) -> bytes:
@@ -111,7 +113,7 @@ def elements(report: Report) -> bytes:
     _pct_axis(ax)
     _legend(ax, loc="lower right", fontsize=7)
     ax.set_title(CHART_TITLES["elements"], fontsize=9)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def trend(report: Report) -> bytes:
@@ -133,7 +135,7 @@ def trend(report: Report) -> bytes:
     _pct_axis(ax, "y")
     _legend(ax, fontsize=7)
     ax.set_title(CHART_TITLES["trend"], fontsize=9)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def weakest(report: Report) -> bytes:
@@ -152,7 +154,7 @@ def weakest(report: Report) -> bytes:
     _pct_axis(ax)
     ax.legend(fontsize=6, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.15))
     ax.set_title(CHART_TITLES["weakest"], fontsize=9)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def drivers(report: Report) -> bytes:
@@ -165,9 +167,9 @@ def drivers(report: Report) -> bytes:
     ax.axvline(0, color=GREY, linewidth=1)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([_short(r.label) for r in rows], fontsize=7)
-    _comma_axis(ax)
+    comma_axis(ax)
     ax.set_title(CHART_TITLES["drivers"], fontsize=9)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def small_area(report: Report) -> bytes:
@@ -188,7 +190,7 @@ def small_area(report: Report) -> bytes:
     _pct_axis(ax, "y")
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title(CHART_TITLES["small_area"], fontsize=9)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def _ring_path(ring: list, outer: bool) -> tuple[list, list]:
@@ -257,7 +259,7 @@ def locality_map(report: Report) -> bytes:
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False,
               title="Chú giải (số xã, phường)", title_fontsize=7)
     ax.set_title(CHART_TITLES["map"], fontsize=9)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def render_all(report: Report) -> dict[str, bytes]:

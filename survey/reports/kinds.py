@@ -55,16 +55,19 @@ def _satisfaction(session: Session, wave: Wave, progress: Progress, **options) -
 
 
 def _par_score(session: Session, wave: Wave, progress: Progress, **options) -> tuple[dict, dict[str, bytes]]:
+    from survey.leaders.charts import par_charts
     from survey.leaders.scores import par_document
 
     progress("loading responses")
-    return par_document(session, wave), {}
+    document = par_document(session, wave)
+    progress("charts")
+    return document, par_charts(document)
 
 
 def _par_xlsx(document: dict, charts: dict[str, bytes]) -> bytes:
     from survey.leaders.scores import score_xlsx
 
-    return score_xlsx(document)
+    return score_xlsx(document, charts)
 
 
 KINDS = {

@@ -172,14 +172,14 @@ WAVES = {"DEMO-2026Q4", "DEMO-2026Q3"}
 def chart_texts(monkeypatch):
     """Every text drawn on the report's charts (titles, axis and tick labels, legends), as drawn."""
     texts: list[str] = []
-    save = report_charts._png
+    save = report_charts.figure_png
 
     def reading(fig):
         fig.canvas.draw()  # tick labels are formatted at draw time
         texts.extend(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text())
         return save(fig)
 
-    monkeypatch.setattr(report_charts, "_png", reading)
+    monkeypatch.setattr(report_charts, "figure_png", reading)
     return texts
 
 
