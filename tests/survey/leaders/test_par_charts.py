@@ -8,14 +8,12 @@ import base64
 import io
 import re
 
-import matplotlib.text
 import pytest
 from openpyxl import load_workbook
 
 from survey.leaders import charts as par_charts_module
 from survey.leaders.charts import FIELDS, GROUPS, Bar, chart_notes, par_charts
 from survey.leaders.scores import par_document
-from survey.reports import charts as report_charts
 from survey.reports.wording import decimal
 from tests.factories import make_invitations
 from tests.survey.leaders.conftest import LEADERS, answer_all
@@ -150,19 +148,11 @@ def test_a_wave_whose_groups_are_all_held_back_has_no_group_chart():
     assert [bar.text for bar in par_charts_module.field_bars(document)] == ["1,50/2", "–/2,5"]
 
 
-def test_the_charts_read_in_vietnamese(client, db_session, leader_wave, monkeypatch):
+def test_the_charts_read_in_vietnamese(client, db_session, leader_wave, chart_texts):
     """Every text drawn on both charts (titles, names, ticks, values, legend), as drawn: no code,
     no English word, no decimal point (the report crawler's check, tests/survey/reports/test_report_words.py)."""
     _answered(client, db_session, leader_wave, CHOICES)
-    texts: list[str] = []
-    save = report_charts.figure_png
-
-    def reading(fig):
-        fig.canvas.draw()  # tick labels are formatted at draw time
-        texts.extend(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text())
-        return save(fig)
-
-    monkeypatch.setattr(report_charts, "figure_png", reading)
+    texts = chart_texts
     assert len(par_charts(par_document(db_session, leader_wave))) == 2
     codes = (set(LEADERS.items_by_code) | {node.code for node in LEADERS.index.nodes}
              | {choice.value for choices in LEADERS.choice_lists.values() for choice in choices.choices

@@ -26,7 +26,6 @@ import io
 import re
 from html.parser import HTMLParser
 
-import matplotlib.text
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -37,7 +36,6 @@ from survey.labels import LABELS
 from survey.models import Locality, ServiceCentre, UserRole
 from survey.models.places import LocalityName as ReportLocality
 from survey.questionnaire import load_questionnaire
-from survey.reports import charts as report_charts
 from survey.reports.build import PreviousWave, build_report
 from survey.reports.charts import render_all
 from survey.reports.data import item_labels
@@ -166,21 +164,6 @@ def xlsx_problems(book, codes: set[str], waves: set[str]) -> dict[str, list[str]
 
 
 WAVES = {"DEMO-2026Q4", "DEMO-2026Q3"}
-
-
-@pytest.fixture
-def chart_texts(monkeypatch):
-    """Every text drawn on the report's charts (titles, axis and tick labels, legends), as drawn."""
-    texts: list[str] = []
-    save = report_charts.figure_png
-
-    def reading(fig):
-        fig.canvas.draw()  # tick labels are formatted at draw time
-        texts.extend(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text())
-        return save(fig)
-
-    monkeypatch.setattr(report_charts, "figure_png", reading)
-    return texts
 
 
 def chart_problems(texts: list[str], codes: set[str], waves: set[str]) -> dict[str, list[str]]:
