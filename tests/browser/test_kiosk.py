@@ -65,6 +65,21 @@ def _tablet(browser, profile):
         str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, viewport=TABLET)
 
 
+def _paired(browser, server_url: str, centre, db_session, clock: bool = False):
+    """A new tablet context paired with ``centre`` by an admin's code, on the start screen: (context, page).
+    With ``clock``, the page's timers are Playwright's, to be fast-forwarded."""
+    code = issue_code(db_session, centre, "admin")
+    db_session.commit()
+    tablet = browser.new_context(viewport=TABLET)
+    page = tablet.new_page()
+    if clock:
+        page.clock.install()
+    page.goto(f"{server_url}/k/{centre.code}")
+    page.locator("input[name=code]").fill(code)
+    page.get_by_role("button", name="Ghép nối máy này").click()
+    return tablet, page
+
+
 def _answer_page(page) -> None:
     """Answer every question shown on the page, those an answer reveals too: 'Hài lòng' or 'Có'
     where offered, else the first option."""
@@ -218,14 +233,7 @@ def test_questionnaires_completed_offline_survive_a_restart_and_are_stored_once(
 
 def test_a_questionnaire_left_idle_gives_way_to_a_blank_one(browser, live_server, centre, db_session):
     """The next person at the desk after ten idle minutes sees the start screen, never the answers so far."""
-    code = issue_code(db_session, centre, "admin")
-    db_session.commit()
-    tablet = browser.new_context(viewport=TABLET)
-    page = tablet.new_page()
-    page.clock.install()
-    page.goto(f"{live_server}/k/{centre.code}")
-    page.locator("input[name=code]").fill(code)
-    page.get_by_role("button", name="Ghép nối máy này").click()
+    tablet, page = _paired(browser, live_server, centre, db_session, clock=True)
     page.locator("#kiosk-begin").click()
     _answer_page(page)
     page.locator("#kiosk-screen .nav [data-action=next]").click()
@@ -244,13 +252,7 @@ def test_the_kiosk_speaks_the_questionnaires_other_language(browser, live_server
     """A respondent may switch language on the tablet as on the form; the response records it."""
     from survey.i18n import chrome
 
-    code = issue_code(db_session, centre, "admin")
-    db_session.commit()
-    tablet = browser.new_context(viewport=TABLET)
-    page = tablet.new_page()
-    page.goto(f"{live_server}/k/{centre.code}")
-    page.locator("input[name=code]").fill(code)
-    page.get_by_role("button", name="Ghép nối máy này").click()
+    tablet, page = _paired(browser, live_server, centre, db_session)
     page.locator("#kiosk-begin").click()
     page.locator("#kiosk-screen [data-action='lang:en']").click()
     assert page.locator("#kiosk-screen .nav .primary").inner_text() == chrome("en")["next"]
@@ -269,14 +271,7 @@ def test_a_tablet_left_running_takes_up_a_new_wave_between_respondents(browser, 
     from survey.models import Wave
     from tests.factories import make_wave
 
-    code = issue_code(db_session, centre, "admin")
-    db_session.commit()
-    tablet = browser.new_context(viewport=TABLET)
-    page = tablet.new_page()
-    page.clock.install()
-    page.goto(f"{live_server}/k/{centre.code}")
-    page.locator("input[name=code]").fill(code)
-    page.get_by_role("button", name="Ghép nối máy này").click()
+    tablet, page = _paired(browser, live_server, centre, db_session, clock=True)
     page.locator("#kiosk-begin").click()
     _answer_page(page)
     newer = make_wave(db_session, code="2026Q4", opens_on=dt.date.today())  # opened mid-questionnaire
