@@ -10,12 +10,15 @@ DEPS_HASH := $(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12
 RUN_STAMP := $(VENV)/.run-$(DEPS_HASH)
 DEV_STAMP := $(VENV)/.dev-$(DEPS_HASH)
 # Both cores, one database per pytest-xdist worker (tests/conftest.py); `make test WORKERS=0` runs serially.
+# Work stealing: the slow and browser tests are dealt out first (tests/conftest.py), and xdist's
+# default scheduler sent them all to one worker in its first chunk, leaving the other idle for the
+# last 100 s of the SQLite run; a worker that runs dry now takes half of the other's queue.
 WORKERS ?= 2
 # Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): the
 # PostgreSQL run then reuses the modules, and the rewritten test modules, the SQLite run compiled.
-PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(WORKERS)
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
 
-.PHONY: run test test-sqlite test-postgres security lint audit chromium bench bench-tools lock clean
+.PHONY: run test test-sqlite test-postgres security lint audit chromium rscript bench bench-tools lock clean
 
 # `make run HOST=0.0.0.0` listens on the local network so a phone can open the form; QR codes
 # and posters then carry the machine's LAN address (unless SURVEY_PUBLIC_BASE_URL is set).
@@ -33,7 +36,7 @@ run: $(RUN_STAMP)
 		  trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 		  SURVEY_STARTUP_CHECK=1 SURVEY_PUBLIC_BASE_URL="$$base" $(FLASK) run --host $(HOST) --port $(PORT); }
 
-test: $(DEV_STAMP) chromium
+test: $(DEV_STAMP) chromium rscript
 	$(MAKE) security
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
@@ -82,9 +85,18 @@ chromium:
 bench: $(DEV_STAMP) bench-tools
 	$(BIN)/python bench/analysis_bench.py
 
+# R with `survey` and `readxl`, from Debian's packages: the end-to-end export test runs
+# docs/r/sipas_index_from_xlsx.R on the XLSX export and compares R's numbers with the platform's.
+R_PACKAGES := r-base-core r-cran-survey r-cran-readxl
+rscript:
+	@if ! Rscript -e 'library(survey); library(readxl)' >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -q -o DPkg::Lock::Timeout=600 && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q -o DPkg::Lock::Timeout=600 $(R_PACKAGES); \
+	fi
+
 # The benchmarks' peers and load client, from Debian's packages: R with `survey` (the statistics'
-# peer), wrk (bench/ceiling.py's HTTP client) and hyperfine. Only the benchmarks need them.
-BENCH_PACKAGES := r-base-core r-cran-survey r-cran-jsonlite r-cran-readxl wrk hyperfine
+# peer), wrk (bench/ceiling.py's HTTP client) and hyperfine. Only the benchmarks need wrk and hyperfine.
+BENCH_PACKAGES := $(R_PACKAGES) r-cran-jsonlite wrk hyperfine
 bench-tools:
 	@if ! command -v Rscript >/dev/null || ! command -v wrk >/dev/null || ! command -v hyperfine >/dev/null; then \
 		$(SUDO) apt-get update -q -o DPkg::Lock::Timeout=600 && \

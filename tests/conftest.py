@@ -60,7 +60,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     check only markup, layout or in-page script (`markup_only`); run the slow and browser tests first.
 
     pytest-xdist hands out tests in this order, so a test of many seconds dealt out last would
-    keep one worker busy while the other waits; dealt out first, the short tests fill in.
+    keep one worker busy while the other waits; dealt out first, the short tests fill in. With
+    `--dist worksteal` (Makefile) a worker that runs dry takes the end of the other's queue,
+    which is short tests.
     """
     for item in items:
         if "live_server" in getattr(item, "fixturenames", ()):
