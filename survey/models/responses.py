@@ -109,10 +109,19 @@ def _refuse_edit_with_responses(mapper, connection, target: QuestionnaireVersion
     """Say which version and what to do; the migrations' trigger refuses raw SQL as well."""
     if version_is_answered(connection, target.id):
         code = connection.scalar(select(Questionnaire.code).where(Questionnaire.id == target.questionnaire_id))
-        raise ImmutableVersionError(
-            f"Questionnaire version {code} v{target.number} already has "
-            "responses and cannot be changed. Publish the edited file as a new version."
-        )
+        raise ImmutableVersionError(answered_version_message(f"{code} v{target.number}"))
+
+
+def answered_version_message(label: str) -> str:
+    """What an official reads when an answered version would change: which version, why not,
+    and what to do instead. Versions are numbered by publishing, not by a key in the file, so
+    the way out is to publish the edited file, which stores it as the next version."""
+    return (
+        f"Phiên bản {label} của phiếu khảo sát đã có người trả lời nên không được sửa: các câu "
+        f"trả lời đã có phải giữ đúng phiếu mà người trả lời đã thấy. Hãy công bố nội dung đã sửa "
+        f"thành phiên bản mới: sửa tệp phiếu rồi chạy 'flask --app wsgi questionnaire publish TỆP', "
+        f"tệp được lưu thành phiên bản kế tiếp; chọn phiên bản đó khi tạo đợt khảo sát mới."
+    )
 
 
 class Answer(Base):

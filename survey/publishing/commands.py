@@ -43,14 +43,19 @@ def check_command(path: Path) -> None:
 @questionnaire_group.command("publish")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def publish_command(path: Path) -> None:
-    """Publish a valid questionnaire file as a new version (unchanged files publish nothing)."""
+    """Publish a valid questionnaire file as a new version (unchanged files publish nothing).
+
+    `publish` only ever adds a version, so the model's guard on answered versions is a last
+    line here: should a change reach one, the official reads its Vietnamese message and the
+    command exits 1 with nothing stored, not a traceback."""
     questionnaire = _valid_questionnaire(path)
     try:
         version, is_new = publish(db.session, questionnaire)
         db.session.commit()
     except ImmutableVersionError as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc)) from None
+        click.echo(f"{path}: chưa công bố, không có gì thay đổi. {exc}", err=True)
+        raise SystemExit(1) from None
     state = "published as" if is_new else "unchanged; already"
     click.echo(f"{path}: {state} {version.label}.")
 

@@ -68,7 +68,8 @@ def test_version_with_responses_is_immutable(db_session):
     make_response(db_session, wave, make_centre(db_session), {"tc1": "4"})
     version = wave.questionnaire_version
     version.definition = {**version.definition, "code": "edited"}
-    with pytest.raises(ImmutableVersionError, match=r"version sipas-2026 v1 already has responses.*new version"):
+    refused = r"Phiên bản sipas-2026 v1 của phiếu khảo sát đã có người trả lời.*phiên bản mới"
+    with pytest.raises(ImmutableVersionError, match=refused):
         db_session.flush()
     db_session.rollback()
 

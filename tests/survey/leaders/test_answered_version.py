@@ -27,7 +27,7 @@ from survey.models import (
 from tests.factories import make_invitations
 from tests.survey.leaders.conftest import answer_all, close, page_answers, post, start
 
-REFUSED_BY_MODEL = r"version par-leaders-2026 v1 already has responses and cannot be changed.*new version"
+REFUSED_BY_MODEL = r"Phiên bản par-leaders-2026 v1 của phiếu khảo sát đã có người trả lời.*phiên bản mới"
 REFUSED_BY_DATABASE = "questionnaire_version has responses and cannot be changed"
 GROUP = "truong_phong"
 EDITED_TITLE = {"vi": "Phiếu đã sửa"}

@@ -39,3 +39,29 @@ def test_publish_makes_a_new_version_and_never_edits_an_answered_one(runner, db_
     versions = db_session.scalar(select(func.count()).select_from(QuestionnaireVersion))
     assert versions == 2
     assert wave.questionnaire_version.number == 1
+
+
+def test_publish_tells_the_official_in_vietnamese_when_an_answered_version_would_change(
+        runner, db_session, monkeypatch):
+    """`publish` only adds versions, so this plays a publishing step that edits the answered
+    version through the model: the model's own guard refuses, and the official at the command
+    line reads which version, why, and what to do, with exit 1 and no traceback."""
+    wave = make_wave(db_session)
+    make_response(db_session, wave, make_centre(db_session), {"tc1": "5"})
+    db_session.commit()
+    answered = wave.questionnaire_version
+
+    def publish_over_the_answered_version(session, definition):
+        answered.definition = {**answered.definition, "title": {"vi": "Phiếu đã sửa"}}
+        session.flush()
+        return answered, False
+
+    monkeypatch.setattr("survey.publishing.commands.publish", publish_over_the_answered_version)
+    result = runner.invoke(args=["questionnaire", "publish", str(SIPAS_FILE)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    assert "chưa công bố, không có gì thay đổi" in result.output
+    assert "Phiên bản sipas-2026 v1 của phiếu khảo sát đã có người trả lời nên không được sửa" in result.output
+    assert "flask --app wsgi questionnaire publish TỆP" in result.output
+    db_session.expire_all()
+    assert db_session.get(QuestionnaireVersion, answered.id).definition["title"] != {"vi": "Phiếu đã sửa"}
