@@ -99,13 +99,39 @@ def chart_notes(document: dict[str, Any]) -> dict[str, str | None]:
     return notes
 
 
+NICE_STEPS = (5, 2.5, 2, 1)
+"""Steps between the points axis' ticks, times a power of ten, largest tried first."""
+TICK_INTERVALS = (4, 11)
+"""Fewest and most gaps between ticks: 5 to 12 labels fit the chart's width at its font size."""
+
+
+def points_ticks(top: float) -> list[float]:
+    """Ticks from 0 to `top` that end exactly at `top`, the maximum the points are scored
+    against, so the axis never reads past it (22 → 0, 2, …, 22; 5.5 → 0, 0.5, …, 5.5).
+
+    The largest round step that divides `top` into 4 to 11 gaps; where none does (13), round
+    ticks below `top` at least half a step short of it, then `top` itself."""
+    from matplotlib.ticker import MaxNLocator
+
+    exponent = math.floor(math.log10(top))
+    for power in range(exponent + 1, exponent - 3, -1):
+        for nice in NICE_STEPS:
+            step = nice * 10.0 ** power
+            gaps = top / step
+            if TICK_INTERVALS[0] <= round(gaps) <= TICK_INTERVALS[1] and math.isclose(gaps, round(gaps)):
+                return [round(i * step, 10) for i in range(round(gaps) + 1)]
+    ticks = MaxNLocator(nbins=TICK_INTERVALS[1], steps=[1, 2, 2.5, 5, 10]).tick_values(0, top)
+    step = ticks[1] - ticks[0]
+    return [float(tick) for tick in ticks if 0 <= tick <= top - step / 2] + [float(top)]
+
+
 def bar_chart(title: str, bars: list[Bar]) -> bytes:
     """Horizontal bars, first on top: the maximum as a light full-length bar, the points earned
     in front of it, and "x,xx/y" beside each; a bar without points shows its maximum only."""
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter
 
     # the reports' drawing module sets the Agg backend before pyplot loads
-    from survey.reports.charts import BLUE, comma_axis, figure_png, plt
+    from survey.reports.charts import BLUE, figure_png, plt
 
     top = max(bar.maximum for bar in bars)
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(bars) + 1.2))
@@ -117,9 +143,11 @@ def bar_chart(title: str, bars: list[Bar]) -> bytes:
     ax.set_yticks(range(len(bars)))
     ax.set_yticklabels([textwrap.fill(bar.label, LABEL_WIDTH) for bar in bars], fontsize=7)
     ax.invert_yaxis()  # the first field (or group) on top, as the questionnaire lists them
+    # the axis ends at the maximum; the room after it holds the "x,xx/y" beside the longest bars
     ax.set_xlim(0, top * 1.2)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    comma_axis(ax, digits=0)
+    ax.set_xticks(points_ticks(top))
+    ax.spines["bottom"].set_bounds(0, top)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: maximum_text(value)))
     ax.tick_params(axis="x", labelsize=7)
     ax.spines[["top", "right"]].set_visible(False)
     # below the axis, where it covers no bar and no value (pad in font sizes: clear of the ticks)

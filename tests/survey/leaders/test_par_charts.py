@@ -161,3 +161,44 @@ def test_the_charts_read_in_vietnamese(client, db_session, leader_wave, chart_te
     assert {text: found for text in texts if (found := problems_in(text, codes))} == {}
     assert any(re.fullmatch(r"\d+,\d\d/2,5", text) for text in texts)  # a field of 2,5 points
     assert "Điểm tối đa" in texts and "Điểm đạt được" in texts
+
+
+@pytest.mark.parametrize(("top", "ticks"), [
+    (22, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22]),
+    (5.5, [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5]),
+    (22.5, [0, 2.5, 5, 7.5, 10, 12.5, 15, 17.5, 20, 22.5]),
+    (1.25, [0, 0.25, 0.5, 0.75, 1, 1.25]),
+    (13, [0, 2, 4, 6, 8, 10, 12, 13]),  # no round step divides 13 into 4 to 11 gaps
+])
+def test_the_points_axis_ticks_end_at_the_maximum(top, ticks):
+    assert par_charts_module.points_ticks(top) == ticks
+
+
+def test_the_group_charts_axis_ends_at_the_documents_maximum(client, db_session, leader_wave, monkeypatch):
+    """The points axis of the drawn group chart stops at the maximum the document scores against
+    (22 in this questionnaire; matplotlib's own ticks ran on to 24), its last tick labelled so."""
+    import matplotlib.pyplot as plt
+
+    from survey.reports import charts as report_charts
+
+    _answered(client, db_session, leader_wave, CHOICES)
+    document = par_document(db_session, leader_wave)
+    figures = []
+
+    def keep(fig) -> bytes:
+        figures.append(fig)
+        return PNG_SIGNATURE
+
+    monkeypatch.setattr(report_charts, "figure_png", keep)
+    assert set(par_charts(document)) == {FIELDS, GROUPS}
+    maxima = {FIELDS: max(row["max_points"] for row in document["by_field"]), GROUPS: document["max_points"]}
+    for name, fig in zip((FIELDS, GROUPS), figures, strict=True):
+        ax = fig.axes[0]
+        ticks = list(ax.get_xticks())
+        assert ticks[0] == 0 and ticks[-1] == maxima[name], (name, ticks)
+        assert ax.spines["bottom"].get_bounds() == (0, maxima[name])
+        labels = [ax.xaxis.get_major_formatter()(tick, i) for i, tick in enumerate(ticks)]
+        assert labels[-1] == par_charts_module.maximum_text(maxima[name])
+        assert all("." not in label for label in labels), labels
+        plt.close(fig)
+    assert document["max_points"] == 22 and figures[1].axes[0].get_xticks()[-1] == 22
