@@ -13,6 +13,7 @@ from sqlalchemy import select
 from survey.audit import record
 from survey.clock import local_today
 from survey.extensions import db
+from survey.leaders.charts import par_charts
 from survey.leaders.delivery import REMINDER_GAP, Throttle, WaveOver, delivery_counts, run
 from survey.leaders.invitations import LINKS_WHAT, LetterDetails, issue, letters_html, links_csv
 from survey.leaders.progress import STATUS_LABELS
@@ -117,9 +118,11 @@ def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 def score_command(wave_code: str, fmt: str, out: Path | None) -> None:
     """The wave's PAR score: total with 95% CI, by group, by field, criteria ranked by points lost
-    (the document `flask report quarterly` writes for a leaders' wave)."""
+    (the document `flask report quarterly` writes for a leaders' wave). The workbook carries the
+    report's charts sheet too, so an official gets the same file from either; matplotlib loads
+    only when a chart is drawn."""
     document = par_document(db.session, leader_wave(wave_code))
-    _write(score_json(document) + "\n" if fmt == "json" else score_xlsx(document), out)
+    _write(score_json(document) + "\n" if fmt == "json" else score_xlsx(document, par_charts(document)), out)
 
 
 @leaders_group.command("send")

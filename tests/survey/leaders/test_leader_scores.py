@@ -79,7 +79,7 @@ def test_xlsx_score_and_the_page(runner, client, auth, db_session, leader_wave, 
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["Ghi chú", "Tổng điểm", "Theo nhóm", "Theo lĩnh vực", "Tiêu chí"]
+    assert book.sheetnames == ["Ghi chú", "Tổng điểm", "Theo nhóm", "Theo lĩnh vực", "Tiêu chí", "Biểu đồ"]
     assert runner.invoke(args=["leaders", "score", "--wave", leader_wave.code,
                                "--format", "xlsx"]).exit_code != 0  # binary needs --out
     auth("analyst")

@@ -202,3 +202,44 @@ def test_the_group_charts_axis_ends_at_the_documents_maximum(client, db_session,
         assert all("." not in label for label in labels), labels
         plt.close(fig)
     assert document["max_points"] == 22 and figures[1].axes[0].get_xticks()[-1] == 22
+
+
+def _chart_sheet(book) -> tuple[int, set[str]]:
+    """The images on the workbook's "Biểu đồ" sheet and its texts."""
+    sheet = book["Biểu đồ"]
+    return len(sheet._images), {cell for row in sheet.iter_rows(values_only=True) for cell in row if cell}
+
+
+def _score_workbook(runner, wave_code: str, out) -> object:
+    """`flask leaders score --format xlsx` as an official runs it, the workbook read back."""
+    result = runner.invoke(args=["leaders", "score", "--wave", wave_code, "--format", "xlsx", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return load_workbook(out)
+
+
+def test_the_commands_workbook_has_the_reports_charts(runner, client, auth, db_session, leader_wave, built,
+                                                      tmp_path):
+    """Released blocks: the command's workbook ends with the same "Biểu đồ" sheet as the report's."""
+    _answered(client, db_session, leader_wave, CHOICES)
+    from_command = _score_workbook(runner, leader_wave.code, tmp_path / "par.xlsx")
+    auth("analyst")
+    from_report = load_workbook(io.BytesIO(built(leader_wave.code, "xlsx").data))
+    assert from_command.sheetnames == from_report.sheetnames and from_command.sheetnames[-1] == "Biểu đồ"
+    images, texts = _chart_sheet(from_command)
+    assert images == 2
+    assert f"Không hiện trên biểu đồ: {DEPUTIES} (chưa đủ dữ liệu: dưới 5 phiếu)." in texts
+    assert _chart_sheet(from_report) == (images, texts)
+    for image in from_command["Biểu đồ"]._images:
+        assert image._data().startswith(PNG_SIGNATURE)
+
+
+def test_the_commands_workbook_on_a_first_day_says_why_it_has_no_chart(runner, client, db_session, leader_wave,
+                                                                      tmp_path):
+    """Two sheets sent, both waiting in the mix: no image, and the pipeline's sentence for each chart."""
+    for token in make_invitations(db_session, leader_wave, {"lanh_dao_so": 3, "lanh_dao_xa": 3})[:2]:
+        answer_all(client, token)
+    images, texts = _chart_sheet(_score_workbook(runner, leader_wave.code, tmp_path / "par.xlsx"))
+    assert images == 0
+    assert {"Chưa vẽ biểu đồ điểm theo lĩnh vực: mới có 0 phiếu được tính (chưa đủ dữ liệu: dưới 5 phiếu).",
+            "Chưa vẽ biểu đồ điểm theo nhóm lãnh đạo: mới có 0 phiếu được tính (chưa đủ dữ liệu: dưới 5 phiếu)."
+            } <= texts
