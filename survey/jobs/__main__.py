@@ -15,7 +15,7 @@ import sys
 import threading
 
 from survey.extensions import db
-from survey.jobs import NICENESS, POLL_SECONDS, queue, queue_url, registered
+from survey.jobs import NICENESS, POLL_SECONDS, adopt_list_queue, queue, queue_url, registered
 
 log = logging.getLogger("survey.jobs")
 
@@ -43,7 +43,8 @@ def _exit_with(parent: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Consume the app's job queue until SIGTERM (graceful: a running job finishes) or SIGINT."""
     parser = argparse.ArgumentParser(prog="python -m survey.jobs",
-                                     description="Run the survey platform's background jobs (report builds).")
+                                     description="Run the survey platform's background jobs (report builds, "
+                                                 "the leaders' sends).")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="stop when the parent process ends (make run starts the consumer this way)")
     args = parser.parse_args(argv)
@@ -65,7 +66,15 @@ def main(argv: list[str] | None = None) -> int:
                          "a consumer needs a SQLite file or Redis.\n")
         return 1
     priority = _give_way()
-    consumer = queue(app).huey.create_consumer(
+    huey = queue(app).huey
+    try:
+        moved = adopt_list_queue(huey)
+    except Exception:  # Redis not up yet: huey's own loop waits for it; the old list waits too
+        log.exception("could not check the queue for jobs queued before priorities")
+    else:
+        if moved:
+            log.info("moved %d jobs queued before priorities into the priority queue", moved)
+    consumer = huey.create_consumer(
         workers=1, worker_type="thread", periodic=False, max_delay=POLL_SECONDS, graceful_signal="TERM")
     if args.exit_with_parent:
         threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()

@@ -169,7 +169,7 @@ def run_build(wave_code: str, token: str) -> None:
     _finish(wave_code, token, BuildStatus.DONE)
 
 
-jobs.register(JOB, run_build)
+jobs.register(JOB, run_build, priority=jobs.ON_SCREEN)  # an official waits for it on the page
 
 
 @dataclass(frozen=True)
