@@ -6,10 +6,20 @@ that forks workers: the import makes about 1,000 modules' worth of long-lived ob
 garbage, so collecting during it, and walking those objects again at every full collection
 and at exit, is work for nothing. It takes about a third off a `flask` command's start and stop
 (docs/benchmarks.md, "Start-up").
+
+Loaded by the `flask` command (inside click's context), it first makes click's own messages
+Vietnamese (`cli_locale`); gunicorn's workers load it outside any click context and are untouched.
 """
 
 import gc
 import sys
+
+import click
+
+from cli_locale import use_vietnamese
+
+if click.get_current_context(silent=True) is not None:
+    use_vietnamese()
 
 gc.disable()
 try:

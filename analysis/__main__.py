@@ -3,7 +3,11 @@
 import os
 import sys
 
-from analysis.cli import run
+from cli_locale import use_vietnamese
+
+use_vietnamese()  # argparse's own messages (usage:, error:) in Vietnamese, before it parses
+
+from analysis.cli import run  # noqa: E402 (after the language is set, as the line above says)
 
 try:
     sys.exit(run())

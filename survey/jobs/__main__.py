@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 
+from cli_locale import use_vietnamese
 from survey.extensions import db
 from survey.jobs import NICENESS, POLL_SECONDS, adopt_list_queue, queue, queue_url, registered
 
@@ -42,6 +43,7 @@ def _exit_with(parent: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Consume the app's job queue until SIGTERM (graceful: a running job finishes) or SIGINT."""
+    use_vietnamese()  # argparse's own messages (usage:, error:) in Vietnamese
     parser = argparse.ArgumentParser(prog="python -m survey.jobs",
                                      description="Run the survey platform's background jobs (report builds, "
                                                  "the leaders' sends).")
