@@ -10,6 +10,7 @@ from survey.audit import record
 from survey.auth.sessions import end_sessions
 from survey.enums import values
 from survey.extensions import db
+from survey.labels import label
 from survey.models import Locality, User, UserRole
 from survey.passwords import generate_password, hash_password
 
@@ -24,21 +25,22 @@ users_group = AppGroup("users", help="Create staff accounts and reset their pass
 def create_user(username: str, role: str, locality_code: str | None) -> None:
     """Create an account and print its one-time password."""
     if db.session.scalar(select(User).where(User.username == username)) is not None:
-        raise click.BadParameter(f"user {username!r} already exists; use `users reset`", param_hint="USERNAME")
+        raise click.BadParameter(f"tài khoản {username!r} đã có; muốn cấp mật khẩu mới thì dùng `users reset`",
+                                 param_hint="USERNAME")
     locality = None
     if role == UserRole.OFFICER:
         if not locality_code:
-            raise click.BadParameter("an officer needs --locality CODE", param_hint="--locality")
+            raise click.BadParameter("tài khoản cán bộ xã/phường cần --locality MÃ_XÃ", param_hint="--locality")
         locality = db.session.scalar(select(Locality).where(Locality.code == locality_code))
         if locality is None:
-            raise click.BadParameter(f"no locality with code {locality_code!r}", param_hint="--locality")
+            raise click.BadParameter(f"không có xã, phường nào mã {locality_code!r}", param_hint="--locality")
     password = generate_password()
     db.session.add(User(username=username, password_hash=hash_password(password), role=role, locality=locality,
                         must_change_password=True))
     record("user_create", username, username="cli", role=role, locality=locality_code)
     db.session.commit()
-    click.echo(f"Created {role} {username}. Password: {password}")
-    click.echo("This password is shown once; the user must change it at first login.")
+    click.echo(f"Đã tạo tài khoản {username} ({label(role, 'role')}). Mật khẩu: {password}")
+    click.echo("Mật khẩu này chỉ hiện một lần; người dùng phải đổi mật khẩu ở lần đăng nhập đầu tiên.")
 
 
 @users_group.command("reset")
@@ -47,7 +49,7 @@ def reset_user(username: str) -> None:
     """Set a new one-time password, end every session, lift any lockout and reactivate the account."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise click.BadParameter(f"no user {username!r}", param_hint="USERNAME")
+        raise click.BadParameter(f"không có tài khoản {username!r}", param_hint="USERNAME")
     password = generate_password()
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until, user.active = 0, None, True
@@ -55,8 +57,8 @@ def reset_user(username: str) -> None:
     end_sessions(user)
     record("user_password_reset", username, username="cli")
     db.session.commit()
-    click.echo(f"New password for {username}: {password}")
-    click.echo("This password is shown once; the user must change it at first login.")
+    click.echo(f"Đã cấp mật khẩu mới cho {username}. Mật khẩu: {password}")
+    click.echo("Mật khẩu này chỉ hiện một lần; người dùng phải đổi mật khẩu ở lần đăng nhập đầu tiên.")
 
 
 @users_group.command("list")
@@ -64,7 +66,7 @@ def list_users() -> None:
     """Print every account with its role, locality and status."""
     for user in db.session.scalars(select(User).order_by(User.username)):
         where = user.locality.code if user.locality else "-"
-        state = "active" if user.active else "inactive"
+        state = "đang hoạt động" if user.active else "ngừng hoạt động"
         click.echo(f"{user.username}\t{user.role}\t{where}\t{state}")
 
 

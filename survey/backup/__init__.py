@@ -18,7 +18,7 @@ class BackupError(RuntimeError):
 def backup_sqlite(database: Path, out: Path) -> Path:
     """Copy `database` to `out` with SQLite's online backup API; `out` appears only when complete and checked."""
     if not database.exists():
-        raise BackupError(f"no SQLite database at {database}")
+        raise BackupError(f"không có cơ sở dữ liệu SQLite tại {database}")
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
     os.close(fd)
@@ -34,7 +34,7 @@ def backup_sqlite(database: Path, out: Path) -> Path:
             target.close()
             source.close()
         if verdict != "ok":
-            raise BackupError(f"the copy failed SQLite's integrity check: {verdict}")
+            raise BackupError(f"bản sao không qua được bước kiểm tra toàn vẹn của SQLite: {verdict}")
         os.replace(partial, out)
     except BaseException:
         Path(partial).unlink(missing_ok=True)

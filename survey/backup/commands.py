@@ -20,19 +20,20 @@ def backup_command(out: Path) -> None:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "sqlite":
         raise click.UsageError(
-            "this database is PostgreSQL: back it up with "
-            "`pg_dump --format=custom --file FILE DBNAME` (README, Backups)."
+            "cơ sở dữ liệu này là PostgreSQL: hãy sao lưu bằng "
+            "`pg_dump --format=custom --file FILE DBNAME` (README, mục Backups)."
         )
     try:
         backup_sqlite(Path(url.database), out)
     except (BackupError, sqlite3.Error, OSError) as exc:
-        raise click.ClickException(f"backup failed: {exc}") from None
+        raise click.ClickException(f"sao lưu không thành công: {exc}") from None
     connection = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
     try:
         (responses,) = connection.execute("SELECT count(*) FROM response").fetchone()
     finally:
         connection.close()
-    click.echo(f"Backed up to {out} ({out.stat().st_size:,} bytes, {responses} responses).")
+    size = f"{out.stat().st_size:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+    click.echo(f"Đã sao lưu vào {out} ({size} byte, {responses} phiếu).")
 
 
 COMMANDS = (backup_command,)

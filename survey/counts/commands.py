@@ -21,7 +21,7 @@ counts_group = AppGroup("counts", help="Dossier counts (số hồ sơ đã giả
 def _quarter(value: str) -> str:
     quarter = read_quarter(value)
     if quarter is None:
-        raise BadInput(f"--quarter: “{value}” is not a quarter such as 2026Q4")
+        raise BadInput(f"--quarter: “{value}” không phải một quý, ví dụ đúng: 2026Q4")
     return quarter
 
 
@@ -34,7 +34,7 @@ def import_counts_command(path: Path, quarter: str) -> None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BadInput(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        raise BadInput(f"{path}: không đọc được tệp ({exc.strerror or exc})") from None
     session = db.session
     try:
         rows = parse_counts(session, None, data, quarter=quarter)
@@ -43,12 +43,12 @@ def import_counts_command(path: Path, quarter: str) -> None:
             click.echo(f"{path}: {problem}", err=True)
         more = len(exc.problems) - PROBLEMS_SHOWN
         if more > 0:
-            click.echo(f"… and {more} more problems.", err=True)
-        raise BadInput(f"{path}: {len(exc.problems)} problem(s), nothing was imported.") from None
+            click.echo(f"… và {more} lỗi khác.", err=True)
+        raise BadInput(f"{path}: {len(exc.problems)} lỗi, chưa nhập dòng nào.") from None
     replaced = replace_quarters(session, rows)
     record("counts_import", path.name, quarter=quarter, rows=replaced.added, removed=replaced.removed)
     session.commit()
-    click.echo(f"Quarter {quarter}: {replaced.added} counts imported, {replaced.removed} earlier counts replaced.")
+    click.echo(f"Quý {quarter}: đã nhập {replaced.added} số liệu, thay {replaced.removed} số liệu nhập trước đó.")
 
 
 @counts_group.command("template")
@@ -60,8 +60,8 @@ def template_command(out: Path, quarter: str) -> None:
     try:
         out.write_bytes(data)
     except OSError as exc:
-        raise BadInput(f"--out: cannot write {out} ({exc.strerror or exc})") from None
-    click.echo(f"Wrote the counts template to {out}.")
+        raise BadInput(f"--out: không ghi được {out} ({exc.strerror or exc})") from None
+    click.echo(f"Đã ghi mẫu nhập số liệu vào {out}.")
 
 
 COMMANDS = (counts_group,)

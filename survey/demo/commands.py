@@ -64,7 +64,7 @@ def _demo_wave(session, code: str) -> tuple[Wave, bool]:
                        f"({DEMO_WAVE_PREFIX} và một quý), không phải “{code}”")
     version = latest_version(session, QuestionnaireKind.CITIZEN)
     if version is None:
-        raise BadInput("no citizen questionnaire is published; run `flask --app wsgi seed` first")
+        raise BadInput("chưa có bảng hỏi người dân nào được công bố; hãy chạy `flask --app wsgi seed` trước")
     opens_on, closes_on = _quarter_bounds(quarter)
     wave = Wave(code=code, questionnaire_version=version, opens_on=opens_on, closes_on=closes_on,
                 status=WaveStatus.CLOSED, is_demo=True)
@@ -81,7 +81,7 @@ def _demo_counts(session, wave: Wave, seed: int) -> int:
     rng = np.random.default_rng(seed + 1)
     quarter = wave_quarter(wave)
     if not (wave.is_demo and demo_quarter(wave.code)) or quarter != wave.code:  # never a real quarter's
-        raise BadInput(f"--with-counts: wave {wave.code} is not a demo wave")
+        raise BadInput(f"--with-counts: đợt {wave.code} không phải đợt mô phỏng")
     seen = session.execute(
         select(Response.centre_id, Response.field_id, func.count()).where(Response.wave_id == wave.id)
         .group_by(Response.centre_id, Response.field_id)
@@ -111,7 +111,7 @@ def _demo_counts(session, wave: Wave, seed: int) -> int:
 def demo_responses_command(wave_code: str, count: int, seed: int, with_counts: bool) -> None:
     """Fill a demo wave with synthetic responses (refuses every wave that is not a demo wave)."""
     if not 1 <= count <= MAX_COUNT:
-        raise BadInput(f"--count: {count} is not between 1 and {MAX_COUNT:,}")
+        raise BadInput(f"--count: {count} không nằm trong khoảng 1 đến {MAX_COUNT:,}".replace(",", "."))
     session = db.session
     started = time.perf_counter()
     wave, created = _demo_wave(session, wave_code)
@@ -124,11 +124,12 @@ def demo_responses_command(wave_code: str, count: int, seed: int, with_counts: b
         raise BadInput(str(exc)) from None
     counts = _demo_counts(session, wave, seed) if with_counts else 0
     session.commit()
-    flags = ", ".join(f"{k} {v}" for k, v in sorted(result.flag_counts.items())) or "none"
-    click.echo(f"{'Made' if created else 'Filled'} demo wave {wave.code}: {result.responses} responses, "
-               f"{result.answers} answers in {time.perf_counter() - started:.1f} s. Flags: {flags}.")
+    flags = ", ".join(f"{k} {v}" for k, v in sorted(result.flag_counts.items())) or "không có"
+    seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+    click.echo(f"{'Đã tạo' if created else 'Đã bổ sung'} đợt mô phỏng {wave.code}: {result.responses} phiếu, "
+               f"{result.answers} câu trả lời trong {seconds} giây. Cờ chất lượng: {flags}.")
     if with_counts:
-        click.echo(f"Dossier counts for {wave.code}: {counts} cells (centre × field).")
+        click.echo(f"Số hồ sơ của đợt {wave.code}: {counts} ô (trung tâm × lĩnh vực).")
 
 
 COMMANDS = (demo_group,)

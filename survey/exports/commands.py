@@ -29,7 +29,7 @@ def _flags(text: str) -> tuple[str, ...]:
     flags = tuple(f.strip() for f in text.split(",") if f.strip())
     unknown = [f for f in flags if f not in KNOWN_FLAGS]
     if unknown:
-        raise BadInput(f"--exclude: unknown flag “{unknown[0]}” (known: {', '.join(KNOWN_FLAGS)}, or none)")
+        raise BadInput(f"--exclude: không có cờ “{unknown[0]}” (các cờ có: {', '.join(KNOWN_FLAGS)}, hoặc none)")
     return flags
 
 
@@ -58,10 +58,10 @@ def export_responses_command(wave_code: str, fmt: str, out: Path | None, exclude
     """Write one row per kept response: design columns (stratum, psu, design_weight), then items."""
     wave = db.session.scalar(select(Wave).where(Wave.code == wave_code))
     if wave is None:
-        known = ", ".join(db.session.scalars(select(Wave.code).order_by(Wave.code))) or "none"
-        raise click.BadParameter(f"no wave {wave_code!r} (known waves: {known})", param_hint="--wave")
+        known = ", ".join(db.session.scalars(select(Wave.code).order_by(Wave.code))) or "chưa có đợt nào"
+        raise click.BadParameter(f"không có đợt {wave_code!r} (các đợt đã có: {known})", param_hint="--wave")
     if fmt != "csv" and out is None:
-        raise click.BadParameter(f"{fmt.upper()} needs an output file", param_hint="--out")
+        raise click.BadParameter(f"định dạng {fmt.upper()} cần tệp ghi ra, hãy thêm --out TỆP", param_hint="--out")
     margins = _margins(margins_path, wave) if margins_path else None
     from survey.exports.frame import export_frame  # pandas loads with the export, not with `--help`
 
@@ -80,10 +80,10 @@ def export_responses_command(wave_code: str, fmt: str, out: Path | None, exclude
         write_export(frame, out, fmt, report=report, questionnaire=questionnaire)
     except OSError as exc:
         raise click.BadParameter(
-            f"cannot write {out}: {exc.strerror or exc}. Check the folder exists and is writable.",
+            f"không ghi được {out}: {exc.strerror or exc}. Hãy kiểm tra thư mục có tồn tại và cho phép ghi.",
             param_hint="--out",
         ) from None
-    click.echo(f"Wrote {len(frame)} responses to {out}.", err=True)
+    click.echo(f"Đã ghi {len(frame)} phiếu vào {out}.", err=True)
 
 
 def _margins(path: Path, wave: Wave) -> dict[str, dict[str, float]]:
@@ -96,7 +96,7 @@ def _margins(path: Path, wave: Wave) -> dict[str, dict[str, float]]:
     items = from_dict(wave.questionnaire_version.definition).items_by_code
     unknown = [variable for variable in margins if variable not in items]
     if unknown:
-        raise BadInput(f"--rake: {path}: variable “{unknown[0]}” is not an item of the questionnaire")
+        raise BadInput(f"--rake: {path}: biến “{unknown[0]}” không phải câu hỏi của bảng hỏi")
     return margins
 
 
@@ -112,13 +112,13 @@ def export_index_tree_command(code: str, number: int | None, out: Path) -> None:
     if version is None:
         known = ", ".join(db.session.scalars(select(Questionnaire.code).order_by(Questionnaire.code))) or "none"
         what = f"{code} v{number}" if number else code
-        raise BadInput(f"--questionnaire: no published questionnaire {what} (known: {known})")
+        raise BadInput(f"--questionnaire: không có bảng hỏi đã công bố {what} (các bảng hỏi có: {known})")
     tree = index_tree(version)
     try:
         out.write_text(json.dumps(tree, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise BadInput(f"--out: cannot write {out} ({exc.strerror or exc})") from None
-    click.echo(f"Wrote the index tree of {code} v{version.number} ({len(tree['nodes'])} nodes) to {out}.", err=True)
+        raise BadInput(f"--out: không ghi được {out} ({exc.strerror or exc})") from None
+    click.echo(f"Đã ghi cây chỉ số của {code} v{version.number} ({len(tree['nodes'])} nút) vào {out}.", err=True)
 
 
 COMMANDS = (export_group,)

@@ -24,7 +24,7 @@ def coarsen_times_command(days: int | None) -> None:
     changed = coarsen_submission_times(db.session, dt.timedelta(days=days), current_app.config["TIMEZONE"])
     record("coarsen_times", None, username="cli", days=days, responses=changed)
     db.session.commit()
-    click.echo(f"Coarsened the times of {changed} responses submitted more than {days} days ago.")
+    click.echo(f"Đã làm thô thời điểm nộp của {changed} phiếu nộp cách đây hơn {days} ngày.")
 
 
 COMMANDS = (privacy_group,)

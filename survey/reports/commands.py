@@ -28,7 +28,7 @@ def _formats(value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
     unknown = [f for f in chosen if f not in FORMATS + OPTIONAL_FORMATS]
     if unknown or not chosen:
-        raise click.BadParameter(f"unknown format {unknown[0] if unknown else value!r}; use "
+        raise click.BadParameter(f"không có định dạng {unknown[0] if unknown else value!r}; dùng "
                                  f"{', '.join(FORMATS + OPTIONAL_FORMATS)}", param_hint="--format")
     return chosen
 
@@ -56,16 +56,17 @@ def quarterly_command(wave_code: str, out: Path, formats: str, target: float | N
             click.get_current_context().exit(2)
     wave = db.session.scalar(select(Wave).where(Wave.code == wave_code))
     if wave is None:
-        known = ", ".join(db.session.scalars(select(Wave.code).order_by(Wave.code))) or "none"
-        raise click.BadParameter(f"no wave {wave_code!r} (known waves: {known})", param_hint="--wave")
+        known = ", ".join(db.session.scalars(select(Wave.code).order_by(Wave.code))) or "chưa có đợt nào"
+        raise click.BadParameter(f"không có đợt {wave_code!r} (các đợt đã có: {known})", param_hint="--wave")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise click.BadParameter(f"cannot create {out}: {exc.strerror or exc}", param_hint="--out") from None
+        raise click.BadParameter(f"không tạo được thư mục {out}: {exc.strerror or exc}", param_hint="--out") from None
     started = time.monotonic()
+    from survey.reports.jobs import step_label  # the steps' Vietnamese names, as the web page shows them
 
     def progress(step: str) -> None:
-        click.echo(f"[{time.monotonic() - started:5.1f} s] {step}", err=True)
+        click.echo(f"[{time.monotonic() - started:5.1f} s] {step_label(step)}", err=True)
 
     flags = tuple(f.strip() for f in exclude.split(",") if f.strip())
     kind = kind_of_wave(wave)
@@ -75,7 +76,7 @@ def quarterly_command(wave_code: str, out: Path, formats: str, target: float | N
         document, charts = kind.build(db.session, wave, progress, target=target, exclude=flags)
     except DesignError as exc:
         raise click.ClickException(str(exc)) from None
-    progress("writing files")
+    progress("Ghi các tệp báo cáo")
     writers = {"json": lambda: render.to_json(document).encode("utf-8"),
                "html": lambda: kind.to_html(document, charts).encode("utf-8"),
                "xlsx": lambda: kind.to_xlsx(document, charts),
@@ -85,10 +86,11 @@ def quarterly_command(wave_code: str, out: Path, formats: str, target: float | N
         try:
             path.write_bytes(writers[fmt]())
         except OSError as exc:
-            raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}", param_hint="--out") from None
+            raise click.BadParameter(f"không ghi được {path}: {exc.strerror or exc}", param_hint="--out") from None
         click.echo(str(path))
     store.save(document, charts)
-    click.echo(f"{kind.summary(document)}, {time.monotonic() - started:.1f} s")
+    seconds = f"{time.monotonic() - started:.1f}".replace(".", ",")
+    click.echo(f"{kind.summary(document)}, {seconds} giây")
 
 
 geometry_group = AppGroup("geometry", help="Communes' boundaries (ranh giới xã, phường) for the report's map.")

@@ -21,7 +21,7 @@ receipts_group = AppGroup("receipts", help="Single-use QR tokens for dossier rec
 def _centre(code: str) -> ServiceCentre:
     centre = db.session.scalar(select(ServiceCentre).where(ServiceCentre.code == code))
     if centre is None:
-        raise click.BadParameter(f"no centre with code {code!r}", param_hint="--centre")
+        raise click.BadParameter(f"không có trung tâm nào mã {code!r}", param_hint="--centre")
     return centre
 
 
@@ -36,7 +36,7 @@ def issue_receipts_command(centre_code: str, count: int, field_code: str | None)
     if field_code:
         field = db.session.scalar(select(ServiceField).where(ServiceField.code == field_code))
         if field is None:
-            raise click.BadParameter(f"no service field {field_code!r}", param_hint="--field")
+            raise click.BadParameter(f"không có lĩnh vực {field_code!r}", param_hint="--field")
     try:
         tokens = issue_batch(db.session, centre, count, field=field, issued_by="cli")
     except ReceiptError as exc:
@@ -63,8 +63,8 @@ def posters_command(out: Path, centre_code: str | None) -> None:
     try:
         written = write_posters(centres, public_base_url("Mã QR trên các áp phích"), out)
     except OSError as exc:
-        raise click.BadParameter(f"cannot write into {out}: {exc.strerror or exc}", param_hint="--out") from None
-    click.echo(f"Wrote {len(written)} posters to {out} (open in a browser, print on A5).")
+        raise click.BadParameter(f"không ghi được vào {out}: {exc.strerror or exc}", param_hint="--out") from None
+    click.echo(f"Đã ghi {len(written)} áp phích vào {out} (mở bằng trình duyệt, in khổ A5).")
 
 
 COMMANDS = (receipts_group, posters_command)

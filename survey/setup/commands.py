@@ -10,6 +10,7 @@ from flask import current_app
 from survey.clock import local_today
 from survey.enums import QuestionnaireKind
 from survey.extensions import db
+from survey.labels import label
 from survey.public_url import public_base_url
 from survey.publishing import latest_version, publish_directory
 from survey.questionnaire import QuestionnaireError, format_problems
@@ -46,29 +47,29 @@ def seed_command(localities_path: Path) -> None:
         session.commit()
     except SeedError as exc:
         session.rollback()
-        raise click.ClickException(f"Seed aborted, nothing was changed. {exc}") from None
+        raise click.ClickException(f"Chưa nạp dữ liệu ban đầu, không có gì thay đổi. {exc}") from None
     except QuestionnaireError as exc:
         session.rollback()
         raise click.ClickException(
-            "Seed aborted, nothing was changed. Questionnaire errors:\n"
+            "Chưa nạp dữ liệu ban đầu, không có gì thay đổi. Lỗi trong tệp bảng hỏi:\n"
             + format_problems(exc.problems)
         ) from None
     new_versions = [v.label for v, is_new in published if is_new]
-    click.echo(f"Places and fields added: {added}.")
-    click.echo(f"Questionnaire versions published: {', '.join(new_versions) or 'none new'}.")
+    click.echo(f"Số địa bàn và lĩnh vực thêm mới: {added}.")
+    click.echo(f"Phiên bản bảng hỏi đã công bố: {', '.join(new_versions) or 'không có phiên bản mới'}.")
     if wave is not None:
-        click.echo(f"Current wave: {wave.code} ({wave.status}).")
+        click.echo(f"Đợt khảo sát hiện tại: {wave.code} ({label(wave.status, 'wave_status')}).")
     if password is not None:
-        click.echo(f"Admin account created. Username: admin  Password: {password}")
-        click.echo("This password is shown once; change it after logging in.")
+        click.echo(f"Đã tạo tài khoản quản trị. Tên đăng nhập: admin  Mật khẩu: {password}")
+        click.echo("Mật khẩu này chỉ hiện một lần; hãy đổi mật khẩu sau khi đăng nhập.")
     else:
         click.echo(
-            "Admin account 'admin' exists (password shown on the first run only; "
-            "reset it with: flask --app wsgi users reset admin)."
+            "Tài khoản quản trị 'admin' đã có (mật khẩu chỉ hiện ở lần chạy đầu tiên; "
+            "cấp mật khẩu mới bằng lệnh: flask --app wsgi users reset admin)."
         )
     base_url = public_base_url("Các đường dẫn dưới đây").rstrip("/")
-    click.echo(f"Staff login: {base_url}/auth/login")
-    click.echo(f"Desk QR for the provincial centre: {base_url}/q/{PROVINCIAL_CENTRE_CODE}")
+    click.echo(f"Cán bộ đăng nhập tại: {base_url}/auth/login")
+    click.echo(f"Mã QR đặt tại quầy của Trung tâm cấp tỉnh: {base_url}/q/{PROVINCIAL_CENTRE_CODE}")
 
 
 COMMANDS = (seed_command,)

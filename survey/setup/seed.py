@@ -62,10 +62,10 @@ def read_localities(path: Path) -> list[LocalityName]:
         return _read_localities(path)
     except UnicodeDecodeError as exc:
         raise SeedError(
-            f"{path.name}: byte {exc.start} is not UTF-8. Save the file as CSV UTF-8 and try again."
+            f"{path.name}: byte thứ {exc.start} không phải UTF-8. Hãy lưu tệp dạng CSV UTF-8 rồi chạy lại."
         ) from None
     except OSError as exc:
-        raise SeedError(f"{path}: cannot be read ({exc.strerror}).") from None
+        raise SeedError(f"{path}: không đọc được ({exc.strerror}).") from None
 
 
 def _read_localities(path: Path) -> list[LocalityName]:
@@ -77,33 +77,33 @@ def _read_localities(path: Path) -> list[LocalityName]:
         missing = {"code", "name", "kind"} - set(reader.fieldnames or [])
         if missing:
             raise SeedError(
-                f"{path.name}: header must have the columns code,name,kind "
-                f"(missing: {', '.join(sorted(missing))})"
+                f"{path.name}: dòng tiêu đề phải có các cột code,name,kind "
+                f"(thiếu: {', '.join(sorted(missing))})"
             )
         for line, record in enumerate(reader, start=2):
             code = (record.get("code") or "").strip()
             name = (record.get("name") or "").strip()
             kind = (record.get("kind") or "").strip()
-            where = f"{path.name} row {line}"
+            where = f"{path.name} dòng {line}"
             if not code.isdigit():
-                problems.append(f"{where}, field code: {code!r} is not a numeric official code")
+                problems.append(f"{where}, cột code: {code!r} không phải mã số chính thức (chỉ gồm chữ số)")
             elif len(code) > CODE_MAX:
-                problems.append(f"{where}, field code: longer than {CODE_MAX} digits")
+                problems.append(f"{where}, cột code: dài quá {CODE_MAX} chữ số")
             elif code in seen:
-                problems.append(f"{where}, field code: {code} repeats row {seen[code]}")
+                problems.append(f"{where}, cột code: {code} trùng với dòng {seen[code]}")
             else:
                 seen[code] = line
             if not name:
-                problems.append(f"{where}, field name: empty")
+                problems.append(f"{where}, cột name: để trống")
             elif len(name) > NAME_MAX or len(centre_name(LocalityName(code, name, kind))) > CENTRE_NAME_MAX:
-                problems.append(f"{where}, field name: longer than {NAME_MAX} characters")
+                problems.append(f"{where}, cột name: dài quá {NAME_MAX} ký tự")
             if kind not in values(LocalityKind):
-                problems.append(f"{where}, field kind: {kind!r} is not one of {', '.join(LocalityKind)}")
+                problems.append(f"{where}, cột kind: {kind!r} không thuộc các giá trị {', '.join(LocalityKind)}")
             rows.append(LocalityName(code, name, kind))
     if problems:
         raise SeedError("; ".join(problems))
     if not rows:
-        raise SeedError(f"{path.name}: no localities found")
+        raise SeedError(f"{path.name}: không có xã, phường nào")
     return rows
 
 

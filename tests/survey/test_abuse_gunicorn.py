@@ -46,7 +46,7 @@ def server(tmp_path_factory):
     for command in (["db", "upgrade"], ["users", "create", "admin", "--role", "admin"]):
         done = subprocess.run([FLASK, "--app", "wsgi", *command], cwd=PROJECT_ROOT, env=env,
                               capture_output=True, text=True, timeout=120, check=True)
-    password = re.search(r"Password: (\S+)", done.stdout).group(1)
+    password = re.search(r"Mật khẩu: (\S+)", done.stdout).group(1)
     process = subprocess.Popen([GUNICORN, "-c", "gunicorn.conf.py", "wsgi:app"], cwd=PROJECT_ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -138,25 +138,26 @@ def test_cli_creates_and_resets_accounts(runner, db_session):
     db_session.commit()
     created = runner.invoke(args=["users", "create", "canbo", "--role", "officer", "--locality", "24001"])
     assert created.exit_code == 0, created.output
-    password = created.output.split("Password: ")[1].split()[0]
+    password = created.output.split("Mật khẩu: ")[1].split()[0]
     user = db_session.scalar(select(User).where(User.username == "canbo"))
     assert user.role == "officer" and user.locality.code == "24001"
 
     missing = runner.invoke(args=["users", "create", "x", "--role", "officer"])
-    assert missing.exit_code == 2 and "--locality" in missing.output
+    assert missing.exit_code == 2 and "tài khoản cán bộ xã/phường cần --locality" in missing.output
     duplicate = runner.invoke(args=["users", "create", "canbo", "--role", "analyst"])
-    assert duplicate.exit_code == 2
+    assert duplicate.exit_code == 2 and "tài khoản 'canbo' đã có" in duplicate.output
 
     user.locked_until = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
     db_session.commit()
     reset = runner.invoke(args=["users", "reset", "canbo"])
     assert reset.exit_code == 0, reset.output
-    new_password = reset.output.split(": ")[1].split()[0]
+    assert "Đã cấp mật khẩu mới cho canbo." in reset.output
+    new_password = reset.output.split("Mật khẩu: ")[1].split()[0]
     assert new_password != password
     db_session.expire_all()
     assert db_session.get(User, user.id).locked_until is None
     assert runner.invoke(args=["users", "reset", "ghost"]).exit_code == 2
-    assert "canbo\tofficer\t24001\tactive" in runner.invoke(args=["users", "list"]).output
+    assert "canbo\tofficer\t24001\tđang hoạt động" in runner.invoke(args=["users", "list"]).output
 
 
 def test_parallel_guesses_check_at_most_the_allowed_number_of_passwords(app, live_server, db_session):

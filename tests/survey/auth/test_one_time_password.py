@@ -37,7 +37,7 @@ def test_an_account_created_on_the_command_line_changes_its_password_before_anyt
         app, runner, db_session):
     created = runner.invoke(args=["users", "create", "quantri", "--role", "admin"])
     assert created.exit_code == 0, created.output
-    password = created.output.split("Password: ")[1].split()[0]
+    password = created.output.split("Mật khẩu: ")[1].split()[0]
     assert _account(db_session, "quantri").must_change_password is True
 
     client = app.test_client()
@@ -58,7 +58,7 @@ def test_an_account_created_on_the_command_line_changes_its_password_before_anyt
 
 def test_the_change_page_and_logout_stay_open(app, runner, db_session):
     created = runner.invoke(args=["users", "create", "phantich", "--role", "analyst"])
-    password = created.output.split("Password: ")[1].split()[0]
+    password = created.output.split("Mật khẩu: ")[1].split()[0]
     client = app.test_client()
     login(client, "phantich", password)
     assert client.get("/auth/password").status_code == 200
@@ -72,13 +72,13 @@ def test_a_reset_on_the_command_line_sets_the_change_again(app, runner, db_sessi
     db_session.commit()
     created = runner.invoke(args=["users", "create", "canbo", "--role", "officer", "--locality", "24001"])
     client = app.test_client()
-    login(client, "canbo", created.output.split("Password: ")[1].split()[0])
-    _change(client, created.output.split("Password: ")[1].split()[0])
+    login(client, "canbo", created.output.split("Mật khẩu: ")[1].split()[0])
+    _change(client, created.output.split("Mật khẩu: ")[1].split()[0])
     assert _account(db_session, "canbo").must_change_password is False
 
     reset = runner.invoke(args=["users", "reset", "canbo"])
     assert reset.exit_code == 0, reset.output
-    new_password = reset.output.split(": ")[1].split()[0]
+    new_password = reset.output.split("Mật khẩu: ")[1].split()[0]
     assert _account(db_session, "canbo").must_change_password is True
     again = app.test_client()
     assert login(again, "canbo", new_password).status_code == 302

@@ -64,7 +64,7 @@ def test_a_backup_restores_every_response(app, runner, db_session, database_url,
             writer.join()
             writer_engine.dispose()
         assert result.exit_code == 0, result.output
-        assert f"{RESPONSES} responses" in result.output
+        assert f" byte, {RESPONSES} phiếu)." in result.output and "Đã sao lưu vào " in result.output
         restored = _restored(f"sqlite:///{out}")
     else:
         # README, Backups: pg_dump --format=custom, then pg_restore into an empty database.
@@ -93,5 +93,5 @@ def test_backup_of_a_missing_database_is_a_clear_error(app, runner, tmp_path):
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path}/none.db"
     result = runner.invoke(args=["backup", "--out", str(tmp_path / "b.db")])
     assert result.exit_code == 1
-    assert "backup failed: no SQLite database at" in result.output
+    assert "sao lưu không thành công: không có cơ sở dữ liệu SQLite tại" in result.output
     assert not (tmp_path / "b.db").exists()

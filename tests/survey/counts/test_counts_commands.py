@@ -30,7 +30,7 @@ def test_import_then_reimport_replaces_the_quarter(runner, db_session, tmp_path)
                      "24001,ho_tich,2026Q4,120\n24002,dat_dai,2026Q4,40\n", encoding="utf-8")
     result = runner.invoke(args=["counts", "import", str(first), "--quarter", "2026Q4"])
     assert result.exit_code == 0, result.output
-    assert "2 counts imported, 0 earlier counts replaced" in result.output
+    assert "đã nhập 2 số liệu, thay 0 số liệu nhập trước đó" in result.output
     again = tmp_path / "q4b.csv"
     again.write_text("centre_code,field_code,dossiers_resolved\n24001,dat_dai,7\n", encoding="utf-8")
     result = runner.invoke(args=["counts", "import", str(again), "--quarter", "2026Q4"])
@@ -74,16 +74,16 @@ def test_bad_rows_are_named_by_row_and_column_and_nothing_is_stored(runner, db_s
         "Dòng 6, cột Số hồ sơ đã giải quyết: “-1” không phải số nguyên không âm",
     ):
         assert message in result.output, message
-    assert "6 problem(s), nothing was imported" in result.output
+    assert "6 lỗi, chưa nhập dòng nào" in result.output
     assert _counts(db_session) == []
 
 
 def test_bad_arguments_exit_2_with_one_line(runner, db_session, tmp_path):
     _places(db_session)
     result = runner.invoke(args=["counts", "import", str(tmp_path / "missing.csv"), "--quarter", "2026Q4"])
-    assert result.exit_code == 2 and "cannot read the file" in result.output
+    assert result.exit_code == 2 and "không đọc được tệp" in result.output
     result = runner.invoke(args=["counts", "import", str(tmp_path / "x.csv"), "--quarter", "Q9"])
-    assert result.exit_code == 2 and "--quarter: “Q9” is not a quarter" in result.output
+    assert result.exit_code == 2 and "--quarter: “Q9” không phải một quý" in result.output
 
 
 def test_template_lists_every_centre_and_field_and_imports_once_filled(runner, db_session, tmp_path):

@@ -26,7 +26,7 @@ def test_demo_wave_is_filled_like_the_form_fills_it(runner, db_session):
                                  "--with-counts"])
     assert result.exit_code == 0, result.output
     wave = db_session.scalar(select(Wave).where(Wave.code == "DEMO-2025Q2"))
-    assert wave.is_demo and "Made demo wave DEMO-2025Q2: 3000 responses" in result.output
+    assert wave.is_demo and "Đã tạo đợt mô phỏng DEMO-2025Q2: 3000 phiếu" in result.output
     stored = db_session.scalars(select(Response).where(Response.wave_id == wave.id)).all()
     assert len(stored) == 3000
     # the compact scores say what the answer table says
@@ -76,7 +76,7 @@ def test_a_new_demo_wave_needs_a_demo_code(runner, db_session):
         assert result.exit_code == 2 and "một đợt mô phỏng mới cần mã dạng DEMO-2026Q4" in result.output, code
         assert f"“{code}”" in result.output
     result = runner.invoke(args=["demo", "responses", "--wave", "DEMO-2026Q1", "--count", "0"])
-    assert result.exit_code == 2 and "--count: 0 is not between 1" in result.output
+    assert result.exit_code == 2 and "--count: 0 không nằm trong khoảng 1 đến 5.000.000" in result.output
     assert db_session.scalar(select(func.count()).select_from(Wave)) == 0
 
 

@@ -60,7 +60,7 @@ def test_exclusion_choice_and_no_answer_code(runner, db_session, tmp_path, wave)
 
 def test_bad_options_exit_2_with_one_line(runner, db_session, tmp_path, wave):
     result = runner.invoke(args=["export", "responses", "--wave", "2026Q4", "--exclude", "burst,nonsense"])
-    assert result.exit_code == 2 and "--exclude: unknown flag “nonsense”" in result.output
+    assert result.exit_code == 2 and "--exclude: không có cờ “nonsense”" in result.output
     result = runner.invoke(args=["export", "responses", "--wave", "2026Q4", "--trim", "1.01"])
     assert result.exit_code == 2 and "cannot all lie in" in result.output
 
@@ -80,7 +80,7 @@ def test_index_tree_file_is_the_questionnaire_tree(runner, db_session, tmp_path,
     assert first["children"] == list(source.root.children) and first["weights"] is None
     assert first["label"]["vi"] == source.root.label["vi"]
     result = runner.invoke(args=["export", "index-tree", "--questionnaire", "nope", "--out", str(out)])
-    assert result.exit_code == 2 and "no published questionnaire nope (known: sipas-2026)" in result.output
+    assert result.exit_code == 2 and "không có bảng hỏi đã công bố nope (các bảng hỏi có: sipas-2026)" in result.output
 
 
 def test_raking_to_margins_from_a_file(runner, db_session, tmp_path, wave):
@@ -95,7 +95,7 @@ def test_raking_to_margins_from_a_file(runner, db_session, tmp_path, wave):
     assert totals.to_dict() == {"nam": pytest.approx(40), "nu": pytest.approx(22)}
     margins.write_text("variable,level,total\nsex,nam,40\n", encoding="utf-8")
     result = runner.invoke(args=["export", "responses", "--wave", "2026Q4", "--rake", str(margins)])
-    assert result.exit_code == 2 and "variable “sex” is not an item" in result.output
+    assert result.exit_code == 2 and "biến “sex” không phải câu hỏi của bảng hỏi" in result.output
 
 
 def wave_responses(db_session, wave):

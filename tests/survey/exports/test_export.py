@@ -13,7 +13,7 @@ def test_export_unknown_wave_lists_known_waves(runner, db_session):
     db_session.commit()
     result = runner.invoke(args=["export", "responses", "--wave", "2025Q1"])
     assert result.exit_code == 2
-    assert "no wave '2025Q1'" in result.output
+    assert "không có đợt '2025Q1' (các đợt đã có: " in result.output
     assert "2026Q3" in result.output
 
 
@@ -108,4 +108,4 @@ def test_export_to_an_unwritable_place_is_an_argument_error(runner, db_session, 
         out = tmp_path / "missing-folder" / f"r.{fmt}"
         result = runner.invoke(args=["export", "responses", "--wave", "2026Q3", "--format", fmt, "--out", str(out)])
         assert result.exit_code == 2, result.output
-        assert "Invalid value for --out: cannot write" in result.output
+        assert "--out: không ghi được" in result.output

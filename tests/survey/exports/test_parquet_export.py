@@ -99,4 +99,4 @@ def test_parquet_columns_are_typed_and_the_codebook_is_in_its_metadata(runner, d
 def test_parquet_needs_an_output_file(runner, db_session, wave):
     result = runner.invoke(args=["export", "responses", "--wave", "2026Q4", "--format", "parquet"])
     assert result.exit_code == 2
-    assert "PARQUET needs an output file" in result.output
+    assert "định dạng PARQUET cần tệp ghi ra, hãy thêm --out TỆP" in result.output

@@ -57,7 +57,7 @@ def test_the_command_coarsens_old_times_only_and_is_idempotent(runner, db_sessio
     recent_time = recent.submitted_at
     result = runner.invoke(args=["privacy", "coarsen-times", "--days", "45"])
     assert result.exit_code == 0, result.output
-    assert "Coarsened the times of 1 responses" in result.output
+    assert "Đã làm thô thời điểm nộp của 1 phiếu" in result.output
     db_session.expire_all()
     old, recent = db_session.get(Response, old.id), db_session.get(Response, recent.id)
     assert old.submitted_at == old.started_at == dt.datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -65,7 +65,7 @@ def test_the_command_coarsens_old_times_only_and_is_idempotent(runner, db_sessio
     assert recent.submitted_at == recent_time
 
     again = runner.invoke(args=["privacy", "coarsen-times", "--days", "45"])
-    assert "of 0 responses" in again.output
+    assert "của 0 phiếu" in again.output
     entries = db_session.scalars(select(AuditLog).where(AuditLog.action == "coarsen_times")).all()
     assert [e.detail["responses"] for e in entries] == [1, 0]
 
@@ -74,4 +74,4 @@ def test_the_retention_period_comes_from_the_configuration(app, runner, db_sessi
     old, recent = _old_and_recent(db_session)
     app.config["EXACT_TIME_DAYS"] = 0  # everything older than now
     result = runner.invoke(args=["privacy", "coarsen-times"])
-    assert "of 2 responses submitted more than 0 days ago" in result.output
+    assert "của 2 phiếu nộp cách đây hơn 0 ngày" in result.output

@@ -87,6 +87,8 @@ def test_report_on_a_demo_wave(demo_waves, runner, db_session):
     assert result.exit_code == 0, result.output
     assert f"{out / 'report.html'}" in result.output
     assert "[DỮ LIỆU MÔ PHỎNG]: Chỉ số hài lòng về sự phục vụ hành chính (SIPAS) " in result.output
+    assert "s] Đọc các phiếu trả lời của đợt" in result.output and "s] Ghi các tệp báo cáo" in result.output
+    assert result.output.rstrip().endswith(" giây")
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert document["wave"] == "DEMO-2026Q4" and document["demo"] is True and document["weighted"] is True
     localities = db_session.scalars(select(Locality)).all()
@@ -210,10 +212,10 @@ def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
 
 def test_unknown_wave_and_format_are_refused(demo_waves, runner):
     result = runner.invoke(args=["report", "quarterly", "--wave", "2031Q1", "--out", str(demo_waves)])
-    assert result.exit_code == 2 and "no wave '2031Q1'" in result.output
+    assert result.exit_code == 2 and "không có đợt '2031Q1' (các đợt đã có: " in result.output
     result = runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(demo_waves),
                                  "--format", "docx"])
-    assert result.exit_code == 2 and "unknown format 'docx'" in result.output
+    assert result.exit_code == 2 and "không có định dạng 'docx'; dùng html, xlsx, json, pdf" in result.output
 
 
 def test_pdf_without_chromium_says_what_to_install(demo_waves, runner, monkeypatch, tmp_path):

@@ -42,4 +42,4 @@ def test_posters_into_an_unwritable_place_are_an_argument_error(runner, desk, tm
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     result = runner.invoke(args=["posters", "--out", str(blocker / "posters")])
-    assert result.exit_code == 2 and "cannot write into" in result.output
+    assert result.exit_code == 2 and "không ghi được vào" in result.output

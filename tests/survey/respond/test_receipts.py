@@ -64,7 +64,7 @@ def test_cli_issues_tokens_as_urls(runner, desk, db_session):
 def test_cli_rejects_bad_arguments_by_name(runner, desk):
     _, centre, _ = desk
     unknown = runner.invoke(args=["receipts", "issue", "--centre", "zzz", "--count", "1"])
-    assert unknown.exit_code == 2 and "no centre with code 'zzz'" in unknown.output
+    assert unknown.exit_code == 2 and "không có trung tâm nào mã 'zzz'" in unknown.output
     too_many = runner.invoke(args=["receipts", "issue", "--centre", centre.code, "--count", "0"])
     assert too_many.exit_code == 2 and "--count" in too_many.output
 

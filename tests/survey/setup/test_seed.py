@@ -26,7 +26,9 @@ def _counts(session):
 def test_seed_loads_everything_and_is_idempotent(runner, db_session):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
-    assert "Password:" in first.output
+    assert "Mật khẩu:" in first.output
+    assert "Đã tạo tài khoản quản trị. Tên đăng nhập: admin" in first.output
+    assert "Đợt khảo sát hiện tại: " in first.output
     counts = _counts(db_session)
     expected_localities = len(read_localities(LOCALITIES_CSV))
     assert counts["Locality"] == expected_localities == 102
@@ -42,7 +44,8 @@ def test_seed_loads_everything_and_is_idempotent(runner, db_session):
 
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0, second.output
-    assert "Password:" not in second.output
+    assert "Mật khẩu:" not in second.output
+    assert "Tài khoản quản trị 'admin' đã có" in second.output
     assert _counts(db_session) == counts
 
 
@@ -54,20 +57,20 @@ def test_malformed_localities_file_reports_rows_and_changes_nothing(runner, db_s
     )
     result = runner.invoke(args=["seed", "--localities", str(bad)])
     assert result.exit_code != 0
-    assert "row 3, field code" in result.output
-    assert "row 4, field name" in result.output
-    assert "row 4, field kind" in result.output
-    assert "row 5, field code: 24001 repeats row 2" in result.output
-    assert "nothing was changed" in result.output
+    assert "dòng 3, cột code" in result.output
+    assert "dòng 4, cột name" in result.output
+    assert "dòng 4, cột kind" in result.output
+    assert "dòng 5, cột code: 24001 trùng với dòng 2" in result.output
+    assert "không có gì thay đổi" in result.output
     assert all(count == 0 for count in _counts(db_session).values())
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("code,name,kind\n24001,Xã Một,xa\n".encode("utf-16"), "is not UTF-8. Save the file as CSV UTF-8"),
-        (("code,name,kind\n24001," + "X" * 300 + ",xa\n").encode(), "row 2, field name: longer than 120"),
-        (("code,name,kind\n" + "9" * 12 + ",Xã Một,xa\n").encode(), "row 2, field code: longer than 10"),
+        ("code,name,kind\n24001,Xã Một,xa\n".encode("utf-16"), "không phải UTF-8. Hãy lưu tệp dạng CSV UTF-8"),
+        (("code,name,kind\n24001," + "X" * 300 + ",xa\n").encode(), "dòng 2, cột name: dài quá 120"),
+        (("code,name,kind\n" + "9" * 12 + ",Xã Một,xa\n").encode(), "dòng 2, cột code: dài quá 10"),
     ],
 )
 def test_unreadable_or_oversized_localities_are_reported_by_row(runner, db_session, tmp_path, content, expected):
