@@ -29,7 +29,7 @@ try:
     try:
         app = create_app()
     except ConfigError as exc:
-        sys.stderr.write(f"survey: cannot start. {exc}\n")
+        sys.stderr.write(f"survey: không khởi động được. {exc}\n")
         raise SystemExit(1) from None
 finally:
     gc.freeze()

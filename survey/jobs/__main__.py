@@ -45,10 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     """Consume the app's job queue until SIGTERM (graceful: a running job finishes) or SIGINT."""
     use_vietnamese()  # argparse's own messages (usage:, error:) in Vietnamese
     parser = argparse.ArgumentParser(prog="python -m survey.jobs",
-                                     description="Run the survey platform's background jobs (report builds, "
-                                                 "the leaders' sends).")
+                                     description="Chạy các việc nền của hệ thống khảo sát (lập báo cáo, "
+                                                 "gửi thư mời lãnh đạo).")
     parser.add_argument("--exit-with-parent", action="store_true",
-                        help="stop when the parent process ends (make run starts the consumer this way)")
+                        help="dừng khi tiến trình cha kết thúc (make run khởi động tiến trình chạy nền theo cách này)")
     args = parser.parse_args(argv)
 
     from survey import create_app
@@ -57,15 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app = create_app()
     except ConfigError as exc:
-        sys.stderr.write(f"survey jobs: cannot start. {exc}\n")
+        sys.stderr.write(f"survey jobs: không khởi động được. {exc}\n")
         return 1
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     url = queue_url(app)
     if url in ("memory://", "immediate://"):
         with app.app_context():
             db.engine.dispose()  # the startup check's connection
-        sys.stderr.write(f"survey jobs: SURVEY_JOBS_URL={url} is a queue inside one process; "
-                         "a consumer needs a SQLite file or Redis.\n")
+        sys.stderr.write(f"survey jobs: SURVEY_JOBS_URL={url} là hàng đợi chỉ nằm trong một tiến trình; "
+                         "tiến trình chạy nền cần một tệp SQLite hoặc Redis.\n")
         return 1
     priority = _give_way()
     huey = queue(app).huey

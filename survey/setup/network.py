@@ -41,11 +41,11 @@ def main(argv: list[str]) -> int:
     if only_base:
         print(url)
     elif host in ANY_ADDRESS:
-        print(f"Phones on the same Wi-Fi open: {url}/q/<centre code> (staff: {url}/admin/)")
+        print(f"Điện thoại cùng mạng Wi-Fi mở: {url}/q/<mã trung tâm> (cán bộ: {url}/admin/)")
         if lan_address() is None:
-            print("No local network address found: phones cannot reach this machine.")
+            print("Không tìm thấy địa chỉ mạng nội bộ: điện thoại không kết nối được tới máy này.")
     else:
-        print(f"Open {url}/admin/ on this computer. For a phone, run: make run HOST=0.0.0.0")
+        print(f"Mở {url}/admin/ trên chính máy này. Để dùng trên điện thoại, chạy: make run HOST=0.0.0.0")
     return 0
 
 
