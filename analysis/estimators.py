@@ -9,7 +9,11 @@ left out as with ``na.rm = TRUE``, which is again domain estimation.
 Standard errors come from ``analysis.linearization`` (Taylor series, Wolter
 ch. 6).  The design effect is R's default ``deff = TRUE``: the variance over
 ``(1 - n/N) s^2 / n`` with ``s^2`` the weighted variance times ``n/(n-1)``
-(Kish 1965; Lumley ch. 2); it is undefined (``None``) when ``N <= n``.
+(Kish 1965; Lumley ch. 2); it is undefined (``None``) when ``N <= n`` or when
+``s^2`` is 0 (every answer equal: R gives ``0/0 = NaN``).  ``s^2`` is summed
+from deviations from the domain mean, as R's ``svyvar`` (``sweep`` then
+``svymean``), never as ``sum w y^2 / W - ybar^2``, which cancels
+catastrophically when the answers are nearly equal or far from 0 (``deviation_sums``).
 """
 
 from __future__ import annotations
@@ -51,22 +55,64 @@ def _as_list(variables: str | Sequence[str]) -> list[str]:
 def _moment_columns(values: Sequence[np.ndarray]):
     for y in values:
         present = ~np.isnan(y)
-        filled = np.where(present, y, 0.0)
         yield present.astype(float)
-        yield filled
-        yield filled * filled
+        yield np.where(present, y, 0.0)
 
 
-def _deff(lin: Linearized, d: int, j: int, variance: float, for_total: bool):
-    n, weight_sum = lin.counts[d, 3 * j], lin.totals[d, 3 * j]
+def deviation_sums(weights: np.ndarray, values: Iterable[np.ndarray], codes: np.ndarray,
+                   n_domains: int) -> np.ndarray:
+    """``(D, J)``: per domain and column, ``sum_i w_i (y_i - ybar_d)^2`` over the answered rows
+    (NaN is no answer), the numerator of R's ``svyvar`` for the design effect.
+
+    The mean is refined once by the mean deviation from it (the corrected two-pass
+    algorithm, Chan, Golub & LeVeque 1983): R sums in extended precision, so the mean of
+    answers that are all 3 is exactly 3 there and every deviation 0, while one pass in
+    doubles may land an ulp away, leaving deviations of rounding size whose squares made
+    a design effect of 1e-17 where R has none.  After the step the mean of equal answers is
+    the answer itself (the first deviation is exact, Sterbenz), so their sum is 0."""
+    columns = []
+    for y in values:
+        present = ~np.isnan(y)
+        w = np.where(present, weights, 0.0)
+        filled = np.where(present, y, 0.0)
+        weight_sum = np.bincount(codes, weights=w, minlength=n_domains)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(weight_sum > 0, np.bincount(codes, weights=w * filled, minlength=n_domains)
+                            / weight_sum, 0.0)
+            mean += np.where(weight_sum > 0, np.bincount(codes, weights=w * (filled - mean[codes]),
+                                                         minlength=n_domains) / weight_sum, 0.0)
+        deviation = np.where(present, filled - mean[codes], 0.0)
+        columns.append(np.bincount(codes, weights=w * deviation * deviation, minlength=n_domains))
+    return np.column_stack(columns) if columns else np.zeros((n_domains, 0))
+
+
+def domain_deviation_sums(design: Design, values: Sequence[np.ndarray], by: str | None,
+                          overall: bool) -> list[np.ndarray]:
+    """``deviation_sums`` for each ``Linearized`` of ``estimate_domains(..., by, overall)``, in its order."""
+    out = []
+    if overall or by is None:
+        out.append(deviation_sums(design.weights, values, np.zeros(len(design.data), np.int64), 1))
+    if by is not None:
+        codes, _, n_domains = domain_codes(design, by)
+        out.append(deviation_sums(design.weights, values, codes, n_domains))
+    return out
+
+
+def srs_variance(n: float, weight_sum: float, deviations: float, for_total: bool = False) -> float | None:
+    """R's ``deff = TRUE`` denominator: ``(1 - n/W) s^2 / n`` with ``s^2 = deviations / W * n/(n-1)``
+    (times ``W^2`` for a total); ``None`` where R's is 0 or undefined (``W <= n``, ``n < 2``)."""
     if n < 2 or weight_sum <= n:
         return None
-    s2 = (lin.totals[d, 3 * j + 2] / weight_sum - (lin.totals[d, 3 * j + 1] / weight_sum) ** 2)
-    s2 *= n / (n - 1)
+    s2 = deviations / weight_sum * n / (n - 1)
     if for_total:
         s2 *= weight_sum ** 2
     vsrs = s2 * (weight_sum - n) / (weight_sum * n)
-    return variance / vsrs if vsrs > 0 else None
+    return vsrs if vsrs > 0 else None
+
+
+def _deff(lin: Linearized, d: int, j: int, variance: float, deviations: float, for_total: bool):
+    vsrs = srs_variance(lin.counts[d, 2 * j], lin.totals[d, 2 * j], deviations, for_total)
+    return None if vsrs is None else variance / vsrs
 
 
 PROPORTION_INTERVALS = ("beta", "logit")
@@ -81,10 +127,13 @@ def _proportion_interval(method: str, level: float):
 
 def _moments(design, names, values, statistic, by, level, overall, interval="beta") -> list[Estimate]:
     k = len(names)
-    den = np.arange(k) * 3 if statistic != "total" else -np.ones(k, np.int64)
-    combo = Combination(np.arange(k) * 3 + 1, den, np.eye(k))
+    den = np.arange(k) * 2 if statistic != "total" else -np.ones(k, np.int64)
+    combo = Combination(np.arange(k) * 2 + 1, den, np.eye(k))
     results = []
-    for domain, lin, d in estimate_domains(design, _moment_columns(values), combo, by, overall):
+    domains = estimate_domains(design, _moment_columns(values), combo, by, overall)
+    deviations = domain_deviation_sums(design, values, by, overall)
+    for domain, lin, d in domains:
+        spread = deviations[0 if domain is None else -1][d]
         for j, name in enumerate(names):
             est, var = lin.estimate[d, j], lin.variance[d, j]
             se = np.sqrt(var)
@@ -93,9 +142,9 @@ def _moments(design, names, values, statistic, by, level, overall, interval="bet
             else:
                 bounds = lambda e, s, n, df: normal_interval(e, s, level)  # noqa: E731
                 method = "taylor; wald interval, normal"
-            deff = _deff(lin, d, j, var, statistic == "total")
+            deff = _deff(lin, d, j, var, spread[j], statistic == "total")
             results.append(build(name, statistic, domain, est, se, bounds, lin.domain_df(d, j, design.df),
-                                 deff, lin.counts[d, 3 * j], method, level, lin.domain_psus(d, j)))
+                                 deff, lin.counts[d, 2 * j], method, level, lin.domain_psus(d, j)))
     return results
 
 

@@ -128,6 +128,9 @@ def _srs_variances(w, codes, n_domains, answered, satisfied, coefficients):
         sums["wzz"] += wz[:, 2 * n_stat:]
     n, weight_sum, mean, square = sums["n"], sums["w"], sums["wz"], sums["wzz"]
     with np.errstate(divide="ignore", invalid="ignore"):
+        # z is already a deviation from the domain's shares, so sum w z is 0 up to rounding and
+        # this is the corrected two-pass form, not the cancelling sum w z^2 - (sum w z)^2 / W of raw
+        # answers (analysis.estimators.deviation_sums); equal answers give z = 0 exactly.
         spread = square - mean ** 2 / weight_sum
         # R's deff=TRUE: simple random sampling without replacement from a population of
         # sum(w). Where the weights carry no population (an unweighted wave: all 1, sum(w) = n)

@@ -29,7 +29,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from analysis.design import CodedColumns, Design, DesignError, numeric_column
-from analysis.estimators import estimate_domains
+from analysis.estimators import domain_deviation_sums, estimate_domains, srs_variance
 from analysis.linearization import Combination
 from analysis.results import Estimate, build, korn_graubard, logit_interval, t_interval
 
@@ -131,13 +131,13 @@ def _answers(design: Design, item: str) -> np.ndarray:
 
 
 INTERVALS = ("beta", "logit")
-#: per answer code 0-5: answered, satisfied, the answer and its square (the last two for mean scores)
-ANSWER_TABLE = np.array([[a > 0, a >= SATISFIED_FROM, a, a * a] for a in range(SCALE_MAX + 1)], float)
+#: per answer code 0-5: answered, satisfied, and the answer (for mean scores)
+ANSWER_TABLE = np.array([[a > 0, a >= SATISFIED_FROM, a] for a in range(SCALE_MAX + 1)], float)
 FLAG_TABLE = np.array([[0.0], [1.0]])  # a 0/1 flag as coded columns
 
 
 def _columns(design: Design, items: list[str], meanscores: bool, node_items: list[list[str]]):
-    """Per item: answered, satisfied (and answer, answer²); then per node: answered any of its items."""
+    """Per item: answered, satisfied (and the answer); then per node: answered any of its items."""
     position = {item: k for k, item in enumerate(items)}
     members = [[position[i] for i in node] for node in node_items]
     any_answered = [np.zeros(len(design.data), bool) for _ in node_items]
@@ -168,7 +168,7 @@ def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, f
     position = {item: k for k, item in enumerate(items)}
     nodes: list = []
     _walk(root, position, nodes)
-    k, per_item = len(items), 4 if meanscores else 2
+    k, per_item = len(items), 3 if meanscores else 2
     base = np.arange(k) * per_item
     numerator, denominator = [base + 1], [base]
     if meanscores:
@@ -198,7 +198,11 @@ def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, f
                    else "taylor; wald interval, t(df)")
     results = []
     columns = _columns(design, items, meanscores, node_items)
-    for domain, lin, d in estimate_domains(design, columns, combo, by, overall):
+    domains = estimate_domains(design, columns, combo, by, overall)
+    if meanscores:  # the answers' squared deviations from each domain's mean score, for its deff
+        scores = [np.where(answer > 0, answer, np.nan) for answer in (_answers(design, i) for i in items)]
+        score_deviations = domain_deviation_sums(design, scores, by, overall)
+    for domain, lin, d in domains:
         est, se = lin.estimate[d], np.sqrt(lin.variance[d])
         answered, weight_sum = lin.counts[d, base], lin.totals[d, base]
 
@@ -217,11 +221,12 @@ def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, f
                                  _share_deff(p, se[j] ** 2, answered[j], weight_sum[j]), answered[j],
                                  share_method, level, lin.domain_psus(d, j)))
         if meanscores:
+            spread = score_deviations[0 if domain is None else -1][d]
             for j, item in enumerate(items):
                 m, s = est[k + j], se[k + j]
-                second = lin.totals[d, base[j] + 3] / weight_sum[j] if weight_sum[j] > 0 else np.nan
+                vsrs = None if np.isnan(m) else srs_variance(answered[j], weight_sum[j], spread[j])
                 results.append(build(item, "meanscore", domain, m, s, t_bounds, df_of(k + j),
-                                     _share_deff(m, s * s, answered[j], weight_sum[j], second),
+                                     None if vsrs is None else s * s / vsrs,
                                      answered[j], "taylor; wald interval, t(df)", level,
                                      lin.domain_psus(d, k + j)))
         for offset, (node, _) in enumerate(nodes):
@@ -233,11 +238,11 @@ def index_nodes(design: Design, tree: Mapping | Node, *, weights: Mapping[str, f
     return results
 
 
-def _share_deff(mean, variance, n, weight_sum, second_moment=None):
-    """R's svymean deff; a 0/1 variable has second moment equal to its mean."""
-    if n < 2 or weight_sum <= n or np.isnan(mean):
+def _share_deff(share, variance, n, weight_sum):
+    """R's svymean deff of a 0/1 answer.  Its squared deviations from the share sum to
+    ``W p (1 - p)`` exactly, written as that product, not as ``p - p^2``, which cancels near
+    ``p = 1``; a share of 0 or 1 (every answer equal) has no deff, as R's ``0/0``."""
+    if np.isnan(share):
         return None
-    second = mean if second_moment is None else second_moment
-    s2 = (second - mean * mean) * n / (n - 1)
-    vsrs = s2 * (weight_sum - n) / (weight_sum * n)
-    return variance / vsrs if vsrs > 0 else None
+    vsrs = srs_variance(n, weight_sum, weight_sum * share * (1.0 - share))
+    return None if vsrs is None else variance / vsrs

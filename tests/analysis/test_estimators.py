@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import Design, mean, poststratify, proportion, rake, ratio, total
+from analysis import Design, index_nodes, mean, poststratify, proportion, rake, ratio, total
 
 RTOL = 1e-6  # issue 4: reproduce R to a relative 1e-6
 
@@ -167,3 +167,51 @@ def test_results_to_frame_has_one_row_per_estimate(sipas_design):
     frame = to_frame(mean(sipas_design, ["q1", "q2"], by="gender"))
     assert list(frame.columns[:3]) == ["name", "statistic", "domain_gender"]
     assert len(frame) == 4 and isinstance(frame, pd.DataFrame)
+
+
+# Two localities of four desk-days; locality A's values are all 2.7 in `same`. Weights whose sums
+# are not exact in binary (dossiers / responses), so a weighted mean of equal answers can land an
+# ulp away from the answer in doubles.
+DESK_DAYS = pd.DataFrame({
+    "locality": ["A"] * 12 + ["B"] * 12, "psu": np.repeat(np.arange(8), 3),
+    "w": np.tile([167 / 9, 199 / 7, 337 / 11, 13 / 3], 6),
+    "y": [3, 3, 4, 3, 4, 3, 3, 3, 3, 4, 3, 3, 2, 5, 3, 1, 4, 4, 2, 3, 5, 1, 2, 4],
+}).assign(big=lambda f: f.y + 1e6, same=lambda f: np.where(f.locality == "A", 2.7, f.y))
+# R 4.2.2, survey 4.1.1, on DESK_DAYS: design <- svydesign(ids = ~psu, strata = ~locality,
+# weights = ~w, data = d); deff(svyby(~v, ~locality, design, svymean, deff = TRUE)) and the same
+# with svytotal. For `same`, locality A gives NaN (svymean) and Inf (svytotal): s^2 is 0.
+R_DEFF = {"y": {"mean": (0.47166815614569, 1.37833086646459), "total": (7.82960991361166, 1.93332302391221)},
+          "big": {"mean": (0.471668156133978, 1.37833086646457)},
+          "same": {"mean": (None, 1.37833086646459), "total": (None, 1.93332302391221)}}
+DEFF_RTOL = 1e-9
+BIG_RTOL = 1e-6  # answers near 1e6: the design variance keeps about 9 digits there, in R as here
+
+
+@pytest.mark.parametrize("variable", R_DEFF)
+def test_deff_matches_r_where_answers_are_equal_or_far_from_zero(variable):
+    """The SRS variance is summed from deviations, as R's svyvar: the one-pass
+    sum w y^2 / W - ybar^2 gave locality A of `same` a deff of 1e-15 (mean) and 9e14
+    (total) where R has none, and moved `big`'s deff by 4e-4."""
+    design = Design.from_frame(DESK_DAYS, weight="w", strata="locality", cluster="psu")
+    for statistic, expected in R_DEFF[variable].items():
+        estimator = mean if statistic == "mean" else total
+        found = [r.deff for r in estimator(design, variable, by="locality")]
+        for deff, golden in zip(found, expected, strict=True):
+            if golden is None:
+                assert deff is None, (statistic, found)
+            else:
+                assert deff == pytest.approx(golden, rel=BIG_RTOL if variable == "big" else DEFF_RTOL)
+
+
+@pytest.mark.parametrize("value", [3, 1 / 3, 2.7, 1e6 + 3, 0.1, 1])
+def test_a_constant_answer_has_no_deff(value):
+    """Every answer equal: s^2 = 0, so R's svymean(deff = TRUE) gives NaN (0/0) and svytotal Inf,
+    both no deff here, whichever doubles the weighted mean lands on. The share and mean score of
+    an index item answered 3 by everyone say the same."""
+    data = DESK_DAYS[DESK_DAYS.locality == "A"].assign(y=value, q=3)
+    design = Design.from_frame(data, weight="w", cluster="psu")
+    assert mean(design, "y")[0].estimate == pytest.approx(value, rel=1e-15)
+    assert mean(design, "y")[0].deff is None and total(design, "y")[0].deff is None
+    records = index_nodes(design, {"E": ["q"]}, meanscores=True)
+    assert {r.statistic: r.deff for r in records if r.statistic in ("share", "meanscore")} == {
+        "share": None, "meanscore": None}
