@@ -66,24 +66,24 @@ def _parser() -> argparse.ArgumentParser:
 
 def read_margins(path: str) -> dict[str, dict[str, float]]:
     """``{variable: {level: total}}`` from a CSV with columns variable,level,total."""
-    table = read_text(path, "margins")
+    table = read_text(path, "tệp tổng biên (margins)")
     missing = [c for c in ("variable", "level", "total") if c not in table.columns]
     if missing:
-        raise UsageError(f"margins {path}: missing column '{missing[0]}' (need variable,level,total)")
+        raise UsageError(f"margins {path}: thiếu cột '{missing[0]}' (cần các cột variable,level,total)")
     try:
         totals = numeric_column(table, "total")
     except DesignError as exc:
         raise UsageError(f"margins {path}: {exc}") from exc
     if table.empty:
-        raise UsageError(f"margins {path}: no rows (need variable,level,total)")
+        raise UsageError(f"margins {path}: không có dòng nào (cần các cột variable,level,total)")
     margins: dict[str, dict[str, float]] = {}
     first_row: dict[tuple[str, str], int] = {}
     for row, (variable, level, total) in enumerate(zip(table["variable"], table["level"], totals, strict=False), 1):
         if pd.isna(variable) or pd.isna(level) or pd.isna(total):
-            raise UsageError(f"margins {path} row {row}: variable, level and total are all required")
+            raise UsageError(f"margins {path} dòng {row}: cần đủ cả variable, level và total")
         key = (variable.strip(), level.strip())
         if key in first_row:
-            raise UsageError(f"margins {path} row {row}: {key[0]},{key[1]} repeats row {first_row[key]}")
+            raise UsageError(f"margins {path} dòng {row}: {key[0]},{key[1]} trùng với dòng {first_row[key]}")
         first_row[key] = row
         margins.setdefault(key[0], {})[key[1]] = float(total)
     return margins
@@ -95,9 +95,10 @@ def _elements(specs: Sequence[str]) -> dict[str, list[str]]:
         name, sep, items = spec.partition("=")
         columns = [i.strip() for i in items.split(",") if i.strip()]
         if not sep or not name.strip() or not columns:
-            raise UsageError(f"--element '{spec}' must look like NAME=ITEM,ITEM,...")
+            raise UsageError(f"--element '{spec}' phải có dạng NAME=ITEM,ITEM,... "
+                             "(tên phần tử = các câu hỏi của nó)")
         if name.strip() in tree:
-            raise UsageError(f"--element '{name.strip()}' is given twice")
+            raise UsageError(f"--element '{name.strip()}' được khai hai lần")
         tree[name.strip()] = columns
     return tree
 
@@ -105,14 +106,14 @@ def _elements(specs: Sequence[str]) -> dict[str, list[str]]:
 def _check_options(args) -> None:
     """Refuse combinations argparse cannot see: a bad level, --success off proportions, repeats."""
     if not 0 < args.level < 1:
-        raise UsageError(f"--level {args.level} must lie strictly between 0 and 1")
+        raise UsageError(f"--level {args.level} phải lớn hơn 0 và nhỏ hơn 1")
     if args.command != "estimate":
         return
     if args.success is not None and args.stat != "proportion":
-        raise UsageError(f"--success is only for --stat proportion, not --stat {args.stat}")
+        raise UsageError(f"--success chỉ dùng với --stat proportion, không dùng với --stat {args.stat}")
     repeated = [v for v in dict.fromkeys(args.var) if args.var.count(v) > 1]
     if repeated:
-        raise UsageError(f"--var '{repeated[0]}' is given twice")
+        raise UsageError(f"--var '{repeated[0]}' được khai hai lần")
 
 
 def _check_success(data: pd.DataFrame, args) -> None:
@@ -123,8 +124,8 @@ def _check_success(data: pd.DataFrame, args) -> None:
         values = data[column].dropna().str.strip()
         if not (values == args.success.strip()).any():
             found = ", ".join(map(repr, sorted(values.unique())[:5]))
-            print(f"analysis: note: no row of '{column}' has --success {args.success!r}, so its "
-                  f"proportion is 0; values found: {found or 'none'}", file=sys.stderr)
+            print(f"analysis: lưu ý: không dòng nào của '{column}' có --success {args.success!r}, nên tỷ lệ "
+                  f"bằng 0; các giá trị có: {found or 'không có'}", file=sys.stderr)
 
 
 def _check_columns(names: Sequence[str], args) -> None:
@@ -137,7 +138,7 @@ def _check_columns(names: Sequence[str], args) -> None:
     known = set(names)
     for option, column in named:
         if column is not None and column not in known:
-            raise UsageError(f"unknown column '{column}' ({option}); the data have: "
+            raise UsageError(f"không có cột '{column}' ({option}); dữ liệu có các cột: "
                              f"{', '.join(map(str, names))}")
 
 
@@ -182,12 +183,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         _check_options(args)
         args.tree_file = getattr(args, "tree_file", None)
         args.tree_source = _tree(args) if args.command == "index" else None
-        names = header(args.data, "data")
+        names = header(args.data, "tệp dữ liệu")
         _check_columns(names, args)
         margins = read_margins(args.rake) if args.rake else None
         numeric, text = _columns(args, margins)
         answers = args.tree_source.items if args.command == "index" else ()
-        data = read_columns(args.data, "data", numeric=numeric, text=text, answers=answers)
+        data = read_columns(args.data, "tệp dữ liệu", numeric=numeric, text=text, answers=answers)
         design = make_design(data, weight=args.weight, strata=args.strata, cluster=args.cluster,
                              fpc=args.fpc, rake=margins)
         options = dict(by=args.by, level=args.level)
@@ -202,11 +203,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         else:
             results = getattr(estimators, args.stat)(design, args.var, **options)
     except (UsageError, DesignError) as exc:
-        print(f"analysis: error: {exc}", file=sys.stderr)
+        print(f"analysis: lỗi: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _check_success(data, args)
     if design.lonely_strata:
-        print(f"analysis: note: {len(design.lonely_strata)} strata have a single PSU, handled as "
+        print(f"analysis: lưu ý: {len(design.lonely_strata)} tầng chỉ có một PSU, xử lý như "
               f"survey.lonely.psu='adjust': {', '.join(map(str, design.lonely_strata))}", file=sys.stderr)
     if args.format == "json":
         # one write: json.dump's many small writes to stdout cost more than the encoding

@@ -50,16 +50,16 @@ def header(path: str, what: str) -> list[str]:
         try:
             names = list(pq.read_schema(path).names)
         except (OSError, ValueError) as exc:  # pyarrow's errors are OSError or ValueError
-            raise UsageError(f"cannot read {what} {path}: {exc}") from exc
+            raise UsageError(f"không đọc được {what} {path}: {exc}") from exc
     else:
         try:
             first = pd.read_csv(path, dtype=str, skipinitialspace=True, header=None, nrows=1)
         except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read {what} {path}: {exc}") from exc
+            raise UsageError(f"không đọc được {what} {path}: {exc}") from exc
         names = [name for name in first.iloc[0] if isinstance(name, str)]  # blank names are not comparable
     twice = [name for name in dict.fromkeys(names) if names.count(name) > 1]
     if twice:  # pandas would silently rename the second one 'NAME.1'
-        raise UsageError(f"{what} {path}: two columns are named '{twice[0]}' in the header")
+        raise UsageError(f"{what} {path}: dòng tiêu đề có hai cột cùng tên '{twice[0]}'")
     return names
 
 
@@ -87,7 +87,7 @@ def read_text(path: str, what: str) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, skipinitialspace=True)
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
+        raise UsageError(f"không đọc được {what} {path}: {exc}") from exc
 
 
 def _arrow_csv(path: str, numeric: list[str], text: list[str], answers: set[str]) -> pd.DataFrame | None:
@@ -124,7 +124,7 @@ def _pandas_csv(path: str, what: str, numeric: list[str], text: list[str]) -> pd
         except ValueError:
             return pd.read_csv(path, usecols=[*numeric, *text], dtype=str, skipinitialspace=True)
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
+        raise UsageError(f"không đọc được {what} {path}: {exc}") from exc
 
 
 def _categories(column, *, refuse_leading_blank: bool = False) -> pd.Categorical | None:
@@ -162,7 +162,7 @@ def _parquet(path: str, what: str, numeric: list[str], text: list[str]) -> pd.Da
                    or pa.types.is_large_string(schema.field(c).type)]
         table = pq.read_table(path, columns=[*numeric, *text], read_dictionary=strings)
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
+        raise UsageError(f"không đọc được {what} {path}: {exc}") from exc
     columns = {}
     for name in numeric:
         column = table[name]

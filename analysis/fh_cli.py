@@ -59,16 +59,16 @@ def add_parser(subparsers) -> None:
     fh.add_argument("--format", required=True, choices=("json", "csv"))
 
 
-def _read(path: str, what: str = "data") -> pd.DataFrame:
+def _read(path: str, what: str = "tệp dữ liệu") -> pd.DataFrame:
     try:
         header = pd.read_csv(path, dtype=str, header=None, nrows=1)
         table = pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False)
     except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read {what} {path}: {exc}") from exc
+        raise InputError(f"không đọc được {what} {path}: {exc}") from exc
     names = [str(name).strip() for name in header.iloc[0]]
     twice = [name for name in dict.fromkeys(names) if names.count(name) > 1]
     if twice:  # pandas would silently rename the second one 'NAME.1'
-        raise InputError(f"{what} {path}: two columns are named '{twice[0]}' in the header")
+        raise InputError(f"{what} {path}: dòng tiêu đề có hai cột cùng tên '{twice[0]}'")
     table.columns = names
     return table.apply(lambda column: column.str.strip())
 
@@ -79,7 +79,7 @@ def _unique(table: pd.DataFrame, name: str, where: str = "") -> pd.Series:
     first: dict[str, int] = {}
     for row, code in enumerate(area, 1):
         if code in first:
-            raise InputError(f"{where}column '{name}' row {row}: area '{code}' repeats row "
+            raise InputError(f"{where}cột '{name}' dòng {row}: địa bàn '{code}' trùng với dòng "
                              f"{first[code]}")
         first[code] = row
     return area
@@ -87,31 +87,31 @@ def _unique(table: pd.DataFrame, name: str, where: str = "") -> pd.Series:
 
 def _join(table: pd.DataFrame, path: str, area: str) -> pd.DataFrame:
     """The data with the covariate file's columns, matched on the area code."""
-    extra = _read(path, "covariate file")
-    where = f"covariate file {path}: "
+    extra = _read(path, "tệp biến phụ trợ")
+    where = f"tệp biến phụ trợ {path}: "
     codes = _unique(extra, area, where)
     clash = [c for c in extra.columns if c != area and c in table.columns]
     if clash:
-        raise InputError(f"{where}column '{clash[0]}' is also a column of the data")
+        raise InputError(f"{where}cột '{clash[0]}' trùng tên với một cột của dữ liệu")
     position = {code: k for k, code in enumerate(codes)}
     missing = [(row, code) for row, code in enumerate(table[area], 1) if code not in position]
     if missing:
         row, code = missing[0]
-        raise InputError(f"{where}no row for area '{code}' (column '{area}' row {row} of the data)")
+        raise InputError(f"{where}không có dòng cho địa bàn '{code}' (cột '{area}' dòng {row} của dữ liệu)")
     matched = extra.iloc[[position[code] for code in table[area]]].drop(columns=area)
     joined = pd.concat([table, matched.set_axis(table.index)], axis=1)
-    joined.attrs["joined"] = {c: f"{where}joined to data " for c in matched.columns}
+    joined.attrs["joined"] = {c: f"{where}ghép vào dữ liệu, " for c in matched.columns}
     return joined
 
 
 def _column(table: pd.DataFrame, name: str, option: str, where: str = "") -> pd.Series:
     if name not in table.columns:
-        raise InputError(f"{where}unknown column '{name}' ({option}); the "
-                         f"{'file has' if where else 'data have'}: {', '.join(table.columns)}")
+        raise InputError(f"{where}không có cột '{name}' ({option}); "
+                         f"{'tệp có' if where else 'dữ liệu có'} các cột: {', '.join(table.columns)}")
     column = table[name]
     blank = column == ""
     if blank.any():
-        raise InputError(f"{where}column '{name}' row {int(np.argmax(blank)) + 1}: missing value")
+        raise InputError(f"{where}cột '{name}' dòng {int(np.argmax(blank)) + 1}: thiếu giá trị")
     return column
 
 
@@ -123,13 +123,13 @@ def _numbers(table, name, option, *, low=None, strict=False, high=None, what="",
     for row, (text, value) in enumerate(zip(column, values, strict=False), 1):
         bad = None
         if not np.isfinite(value):
-            bad = "not a finite number"
+            bad = "không phải số hữu hạn"
         elif low is not None and (value <= low if strict else value < low):
-            bad = f"must be {'positive' if strict and low == 0 else f'at least {low}'}"
+            bad = f"phải {'lớn hơn 0' if strict and low == 0 else f'ít nhất là {low}'}"
         elif high is not None and value > high:
-            bad = f"must be at most {high}"
+            bad = f"phải nhiều nhất là {high}"
         if bad:
-            raise InputError(f"{where}column '{name}' row {row}: {what or 'value'} {text!r} {bad}")
+            raise InputError(f"{where}cột '{name}' dòng {row}: {what or 'giá trị'} {text!r} {bad}")
     return values
 
 
@@ -151,8 +151,8 @@ def _design(table: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, list[str
             labels.append(name)
         rank = np.linalg.matrix_rank(np.column_stack(columns))
         if rank < len(columns):
-            raise InputError(f"column '{name}' (--covariates): collinear with the intercept and "
-                             "the covariates before it (constant, or a combination of them)")
+            raise InputError(f"cột '{name}' (--covariates): cộng tuyến với hệ số chặn và các biến phụ trợ "
+                             "đứng trước (là hằng số, hoặc là tổ hợp của chúng)")
     return np.column_stack(columns), labels
 
 
@@ -160,17 +160,17 @@ def _check_options(args) -> list[str]:
     covariates = [c.strip() for c in args.covariates.split(",") if c.strip()]
     repeated = [c for c in dict.fromkeys(covariates) if covariates.count(c) > 1]
     if repeated:
-        raise InputError(f"--covariates names '{repeated[0]}' twice")
+        raise InputError(f"--covariates nêu '{repeated[0]}' hai lần")
     if not 0 < args.level < 1:
-        raise InputError(f"--level {args.level} must lie strictly between 0 and 1")
+        raise InputError(f"--level {args.level} phải lớn hơn 0 và nhỏ hơn 1")
     if (args.benchmark is None) != (args.share is None):
-        raise InputError("--benchmark VALUE and --share COL go together")
+        raise InputError("--benchmark GIÁ_TRỊ và --share CỘT phải đi cùng nhau")
     if args.benchmark is not None and not np.isfinite(args.benchmark):
-        raise InputError(f"--benchmark {args.benchmark} is not a finite number")
+        raise InputError(f"--benchmark {args.benchmark} không phải số hữu hạn")
     if args.n_eff is not None and args.transform == "none":
-        raise InputError("--n-eff is only for --transform arcsine or logit")
+        raise InputError("--n-eff chỉ dùng với --transform arcsine hoặc logit")
     if args.replicates < 1:
-        raise InputError(f"--replicates {args.replicates} must be at least 1")
+        raise InputError(f"--replicates {args.replicates} phải ít nhất là 1")
     return covariates
 
 
@@ -181,36 +181,36 @@ def _estimate(args):
     if args.covariate_file is not None:
         table = _join(table, args.covariate_file, args.area)
     shares = args.transform != "none"
-    direct = _numbers(table, args.estimate, "--estimate", what="estimate",
+    direct = _numbers(table, args.estimate, "--estimate", what="ước lượng",
                       low=0 if shares else None, high=1 if shares else None)
     n_eff = None
     if args.n_eff is not None:
         n_eff = _numbers(table, args.n_eff, "--n-eff", low=0, strict=True, what="ñ")
     # Without ñ the variance defines the model-scale variance, so it must be positive.
     variance = _numbers(table, args.variance, "--variance", low=0, strict=n_eff is None,
-                        what="variance")
+                        what="phương sai")
     if shares and n_eff is None:
         edge = (direct <= 0) | (direct >= 1)
         if edge.any():
             row = int(np.argmax(edge)) + 1
-            raise InputError(f"column '{args.estimate}' row {row}: a share of {direct[row - 1]:g} "
-                             "leaves ñ = p(1−p)/variance at 0; give --n-eff COL")
+            raise InputError(f"cột '{args.estimate}' dòng {row}: tỷ lệ {direct[row - 1]:g} "
+                             "làm ñ = p(1−p)/phương sai bằng 0; hãy thêm --n-eff CỘT")
     if args.transform == "logit":
         edge = (direct <= 0) | (direct >= 1)
         if edge.any():
             row = int(np.argmax(edge)) + 1
-            raise InputError(f"column '{args.estimate}' row {row}: the logit needs a share "
-                             f"strictly between 0 and 1, got {direct[row - 1]:g}")
+            raise InputError(f"cột '{args.estimate}' dòng {row}: phép logit cần tỷ lệ "
+                             f"lớn hơn 0 và nhỏ hơn 1, ở đây là {direct[row - 1]:g}")
     X, labels = _design(table, covariates)
     if len(table) <= X.shape[1] + 1:
-        raise InputError(f"{len(table)} areas but {X.shape[1] + 1} parameters (intercept, "
-                         f"{len(labels) - 1} covariate terms and σu²): need more areas than "
-                         "parameters")
+        raise InputError(f"{len(table)} địa bàn nhưng có {X.shape[1] + 1} tham số (hệ số chặn, "
+                         f"{len(labels) - 1} số hạng biến phụ trợ và σu²): số địa bàn phải nhiều hơn "
+                         "số tham số")
     share = None
     if args.share is not None:
-        share = _numbers(table, args.share, "--share", low=0, what="share")
+        share = _numbers(table, args.share, "--share", low=0, what="tỷ trọng")
         if not share.sum() > 0:
-            raise InputError(f"column '{args.share}': the shares sum to 0")
+            raise InputError(f"cột '{args.share}': tổng các tỷ trọng bằng 0")
     result = small_area_estimates(
         direct, variance, X, method=args.method, transform=args.transform, n_eff=n_eff,
         fallback=args.fallback, benchmark_value=args.benchmark, shares=share,
@@ -224,11 +224,11 @@ def run(args) -> int:
     try:
         result, areas, labels = _estimate(args)
     except InputError as exc:
-        print(f"analysis: error: {exc}", file=sys.stderr)
+        print(f"analysis: lỗi: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if not result.fit.converged:
-        print("analysis: note: Fisher scoring for σu² did not converge; the estimates are the "
-              "last iterate", file=sys.stderr)
+        print("analysis: lưu ý: phương pháp Fisher scoring cho σu² không hội tụ; các ước lượng là "
+              "của lần lặp cuối", file=sys.stderr)
     records = area_records(result, areas)
     if args.format == "json":
         json.dump({"model": model_record(result, labels), "areas": records}, sys.stdout,

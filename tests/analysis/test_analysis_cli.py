@@ -65,17 +65,17 @@ def test_estimate_proportion_with_success_value():
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--var", "nope", "--stat", "mean"], "unknown column 'nope' (--var)"),
-    (["--var", "q1", "--stat", "mean", "--by", "region"], "unknown column 'region' (--by)"),
+    (["--var", "nope", "--stat", "mean"], "không có cột 'nope' (--var); dữ liệu có các cột: "),
+    (["--var", "q1", "--stat", "mean", "--by", "region"], "không có cột 'region' (--by)"),
     (["--var", "gender", "--stat", "mean"], "column 'gender' row 1: 'nu' is not a number"),
     (["--var", "q1", "--stat", "median"], "invalid choice: 'median'"),
-    (["--var", "q1", "--stat", "mean", "--level", "95"], "--level 95.0 must lie strictly between"),
-    (["--var", "q1", "--stat", "mean", "--level", "-0.5"], "--level -0.5 must lie strictly between"),
+    (["--var", "q1", "--stat", "mean", "--level", "95"], "--level 95.0 phải lớn hơn 0 và nhỏ hơn 1"),
+    (["--var", "q1", "--stat", "mean", "--level", "-0.5"], "--level -0.5 phải lớn hơn 0 và nhỏ hơn 1"),
     (["--var", "q1", "--stat", "mean", "--success", "4"],
-     "--success is only for --stat proportion, not --stat mean"),
+     "--success chỉ dùng với --stat proportion, không dùng với --stat mean"),
     (["--var", "q1", "--stat", "total", "--success", "4"],
-     "--success is only for --stat proportion, not --stat total"),
-    (["--var", "q1", "--var", "q1", "--stat", "mean"], "--var 'q1' is given twice"),
+     "--success chỉ dùng với --stat proportion, không dùng với --stat total"),
+    (["--var", "q1", "--var", "q1", "--stat", "mean"], "--var 'q1' được khai hai lần"),
 ])
 def test_bad_input_exits_2_with_one_line(args, message):
     done = run_in_process("estimate", SIPAS, *args, "--format", "json")
@@ -92,7 +92,7 @@ def test_non_numeric_weight_names_row(tmp_path, sipas_data):
     done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--weight", "weight",
                 "--format", "csv")
     assert done.returncode == 2
-    assert done.stderr.strip() == "analysis: error: column 'weight' row 12: 'abc' is not a number"
+    assert done.stderr.strip() == "analysis: lỗi: column 'weight' row 12: 'abc' is not a number"
 
 
 def test_bad_element_spec_exits_2():
@@ -128,7 +128,7 @@ def test_contradictory_margins_exit_2_naming_the_level(tmp_path, sipas_data):
     margins = _margins(tmp_path, ["gender,nam,100", "gender,nu,200", "g2,nam,200", "g2,nu,100"])
     done = run_in_process("estimate", data, "--var", "q1", "--stat", "mean", "--weight", "weight",
                 "--rake", margins, "--format", "json")
-    assert _one_error_line(done) == ("analysis: error: raking cannot meet margin 'gender' level 'nam': "
+    assert _one_error_line(done) == ("analysis: lỗi: raking cannot meet margin 'gender' level 'nam': "
                                      "weights reach 200 against a target of 100; "
                                      "the margins contradict each other")
 
@@ -142,7 +142,7 @@ def test_infinite_weight_exits_2_naming_column_and_row(tmp_path, sipas_data, bad
     broken.to_csv(path, index=False)
     done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--weight", "weight",
                 "--format", "json")
-    assert _one_error_line(done) == ("analysis: error: weight column 'weight': 1 rows have "
+    assert _one_error_line(done) == ("analysis: lỗi: weight column 'weight': 1 rows have "
                                      "infinite weights (first at row 5)")
 
 
@@ -152,7 +152,7 @@ def test_infinite_value_exits_2_naming_column_and_row(tmp_path, sipas_data):
     path = tmp_path / "broken.csv"
     broken.to_csv(path, index=False)
     done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--format", "csv")
-    assert _one_error_line(done) == "analysis: error: column 'q1' row 5: 'inf' is not a finite number"
+    assert _one_error_line(done) == "analysis: lỗi: column 'q1' row 5: 'inf' is not a finite number"
 
 
 def test_repeated_margin_row_exits_2_naming_both_rows(tmp_path):
@@ -160,11 +160,11 @@ def test_repeated_margin_row_exits_2_naming_both_rows(tmp_path):
     margins = _margins(tmp_path, ["gender,nam,100", "gender,nu,200", "gender,nam,300"])
     done = run_in_process("estimate", SIPAS, "--var", "q1", "--stat", "mean", "--rake", margins,
                 "--format", "json")
-    assert _one_error_line(done).endswith("margins.csv row 3: gender,nam repeats row 1")
+    assert _one_error_line(done).endswith("margins.csv dòng 3: gender,nam trùng với dòng 1")
 
 
 @pytest.mark.parametrize("lines,message", [
-    ([], "margins.csv: no rows (need variable,level,total)"),
+    ([], "margins.csv: không có dòng nào (cần các cột variable,level,total)"),
     (["gender,nam,inf", "gender,nu,200"], "margins.csv: column 'total' row 1: 'inf' is not a finite number"),
 ])
 def test_unusable_margins_file_exits_2(tmp_path, lines, message):
@@ -176,13 +176,13 @@ def test_unusable_margins_file_exits_2(tmp_path, lines, message):
 
 @pytest.mark.parametrize("elements,message", [
     (["--element", "index=q2"], "element name 'index' is taken by the index itself; choose another"),
-    (["--element", "A=q1", "--element", "A=q2"], "--element 'A' is given twice"),
+    (["--element", "A=q1", "--element", "A=q2"], "--element 'A' được khai hai lần"),
     (["--element", "A=q1,q2,q1"], "element 'A' lists item 'q1' twice"),
 ])
 def test_clashing_element_names_exit_2(elements, message):
     """--element index=q2 used to give two records both named 'index'."""
     done = run_in_process("index", SIPAS, *elements, "--format", "json")
-    assert _one_error_line(done) == f"analysis: error: {message}"
+    assert _one_error_line(done) == f"analysis: lỗi: {message}"
 
 
 def test_by_column_without_values_exits_2(tmp_path, sipas_data):
@@ -208,7 +208,7 @@ def test_repeated_header_exits_2(tmp_path):
     path = tmp_path / "twice.csv"
     path.write_text("q1,weight,q1\n1,2,3\n4,2,5\n")
     done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--format", "csv")
-    assert _one_error_line(done).endswith("twice.csv: two columns are named 'q1' in the header")
+    assert _one_error_line(done).endswith("twice.csv: dòng tiêu đề có hai cột cùng tên 'q1'")
 
 
 def test_success_value_no_row_has_gets_a_note():
@@ -216,6 +216,6 @@ def test_success_value_no_row_has_gets_a_note():
     done = run_in_process("estimate", SIPAS, "--var", "gender", "--stat", "proportion", "--success", "Nu",
                 "--format", "json")
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ("analysis: note: no row of 'gender' has --success 'Nu', so its proportion "
-                           "is 0; values found: 'nam', 'nu'\n")
+    assert done.stderr == ("analysis: lưu ý: không dòng nào của 'gender' có --success 'Nu', nên tỷ lệ "
+                           "bằng 0; các giá trị có: 'nam', 'nu'\n")
     assert json.loads(done.stdout)[0]["estimate"] == 0

@@ -94,7 +94,7 @@ def test_parquet_with_a_text_value_in_a_number_column_names_the_row(tmp_path):
     pq.write_table(pa.table({"w": ["1.5", "abc"], "s": ["a", "b"], "q1": [4, 5]}), path)
     done = run_in_process("estimate", path, "--var", "q1", "--stat", "mean", "--weight", "w", "--format", "json")
     assert done.returncode == 2
-    assert done.stderr.strip() == "analysis: error: column 'w' row 2: 'abc' is not a number"
+    assert done.stderr.strip() == "analysis: lỗi: column 'w' row 2: 'abc' is not a number"
 
 
 def test_parquet_header_naming_a_column_twice_exits_2(tmp_path):
@@ -102,4 +102,4 @@ def test_parquet_header_naming_a_column_twice_exits_2(tmp_path):
     pq.write_table(pa.Table.from_arrays([pa.array([1.0]), pa.array([2.0])], names=["w", "w"]), path)
     done = run_in_process("estimate", path, "--var", "w", "--stat", "mean", "--format", "json")
     assert done.returncode == 2
-    assert "two columns are named 'w' in the header" in done.stderr
+    assert "dòng tiêu đề có hai cột cùng tên 'w'" in done.stderr

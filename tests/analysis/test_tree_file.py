@@ -83,7 +83,7 @@ def _one_error(done) -> str:
 
 @pytest.mark.parametrize("nodes,message", [
     ([_node("top", ["A"]), _node("A", ["q1", "q99"])],
-     "unknown column 'q99' (--tree node 'A')"),
+     "không có cột 'q99' (--tree node 'A')"),
     ([_node("top", ["A"]), _node("A", [])], "node 'A' has no children"),
     ([_node("top", ["A"]), _node("A", ["B"]), _node("B", ["A"])], "node 'A' is its own ancestor"),
     ([_node("A", ["B"]), _node("B", ["A"])], "no single root node"),
@@ -122,4 +122,4 @@ def test_bad_cell_in_an_item_still_names_its_row(tmp_path, sipas_data):
     path = tmp_path / "bad.csv"
     data.to_csv(path, index=False)
     done = run_in_process("index", path, "--tree", _write(tmp_path, NESTED), *DESIGN, "--format", "json")
-    assert _one_error(done) == "analysis: error: column 'q7' row 42: 'bốn' is not a number"
+    assert _one_error(done) == "analysis: lỗi: column 'q7' row 42: 'bốn' is not a number"

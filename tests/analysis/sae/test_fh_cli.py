@@ -106,17 +106,17 @@ GOOD = [f"A{k},0.{70 + k},0.001,{k}" for k in range(8)]
 
 
 @pytest.mark.parametrize("rows, extra, expected", [
-    (GOOD[:3] + ["A1,0.8,0.001,3"] + GOOD[4:], [], "column 'code' row 4: area 'A1' repeats row 2"),
-    (GOOD[:4] + ["A4,0.8,0,4"] + GOOD[5:], [], "column 'v' row 5: variance '0' must be positive"),
-    (GOOD[:4] + ["A4,0.8,-0.1,4"] + GOOD[5:], [], "column 'v' row 5"),
+    (GOOD[:3] + ["A1,0.8,0.001,3"] + GOOD[4:], [], "cột 'code' dòng 4: địa bàn 'A1' trùng với dòng 2"),
+    (GOOD[:4] + ["A4,0.8,0,4"] + GOOD[5:], [], "cột 'v' dòng 5: phương sai '0' phải lớn hơn 0"),
+    (GOOD[:4] + ["A4,0.8,-0.1,4"] + GOOD[5:], [], "cột 'v' dòng 5"),
     (GOOD[:5] + ["A5,0.8,0.001,"] + GOOD[6:], ["--covariates", "x"],
-     "column 'x' row 6: missing value"),
-    (GOOD[:2] + ["A2,0.8,0.001,abc"] + GOOD[3:], ["--covariates", "x"], "column 'x' row 3"),
-    (GOOD[:3], ["--covariates", "x"], "3 areas but 3 parameters"),
-    (GOOD, ["--covariates", "y"], "unknown column 'y' (--covariates)"),
-    (GOOD, ["--benchmark", "0.8"], "--benchmark VALUE and --share COL go together"),
+     "cột 'x' dòng 6: thiếu giá trị"),
+    (GOOD[:2] + ["A2,0.8,0.001,abc"] + GOOD[3:], ["--covariates", "x"], "cột 'x' dòng 3"),
+    (GOOD[:3], ["--covariates", "x"], "3 địa bàn nhưng có 3 tham số"),
+    (GOOD, ["--covariates", "y"], "không có cột 'y' (--covariates)"),
+    (GOOD, ["--benchmark", "0.8"], "--benchmark GIÁ_TRỊ và --share CỘT phải đi cùng nhau"),
     (GOOD[:1] + ["A1,1,0.001,1"] + GOOD[2:], ["--transform", "arcsine"],
-     "column 'p' row 2: a share of 1"),
+     "cột 'p' dòng 2: tỷ lệ 1"),
 ])
 def test_fh_bad_input_exits_2_naming_column_and_row(tmp_path, capsys, rows, extra, expected):
     """One line on stderr naming what is wrong and where; status 2; nothing on stdout."""
@@ -133,7 +133,7 @@ def test_fh_bad_input_as_a_process_has_no_traceback(tmp_path):
     path.write_text("code,p,v\nA1,0.8,0.001\nA1,0.7,0.001\n")
     done = _run_process(path, "--area", "code", "--estimate", "p", "--variance", "v", "--format", "csv")
     assert done.returncode == 2
-    assert done.stderr.strip() == "analysis: error: column 'code' row 2: area 'A1' repeats row 1"
+    assert done.stderr.strip() == "analysis: lỗi: cột 'code' dòng 2: địa bàn 'A1' trùng với dòng 1"
 
 
 def test_fh_covariate_file_joined_on_the_area_code(tmp_path, capsys, milk):
@@ -152,9 +152,9 @@ def test_fh_covariate_file_joined_on_the_area_code(tmp_path, capsys, milk):
 
 
 @pytest.mark.parametrize("covariates, expected", [
-    ("code,z\nA0,1\nA1,2\n", "no row for area 'A2' (column 'code' row 3 of the data)"),
-    ("code,z\nA0,1\nA0,2\n", "cov.csv: column 'code' row 2: area 'A0' repeats row 1"),
-    ("code,p\n" + "\n".join(f"A{k},1" for k in range(8)) + "\n", "column 'p' is also a column"),
+    ("code,z\nA0,1\nA1,2\n", "không có dòng cho địa bàn 'A2' (cột 'code' dòng 3 của dữ liệu)"),
+    ("code,z\nA0,1\nA0,2\n", "cov.csv: cột 'code' dòng 2: địa bàn 'A0' trùng với dòng 1"),
+    ("code,p\n" + "\n".join(f"A{k},1" for k in range(8)) + "\n", "cột 'p' trùng tên với một cột của dữ liệu"),
 ])
 def test_fh_covariate_file_errors(tmp_path, capsys, covariates, expected):
     """A covariate file missing an area, repeating one or clashing with the data is refused."""
