@@ -25,6 +25,9 @@ PO = ROOT / "cli_locale" / "vi.po"
 MO = ROOT / "cli_locale" / "vi" / "LC_MESSAGES" / "messages.mo"
 # click's only localised helper keyword besides gettext: ngettext(singular, plural, n).
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+# Strings the libraries pass to gettext through a variable, which extraction cannot see:
+# click's "[required]" in --help, argparse's default title of a subcommand group.
+INDIRECT = (("required", "click/core.py"), ("subcommands", "argparse.py"))
 
 
 def sources() -> list[Path]:
@@ -42,6 +45,8 @@ def template() -> Catalog:
     for path in sources():
         for lineno, message, _comments, context in extract_from_file("python", str(path), keywords=KEYWORDS):
             catalog.add(message, locations=[(f"{path.parent.name}/{path.name}", lineno)], context=context)
+    for message, where in INDIRECT:
+        catalog.add(message, locations=[(where, 0)])
     return catalog
 
 

@@ -14,14 +14,14 @@ from survey.labels import label
 from survey.models import Locality, User, UserRole
 from survey.passwords import generate_password, hash_password
 
-users_group = AppGroup("users", help="Create staff accounts and reset their passwords.")
+users_group = AppGroup("users", help="Tạo tài khoản cán bộ và cấp lại mật khẩu.")
 
 
-@users_group.command("create")
+@users_group.command("create", help="Tạo tài khoản và in mật khẩu dùng một lần của tài khoản đó.")
 @click.argument("username")
 @click.option("--role", type=click.Choice(values(UserRole)), required=True,
-              help=f"One of {', '.join(UserRole)}.")
-@click.option("--locality", "locality_code", help="Official code of the officer's xã/phường, e.g. 24001.")
+              help=f"Một trong: {', '.join(UserRole)}.")
+@click.option("--locality", "locality_code", help="Mã chính thức của xã/phường nơi cán bộ làm việc, ví dụ 24001.")
 def create_user(username: str, role: str, locality_code: str | None) -> None:
     """Create an account and print its one-time password."""
     if db.session.scalar(select(User).where(User.username == username)) is not None:
@@ -43,7 +43,8 @@ def create_user(username: str, role: str, locality_code: str | None) -> None:
     click.echo("Mật khẩu này chỉ hiện một lần; người dùng phải đổi mật khẩu ở lần đăng nhập đầu tiên.")
 
 
-@users_group.command("reset")
+@users_group.command("reset", help="Cấp mật khẩu dùng một lần mới, kết thúc mọi phiên đăng nhập, "
+                     "gỡ khoá và mở lại tài khoản.")
 @click.argument("username")
 def reset_user(username: str) -> None:
     """Set a new one-time password, end every session, lift any lockout and reactivate the account."""
@@ -61,7 +62,7 @@ def reset_user(username: str) -> None:
     click.echo("Mật khẩu này chỉ hiện một lần; người dùng phải đổi mật khẩu ở lần đăng nhập đầu tiên.")
 
 
-@users_group.command("list")
+@users_group.command("list", help="In mọi tài khoản cùng vai trò, xã/phường và trạng thái.")
 def list_users() -> None:
     """Print every account with its role, locality and status."""
     for user in db.session.scalars(select(User).order_by(User.username)):

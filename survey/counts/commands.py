@@ -15,7 +15,7 @@ from survey.extensions import db
 
 PROBLEMS_SHOWN = 50
 
-counts_group = AppGroup("counts", help="Dossier counts (số hồ sơ đã giải quyết), the base of the weights.")
+counts_group = AppGroup("counts", help="Số hồ sơ đã giải quyết, cơ sở để tính trọng số.")
 
 
 def _quarter(value: str) -> str:
@@ -25,9 +25,11 @@ def _quarter(value: str) -> str:
     return quarter
 
 
-@counts_group.command("import")
+@counts_group.command("import", help="Kiểm tra tệp số hồ sơ CSV hoặc XLSX và thay toàn bộ số liệu "
+                      "của quý bằng tệp đó; lỗi một dòng thì không nhập dòng nào.")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--quarter", required=True, help="The quarter the file holds, e.g. 2026Q4; it is replaced as a whole.")
+@click.option("--quarter", required=True,
+              help="Quý của số liệu trong tệp, ví dụ 2026Q4; số liệu cũ của quý được thay toàn bộ.")
 def import_counts_command(path: Path, quarter: str) -> None:
     """Check a CSV or XLSX counts file and replace the quarter's counts with it, all or nothing."""
     quarter = _quarter(quarter)
@@ -51,9 +53,10 @@ def import_counts_command(path: Path, quarter: str) -> None:
     click.echo(f"Quý {quarter}: đã nhập {replaced.added} số liệu, thay {replaced.removed} số liệu nhập trước đó.")
 
 
-@counts_group.command("template")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="XLSX file to write.")
-@click.option("--quarter", default="", help="Quarter written in every row (default: left for the official to fill).")
+@counts_group.command("template", help="Ghi mẫu XLSX liệt kê mọi trung tâm và lĩnh vực đang hoạt "
+                      "động, cột số hồ sơ để trống.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tệp XLSX ghi ra.")
+@click.option("--quarter", default="", help="Quý ghi vào mọi dòng (mặc định: để trống cho cán bộ điền).")
 def template_command(out: Path, quarter: str) -> None:
     """Write an XLSX template listing every active centre and field, counts left blank."""
     data = counts_template(db.session, _quarter(quarter) if quarter else "")

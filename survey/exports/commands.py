@@ -19,7 +19,7 @@ from survey.frame.defaults import DEFAULT_EXCLUDE, DEFAULT_MIN_CELL, PSU_KINDS
 from survey.models import Questionnaire, QuestionnaireVersion, Wave
 from survey.questionnaire import from_dict
 
-export_group = AppGroup("export", help="Export data for analysts.")
+export_group = AppGroup("export", help="Xuất dữ liệu cho người phân tích.")
 KNOWN_FLAGS = tuple(values(QualityFlag))
 
 
@@ -33,25 +33,26 @@ def _flags(text: str) -> tuple[str, ...]:
     return flags
 
 
-@export_group.command("responses")
-@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q3.")
+@export_group.command("responses", help="Ghi mỗi phiếu được giữ thành một dòng: các cột thiết kế "
+                      "mẫu (stratum, psu, design_weight), rồi các câu hỏi.")
+@click.option("--wave", "wave_code", required=True, help="Mã đợt, ví dụ 2026Q3.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="csv (UTF-8), xlsx (with notes, codebook and index tree sheets) or parquet "
-                   "(typed columns; codebook, index tree and notes in the file's metadata).")
+              help="csv (UTF-8), xlsx (kèm các trang ghi chú, sổ mã và cây chỉ số) hoặc parquet "
+                   "(cột có kiểu; sổ mã, cây chỉ số và ghi chú trong siêu dữ liệu của tệp).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Output file (default: standard output for CSV).")
+              help="Tệp ghi ra (mặc định với CSV: in ra đầu ra chuẩn).")
 @click.option("--exclude", "exclude_text", default=",".join(DEFAULT_EXCLUDE), show_default=True,
-              help="Quality flags whose responses are left out, comma-separated; 'none' keeps all.")
+              help="Các cờ chất lượng mà phiếu mang cờ bị loại, cách nhau bởi dấu phẩy; 'none' giữ tất cả.")
 @click.option("--keep-no-answer", is_flag=True,
-              help="Keep the code of “Không trả lời” (0 on scales) instead of an empty cell.")
+              help="Giữ mã của “Không trả lời” (0 trên thang đo) thay vì để ô trống.")
 @click.option("--min-cell", type=click.IntRange(min=1), default=DEFAULT_MIN_CELL, show_default=True,
-              help="Fewest responses for a centre × field cell to keep its own weight.")
-@click.option("--trim", type=float, default=None, help="Cap weights at this multiple of the median (e.g. 3.5).")
+              help="Số phiếu ít nhất để một ô trung tâm × lĩnh vực giữ trọng số riêng.")
+@click.option("--trim", type=float, default=None, help="Chặn trọng số ở mức bội số này của trung vị (ví dụ 3.5).")
 @click.option("--psu", type=click.Choice(PSU_KINDS), default="desk_day", show_default=True,
-              help="Primary sampling unit: centre × local date, or each response.")
+              help="Đơn vị mẫu bậc một: trung tâm × ngày (giờ địa phương), hoặc từng phiếu.")
 @click.option("--rake", "margins_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Rake the weights to known totals: CSV with columns variable,level,total "
-                   "(variable = an item code such as gender or age_band).")
+              help="Hiệu chỉnh trọng số theo các tổng đã biết (raking): tệp CSV có các cột variable,level,total "
+                   "(variable = mã câu hỏi, ví dụ gender hoặc age_band).")
 def export_responses_command(wave_code: str, fmt: str, out: Path | None, exclude_text: str,
                              keep_no_answer: bool, min_cell: int, trim: float | None, psu: str,
                              margins_path: Path | None) -> None:

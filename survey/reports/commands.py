@@ -19,7 +19,7 @@ from survey.reports import geometry, pdf, render, store
 from survey.reports.kinds import kind_of_wave
 from survey.uploads.limits import megabytes, number
 
-report_group = AppGroup("report", help="Build reports for Sở Nội vụ.")
+report_group = AppGroup("report", help="Lập báo cáo cho Sở Nội vụ.")
 FORMATS = ("html", "xlsx", "json")
 OPTIONAL_FORMATS = ("pdf",)  # needs Chromium (`make chromium`), so only when asked for
 
@@ -33,18 +33,18 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-@report_group.command("quarterly")
-@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q4.")
+@report_group.command("quarterly", help="Lập báo cáo quý của một đợt khảo sát và lưu lại cho trang web.")
+@click.option("--wave", "wave_code", required=True, help="Mã đợt, ví dụ 2026Q4.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write report.html, report.xlsx, report.json (and report.pdf) into.")
+              help="Thư mục ghi report.html, report.xlsx, report.json (và report.pdf).")
 @click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
-              help="Comma-separated: html, xlsx, json, pdf (pdf needs Chromium: make chromium).")
+              help="Các định dạng, cách nhau bởi dấu phẩy: html, xlsx, json, pdf (pdf cần Chromium: make chromium).")
 @click.option("--target", type=click.FloatRange(0, 1, min_open=True), default=None,
-              help="Target index as a proportion (0.86 = 86%), instead of the one the survey's "
-                   "questionnaire file declares (index.target); default: the file's, or no target "
-                   "if it declares none.")
+              help="Chỉ số mục tiêu dạng tỷ lệ (0.86 = 86%), thay cho mục tiêu khai trong tệp bảng "
+                   "hỏi (index.target); mặc định: mục tiêu của tệp, hoặc không có mục tiêu nếu tệp "
+                   "không khai.")
 @click.option("--exclude", default=",".join(DEFAULT_EXCLUDE), show_default=True,
-              help="Quality flags whose responses are left out, comma-separated ('' keeps all).")
+              help="Các cờ chất lượng mà phiếu mang cờ bị loại, cách nhau bởi dấu phẩy ('' giữ tất cả).")
 def quarterly_command(wave_code: str, out: Path, formats: str, target: float | None, exclude: str) -> None:
     """Write the quarterly report of a wave and keep it for the web page."""
     chosen = _formats(formats)

@@ -25,14 +25,15 @@ from survey.setup.seed import (
 )
 
 
-@click.command("seed")
+@click.command("seed", help="Nạp xã/phường, trung tâm, lĩnh vực, bảng hỏi, đợt khảo sát hiện tại "
+                            "và tài khoản quản trị.")
 @click.option(
     "--localities",
     "localities_path",
     type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
     default=LOCALITIES_CSV,
     show_default=True,
-    help="CSV with columns code,name,kind.",
+    help="Tệp CSV có các cột code,name,kind.",
 )
 def seed_command(localities_path: Path) -> None:
     """Load localities, centres, fields, questionnaires, the current wave and an admin."""

@@ -167,8 +167,9 @@ def test_the_target_option_overrides_the_questionnaires(demo_waves, runner):
     assert document["gap"] == pytest.approx(0.9 - document["province"]["index"]["sipas"]["estimate"])
     assert runner.invoke(args=["report", "quarterly", "--wave", "DEMO-2026Q4", "--out", str(demo_waves / "o"),
                                "--target", "86"]).exit_code == 2  # a proportion, not a percentage
-    help_text = runner.invoke(args=["report", "quarterly", "--help"]).output
-    assert "--target" in help_text and "questionnaire file declares" in help_text
+    help_text = " ".join(runner.invoke(args=["report", "quarterly", "--help"]).output.split())  # unwrapped
+    assert "--target" in help_text and "thay cho mục tiêu khai trong tệp bảng" in help_text
+    assert "Lập báo cáo quý của một đợt khảo sát và lưu lại cho trang web." in help_text
 
 
 def test_report_pages_by_role(demo_waves, runner, client, auth, db_session):
