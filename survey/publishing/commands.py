@@ -20,7 +20,7 @@ from survey.publishing.translations import (
 from survey.questionnaire import check_questionnaire, format_problems
 from survey.uploads import DEFAULT_LIMITS
 
-questionnaire_group = AppGroup("questionnaire", help="Check and publish questionnaire files.")
+questionnaire_group = AppGroup("questionnaire", help="Kiểm tra và công bố tệp bảng hỏi.")
 
 
 def _valid_questionnaire(path: Path):
@@ -32,15 +32,16 @@ def _valid_questionnaire(path: Path):
     return questionnaire
 
 
-@questionnaire_group.command("check")
+@questionnaire_group.command("check", help="Kiểm tra một tệp bảng hỏi, báo mọi lỗi kèm dòng và cách sửa.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def check_command(path: Path) -> None:
     """Validate a questionnaire file and report every problem with its line and a fix."""
     questionnaire = _valid_questionnaire(path)
-    click.echo(f"{path}: OK ({questionnaire.code}, {len(questionnaire.items)} items).")
+    click.echo(f"{path}: hợp lệ ({questionnaire.code}, {len(questionnaire.items)} câu hỏi).")
 
 
-@questionnaire_group.command("publish")
+@questionnaire_group.command("publish", help="Công bố tệp bảng hỏi hợp lệ thành phiên bản mới (tệp không đổi "
+                                             "thì không công bố gì).")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def publish_command(path: Path) -> None:
     """Publish a valid questionnaire file as a new version (unchanged files publish nothing).
@@ -56,21 +57,22 @@ def publish_command(path: Path) -> None:
         db.session.rollback()
         click.echo(f"{path}: chưa công bố, không có gì thay đổi. {exc}", err=True)
         raise SystemExit(1) from None
-    state = "published as" if is_new else "unchanged; already"
+    state = "đã công bố thành" if is_new else "không đổi; đã có trong"
     click.echo(f"{path}: {state} {version.label}.")
 
 
 translations_group = AppGroup(
-    "translations", help="Translate a published questionnaire in a spreadsheet (docs/questionnaires.md)."
+    "translations", help="Dịch một bảng hỏi đã công bố trên bảng tính (docs/questionnaires.md)."
 )
 questionnaire_group.add_command(translations_group)
 
 
-@translations_group.command("export")
-@click.option("--questionnaire", "code", required=True, help="Questionnaire code, e.g. sipas-2026.")
-@click.option("--lang", "language", required=True, help="Target language code, e.g. rad (Ê Đê).")
+@translations_group.command("export", help="Ghi mọi chuỗi của phiên bản mới nhất ra tệp XLSX, tiếng Việt bên "
+                                           "cạnh cột ngôn ngữ đích.")
+@click.option("--questionnaire", "code", required=True, help="Mã bảng hỏi, ví dụ sipas-2026.")
+@click.option("--lang", "language", required=True, help="Mã ngôn ngữ đích, ví dụ rad (Ê Đê).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .xlsx file to write.")
+              help="Tệp .xlsx ghi ra.")
 def export_command(code: str, language: str, out: Path) -> None:
     """Write every string of the newest version, Vietnamese beside the target column, to an XLSX file."""
     try:
@@ -80,16 +82,17 @@ def export_command(code: str, language: str, out: Path) -> None:
     try:
         workbook.save(out)
     except OSError as exc:
-        raise click.ClickException(f"{out}: cannot be written ({exc.strerror}).") from None
+        raise click.ClickException(f"{out}: không ghi được ({exc.strerror}).") from None
     rows = workbook["translations"].max_row - 1
-    click.echo(f"{out}: {rows} strings of {code} to translate into '{language}'.")
+    click.echo(f"{out}: {rows} chuỗi của {code} cần dịch sang '{language}'.")
 
 
-@translations_group.command("import")
+@translations_group.command("import", help="Kiểm tra tệp bản dịch đã điền và công bố ngôn ngữ đó thành phiên "
+                                           "bản bảng hỏi mới.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--lang", "language", help="Refuse the file unless it translates into this language.")
+@click.option("--lang", "language", help="Chỉ nhận tệp nếu là bản dịch sang ngôn ngữ này.")
 @click.option("--yaml-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the translated questionnaire as a YAML file, for review.")
+              help="Ghi thêm bảng hỏi đã dịch ra tệp YAML để rà soát.")
 def import_command(path: Path, language: str | None, yaml_out: Path | None) -> None:
     """Check a filled translation file and publish its language as a new questionnaire version."""
     with path.open("rb") as stream:
@@ -104,9 +107,10 @@ def import_command(path: Path, language: str | None, yaml_out: Path | None) -> N
         raise SystemExit(1) from None
     if yaml_out is not None:
         yaml_out.write_text(definition_yaml(translation.definition), encoding="utf-8")
-    state = "published as" if is_new else "unchanged; already"
-    click.echo(f"{path}: '{translation.language}' {state} {version.label} (translated from "
-               f"{translation.base.label}); page chrome in {instance_chrome_dir()}/{translation.language}.yaml.")
+    state = "đã công bố thành" if is_new else "không đổi; đã có trong"
+    click.echo(f"{path}: '{translation.language}' {state} {version.label} (dịch từ "
+               f"{translation.base.label}); chữ trên giao diện trang ở {instance_chrome_dir()}/"
+               f"{translation.language}.yaml.")
 
 
 COMMANDS = (questionnaire_group,)

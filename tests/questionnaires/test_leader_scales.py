@@ -87,7 +87,7 @@ def test_the_revised_file_is_published_as_a_new_version_beside_the_first(runner,
 
     result = runner.invoke(args=["questionnaire", "publish", str(LEADERS_FILE)])
     assert result.exit_code == 0, result.output
-    assert "published as par-leaders-2026 v2" in result.output
+    assert "đã công bố thành par-leaders-2026 v2" in result.output
     th1 = next(item for page in wave.questionnaire_version.definition["pages"]
                for section in page["sections"] for item in section["items"] if item["code"] == "th1")
     assert wave.questionnaire_version.number == 1 and th1["choices"] == "timely"

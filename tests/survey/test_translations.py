@@ -155,7 +155,7 @@ def test_importing_the_same_file_again_publishes_nothing(runner, version, db_ses
     assert import_file(runner, tmp_path, data).exit_code == 0
     count = version_count(db_session)
     again = import_file(runner, tmp_path, data)
-    assert again.exit_code == 0 and "unchanged" in again.output
+    assert again.exit_code == 0 and "không đổi; đã có trong" in again.output
     assert version_count(db_session) == count
 
 

@@ -9,7 +9,7 @@ from tests.factories import SIPAS_FILE, make_centre, make_response, make_wave
 def test_check_accepts_the_shipped_questionnaire(runner):
     result = runner.invoke(args=["questionnaire", "check", str(SIPAS_FILE)])
     assert result.exit_code == 0, result.output
-    assert "OK (sipas-2026, 55 items)" in result.output
+    assert "hợp lệ (sipas-2026, 55 câu hỏi)" in result.output
 
 
 def test_check_reports_file_line_and_fix(runner, tmp_path):
@@ -28,14 +28,14 @@ def test_publish_makes_a_new_version_and_never_edits_an_answered_one(runner, db_
     make_response(db_session, wave, make_centre(db_session), {"tc1": "5"})
     db_session.commit()
     unchanged = runner.invoke(args=["questionnaire", "publish", str(SIPAS_FILE)])
-    assert unchanged.exit_code == 0 and "unchanged; already sipas-2026 v1" in unchanged.output
+    assert unchanged.exit_code == 0 and "không đổi; đã có trong sipas-2026 v1" in unchanged.output
 
     edited = tmp_path / "sipas-2026.yaml"
     edited.write_text(SIPAS_FILE.read_text(encoding="utf-8").replace("Rất hài lòng", "Rất hài lòng ", 1)
                       .replace("en: Very satisfied}", "en: Very satisfied!}", 1), encoding="utf-8")
     result = runner.invoke(args=["questionnaire", "publish", str(edited)])
     assert result.exit_code == 0, result.output
-    assert "published as sipas-2026 v2" in result.output
+    assert "đã công bố thành sipas-2026 v2" in result.output
     versions = db_session.scalar(select(func.count()).select_from(QuestionnaireVersion))
     assert versions == 2
     assert wave.questionnaire_version.number == 1
