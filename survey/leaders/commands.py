@@ -25,7 +25,7 @@ from survey.models import Questionnaire, QuestionnaireKind, QuestionnaireVersion
 from survey.public_url import public_base_url
 from survey.questionnaire.versions import questionnaire_of
 
-leaders_group = AppGroup("leaders", help="The leaders' survey for the PAR Index.")
+leaders_group = AppGroup("leaders", help="Khảo sát lãnh đạo, quản lý cho Chỉ số PAR.")
 
 
 def leader_wave(code: str) -> Wave:
@@ -34,14 +34,14 @@ def leader_wave(code: str) -> Wave:
         select(Wave).join(QuestionnaireVersion).join(Questionnaire)
         .where(Wave.code == code, Questionnaire.kind == QuestionnaireKind.LEADER))
     if wave is None:
-        raise click.BadParameter(f"no wave {code!r} of a leaders' questionnaire", param_hint="--wave")
+        raise click.BadParameter(f"không có đợt {code!r} của bảng hỏi lãnh đạo, quản lý", param_hint="--wave")
     return wave
 
 
 def _write(text_or_bytes, out: Path | None) -> None:
     if out is None:
         if isinstance(text_or_bytes, bytes):
-            raise click.UsageError("--format xlsx needs --out FILE")
+            raise click.UsageError("--format xlsx cần --out TỆP")
         click.echo(text_or_bytes, nl=False)
         return
     try:
@@ -50,12 +50,13 @@ def _write(text_or_bytes, out: Path | None) -> None:
         else:
             out.write_text(text_or_bytes, encoding="utf-8")
     except OSError as exc:
-        raise click.BadParameter(f"cannot write {out}: {exc.strerror or exc}", param_hint="--out") from None
+        raise click.BadParameter(f"không ghi được {out}: {exc.strerror or exc}", param_hint="--out") from None
 
 
-@leaders_group.command("import")
+@leaders_group.command("import", help="Nhập danh sách mời (CSV hoặc XLSX) vào một đợt: "
+                        "nhập đủ mọi dòng, hoặc không dòng nào.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q3.")
+@click.option("--wave", "wave_code", required=True, help="Mã đợt, ví dụ 2026Q3.")
 def import_command(file: Path, wave_code: str) -> None:
     """Import a roster (CSV or XLSX) into a wave: every row or none."""
     wave = leader_wave(wave_code)
@@ -72,31 +73,32 @@ def import_command(file: Path, wave_code: str) -> None:
     click.echo(f"Đã nhập {count} người vào danh sách mời của đợt {wave.code}.")
 
 
-@leaders_group.command("invitations")
-@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q3.")
+@leaders_group.command("invitations", help="Cấp đường dẫn dùng một lần mới (đường dẫn cũ hết "
+                        "hiệu lực), dạng CSV hoặc thư mời A4.")
+@click.option("--wave", "wave_code", required=True, help="Mã đợt, ví dụ 2026Q3.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Ghi ra TỆP thay vì đầu ra chuẩn.")
 @click.option("--invitee", "invitee_ids", type=int, multiple=True,
-              help="Only this invitation id (repeatable): re-issue a lost link.")
-@click.option("--number", help="Letters: số và ký hiệu, e.g. 125/SNV-CCHC (blank to fill by hand).")
+              help="Chỉ mã lời mời này (dùng được nhiều lần): cấp lại đường dẫn bị mất.")
+@click.option("--number", help="Thư mời: số và ký hiệu, ví dụ 125/SNV-CCHC (để trống thì điền tay).")
 @click.option("--date", "signed_on", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
-              help="Letters: ngày ký, YYYY-MM-DD or DD/MM/YYYY (blank to fill by hand).")
+              help="Thư mời: ngày ký, YYYY-MM-DD hoặc DD/MM/YYYY (để trống thì điền tay).")
 @click.option("--signer-title", multiple=True,
-              help="Letters: quyền hạn, chức vụ, one line each (repeatable), e.g. 'KT. GIÁM ĐỐC'.")
-@click.option("--signer-name", help="Letters: the signatory's full name.")
+              help="Thư mời: quyền hạn, chức vụ, mỗi lần một dòng (dùng được nhiều lần), ví dụ 'KT. GIÁM ĐỐC'.")
+@click.option("--signer-name", help="Thư mời: họ và tên người ký.")
 def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids: tuple[int, ...],
                         number: str | None, signed_on, signer_title: tuple[str, ...],
                         signer_name: str | None) -> None:
     """Issue fresh single-use links (old ones stop working) as CSV or A4 letters."""
     wave = leader_wave(wave_code)
     if fmt != "html" and (number or signed_on or signer_title or signer_name):
-        raise click.UsageError("--number, --date, --signer-title and --signer-name are for --format html")
+        raise click.UsageError("--number, --date, --signer-title và --signer-name chỉ dùng với --format html")
     base = public_base_url(LINKS_WHAT)
     issued = issue(db.session, wave, base, invitee_ids or None)
     if invitee_ids and len(issued) != len(set(invitee_ids)):
         db.session.rollback()
-        raise click.BadParameter("some ids are not open invitations of this wave "
-                                 "(unknown, of another wave, or already sent)",
+        raise click.BadParameter("có mã không phải lời mời đang mở của đợt này "
+                                 "(không có, thuộc đợt khác, hoặc đã gửi)",
                                  param_hint="--invitee")
     q = questionnaire_of(wave)
     groups = labels_of(q)["group"]
@@ -108,14 +110,16 @@ def invitations_command(wave_code: str, fmt: str, out: Path | None, invitee_ids:
     db.session.commit()
     _write(body, out)
     if out is not None:
-        click.echo(f"Wrote {len(issued)} invitations to {out}; earlier links of these invitees no longer work.",
-                   err=True)
+        click.echo(f"Đã ghi {len(issued)} lời mời vào {out}; các đường dẫn cấp trước đây cho những người "
+                   "này không còn dùng được.", err=True)
 
 
-@leaders_group.command("score")
-@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. 2026Q3.")
+@leaders_group.command("score", help="Điểm PAR của đợt: tổng điểm với KTC 95%, theo nhóm, "
+                        "theo lĩnh vực, các tiêu chí xếp theo điểm bị mất (tệp XLSX có cả trang "
+                        "Biểu đồ, như báo cáo quý).")
+@click.option("--wave", "wave_code", required=True, help="Mã đợt, ví dụ 2026Q3.")
 @click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Ghi ra TỆP thay vì đầu ra chuẩn.")
 def score_command(wave_code: str, fmt: str, out: Path | None) -> None:
     """The wave's PAR score: total with 95% CI, by group, by field, criteria ranked by points lost
     (the document `flask report quarterly` writes for a leaders' wave). The workbook carries the
@@ -125,12 +129,13 @@ def score_command(wave_code: str, fmt: str, out: Path | None) -> None:
     _write(score_json(document) + "\n" if fmt == "json" else score_xlsx(document, par_charts(document)), out)
 
 
-@leaders_group.command("send")
-@click.option("--wave", "wave_code", required=True, help="Wave code, e.g. PAR-2026Q3.")
+@leaders_group.command("send", help="Gửi đường dẫn (và lời nhắc đến hạn) cho từng người "
+                        "được mời qua e-mail hoặc SMS; không gửi trùng.")
+@click.option("--wave", "wave_code", required=True, help="Mã đợt, ví dụ PAR-2026Q3.")
 @click.option("--channel", type=click.Choice([c.value for c in SendChannel]), required=True)
 @click.option("--reminders", type=click.IntRange(0, 10), default=0, show_default=True,
-              help="At most this many reminders per invitee not yet counted as completed, "
-                   f"each at least {REMINDER_GAP.days} days after the previous message.")
+              help="Số lời nhắc nhiều nhất cho mỗi người chưa được tính là đã trả lời xong, "
+                   f"mỗi lời nhắc cách tin trước ít nhất {REMINDER_GAP.days} ngày.")
 def send_command(wave_code: str, channel: str, reminders: int) -> None:
     """Send each invitee their link (and due reminders) by e-mail or SMS; nothing is sent twice."""
     wave = leader_wave(wave_code)

@@ -21,6 +21,8 @@ def _issue(runner, app, wave, *args):
     app.config["PUBLIC_BASE_URL"] = BASE
     result = runner.invoke(args=["leaders", "invitations", "--wave", wave.code, *args])
     assert result.exit_code == 0, result.output
+    if "--out" in args:
+        assert "lời mời vào " in result.output and "không còn dùng được." in result.output
     return result.output
 
 
@@ -62,7 +64,7 @@ def test_completed_invitees_get_no_new_link(runner, app, client, db_session, lea
     app.config["PUBLIC_BASE_URL"] = BASE
     refused = runner.invoke(args=["leaders", "invitations", "--wave", leader_wave.code,
                                   "--invitee", str(done)])
-    assert refused.exit_code != 0 and "already sent" in refused.output
+    assert refused.exit_code != 0 and "(không có, thuộc đợt khác, hoặc đã gửi)" in refused.output
 
 
 def test_html_letters_are_one_a4_page_each_with_a_qr_code(runner, app, leader_wave, tokens, tmp_path):
@@ -77,7 +79,7 @@ def test_html_letters_are_one_a4_page_each_with_a_qr_code(runner, app, leader_wa
 
 def test_an_unknown_wave_is_a_clear_error(runner):
     result = runner.invoke(args=["leaders", "invitations", "--wave", "2099Q9"])
-    assert result.exit_code == 2 and "no wave '2099Q9'" in result.output
+    assert result.exit_code == 2 and "không có đợt '2099Q9' của bảng hỏi lãnh đạo, quản lý" in result.output
 
 
 def test_admin_issues_letters_after_confirming(client, auth, leader_wave, tokens):

@@ -80,8 +80,8 @@ def test_xlsx_score_and_the_page(runner, client, auth, db_session, leader_wave, 
     assert result.exit_code == 0, result.output
     book = load_workbook(out, read_only=True)
     assert book.sheetnames == ["Ghi chú", "Tổng điểm", "Theo nhóm", "Theo lĩnh vực", "Tiêu chí", "Biểu đồ"]
-    assert runner.invoke(args=["leaders", "score", "--wave", leader_wave.code,
-                               "--format", "xlsx"]).exit_code != 0  # binary needs --out
+    no_out = runner.invoke(args=["leaders", "score", "--wave", leader_wave.code, "--format", "xlsx"])
+    assert no_out.exit_code != 0 and "--format xlsx cần --out TỆP" in no_out.output  # binary needs --out
     auth("analyst")
     html = report(leader_wave.code).get_data(as_text=True)
     assert "Tổng điểm:" in html and "dưới 5 phiếu" in html  # one HĐND deputy: no figure

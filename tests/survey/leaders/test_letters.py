@@ -69,7 +69,7 @@ def test_letter_details_with_the_csv_are_refused_before_any_link_changes(runner,
     app.config["PUBLIC_BASE_URL"] = BASE
     result = runner.invoke(args=["leaders", "invitations", "--wave", leader_wave.code, "--format", "csv",
                                  "--number", "125/SNV-CCHC"])
-    assert result.exit_code == 2 and "--format html" in result.output
+    assert result.exit_code == 2 and "--signer-name chỉ dùng với --format html" in result.output
     assert opens(client, tokens[0])  # nothing was re-issued
 
 
