@@ -12,9 +12,10 @@ from sqlalchemy.engine import make_url
 from survey.backup import BackupError, backup_sqlite
 
 
-@click.command("backup")
+@click.command("backup", help="Sao chép cơ sở dữ liệu SQLite ra TỆP bằng API sao lưu trực tuyến "
+                          "(PostgreSQL: dùng pg_dump).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Backup file to write, e.g. backups/survey-2026-11-30.db.")
+              help="Tệp sao lưu ghi ra, ví dụ backups/survey-2026-11-30.db.")
 def backup_command(out: Path) -> None:
     """Copy the SQLite database to FILE with the online backup API (PostgreSQL: use pg_dump)."""
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])

@@ -31,7 +31,7 @@ from survey.models import (
 from survey.publishing import latest_version
 from survey.quarters import QUARTER, wave_quarter
 
-demo_group = AppGroup("demo", help="Synthetic demo data for trying the analysis and for benchmarks.")
+demo_group = AppGroup("demo", help="Dữ liệu mô phỏng để thử phân tích và đo hiệu năng.")
 MAX_COUNT = 5_000_000
 
 
@@ -101,13 +101,14 @@ def _demo_counts(session, wave: Wave, seed: int) -> int:
     return len(rows)
 
 
-@demo_group.command("responses")
+@demo_group.command("responses", help="Điền phiếu mô phỏng vào một đợt mô phỏng (từ chối mọi đợt "
+                    "không phải đợt mô phỏng).")
 @click.option("--wave", "wave_code", required=True,
-              help=f"Demo wave code, e.g. {DEMO_WAVE_PREFIX}2026Q4 (made, closed, if missing).")
-@click.option("--count", type=int, required=True, help="How many responses to add.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed, for the same data again.")
+              help=f"Mã đợt mô phỏng, ví dụ {DEMO_WAVE_PREFIX}2026Q4 (chưa có thì tạo, ở trạng thái đã đóng).")
+@click.option("--count", type=int, required=True, help="Số phiếu cần thêm.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Hạt giống ngẫu nhiên, để tạo lại dữ liệu cũ.")
 @click.option("--with-counts", is_flag=True,
-              help="Also write dossier counts under the demo wave's code (replacing its earlier ones).")
+              help="Ghi thêm số hồ sơ theo mã đợt mô phỏng (thay số đã ghi trước đó).")
 def demo_responses_command(wave_code: str, count: int, seed: int, with_counts: bool) -> None:
     """Fill a demo wave with synthetic responses (refuses every wave that is not a demo wave)."""
     if not 1 <= count <= MAX_COUNT:

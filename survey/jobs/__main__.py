@@ -43,7 +43,6 @@ def _exit_with(parent: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Consume the app's job queue until SIGTERM (graceful: a running job finishes) or SIGINT."""
-    use_vietnamese()  # argparse's own messages (usage:, error:) in Vietnamese
     parser = argparse.ArgumentParser(prog="python -m survey.jobs",
                                      description="Chạy các việc nền của hệ thống khảo sát (lập báo cáo, "
                                                  "gửi thư mời lãnh đạo).")
@@ -87,4 +86,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    use_vietnamese()  # argparse's own messages (usage:, error:) in Vietnamese; not for main() under a test
     sys.exit(main())

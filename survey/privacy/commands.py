@@ -12,12 +12,13 @@ from survey.audit import record
 from survey.extensions import db
 from survey.privacy.retention import coarsen_submission_times
 
-privacy_group = AppGroup("privacy", help="Retention rules that keep stored data from identifying citizens.")
+privacy_group = AppGroup("privacy", help="Quy tắc lưu giữ để dữ liệu lưu trữ không nhận diện được người dân.")
 
 
-@privacy_group.command("coarsen-times")
+@privacy_group.command("coarsen-times", help="Làm thô thời điểm nộp của các phiếu cũ về khung giờ "
+                       "địa phương của phiếu.")
 @click.option("--days", type=click.IntRange(0), default=None,
-              help="Keep the minute for this many days (default: SURVEY_EXACT_TIME_DAYS, 45).")
+              help="Giữ thời điểm chính xác đến phút trong số ngày này (mặc định: SURVEY_EXACT_TIME_DAYS, 45).")
 def coarsen_times_command(days: int | None) -> None:
     """Cut the submission times of older responses back to their local time band."""
     days = current_app.config["EXACT_TIME_DAYS"] if days is None else days

@@ -93,15 +93,16 @@ def quarterly_command(wave_code: str, out: Path, formats: str, target: float | N
     click.echo(f"{kind.summary(document)}, {seconds} giây")
 
 
-geometry_group = AppGroup("geometry", help="Communes' boundaries (ranh giới xã, phường) for the report's map.")
+geometry_group = AppGroup("geometry", help="Ranh giới xã, phường cho bản đồ trong báo cáo.")
 report_group.add_command(geometry_group)
 PROBLEMS_SHOWN = 50
 
 
-@geometry_group.command("import")
+@geometry_group.command("import", help="Kiểm tra tệp GeoJSON ranh giới của mọi xã, phường và thay "
+                         "toàn bộ ranh giới đã lưu; lỗi thì không thay gì.")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--code-property", default=None,
-              help=f"Feature property holding the commune code (default: the first of "
+              help=f"Thuộc tính của feature chứa mã xã, phường (mặc định: thuộc tính đầu tiên có trong "
                    f"{', '.join(geometry.CODE_PROPERTIES)}).")
 def import_geometry_command(path: Path, code_property: str | None) -> None:
     """Check a GeoJSON file of every commune's boundary and replace the stored ones, all or nothing."""
@@ -127,7 +128,7 @@ def import_geometry_command(path: Path, code_property: str | None) -> None:
                f"báo cáo lập từ nay có bản đồ.")
 
 
-@geometry_group.command("clear")
+@geometry_group.command("clear", help="Xoá mọi ranh giới đã lưu: báo cáo lập sau đó không có bản đồ.")
 def clear_geometry_command() -> None:
     """Delete every stored boundary: reports built afterwards have no map."""
     removed = geometry.clear_boundaries(db.session)

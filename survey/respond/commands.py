@@ -15,7 +15,7 @@ from survey.public_url import public_base_url
 from survey.respond.posters import write_posters
 from survey.respond.receipts import ReceiptError, issue_batch, receipt_url
 
-receipts_group = AppGroup("receipts", help="Single-use QR tokens for dossier receipts.")
+receipts_group = AppGroup("receipts", help="Mã QR dùng một lần in trên giấy hẹn trả kết quả.")
 
 
 def _centre(code: str) -> ServiceCentre:
@@ -25,10 +25,10 @@ def _centre(code: str) -> ServiceCentre:
     return centre
 
 
-@receipts_group.command("issue")
-@click.option("--centre", "centre_code", required=True, help="Centre code, e.g. 24001 or tinh.")
-@click.option("--count", type=click.IntRange(1, 5000), required=True, help="How many tokens.")
-@click.option("--field", "field_code", help="Service field code to pre-fill, e.g. ho_tich.")
+@receipts_group.command("issue", help="Cấp mã giấy hẹn dùng một lần và in mỗi dòng một đường dẫn QR.")
+@click.option("--centre", "centre_code", required=True, help="Mã trung tâm, ví dụ 24001 hoặc tinh.")
+@click.option("--count", type=click.IntRange(1, 5000), required=True, help="Số mã cần cấp.")
+@click.option("--field", "field_code", help="Mã lĩnh vực điền sẵn, ví dụ ho_tich.")
 def issue_receipts_command(centre_code: str, count: int, field_code: str | None) -> None:
     """Issue single-use receipt tokens and print one QR URL per line."""
     centre = _centre(centre_code)
@@ -49,9 +49,9 @@ def issue_receipts_command(centre_code: str, count: int, field_code: str | None)
         click.echo(receipt_url(base, token))
 
 
-@click.command("posters")
+@click.command("posters", help="Ghi vào OUT mỗi trung tâm một áp phích QR khổ A5 (HTML) để in.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option("--centre", "centre_code", help="Only this centre (default: every active centre).")
+@click.option("--centre", "centre_code", help="Chỉ trung tâm này (mặc định: mọi trung tâm đang hoạt động).")
 def posters_command(out: Path, centre_code: str | None) -> None:
     """Write one printable A5 QR poster (HTML) per centre into OUT."""
     if centre_code:

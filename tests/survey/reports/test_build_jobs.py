@@ -291,7 +291,7 @@ def test_the_consumer_refuses_a_queue_inside_one_process(database_url, monkeypat
     monkeypatch.setenv("SURVEY_DATABASE_URL", database_url)
     monkeypatch.setenv("SURVEY_JOBS_URL", "memory://")
     assert main([]) == 1
-    assert "a consumer needs a SQLite file or Redis" in capsys.readouterr().err
+    assert "tiến trình chạy nền cần một tệp SQLite hoặc Redis" in capsys.readouterr().err
 
 
 def test_a_rebuilt_report_replaces_the_old_files_whole(reports):
