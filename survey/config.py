@@ -35,15 +35,15 @@ def normalise_database_url(url: str) -> str:
     except (ArgumentError, ValueError):
         shown = url if "@" not in url else url.split("://")[0] + "://…@" + url.rsplit("@", 1)[1]
         raise ConfigError(
-            f"SURVEY_DATABASE_URL is not a valid database URL ({shown!r}). "
-            "Use e.g. sqlite:////path/to/survey.db or "
+            f"SURVEY_DATABASE_URL không phải địa chỉ cơ sở dữ liệu hợp lệ ({shown!r}). "
+            "Dùng ví dụ sqlite:////path/to/survey.db hoặc "
             "postgresql+psycopg://user:password@host:5432/dbname."
         ) from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise ConfigError(
-            f"SURVEY_DATABASE_URL uses the unsupported database {backend!r}. "
-            "Use sqlite:/// or postgresql+psycopg://."
+            f"SURVEY_DATABASE_URL dùng loại cơ sở dữ liệu không được hỗ trợ {backend!r}. "
+            "Dùng sqlite:/// hoặc postgresql+psycopg://."
         )
     if backend == "postgresql" and parsed.drivername != "postgresql+psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")

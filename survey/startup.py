@@ -55,13 +55,13 @@ def check_ready_to_serve(app: Flask) -> None:
                 current = MigrationContext.configure(connection).get_current_heads()
         except OperationalError as exc:
             raise ConfigError(
-                f"Cannot reach the database at {db.engine.url.render_as_string()}: "
-                f"{exc.orig}. Check SURVEY_DATABASE_URL and that the server is running."
+                f"Không kết nối được cơ sở dữ liệu tại {db.engine.url.render_as_string()}: "
+                f"{exc.orig}. Hãy kiểm tra SURVEY_DATABASE_URL và máy chủ cơ sở dữ liệu đang chạy."
             ) from None
         except SQLAlchemyError as exc:
             raise ConfigError(
-                f"The database at {db.engine.url.render_as_string()} failed: {exc}. "
-                "Check SURVEY_DATABASE_URL."
+                f"Cơ sở dữ liệu tại {db.engine.url.render_as_string()} báo lỗi: {exc}. "
+                "Hãy kiểm tra SURVEY_DATABASE_URL."
             ) from None
         if command in SCHEMA_COMMANDS:
             return
@@ -70,7 +70,7 @@ def check_ready_to_serve(app: Flask) -> None:
         heads = set(script.get_heads())
         if set(current) != heads:
             raise ConfigError(
-                "The database schema is not up to date "
-                f"(database at {sorted(current) or 'no revision'}, code at {sorted(heads)}). "
-                "Run: flask --app wsgi db upgrade"
+                "Cấu trúc cơ sở dữ liệu chưa được cập nhật "
+                f"(cơ sở dữ liệu ở {sorted(current) or 'chưa có phiên bản nào'}, mã nguồn ở {sorted(heads)}). "
+                "Hãy chạy: flask --app wsgi db upgrade"
             )

@@ -113,7 +113,7 @@ def test_an_empty_key_file_is_named(tmp_path):
 
 
 def test_a_non_numeric_port_is_a_config_error_without_the_password():
-    with pytest.raises(ConfigError, match="not a valid database URL") as error:
+    with pytest.raises(ConfigError, match="không phải địa chỉ cơ sở dữ liệu hợp lệ") as error:
         normalise_database_url("postgresql://survey:s3cret@127.0.0.1:notaport/x")
     assert "s3cret" not in str(error.value)
 

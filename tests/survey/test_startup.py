@@ -29,9 +29,9 @@ def _start(database_url: str, tmp_path: Path) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("definitely not a url", "SURVEY_DATABASE_URL is not a valid database URL"),
-        ("postgresql+psycopg://postgres@127.0.0.1:1/test", "Cannot reach the database"),
-        ("sqlite:///{tmp}/fresh.db", "Run: flask --app wsgi db upgrade"),
+        ("definitely not a url", "SURVEY_DATABASE_URL không phải địa chỉ cơ sở dữ liệu hợp lệ"),
+        ("postgresql+psycopg://postgres@127.0.0.1:1/test", "Không kết nối được cơ sở dữ liệu tại"),
+        ("sqlite:///{tmp}/fresh.db", "Hãy chạy: flask --app wsgi db upgrade"),
     ],
 )
 def test_bad_database_stops_start_with_a_fix(url, expected, tmp_path):
@@ -50,7 +50,8 @@ def test_data_commands_on_an_unmigrated_database_say_how_to_fix(tmp_path):
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 1
-    assert "Run: flask --app wsgi db upgrade" in result.stderr
+    assert "survey: không khởi động được. Cấu trúc cơ sở dữ liệu chưa được cập nhật" in result.stderr
+    assert "Hãy chạy: flask --app wsgi db upgrade" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -62,7 +63,7 @@ def test_migrating_an_unreachable_database_names_the_setting():
     result = subprocess.run([str(flask), "--app", "wsgi", "db", "upgrade"], cwd=PROJECT_ROOT,
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    assert "Cannot reach the database" in result.stderr and "SURVEY_DATABASE_URL" in result.stderr
+    assert "Không kết nối được cơ sở dữ liệu tại" in result.stderr and "SURVEY_DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
 
 
