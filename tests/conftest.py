@@ -50,7 +50,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only", action="store_true",
         help="run only the tests that use the test database (the PostgreSQL run of `make test`: "
-             "the others, pure statistics, file checks and markup, layout and in-page script checks, gave their answer in the SQLite run)",
+             "the others, pure statistics, file checks and markup, layout and in-page script checks, "
+             "gave their answer in the SQLite run)",
     )
 
 

@@ -8,7 +8,6 @@ Create Date: 2026-12-04 19:50:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'd8b0c2e4f6a3'
 down_revision = 'e1f3a5c7b9d0'
