@@ -71,6 +71,7 @@ def check_ready_to_serve(app: Flask) -> None:
         if set(current) != heads:
             raise ConfigError(
                 "Cấu trúc cơ sở dữ liệu chưa được cập nhật "
-                f"(cơ sở dữ liệu ở {sorted(current) or 'chưa có phiên bản nào'}, mã nguồn ở {sorted(heads)}). "
+                f"(cơ sở dữ liệu: {', '.join(sorted(current)) or 'chưa tạo bảng nào'}; "
+                f"mã nguồn cần: {', '.join(sorted(heads))}). "
                 "Hãy chạy: flask --app wsgi db upgrade"
             )
